@@ -1,0 +1,62 @@
+"""Errors a user can act on.
+
+Every error that reaches the command line names the file, the line or field where the problem
+is, what was expected, and what to do about it. The command line turns them into exit code 2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass
+class TriggerfilmError(Exception):
+    """A problem with the user's input, reported without a traceback.
+
+    ``where`` is a file path; ``line`` a 1-based line number in it; ``field`` a dotted field path
+    such as ``touchpoints[1].selections[0].to``; ``hint`` what the user can do.
+    """
+
+    message: str
+    where: str | Path | None = None
+    line: int | None = None
+    field: str | None = None
+    expected: str | None = None
+    hint: str | None = None
+
+    def __post_init__(self) -> None:
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        location = ""
+        if self.where is not None:
+            location = str(self.where)
+            if self.line is not None:
+                location += f":{self.line}"
+            location += ": "
+        text = location
+        if self.field:
+            text += f"{self.field}: "
+        text += self.message
+        if self.expected:
+            text += f" (expected {self.expected})"
+        if self.hint:
+            text += f". {self.hint}"
+        return text
+
+
+class ManifestError(TriggerfilmError):
+    """The manifest is malformed, refers to something missing, or cannot be resolved."""
+
+
+class MediaError(TriggerfilmError):
+    """A media file is missing, unreadable or has no usable streams."""
+
+
+class SourceError(TriggerfilmError):
+    """An archive or download failed: dead URL, checksum mismatch, truncated transfer."""
+
+
+class SubtitleFormatError(TriggerfilmError):
+    """A subtitle file cannot be read as subtitles at all."""

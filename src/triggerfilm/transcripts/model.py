@@ -1,0 +1,98 @@
+"""The transcript artefact: what every Whisper engine returns and what later stages read.
+
+Plain dataclasses with plain fields (after faster-whisper's ``Word``/``Segment``) so callers never
+dig through dicts, and a JSON form that round-trips exactly for the on-disk cache.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Word:
+    """One recognised word. ``text`` keeps Whisper's leading space and punctuation."""
+
+    start: float
+    end: float
+    text: str
+    probability: float = 1.0
+    # Reasons to doubt this word (e.g. "no-speech", "low-probability", "repetition").
+    doubts: tuple[str, ...] = ()
+
+    @property
+    def clean(self) -> str:
+        return self.text.strip()
+
+
+@dataclass(frozen=True)
+class Segment:
+    start: float
+    end: float
+    text: str
+    words: tuple[Word, ...] = ()
+    avg_logprob: float = 0.0
+    no_speech_prob: float = 0.0
+    doubts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """A whole media file's transcript with how it was made."""
+
+    segments: tuple[Segment, ...]
+    language: str
+    duration: float
+    engine: str
+    model: str
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def words(self) -> list[Word]:
+        return [w for s in self.segments for w in s.words]
+
+    @property
+    def text(self) -> str:
+        return " ".join(s.text.strip() for s in self.segments if s.text.strip())
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["schema"] = SCHEMA_VERSION
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Transcript:
+        if data.get("schema") != SCHEMA_VERSION:
+            raise ValueError(f"unsupported transcript schema {data.get('schema')!r}")
+        segments = tuple(
+            Segment(
+                start=float(s["start"]),
+                end=float(s["end"]),
+                text=str(s["text"]),
+                words=tuple(
+                    Word(
+                        start=float(w["start"]),
+                        end=float(w["end"]),
+                        text=str(w["text"]),
+                        probability=float(w.get("probability", 1.0)),
+                        doubts=tuple(w.get("doubts", ())),
+                    )
+                    for w in s.get("words", ())
+                ),
+                avg_logprob=float(s.get("avg_logprob", 0.0)),
+                no_speech_prob=float(s.get("no_speech_prob", 0.0)),
+                doubts=tuple(s.get("doubts", ())),
+            )
+            for s in data["segments"]
+        )
+        return cls(
+            segments=segments,
+            language=str(data["language"]),
+            duration=float(data["duration"]),
+            engine=str(data["engine"]),
+            model=str(data["model"]),
+            options=dict(data.get("options", {})),
+        )
