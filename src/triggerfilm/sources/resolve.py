@@ -1,0 +1,90 @@
+"""Turn the manifest's clip references into local source files with known content.
+
+A local clip is used where it lies (and never modified); an archive clip is looked up in its
+catalogue and, for URL archives, downloaded into the content-addressed cache first. Either way
+the result is a ``SourceClip``: a path, its sha256, and who is speaking.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import ManifestError
+from ..manifest.model import ClipRef, Manifest
+from .local import file_sha256
+
+
+@dataclass(frozen=True)
+class SourceClip:
+    id: str
+    path: Path
+    sha256: str
+    narrator: str
+    descriptor: str | None = None
+    # Declared in the manifest or catalogue; None means "find out by probing".
+    media_type: str | None = None
+    # Verbatim words spoken, from the archive or typed by the team.
+    transcript_text: str | None = None
+    permission: str | None = None
+    attribution: str | None = None
+    # The manifest field that declared the clip, for error messages.
+    origin: str = ""
+
+
+def resolve_sources(manifest: Manifest, cache=None) -> dict[str, SourceClip]:
+    """Every clip of the manifest, by id, as a local file."""
+    archives: dict[str, object] = {}
+    result = {}
+    for ref in manifest.clips:
+        if ref.media is not None:
+            result[ref.id] = _local(ref)
+        else:
+            result[ref.id] = _from_archive(manifest, ref, archives, cache)
+    return result
+
+
+def _local(ref: ClipRef) -> SourceClip:
+    assert ref.media is not None and ref.narrator is not None  # guaranteed by load_manifest
+    return SourceClip(
+        id=ref.id,
+        path=ref.media,
+        sha256=file_sha256(ref.media),
+        narrator=ref.narrator,
+        descriptor=ref.descriptor,
+        media_type=ref.media_type,
+        transcript_text=ref.transcript,
+        origin=ref.origin.field,
+    )
+
+
+def _from_archive(manifest: Manifest, ref: ClipRef, archives: dict, cache) -> SourceClip:
+    from .catalogue import fetch_media, load_catalogue
+
+    assert ref.archive is not None and ref.archive_clip is not None
+    if ref.archive not in archives:
+        archives[ref.archive] = load_catalogue(manifest.archives[ref.archive], cache)
+    archive = archives[ref.archive]
+    entry = archive.clip(ref.archive_clip)
+    if entry.media_type == "text-only" or entry.media is None:
+        raise ManifestError(
+            f"archive clip '{entry.id}' is text-only: it has no audio or video to show",
+            where=manifest.path,
+            line=ref.origin.line,
+            field=f"{ref.origin.field}.clip",
+            expected="a video or audio-only clip",
+            hint="Quote it on a card in the facilitator pack instead",
+        )
+    path = Path(fetch_media(archive, entry, cache))
+    return SourceClip(
+        id=ref.id,
+        path=path,
+        sha256=file_sha256(path),
+        narrator=ref.narrator or entry.interview,
+        descriptor=ref.descriptor or entry.narrator.descriptor,
+        media_type=ref.media_type or entry.media_type,
+        transcript_text=ref.transcript or entry.transcript,
+        permission=entry.permission,
+        attribution=entry.attribution or archive.attribution,
+        origin=ref.origin.field,
+    )
