@@ -1,0 +1,187 @@
+"""Resolve the manifest's selections into a frame-exact timeline.
+
+Quotes become word times, times are checked against the clip, cut points are padded away from
+the words (Whisper's word times are only good to a few hundred milliseconds) and snapped to the
+output frame grid. Cards open the film, each touchpoint, and close it with the credits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from ..errors import ManifestError
+from ..manifest.model import Anchor, Manifest, Selection
+from ..media.probe import MediaInfo
+from ..sources.resolve import SourceClip
+from ..transcripts.model import Transcript, Word
+from .quotes import QuoteNotFound, find_quote
+from .timeline import Card, Cut, Item, Timeline
+
+# Cut this far outside the first and last quoted word, unless a neighbouring word is closer.
+DEFAULT_PAD = 0.3
+
+
+@dataclass(frozen=True)
+class ClipMaterial:
+    """Everything the edit plan needs to know about one clip."""
+
+    source: SourceClip
+    media: MediaInfo
+    transcript: Transcript
+
+
+def build_timeline(
+    manifest: Manifest, material: dict[str, ClipMaterial], *, pad: float = DEFAULT_PAD
+) -> Timeline:
+    out = manifest.output
+    fps = out.fps
+    card_frames = round(out.card_seconds * fps)
+    items: list[Item] = []
+    if card_frames:
+        items.append(Card("opening", manifest.title, card_frames, subtitle=manifest.description))
+    for t, touchpoint in enumerate(manifest.touchpoints):
+        if card_frames:
+            items.append(
+                Card(
+                    "touchpoint",
+                    touchpoint.title,
+                    card_frames,
+                    subtitle=touchpoint.description,
+                    touchpoint=t,
+                )
+            )
+        for selection in touchpoint.selections:
+            items.append(_cut(manifest, selection, material[selection.clip], t, fps, pad))
+    if card_frames:
+        items.append(Card("credits", "Credits", card_frames, subtitle=_credits(manifest, material)))
+    return Timeline(
+        title=manifest.title,
+        fps=fps,
+        width=out.width,
+        height=out.height,
+        items=tuple(items),
+        touchpoints=tuple(t.title for t in manifest.touchpoints),
+        caption_profile=out.caption_profile,
+        manifest=str(manifest.path),
+        manifest_sha256=hashlib.sha256(manifest.path.read_bytes()).hexdigest(),
+    )
+
+
+def _cut(
+    manifest: Manifest,
+    selection: Selection,
+    clip: ClipMaterial,
+    touchpoint: int,
+    fps: int,
+    pad: float,
+) -> Cut:
+    words = clip.transcript.words
+    duration = clip.media.duration
+    start, first_word = _resolve(manifest, selection, "from", selection.start, words, 0.0)
+    end, last_word = _resolve(manifest, selection, "to", selection.end, words, start)
+    if first_word is not None:
+        previous = words[first_word - 1].end if first_word > 0 else 0.0
+        start = max(start - pad, (previous + start) / 2, 0.0)
+    if last_word is not None:
+        following = words[last_word + 1].start if last_word + 1 < len(words) else duration
+        end = min(end + pad, (end + following) / 2, duration)
+    for key, anchor, value in (("from", selection.start, start), ("to", selection.end, end)):
+        if value > duration + 1.0 / fps:
+            _fail(
+                manifest,
+                selection,
+                key,
+                anchor,
+                f"is {value:.2f} s, past the end of clip '{selection.clip}' ({duration:.2f} s)",
+                expected=f"a time between 0 and {duration:.2f} s",
+            )
+    end = min(end, duration)
+    if end <= start:
+        _fail(
+            manifest,
+            selection,
+            "to",
+            selection.end,
+            f"ends at {end:.2f} s, not after the start ({start:.2f} s)",
+            expected="a passage that ends after it starts",
+            hint="Check that 'from' and 'to' are the right way round",
+        )
+    first_frame = round(start * fps)
+    frames = max(1, round(end * fps) - first_frame)
+    source_in = first_frame / fps
+    source_out = source_in + frames / fps
+    spoken = tuple(w for w in words if source_in <= (w.start + w.end) / 2 < source_out)
+    src = clip.source
+    return Cut(
+        clip_id=src.id,
+        source=str(src.path),
+        source_sha256=src.sha256,
+        source_in=source_in,
+        frames=frames,
+        touchpoint=touchpoint,
+        narrator=src.narrator,
+        descriptor=src.descriptor,
+        media_type=src.media_type or clip.media.media_type,
+        words=spoken,
+        has_audio=clip.media.has_audio,
+        valence=selection.valence,
+        origin=selection.origin.field,
+    )
+
+
+def _resolve(
+    manifest: Manifest,
+    selection: Selection,
+    key: str,
+    anchor: Anchor,
+    words: list[Word],
+    after: float,
+) -> tuple[float, int | None]:
+    """Seconds for one end of a selection, and the index of the quoted word it came from."""
+    if anchor.seconds is not None:
+        return anchor.seconds, None
+    assert anchor.quote is not None
+    try:
+        match = find_quote(words, anchor.quote, after=after)
+    except QuoteNotFound as missing:
+        listed = "; ".join(f'{c.start:.1f}–{c.end:.1f} s "{c.text}"' for c in missing.candidates)
+        problem = "matches more than one place" if missing.ambiguous else "is not in the transcript"
+        _fail(
+            manifest,
+            selection,
+            key,
+            anchor,
+            f'quote "{anchor.quote}" {problem}',
+            expected="a few words as spoken in the clip"
+            + (f"; closest: {listed}" if listed else ""),
+            hint="Quote more words to make it unique, or give a time in seconds"
+            if missing.ambiguous
+            else "Check the words with `triggerfilm transcript`",
+        )
+    if key == "from":
+        return match.start, match.first
+    return match.end, match.last
+
+
+def _fail(manifest, selection, key, anchor, message, expected=None, hint=None):
+    raise ManifestError(
+        message,
+        where=manifest.path,
+        line=anchor.line or selection.origin.line,
+        field=f"{selection.origin.field}.{key}",
+        expected=expected,
+        hint=hint,
+    )
+
+
+def _credits(manifest: Manifest, material: dict[str, ClipMaterial]) -> str:
+    lines = []
+    if manifest.credits:
+        lines.append(manifest.credits)
+    for text in dict.fromkeys(m.source.attribution for m in material.values()):
+        if text:
+            lines.append(text)
+    narrators = sorted({m.source.narrator for m in material.values()})
+    lines.append("Narrators: " + ", ".join(narrators))
+    return "\n".join(lines)

@@ -1,0 +1,106 @@
+"""The edit plan: an explicit, versioned timeline that everything renders from.
+
+Positions and lengths are whole frames at the film's frame rate, so cuts sit on the frame grid
+by construction and the film's length is exactly the sum of its items. Each cut carries the
+words spoken inside it (source times), which is all the caption stage needs. The JSON form is
+written beside every film (``timeline.json``), so a render can be replayed and diffed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from ..transcripts.model import Word
+
+TIMELINE_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Card:
+    """A full-frame card: the film's opening, a touchpoint title, or the end credits."""
+
+    role: Literal["opening", "touchpoint", "credits"]
+    title: str
+    frames: int
+    subtitle: str | None = None
+    touchpoint: int | None = None
+    kind: Literal["card"] = "card"
+
+
+@dataclass(frozen=True)
+class Cut:
+    """A passage of one source clip, ``frames`` long from ``source_in`` (seconds, on the grid)."""
+
+    clip_id: str
+    source: str
+    source_sha256: str
+    source_in: float
+    frames: int
+    touchpoint: int
+    narrator: str
+    descriptor: str | None
+    media_type: str
+    words: tuple[Word, ...] = ()
+    # Some video files have no sound track; the renderer fills them with silence.
+    has_audio: bool = True
+    valence: str | None = None
+    # The manifest field the selection came from, e.g. touchpoints[0].selections[1].
+    origin: str = ""
+    kind: Literal["cut"] = "cut"
+
+
+Item = Card | Cut
+
+
+@dataclass(frozen=True)
+class Timeline:
+    title: str
+    fps: int
+    width: int
+    height: int
+    items: tuple[Item, ...]
+    touchpoints: tuple[str, ...] = ()
+    caption_profile: str = "default"
+    manifest: str = ""
+    manifest_sha256: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def frames(self) -> int:
+        return sum(item.frames for item in self.items)
+
+    @property
+    def duration(self) -> float:
+        return self.frames / self.fps
+
+    def starts(self) -> list[int]:
+        """The first frame of every item on the film's timeline."""
+        starts, position = [], 0
+        for item in self.items:
+            starts.append(position)
+            position += item.frames
+        return starts
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["version"] = TIMELINE_VERSION
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Timeline:
+        if data.get("version") != TIMELINE_VERSION:
+            raise ValueError(f"unsupported timeline version {data.get('version')!r}")
+        items: list[Item] = []
+        for raw in data["items"]:
+            raw = dict(raw)
+            if raw["kind"] == "card":
+                items.append(Card(**raw))
+            else:
+                raw["words"] = tuple(
+                    Word(**{**w, "doubts": tuple(w.get("doubts", ()))}) for w in raw["words"]
+                )
+                items.append(Cut(**raw))
+        fields = {k: v for k, v in data.items() if k not in ("items", "version")}
+        fields["touchpoints"] = tuple(fields.get("touchpoints", ()))
+        return cls(items=tuple(items), **fields)

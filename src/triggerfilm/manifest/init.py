@@ -1,0 +1,88 @@
+"""Start a new project: a manifest listing the media files found in a folder, ready to fill in."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import yaml
+
+from ..atomic import write_text_atomically
+from ..errors import ManifestError
+
+MEDIA_SUFFIXES = {
+    ".mp4",
+    ".mov",
+    ".m4v",
+    ".mkv",
+    ".webm",
+    ".avi",
+    ".mts",
+    ".m4a",
+    ".mp3",
+    ".wav",
+    ".flac",
+    ".ogg",
+    ".opus",
+    ".aac",
+}
+AUDIO_SUFFIXES = {".m4a", ".mp3", ".wav", ".flac", ".ogg", ".opus", ".aac"}
+
+
+def find_media(folder: Path) -> list[Path]:
+    found = []
+    for root, dirs, files in os.walk(folder):
+        # Our own outputs and hidden folders are not narratives.
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "out")
+        found += [Path(root) / f for f in sorted(files) if Path(f).suffix.lower() in MEDIA_SUFFIXES]
+    return found
+
+
+def starter_manifest(folder: Path, manifest_name: str = "film.yaml") -> Path:
+    """Write ``folder/manifest_name`` listing every media file below ``folder``."""
+    folder = folder.resolve()
+    if not folder.is_dir():
+        raise ManifestError("is not a folder", where=folder, expected="a folder of media files")
+    target = folder / manifest_name
+    if target.exists():
+        raise ManifestError(
+            "already exists", where=target, hint="Edit it, or remove it to start again"
+        )
+    media = find_media(folder)
+    if not media:
+        raise ManifestError(
+            "holds no audio or video files",
+            where=folder,
+            expected="files ending " + ", ".join(sorted(MEDIA_SUFFIXES)),
+        )
+    clips = []
+    for number, path in enumerate(media, start=1):
+        clip = {
+            "id": f"clip{number:02d}",
+            "media": path.relative_to(folder).as_posix(),
+            "narrator": f"NARRATOR{number:02d}",
+            "descriptor": "describe the narrator, e.g. 'daughter of a patient, 50s'",
+        }
+        if path.suffix.lower() in AUDIO_SUFFIXES:
+            clip["media_type"] = "audio-only"
+        clips.append(clip)
+    body = {
+        "title": "Our trigger film",
+        "clips": clips,
+        "touchpoints": [
+            {
+                "title": "First touchpoint, e.g. Receiving the diagnosis",
+                "selections": [{"clip": clips[0]["id"], "from": 0.0, "to": 10.0}],
+            }
+        ],
+    }
+    header = (
+        "# triggerfilm manifest: see docs/manifest.md for every key.\n"
+        "# 1. Give each clip its narrator's pseudonymous code and a short descriptor.\n"
+        "# 2. Run `triggerfilm transcribe film.yaml`, then read the transcripts.\n"
+        "# 3. List touchpoints in care-pathway order; select passages by time\n"
+        "#    (seconds or m:ss) or by quoting the first and last few words.\n"
+    )
+    text = header + yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=100)
+    write_text_atomically(target, text)
+    return target

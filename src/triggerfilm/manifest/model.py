@@ -1,0 +1,98 @@
+"""The manifest artefact: what film to make, from which clips, in which touchpoints.
+
+A selection's ``start``/``end`` is either a time in seconds or a quote (a few words as spoken)
+that the edit-plan stage resolves against the clip's transcript. Every value keeps a ``Origin``
+so later stages can point errors at the manifest line that caused them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+VALENCES = ("positive", "negative", "mixed")
+MEDIA_TYPES = ("video", "audio-only")
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a value was written: manifest file, field path and 1-based line."""
+
+    file: Path
+    field: str
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """One end of a selection: seconds into the clip, or a quote of the words spoken there."""
+
+    seconds: float | None = None
+    quote: str | None = None
+    # The manifest line the anchor is written on.
+    line: int | None = None
+
+    def describe(self) -> str:
+        return f"{self.seconds:.2f} s" if self.seconds is not None else f'"{self.quote}"'
+
+
+@dataclass(frozen=True)
+class Selection:
+    clip: str
+    start: Anchor
+    end: Anchor
+    origin: Origin
+    valence: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Touchpoint:
+    title: str
+    selections: tuple[Selection, ...]
+    origin: Origin
+    description: str | None = None
+    content_note: str | None = None
+
+
+@dataclass(frozen=True)
+class ClipRef:
+    """A clip the film may use: a local media file, or a clip in a named archive."""
+
+    id: str
+    origin: Origin
+    media: Path | None = None
+    archive: str | None = None
+    archive_clip: str | None = None
+    narrator: str | None = None
+    descriptor: str | None = None
+    media_type: str | None = None
+    # The verbatim words spoken, when the team or the archive has them.
+    transcript: str | None = None
+
+
+@dataclass(frozen=True)
+class OutputSettings:
+    width: int = 1280
+    height: int = 720
+    fps: int = 25
+    card_seconds: float = 4.0
+    caption_profile: str = "default"
+
+
+@dataclass(frozen=True)
+class Manifest:
+    path: Path
+    title: str
+    clips: tuple[ClipRef, ...]
+    touchpoints: tuple[Touchpoint, ...]
+    output: OutputSettings = field(default_factory=OutputSettings)
+    archives: dict[str, str] = field(default_factory=dict)
+    description: str | None = None
+    credits: str | None = None
+
+    def clip(self, clip_id: str) -> ClipRef:
+        for clip in self.clips:
+            if clip.id == clip_id:
+                return clip
+        raise KeyError(clip_id)

@@ -1,0 +1,89 @@
+"""YAML loading that remembers where every value came from.
+
+PyYAML's ``compose`` keeps a start mark on every node; we turn the node tree into plain Python
+values plus a map from field path (``touchpoints[1].selections[0].to``) to 1-based line, so that
+validation errors can point at the exact line a facilitator has to fix.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import ManifestError
+
+
+def join_path(parent: str, key: str | int) -> str:
+    if isinstance(key, int):
+        return f"{parent}[{key}]"
+    return f"{parent}.{key}" if parent else key
+
+
+def load_located(path: Path) -> tuple[Any, dict[str, int]]:
+    """Parse a YAML file into plain values and a ``{field path: line}`` map."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ManifestError(
+            "file not found",
+            where=path,
+            hint="Check the path, or create one with `triggerfilm init`",
+        ) from None
+    except UnicodeDecodeError as error:
+        raise ManifestError(
+            f"not UTF-8 text ({error.reason} at byte {error.start})",
+            where=path,
+            expected="a UTF-8 YAML file",
+        ) from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        raise ManifestError(
+            f"not valid YAML: {error.problem}",
+            where=path,
+            line=mark.line + 1 if mark else None,
+            hint="Check indentation and quoting on that line",
+        ) from None
+    lines: dict[str, int] = {}
+    if node is None:
+        return None, lines
+    return _convert(node, "", lines, path), lines
+
+
+def _convert(node: yaml.Node, at: str, lines: dict[str, int], path: Path) -> Any:
+    lines[at] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value
+            if not isinstance(key_node, yaml.ScalarNode) or not isinstance(key, str):
+                raise ManifestError(
+                    "keys must be plain names",
+                    where=path,
+                    line=key_node.start_mark.line + 1,
+                    field=at or None,
+                )
+            if key in result:
+                raise ManifestError(
+                    f"key '{key}' appears twice",
+                    where=path,
+                    line=key_node.start_mark.line + 1,
+                    field=join_path(at, key),
+                    hint="Remove one of them",
+                )
+            child = join_path(at, key)
+            result[key] = _convert(value_node, child, lines, path)
+            # A key's line is where the key is written, which is what an editor shows.
+            lines[child] = key_node.start_mark.line + 1
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_convert(item, join_path(at, i), lines, path) for i, item in enumerate(node.value)]
+    # Scalars: the safe constructor decides int/float/bool/str as YAML specifies (including
+    # YAML 1.1's sexagesimal numbers, so an unquoted 1:30 reads as 90 seconds).
+    return _SCALARS.construct_object(node, deep=True)
+
+
+_SCALARS = yaml.SafeLoader("")

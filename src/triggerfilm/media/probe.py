@@ -1,0 +1,92 @@
+"""What is inside a media file, read with PyAV (imageio-ffmpeg ships no ffprobe)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import av
+
+from ..errors import MediaError
+
+
+@dataclass(frozen=True)
+class MediaInfo:
+    path: str
+    duration: float
+    has_video: bool
+    has_audio: bool
+    width: int = 0
+    height: int = 0
+    # Average frame rate as a float; variable-frame-rate sources are conformed at render time.
+    fps: float = 0.0
+    sample_aspect_ratio: float = 1.0
+    sample_rate: int = 0
+    channels: int = 0
+
+    @property
+    def media_type(self) -> str:
+        return "video" if self.has_video else "audio-only"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def probe(path: str | Path) -> MediaInfo:
+    path = Path(path)
+    if not path.is_file():
+        raise MediaError("file not found", where=path, hint="Check the path in the manifest")
+    try:
+        container = av.open(str(path))
+    except (av.error.FFmpegError, UnicodeDecodeError) as error:
+        raise MediaError(
+            f"cannot be read as audio or video ({error})",
+            where=path,
+            expected="a media file such as .mp4, .mov, .mkv, .m4a, .wav, .mp3",
+            hint="Re-export the file, or check that it was copied completely",
+        ) from None
+    with container:
+        video = next((s for s in container.streams.video if _is_moving_picture(s)), None)
+        audio = container.streams.audio[0] if container.streams.audio else None
+        if video is None and audio is None:
+            raise MediaError(
+                "has no audio or video stream",
+                where=path,
+                expected="a file with sound and/or picture",
+            )
+        duration = _duration(container, video, audio)
+        if duration <= 0:
+            raise MediaError("has no measurable duration", where=path, hint="Re-export the file")
+        fields: dict = {"has_video": video is not None, "has_audio": audio is not None}
+        if video is not None:
+            ctx = video.codec_context
+            rate = video.average_rate or video.guessed_rate or Fraction(25)
+            sar = ctx.sample_aspect_ratio or Fraction(1)
+            fields |= {
+                "width": ctx.width,
+                "height": ctx.height,
+                "fps": float(rate),
+                "sample_aspect_ratio": float(sar) or 1.0,
+            }
+        if audio is not None:
+            ctx = audio.codec_context
+            fields |= {"sample_rate": ctx.sample_rate or 0, "channels": ctx.channels or 0}
+        return MediaInfo(path=str(path), duration=duration, **fields)
+
+
+def _is_moving_picture(stream) -> bool:
+    # Cover art in an .m4a/.mp3 shows up as a one-frame "video" stream: that is not a picture track.
+    return not (stream.disposition & av.stream.Disposition.attached_pic)
+
+
+def _duration(container, video, audio) -> float:
+    candidates = []
+    for stream in (video, audio):
+        if stream is not None and stream.duration is not None and stream.time_base:
+            candidates.append(float(stream.duration * stream.time_base))
+    if candidates:
+        return max(candidates)
+    if container.duration:
+        return container.duration / av.time_base
+    return 0.0

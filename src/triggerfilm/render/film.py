@@ -1,0 +1,164 @@
+"""Join rendered segments into the film: picture copied, sound to AAC, captions and chapters.
+
+Everything lands in the output folder under a temporary name first and is renamed into place at
+the end, so an interrupted render never leaves a half-written film.mp4 behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..captions.model import Cue
+from ..editplan.timeline import Card, Timeline
+from .ffmpeg import RenderError, run_ffmpeg
+from .segments import EncodeSettings, render_segment
+
+MARKER = ".triggerfilm-output.json"
+
+
+@dataclass(frozen=True)
+class RenderedFilm:
+    film: Path
+    segments: int
+    reused: int
+    duration: float
+
+
+def check_output_folder(out_dir: Path, manifest: str, force: bool) -> None:
+    """Refuse to overwrite a film made from another manifest unless forced."""
+    marker = out_dir / MARKER
+    if force or not marker.exists():
+        return
+    try:
+        previous = json.loads(marker.read_text(encoding="utf-8")).get("manifest")
+    except (ValueError, OSError):
+        previous = None
+    if previous and previous != manifest:
+        raise RenderError(
+            f"{out_dir} holds a film made from {previous}",
+            where=out_dir,
+            expected=f"an empty folder or one made from {manifest}",
+            hint="Choose another folder with -o, or pass --force to replace it",
+        )
+
+
+def render_film(
+    timeline: Timeline,
+    cues: tuple[Cue, ...],
+    out_dir: Path,
+    *,
+    srt_text: str,
+    cache_dir: Path,
+    burn_in: bool = True,
+    preset: str = "veryfast",
+    jobs: int = 2,
+    progress: Callable[[int], None] | None = None,
+) -> RenderedFilm:
+    settings = EncodeSettings(timeline.width, timeline.height, timeline.fps, preset=preset)
+    starts = timeline.starts()
+    tasks = []
+    for index, item in enumerate(timeline.items):
+        offset = starts[index] / timeline.fps
+        item_cues = [c for c in cues if c.item == index] if burn_in else []
+        tasks.append((item, item_cues, offset))
+    existing = sum(_cached(cache_dir, t, settings) for t in tasks)
+
+    def one(task):
+        path = render_segment(*task, settings, cache_dir)
+        if progress:
+            progress(1)
+        return path
+
+    # Two segments at once keep both cores busy: decoding and the filters are single-threaded.
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        segments = list(pool.map(one, tasks))
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    film = out_dir / "film.mp4"
+    with tempfile.TemporaryDirectory(prefix="triggerfilm-join-") as work:
+        work_dir = Path(work)
+        listing = work_dir / "segments.txt"
+        listing.write_text(
+            "".join(f"file '{_concat_quote(p)}'\n" for p in segments), encoding="utf-8"
+        )
+        chapters = work_dir / "chapters.txt"
+        chapters.write_text(_chapters(timeline), encoding="utf-8")
+        args = ["-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(chapters)]
+        maps = ["-map", "0:v", "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1"]
+        if cues:
+            subtitles = work_dir / "film.srt"
+            subtitles.write_text(srt_text, encoding="utf-8")
+            args += ["-f", "srt", "-i", str(subtitles)]
+            maps += ["-map", "2:0", "-c:s", "mov_text", "-metadata:s:s:0", "language=eng"]
+        fd, partial = tempfile.mkstemp(dir=out_dir, prefix=".film.", suffix=".mp4")
+        os.close(fd)
+        try:
+            run_ffmpeg(
+                [
+                    *args,
+                    *maps,
+                    "-c:v",
+                    "copy",
+                    "-c:a",
+                    "aac",
+                    "-b:a",
+                    "192k",
+                    "-movflags",
+                    "+faststart",
+                    partial,
+                ],
+                "joining the segments into the film",
+            )
+            os.replace(partial, film)
+        finally:
+            Path(partial).unlink(missing_ok=True)
+    return RenderedFilm(film, len(segments), existing, timeline.duration)
+
+
+def _cached(cache_dir: Path, task, settings: EncodeSettings) -> bool:
+    from .segments import segment_key
+
+    item, item_cues, offset = task
+    key = segment_key(item, item_cues, settings, offset)
+    return (cache_dir / key[:2] / f"{key}.mkv").exists()
+
+
+def _concat_quote(path: Path) -> str:
+    # The concat demuxer's list syntax escapes a single quote as '\''.
+    return str(path).replace("'", "'\\''")
+
+
+def _chapters(timeline: Timeline) -> str:
+    """FFMETADATA chapters: one per touchpoint (from its card to the next), plus opening/credits."""
+    lines = [";FFMETADATA1", f"title={_meta(timeline.title)}"]
+    starts = timeline.starts() + [timeline.frames]
+    marks: list[tuple[int, str]] = []
+    for index, item in enumerate(timeline.items):
+        if isinstance(item, Card):
+            name = item.title if item.role != "opening" else "Opening"
+            marks.append((starts[index], name))
+    if not marks or marks[0][0] != 0:
+        marks.insert(0, (0, "Opening"))
+    for (start, name), (end, _) in zip(marks, [*marks[1:], (timeline.frames, "")], strict=True):
+        ms = 1000 / timeline.fps
+        lines += [
+            "[CHAPTER]",
+            "TIMEBASE=1/1000",
+            f"START={round(start * ms)}",
+            f"END={round(end * ms)}",
+            f"title={_meta(name)}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _meta(text: str) -> str:
+    # FFMETADATA escapes '=', ';', '#', '\' and newlines with a backslash.
+    for char in "\\=;#":
+        text = text.replace(char, "\\" + char)
+    return text.replace("\n", "\\\n")

@@ -1,0 +1,168 @@
+"""Render each timeline item to its own segment file, cached by content.
+
+A segment is H.264 video plus PCM audio of exactly ``item.frames`` frames, conformed to the
+film's size, frame rate and sound format, with its captions burned in. Because the key covers
+everything that goes into the pixels and samples, a re-cut re-renders only the segments that
+changed, and the film is joined from segments without re-encoding the picture.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import ffmpeg
+
+from ..captions.model import Cue
+from ..editplan.timeline import Card, Cut, Item
+from .ass import compose_ass
+from .cards import draw_audio_backdrop, draw_card
+from .ffmpeg import run_ffmpeg
+from .fonts import FONT_DIR
+
+# Bump when the way segments are made changes, so old cached segments are not reused.
+SEGMENT_FORMAT = 1
+SAMPLE_RATE = 48000
+# A 10 ms fade at each end of a cut removes the click of a waveform cut mid-cycle.
+FADE_SECONDS = 0.01
+
+
+@dataclass(frozen=True)
+class EncodeSettings:
+    width: int
+    height: int
+    fps: int
+    preset: str = "veryfast"
+    crf: int = 20
+
+    def x264_args(self) -> dict:
+        # Identical settings in every segment let the concat step copy the H.264 stream.
+        return {
+            "vcodec": "libx264",
+            "preset": self.preset,
+            "crf": self.crf,
+            "pix_fmt": "yuv420p",
+            "g": self.fps * 2,
+            "profile:v": "high",
+            "acodec": "pcm_s16le",
+            "ar": SAMPLE_RATE,
+            "ac": 2,
+            "format": "matroska",
+        }
+
+
+def segment_key(item: Item, cues: list[Cue], settings: EncodeSettings, offset: float) -> str:
+    identity = {
+        "format": SEGMENT_FORMAT,
+        "item": asdict(item),
+        # Cue times relative to the segment: moving a segment in the film keeps its key.
+        "cues": [{**asdict(c), "start": c.start - offset, "end": c.end - offset} for c in cues],
+        "settings": asdict(settings),
+    }
+    identity["item"].pop("touchpoint", None)
+    identity["item"].pop("origin", None)
+    return hashlib.sha256(json.dumps(identity, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def render_segment(
+    item: Item, cues: list[Cue], offset: float, settings: EncodeSettings, cache_dir: Path
+) -> Path:
+    """The segment file for ``item``, from the cache or rendered now."""
+    key = segment_key(item, cues, settings, offset)
+    target = cache_dir / key[:2] / f"{key}.mkv"
+    if target.exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="triggerfilm-seg-") as work:
+        work_dir = Path(work)
+        partial = work_dir / "segment.mkv"
+        if isinstance(item, Card):
+            _render_card(item, settings, work_dir, partial)
+        else:
+            ass = work_dir / "captions.ass"
+            ass.write_text(compose_ass(cues, settings.width, settings.height, offset), "utf-8")
+            _render_cut(item, ass if cues else None, settings, work_dir, partial)
+        # Same file system as the cache: move the finished file into place in one step.
+        fd, staged = tempfile.mkstemp(dir=target.parent, suffix=".part")
+        os.close(fd)
+        os.replace(partial, staged)
+        os.replace(staged, target)
+    return target
+
+
+def _still(image: Path, fps: int):
+    return ffmpeg.input(str(image), loop=1, framerate=fps).video
+
+
+def _conform_video(stream, settings: EncodeSettings, frames: int):
+    w, h = settings.width, settings.height
+    return (
+        stream.filter("fps", settings.fps)
+        # Letterbox or pillarbox any shape into the frame; setsar=1 squares odd pixel shapes.
+        .filter("scale", w, h, force_original_aspect_ratio="decrease")
+        .filter("pad", w, h, "(ow-iw)/2", "(oh-ih)/2", color="black")
+        .filter("setsar", 1)
+        .filter("format", "yuv420p")
+        .filter("trim", end_frame=frames)
+        .filter("setpts", "PTS-STARTPTS")
+    )
+
+
+def _conform_audio(stream, frames: int, fps: int, fade: bool):
+    samples = frames * SAMPLE_RATE // fps
+    audio = (
+        stream.filter("aresample", SAMPLE_RATE)
+        .filter("aformat", sample_fmts="fltp", channel_layouts="stereo")
+        # Pad then trim: the segment's sound is exactly as long as its picture.
+        .filter("apad")
+        .filter("atrim", end_sample=samples)
+        .filter("asetpts", "N/SR/TB")
+    )
+    if fade:
+        duration = samples / SAMPLE_RATE
+        audio = audio.filter("afade", t="in", d=FADE_SECONDS).filter(
+            "afade", t="out", st=max(0.0, duration - FADE_SECONDS), d=FADE_SECONDS
+        )
+    return audio
+
+
+def _silence():
+    return ffmpeg.input(f"anullsrc=r={SAMPLE_RATE}:cl=stereo", f="lavfi").audio
+
+
+def _encode(video, audio, settings: EncodeSettings, frames: int, out: Path, what: str) -> None:
+    output = ffmpeg.output(video, audio, str(out), vframes=frames, **settings.x264_args())
+    run_ffmpeg(output.get_args(), what)
+
+
+def _render_card(card: Card, settings: EncodeSettings, work: Path, out: Path) -> None:
+    image = draw_card(card, settings.width, settings.height, work / "card.png")
+    video = _conform_video(_still(image, settings.fps), settings, card.frames)
+    audio = _conform_audio(_silence(), card.frames, settings.fps, fade=False)
+    _encode(video, audio, settings, card.frames, out, f"drawing the card '{card.title}'")
+
+
+def _render_cut(
+    cut: Cut, ass: Path | None, settings: EncodeSettings, work: Path, out: Path
+) -> None:
+    source = ffmpeg.input(cut.source, ss=f"{cut.source_in:.6f}")
+    if cut.media_type == "audio-only":
+        image = draw_audio_backdrop(
+            cut.narrator, cut.descriptor, settings.width, settings.height, work / "backdrop.png"
+        )
+        picture = _still(image, settings.fps)
+    else:
+        picture = source.video
+    video = _conform_video(picture, settings, cut.frames)
+    if ass is not None:
+        video = video.filter("subtitles", str(ass), fontsdir=str(FONT_DIR))
+    sound = source.audio if cut.has_audio else _silence()
+    audio = _conform_audio(sound, cut.frames, settings.fps, fade=True)
+    what = f"cutting {Path(cut.source).name} at {cut.source_in:.2f} s"
+    _encode(video, audio, settings, cut.frames, out, what)
+
+

