@@ -64,21 +64,21 @@ def test_valid_manifest_loads_with_times_and_quotes(tmp_path):
         # missing media file
         ("ICU07-01.mp4", "ICU99-01.mp4", "clips[0].media", 4, "does not exist"),
         # reversed times
-        ("        from: 1.5", "        from: 9.5", "touchpoints[0].selections[0].to", 16, "not after"),
+        ("        from: 1.5", "        from: 9.5", "touchpoints[0].selections[0].to", 15, "not after"),
         # selection naming a clip that does not exist
-        ("      - clip: b", "      - clip: c", "touchpoints[0].selections[1].clip", 17, "no clip"),
+        ("      - clip: b", "      - clip: c", "touchpoints[0].selections[1].clip", 16, "no clip"),
         # negative time
-        ("        from: 1.5", "        from: -2", "touchpoints[0].selections[0].from", 15, "0 seconds"),
+        ("        from: 1.5", "        from: -2", "touchpoints[0].selections[0].from", 14, "0 seconds"),
         # bad valence value
         ("        to: \"0:04\"\n", "        to: \"0:04\"\n        valence: sad\n",
-         "touchpoints[0].selections[0].valence", 17, "positive, negative, mixed"),
+         "touchpoints[0].selections[0].valence", 16, "positive, negative, mixed"),
         # missing required key
         ("    narrator: ICU07\n", "", "clips[0].narrator", 3, "is missing"),
         # duplicate id
-        ("  - id: b", "  - id: a", "clips[1].id", 7, "used twice"),
+        ("  - id: b", "  - id: a", "clips[1].id", 6, "used twice"),
         # single-word quote
         ('        from: "Some nights she did"', '        from: "Some"',
-         "touchpoints[0].selections[1].from", 18, "single word"),
+         "touchpoints[0].selections[1].from", 17, "single word"),
     ],
 )  # fmt: skip
 def test_invalid_manifest_names_field_and_line(tmp_path, old, new, field, line, words):

@@ -14,16 +14,18 @@ from difflib import SequenceMatcher
 
 from ..transcripts.model import Word
 
+# Scores compare letters, not whole words, so homophones and split words that Whisper gets
+# slightly wrong ("the night's where" for "the nights were") still match closely.
 MATCH_THRESHOLD = 0.75
 # Two candidates this close in score are indistinguishable to the matcher: the quote is ambiguous.
 AMBIGUITY_MARGIN = 0.05
 
-_NON_WORD = re.compile(r"[^\w']+")
+_NON_WORD = re.compile(r"[^\w]+")
 
 
 def normalise(text: str) -> list[str]:
-    """Lower-cased words, no punctuation: ``"Well, I didn't"`` → ``['well', 'i', "didn't"]``."""
-    return [t.strip("'") for t in _NON_WORD.split(text.lower().replace("’", "'")) if t.strip("'")]
+    """Lower-cased words without punctuation: ``"Well, I didn't"`` → ``['well', 'i', 'didnt']``."""
+    return [t for t in _NON_WORD.split(text.lower().replace("’", "").replace("'", "")) if t]
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ def find_quote(words: list[Word], quote: str, *, after: float = 0.0) -> QuoteMat
     two different places match equally well.
     """
     target = normalise(quote)
+    target_text = " ".join(target)
     tokens = [normalise(w.text) for w in words]
     # Each transcript word may normalise to zero or several tokens ("ICU's" stays one).
     flat: list[tuple[str, int]] = [(tok, i) for i, toks in enumerate(tokens) for tok in toks]
@@ -65,7 +68,7 @@ def find_quote(words: list[Word], quote: str, *, after: float = 0.0) -> QuoteMat
             if length < 1 or begin + length > len(flat):
                 continue
             window = flat[begin : begin + length]
-            score = SequenceMatcher(None, target, [tok for tok, _ in window]).ratio()
+            score = SequenceMatcher(None, target_text, " ".join(t for t, _ in window)).ratio()
             if best is None or score > best.score:
                 first, last = window[0][1], window[-1][1]
                 best = QuoteMatch(

@@ -1,0 +1,119 @@
+"""End to end: manifest → transcripts → timeline → captions → film, checked on the real output."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import av
+import pytest
+
+from triggerfilm.captions.check import check_subtitles
+from triggerfilm.captions.profiles import get_profile
+from triggerfilm.pipeline import RenderOptions, render_manifest
+
+from .conftest import CLIPS
+
+FPS = 25
+
+
+@pytest.fixture(scope="module")
+def film(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("film")
+    manifest = folder / "small.yaml"
+    manifest.write_text(
+        textwrap.dedent(
+            f"""\
+            title: Small test film
+            output: {{width: 640, height: 360, fps: {FPS}, card_seconds: 1.5}}
+            archives: {{sample: {CLIPS}}}
+            clips:
+              - {{id: icu07, archive: sample, clip: ICU07-01}}
+              - {{id: icu15, archive: sample, clip: ICU15-01}}
+              - {{id: icu12, archive: sample, clip: ICU12-01}}
+            touchpoints:
+              - title: Nights on the unit
+                selections:
+                  - {{clip: icu07, from: "She told me where I was", to: "lost her patience"}}
+                  - {{clip: icu15, from: "The nurses kept a diary", to: "again and again"}}
+              - title: Going home
+                selections:
+                  - {{clip: icu12, from: 25.0, to: 32.7}}
+            """
+        ),
+        encoding="utf-8",
+    )
+    out = folder / "out"
+    render_manifest(manifest, out, RenderOptions(preset="ultrafast"))
+    return out
+
+
+def _stream_seconds(path: Path) -> dict[str, float]:
+    """Duration of each stream, from its last packet's end, not from the container's header."""
+    ends: dict[str, float] = {}
+    with av.open(str(path)) as container:
+        for packet in container.demux():
+            if packet.pts is None or packet.stream.type not in ("video", "audio"):
+                continue
+            end = float((packet.pts + (packet.duration or 0)) * packet.stream.time_base)
+            ends[packet.stream.type] = max(ends.get(packet.stream.type, 0.0), end)
+    return ends
+
+
+def test_outputs_exist_and_nothing_half_written(film):
+    names = {p.name for p in film.iterdir()}
+    assert {"film.mp4", "film.srt", "film.vtt", "timeline.json", "transcript.html"} <= names
+    assert not [n for n in names if n.endswith((".tmp", ".part")) or n.startswith(".film.")]
+
+
+def test_streams_are_equal_length_and_sum_of_cards_and_selections(film):
+    timeline = json.loads((film / "timeline.json").read_text())
+    expected = sum(item["frames"] for item in timeline["items"]) / FPS
+    cards = [i for i in timeline["items"] if i["kind"] == "card"]
+    assert len(cards) == 4  # opening, two touchpoints, credits
+    lengths = _stream_seconds(film / "film.mp4")
+    assert abs(lengths["video"] - lengths["audio"]) <= 1 / FPS
+    assert abs(lengths["video"] - expected) <= 1 / FPS
+    with av.open(str(film / "film.mp4")) as container:
+        video = container.streams.video[0]
+        assert (video.codec_context.width, video.codec_context.height) == (640, 360)
+        assert video.codec_context.name == "h264"
+        assert container.streams.audio[0].codec_context.name == "aac"
+        assert any(s.type == "subtitle" for s in container.streams)
+
+
+def test_every_cue_lies_inside_its_selection_and_says_its_words(film):
+    import pysrt
+
+    timeline = json.loads((film / "timeline.json").read_text())
+    cues = pysrt.open(str(film / "film.srt"))
+    assert len(cues) >= 3
+    position, spans = 0, []
+    for item in timeline["items"]:
+        if item["kind"] == "cut":
+            spans.append((position / FPS, (position + item["frames"]) / FPS, item))
+        position += item["frames"]
+    film_end = position / FPS
+    spoken_by_cut = {id(item): [] for _, _, item in spans}
+    for cue in cues:
+        start, end = cue.start.ordinal / 1000, cue.end.ordinal / 1000
+        assert 0 <= start < end <= film_end
+        owners = [item for a, b, item in spans if a - 0.001 <= start and end <= b + 0.001]
+        assert len(owners) == 1, f"cue {cue.index} ({start}-{end}) is not inside one selection"
+        text = cue.text
+        if text.startswith("ICU15: "):  # the audio-only clip names its narrator
+            text = text.removeprefix("ICU15: ")
+        spoken_by_cut[id(owners[0])].append(text)
+    for _, _, item in spans:
+        words = " ".join("".join(w["text"] for w in item["words"]).split())
+        captions = " ".join(" ".join(spoken_by_cut[id(item)]).split())
+        assert captions == words
+        assert words  # each selection has speech
+
+
+def test_film_captions_pass_the_checker_under_their_profile(film):
+    for name in ("film.srt", "film.vtt"):
+        report = check_subtitles(film / name, get_profile("default"), fps=FPS)
+        errors = [f for f in report.findings if f.severity == "error"]
+        assert errors == [], errors
