@@ -6,8 +6,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Installed only when pyproject.toml changes.
 STAMP := $(VENV)/.installed
+OPENAI_STAMP := $(VENV)/.installed-openai
+# Pinned so pip takes the CPU wheel where one is at hand; override TORCH to choose another build.
+TORCH ?= torch==2.13.0
 
-.PHONY: demo test lint clean
+.PHONY: demo test openai lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,10 +18,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The optional openai-whisper engine, CPU only and without triton. The tests exercise it.
+$(OPENAI_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet '$(TORCH)'
+	$(BIN)/python -m pip install --quiet -e '.[dev,openai-whisper]'
+	$(BIN)/python -m pip install --quiet --no-deps openai-whisper==20250625
+	touch $(OPENAI_STAMP)
+
+openai: $(OPENAI_STAMP)
+
 demo: $(STAMP)
 	$(BIN)/triggerfilm render manifests/demo.yaml -o out/demo
 
-test: $(STAMP)
+test: $(OPENAI_STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

@@ -1,0 +1,177 @@
+"""Benchmark the two transcription engines on the same minute of real speech.
+
+    .venv/bin/python bench/transcribe.py [--threads N] [--beam 5] [--repeat 1]
+
+Builds one 16 kHz mono WAV (in a temporary folder) from English recordings in
+``../shared/data/speech_audio`` whose reference texts are human transcripts, each levelled to
+the same RMS and joined with 0.5 s of silence, and transcribes it with faster-whisper and
+openai-whisper through triggerfilm's own engine functions, both on the bundled tiny.en, with the
+same beam, threads and VAD.
+
+Each engine runs in its own child process, so its peak RSS is its own and neither pays for the
+other's imports. In the child the model is loaded and warmed up on a short clip first (model
+load, and for openai-whisper the numba compile of its DTW, are one-off costs reported apart);
+``seconds`` is then the best of ``--repeat`` transcriptions of the whole WAV.
+
+WER is word edits / reference words after Whisper's own ``EnglishTextNormalizer`` (the one the
+Whisper paper scores with) on both sides: lower case, punctuation stripped, numbers written the
+same way (digits), British spellings made American, contractions expanded.
+
+The last line is ``ratio=<openai seconds / faster seconds>``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import wave
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = ROOT.parent / "shared" / "data"
+SAMPLE_RATE = 16000
+GAP_S = 0.5
+TARGET_RMS = 0.05  # about -26 dBFS, ordinary speech level
+# English speech with human reference transcripts; together a little over a minute.
+PIECES = (
+    "speech_audio/whisper__jfk.flac",
+    "speech_audio/deepspeech__LDC93S1_timit.wav",
+    "speech_audio/joinly__OSR_us_000_0034_8k_harvard.wav",
+    "speech_audio/deepspeech__new-home-in-the-stars-16k.wav",
+    "speech_audio/cuttledoc__fleurs-en-002.ogg",
+)
+WARM_UP = "speech_audio/deepspeech__LDC93S1_timit.wav"
+ENGINES = ("faster-whisper", "openai-whisper")
+
+
+def build_wav(folder: Path) -> tuple[Path, str]:
+    """Join the pieces into one WAV; return it and the joined reference text."""
+    from faster_whisper.audio import decode_audio
+
+    references = json.loads((SHARED_DATA / "references.json").read_text(encoding="utf-8"))
+    gap = np.zeros(int(GAP_S * SAMPLE_RATE), dtype=np.float32)
+    parts, texts = [], []
+    for piece in PIECES:
+        audio = decode_audio(str(SHARED_DATA / piece), sampling_rate=SAMPLE_RATE)
+        # The recordings differ by up to 46 dB (FLEURS peaks at -44 dBFS); next to a loud one,
+        # Whisper skips a quiet one entirely. Levelling them measures the engines, not that.
+        audio *= TARGET_RMS / float(np.sqrt(np.mean(np.square(audio))))
+        parts += [audio, gap]
+        texts.append(references[piece]["reference_text"])
+    audio = np.concatenate(parts)
+    target = folder / "speech.wav"
+    with wave.open(str(target), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(SAMPLE_RATE)
+        out.writeframes((np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes())
+    return target, " ".join(texts)
+
+
+def word_error_rate(reference: str, hypothesis: str) -> float:
+    from whisper.normalizers import EnglishTextNormalizer
+
+    normalise = EnglishTextNormalizer()
+    ref, hyp = normalise(reference).split(), normalise(hypothesis).split()
+    # Levenshtein distance over words, one row at a time.
+    row = list(range(len(hyp) + 1))
+    for i, ref_word in enumerate(ref, 1):
+        previous, row[0] = row[0], i
+        for j, hyp_word in enumerate(hyp, 1):
+            previous, row[j] = (
+                row[j],
+                min(row[j] + 1, row[j - 1] + 1, previous + (ref_word != hyp_word)),
+            )
+    return row[-1] / len(ref)
+
+
+def child(engine: str, wav: Path, threads: int, beam: int, repeat: int) -> None:
+    """Run in a fresh process: warm up, transcribe, print one JSON line."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from triggerfilm.transcripts.options import TranscribeOptions
+
+    options = TranscribeOptions(engine=engine, beam_size=beam, threads=threads)
+    transcribe = _transcribe_function(engine)
+    started = time.perf_counter()
+    transcribe(SHARED_DATA / WARM_UP, options)
+    warm_up_s = time.perf_counter() - started
+    best, transcript = float("inf"), None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        transcript = transcribe(wav, options)
+        best = min(best, time.perf_counter() - started)
+    assert transcript is not None
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    result = {
+        "engine": engine,
+        "warm_up_s": warm_up_s,
+        "seconds": best,
+        "duration": transcript.duration,
+        "peak_rss_mib": peak_kib / 1024,
+        "text": transcript.text,
+    }
+    print(json.dumps(result))
+
+
+def _transcribe_function(engine: str):
+    # The engines' own public functions: what `triggerfilm transcribe --engine` runs.
+    if engine == "faster-whisper":
+        from triggerfilm.transcripts.engines.faster_whisper import transcribe_file
+    else:
+        from triggerfilm.transcripts.engines.openai_whisper import transcribe_file
+    return transcribe_file
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--beam", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--texts", action="store_true", help="also print each engine's text")
+    parser.add_argument("--child", nargs=2, metavar=("ENGINE", "WAV"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child[0], Path(args.child[1]), args.threads, args.beam, args.repeat)
+        return
+    if not SHARED_DATA.is_dir():
+        sys.exit(f"shared test data not found at {SHARED_DATA}")
+
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="triggerfilm-bench-") as folder:
+        wav, reference = build_wav(Path(folder))
+        for engine in ENGINES:
+            command = [sys.executable, __file__, "--child", engine, str(wav)]
+            command += ["--threads", str(args.threads), "--beam", str(args.beam)]
+            command += ["--repeat", str(args.repeat)]
+            done = subprocess.run(command, check=True, capture_output=True, text=True)
+            results[engine] = json.loads(done.stdout.strip().splitlines()[-1])
+
+    duration = results[ENGINES[0]]["duration"]
+    print(
+        f"audio: {duration:.1f} s, {len(PIECES)} recordings; tiny.en (bundled); "
+        f"beam {args.beam}, {args.threads} threads, VAD on; best of {args.repeat}"
+    )
+    print(f"{'engine':16}{'load+warm s':>12}{'seconds':>9}{'RTF':>8}{'peak RSS MiB':>14}{'WER':>8}")
+    for engine, r in results.items():
+        wer = word_error_rate(reference, r["text"])
+        print(
+            f"{engine:16}{r['warm_up_s']:12.1f}{r['seconds']:9.2f}{r['seconds'] / duration:8.3f}"
+            f"{r['peak_rss_mib']:14.0f}{wer:8.1%}"
+        )
+    if args.texts:
+        for engine, r in results.items():
+            print(f"{engine}: {r['text']}")
+    ratio = results["openai-whisper"]["seconds"] / results["faster-whisper"]["seconds"]
+    print(f"ratio={ratio:.2f}")
+
+
+if __name__ == "__main__":
+    main()
