@@ -1,0 +1,278 @@
+"""The cut sheet: text-based editing of a film in any Markdown editor.
+
+``write_cutsheet`` lists every clip's sentences with their times, a checkbox and a touchpoint
+tag; sentences the manifest already uses are ticked and tagged. The facilitator ticks sentences
+and sets tags; ``plan_apply`` turns the sheet back into selections: adjacent ticked sentences of
+one clip with the same tag become one selection. A touchpoint whose ticks did not change is left
+exactly as written (quotes stay quotes); in a changed one, an existing selection that overlaps a
+ticked passage keeps its place, its valence, note and comments, and gets the passage's times
+unless it already cuts exactly those sentences; ticked passages that overlap nothing are
+appended, and selections of the sheet's clips that are no longer ticked go. Selections of clips
+not on the sheet are never touched. A sentence is listed once, with the one touchpoint that
+uses most of it.
+
+The sheet format, one line per sentence under a ``## clip-id`` heading::
+
+    - [x] `0:05.19–0:08.79` My first memory on unit is a nurse saving my name. #tp:coming-in
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import ManifestError
+from ..manifest.edit import KeptSelection, NewSelection, slug
+from ..manifest.model import Manifest
+from .search import format_time
+from .sentences import Sentence, words_inside
+from .timeline import Cut, Timeline
+
+UNTAGGED = "?"
+_HEADING = re.compile(r"^##\s+(\S+)")
+_LINE = re.compile(
+    r"^\s*[-*]\s*\[(?P<tick>[ xX])\]\s*`?(?P<start>\d+:\d+(?:\.\d+)?)\s*[–-]\s*"
+    r"(?P<end>\d+:\d+(?:\.\d+)?)`?\s*(?P<text>.*?)\s*(?:#tp:(?P<tag>\S*))?\s*$"
+)
+
+
+@dataclass(frozen=True)
+class SheetLine:
+    clip: str
+    start: float
+    end: float
+    ticked: bool
+    tag: str  # a touchpoint slug, or "?"
+    text: str
+    line: int  # 1-based line in the sheet
+
+
+@dataclass(frozen=True)
+class ClipSentences:
+    """What the sheet lists for one clip."""
+
+    clip: str
+    heading: str
+    sentences: tuple[Sentence, ...]
+
+
+def selected_tag(
+    manifest: Manifest, timeline: Timeline, clip: str, sentence: Sentence
+) -> str | None:
+    """The touchpoint slug whose cuts hold most of ``sentence``, if they hold half of it."""
+    best, best_count = None, 0
+    for item in timeline.items:
+        if not isinstance(item, Cut) or item.clip_id != clip:
+            continue
+        inside = words_inside(sentence, item.source_in, item.source_in + item.frames / timeline.fps)
+        if inside * 2 >= len(sentence.words) and inside > best_count:
+            best, best_count = slug(manifest.touchpoints[item.touchpoint].title), inside
+    return best
+
+
+def sheet_lines(
+    manifest: Manifest, timeline: Timeline, clips: list[ClipSentences]
+) -> list[SheetLine]:
+    """The sheet as the manifest stands now (what ``write_cutsheet`` prints), line by line."""
+    lines = []
+    for group in clips:
+        for sentence in group.sentences:
+            tag = selected_tag(manifest, timeline, group.clip, sentence)
+            lines.append(
+                SheetLine(
+                    group.clip,
+                    sentence.cut_in,
+                    sentence.cut_out,
+                    tag is not None,
+                    tag or UNTAGGED,
+                    sentence.text,
+                    0,
+                )
+            )
+    return lines
+
+
+def write_cutsheet(manifest: Manifest, timeline: Timeline, clips: list[ClipSentences]) -> str:
+    current = iter(sheet_lines(manifest, timeline, clips))
+    out = [
+        f"# Cut sheet: {manifest.title}",
+        "",
+        "Tick `[x]` each sentence to use and replace `#tp:?` with its touchpoint's tag. Ticked",
+        "sentences next to each other with the same tag become one selection. Apply with",
+        f"`triggerfilm cutsheet {manifest.path.name} --apply THIS-FILE`.",
+        "",
+        "Touchpoints (in film order):",
+        "",
+    ]
+    out += [f"- `#tp:{slug(t.title)}` {t.title}" for t in manifest.touchpoints]
+    for group in clips:
+        out += ["", f"## {group.clip}", "", f"*{group.heading}*", ""]
+        for _ in group.sentences:
+            line = next(current)
+            tick = "x" if line.ticked else " "
+            times = f"{format_time(line.start)}–{format_time(line.end)}"
+            out.append(f"- [{tick}] `{times}` {line.text} #tp:{line.tag}")
+    return "\n".join(out) + "\n"
+
+
+def parse_cutsheet(text: str, where: Path | str) -> list[SheetLine]:
+    clip: str | None = None
+    lines = []
+    for number, raw in enumerate(text.splitlines(), 1):
+        heading = _HEADING.match(raw)
+        if heading:
+            clip = heading.group(1)
+            continue
+        match = _LINE.match(raw)
+        if not match:
+            continue
+        if clip is None:
+            raise ManifestError(
+                "a sentence line comes before any '## clip' heading",
+                where=where,
+                line=number,
+                expected="sentence lines under the heading of their clip",
+            )
+        lines.append(
+            SheetLine(
+                clip,
+                _seconds(match["start"]),
+                _seconds(match["end"]),
+                match["tick"] != " ",
+                match["tag"] or UNTAGGED,
+                match["text"],
+                number,
+            )
+        )
+    return lines
+
+
+def _seconds(text: str) -> float:
+    minutes, seconds = text.split(":")
+    return round(int(minutes) * 60 + float(seconds), 2)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """Ticked, adjacent sentences of one clip for one touchpoint: one selection."""
+
+    clip: str
+    start: float
+    end: float
+    lines: tuple[int, ...]
+
+
+def passages(lines: list[SheetLine], tag: str) -> list[Passage]:
+    result: list[Passage] = []
+    previous: SheetLine | None = None
+    for line in lines:
+        chosen = line.ticked and line.tag == tag
+        if chosen:
+            joins = (
+                previous is not None
+                and previous.clip == line.clip
+                and previous.ticked
+                and previous.tag == tag
+                and result
+            )
+            if joins:
+                last = result[-1]
+                result[-1] = Passage(last.clip, last.start, line.end, (*last.lines, line.line))
+            else:
+                result.append(Passage(line.clip, line.start, line.end, (line.line,)))
+        previous = line
+    return result
+
+
+def plan_apply(
+    manifest: Manifest,
+    timeline: Timeline,
+    sheet: list[SheetLine],
+    clips: list[ClipSentences],
+    where: Path | str,
+) -> dict[int, list[KeptSelection | NewSelection]]:
+    """For each touchpoint the sheet changes, its new list of selections."""
+    current = sheet_lines(manifest, timeline, clips)
+    said = {group.clip: group.sentences for group in clips}
+    tags = {slug(t.title): i for i, t in enumerate(manifest.touchpoints)}
+    known_clips = {c.id for c in manifest.clips}
+    for line in sheet:
+        if line.clip not in known_clips:
+            raise ManifestError(
+                f"clip '{line.clip}' is not in the manifest",
+                where=where,
+                line=line.line,
+                expected="a '## clip' heading naming a clip id of the manifest",
+            )
+        if line.ticked and line.tag not in tags:
+            raise ManifestError(
+                f"ticked sentence has the tag '#tp:{line.tag}'",
+                where=where,
+                line=line.line,
+                expected="one of " + ", ".join(f"#tp:{tag}" for tag in tags),
+                hint="Set the touchpoint the sentence belongs to, or untick it",
+            )
+    covered = {line.clip for line in sheet}
+    cuts = {item.origin: item for item in timeline.items if isinstance(item, Cut)}
+    changes: dict[int, list[KeptSelection | NewSelection]] = {}
+    for tag, t in tags.items():
+        wanted = passages(sheet, tag)
+        before = passages(current, tag)
+        if _spans(wanted) == _spans(before):
+            continue
+        touchpoint = manifest.touchpoints[t]
+        entries: list[KeptSelection | NewSelection] = []
+        taken: set[int] = set()
+        for index, selection in enumerate(touchpoint.selections):
+            if selection.clip not in covered:
+                entries.append(KeptSelection(index))
+                continue
+            cut = cuts.get(selection.origin.field)
+            if cut is None:
+                continue
+            cut_out = cut.source_in + cut.frames / timeline.fps
+            for p, passage in enumerate(wanted):
+                if p in taken or passage.clip != selection.clip:
+                    continue
+                if passage.start < cut_out and cut.source_in < passage.end:
+                    taken.add(p)
+                    # Keep what the facilitator wrote (quotes, say) when it already cuts
+                    # exactly the ticked sentences; otherwise write the sentences' times.
+                    unchanged = _cuts_exactly(
+                        said.get(passage.clip, ()), passage, cut.source_in, cut_out
+                    )
+                    entries.append(
+                        KeptSelection(index)
+                        if unchanged
+                        else KeptSelection(index, passage.start, passage.end)
+                    )
+                    break
+        for p, passage in enumerate(wanted):
+            if p not in taken:
+                entries.append(NewSelection(passage.clip, passage.start, passage.end))
+        if not entries:
+            raise ManifestError(
+                f"touchpoint '{touchpoint.title}' would have no selections left",
+                where=where,
+                expected=f"at least one sentence ticked with #tp:{tag}",
+                hint="Tick a sentence for it, or remove the touchpoint from the manifest by hand",
+            )
+        changes[t] = entries
+    return changes
+
+
+def _cuts_exactly(
+    said: tuple[Sentence, ...], passage: Passage, cut_in: float, cut_out: float
+) -> bool:
+    if not said:
+        return False
+    for sentence in said:
+        inside = passage.start <= sentence.cut_in and sentence.cut_out <= passage.end
+        if words_inside(sentence, cut_in, cut_out) != (len(sentence.words) if inside else 0):
+            return False
+    return True
+
+
+def _spans(items: list[Passage]) -> list[tuple[str, float, float]]:
+    return sorted((p.clip, p.start, p.end) for p in items)

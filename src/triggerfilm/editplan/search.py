@@ -1,0 +1,203 @@
+"""Search clips for moments: catalogue metadata, Whisper's timed words and verbatim transcripts.
+
+A facilitator looks for "every time someone mentions the nights" across an archive. Whole words
+by default (so "night" does not find "nightmare"), case-insensitive, or a regular expression.
+Hits in the Whisper transcript come with times; a hit in the archive's verbatim transcript is
+located in the Whisper words by fuzzy matching (it may be the only place a word was heard right,
+e.g. "shock" recognised as "shark") and then carries that sentence's times too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..errors import TriggerfilmError
+from ..transcripts.model import Transcript
+from .quotes import QuoteNotFound, find_quote
+from .sentences import Sentence, sentences
+
+
+@dataclass(frozen=True)
+class SearchDoc:
+    """One clip as search sees it: who speaks, what the catalogue says, what was said."""
+
+    clip: str  # the manifest's clip id, or "archive:CLIP" for an archive clip not in it
+    narrator: str
+    descriptor: str | None = None
+    role: str | None = None
+    media_type: str | None = None
+    title: str | None = None
+    topics: tuple[str, ...] = ()
+    verbatim: str | None = None
+    transcript: Transcript | None = None
+    archive: str | None = None  # the archive's name in the manifest, or its location
+    archive_clip: str | None = None
+    in_manifest: bool = False
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    text: str
+    regex: bool = False
+    topic: str | None = None
+    role: str | None = None
+    media_type: str | None = None
+
+    def pattern(self) -> re.Pattern[str]:
+        if self.regex:
+            try:
+                return re.compile(self.text, re.IGNORECASE)
+            except re.error as error:
+                raise TriggerfilmError(
+                    f"'{self.text}' is not a valid regular expression ({error})",
+                    field="QUERY",
+                    hint="Leave out --regex to search for the words as written",
+                ) from None
+        words = self.text.split()
+        if not words:
+            raise TriggerfilmError("the search text is empty", field="QUERY", expected="a word")
+        # Whole words: no letter or digit may touch either end of the match.
+        body = r"\s+".join(re.escape(w) for w in words)
+        return re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    clip: str
+    narrator: str
+    descriptor: str | None
+    field: str  # title, topics, descriptor, words (Whisper), verbatim (catalogue)
+    context: str
+    match: str
+    # The time of the matched word, and the cut points of its sentence (None for metadata).
+    at: float | None = None
+    start: float | None = None
+    end: float | None = None
+    archive: str | None = None
+    archive_clip: str | None = None
+    in_manifest: bool = False
+
+
+def search(docs: list[SearchDoc], query: SearchQuery) -> list[SearchHit]:
+    pattern = query.pattern()
+    hits: list[SearchHit] = []
+    for doc in docs:
+        if not _passes(doc, query):
+            continue
+        hits.extend(_search_doc(doc, pattern))
+    return hits
+
+
+def _passes(doc: SearchDoc, query: SearchQuery) -> bool:
+    if query.topic and query.topic.lower() not in (t.lower() for t in doc.topics):
+        return False
+    if query.role and (doc.role or "").lower() != query.role.lower():
+        return False
+    return not (query.media_type and (doc.media_type or "").lower() != query.media_type.lower())
+
+
+def _search_doc(doc: SearchDoc, pattern: re.Pattern[str]) -> list[SearchHit]:
+    def hit(field: str, context: str, match: str, sentence: Sentence | None = None, at=None):
+        return SearchHit(
+            clip=doc.clip,
+            narrator=doc.narrator,
+            descriptor=doc.descriptor,
+            field=field,
+            context=context,
+            match=match,
+            at=at,
+            start=sentence.cut_in if sentence else None,
+            end=sentence.cut_out if sentence else None,
+            archive=doc.archive,
+            archive_clip=doc.archive_clip,
+            in_manifest=doc.in_manifest,
+        )
+
+    hits = []
+    for field, values in (
+        ("title", [doc.title]),
+        ("topics", list(doc.topics)),
+        ("descriptor", [doc.descriptor]),
+    ):
+        for value in values:
+            if value and (m := pattern.search(value)):
+                hits.append(hit(field, value, m.group(0)))
+    spoken = sentences(doc.transcript) if doc.transcript else []
+    found: set[int] = set()
+    for sentence in spoken:
+        text, starts = _text_with_offsets(sentence)
+        for m in pattern.finditer(text):
+            word = max(i for i, offset in enumerate(starts) if offset <= m.start())
+            hits.append(hit("words", text, m.group(0), sentence, sentence.words[word].start))
+            found.add(sentence.index)
+    for line in _verbatim_sentences(doc.verbatim):
+        for m in pattern.finditer(line):
+            located = _locate(line, spoken, doc.transcript)
+            if located is not None and located.index in found:
+                continue  # the Whisper words already gave this sentence
+            hits.append(hit("verbatim", line, m.group(0), located))
+            break
+    return hits
+
+
+def _text_with_offsets(sentence: Sentence) -> tuple[str, list[int]]:
+    """The sentence's text (single spaces) and where each word starts in it."""
+    parts, starts, position = [], [], 0
+    for word in sentence.words:
+        clean = word.text.strip()
+        starts.append(position)
+        parts.append(clean)
+        position += len(clean) + 1
+    return " ".join(parts), starts
+
+
+def _verbatim_sentences(text: str | None) -> list[str]:
+    if not text:
+        return []
+    flat = " ".join(text.split())
+    return [s for s in re.split(r"(?<=[.?!])\s+", flat) if s]
+
+
+def _locate(line: str, spoken: list[Sentence], transcript: Transcript | None) -> Sentence | None:
+    """The Whisper sentence a verbatim sentence was spoken in, if it can be found."""
+    if transcript is None or not spoken:
+        return None
+    try:
+        match = find_quote(transcript.words, line)
+    except QuoteNotFound:
+        return None
+    middle = (match.start + match.end) / 2
+    for sentence in spoken:
+        if sentence.start <= middle <= sentence.end:
+            return sentence
+    return min(spoken, key=lambda s: min(abs(s.start - middle), abs(s.end - middle)))
+
+
+def format_time(seconds: float) -> str:
+    minutes, rest = divmod(seconds, 60)
+    return f"{int(minutes)}:{rest:05.2f}"
+
+
+def format_hits(hits: list[SearchHit]) -> str:
+    """Numbered hits, one block each: clip and narrator, where, and the words around the match."""
+    if not hits:
+        return "No matches.\n"
+    lines = []
+    for number, h in enumerate(hits, 1):
+        who = h.narrator + (f" ({h.descriptor})" if h.descriptor else "")
+        where = {
+            "words": "transcript",
+            "verbatim": "verbatim transcript",
+        }.get(h.field, h.field)
+        if h.at is not None:
+            where += f" at {format_time(h.at)}"
+        elif h.start is not None:
+            where += f" at {format_time(h.start)}"
+        if h.start is not None and h.end is not None:
+            where += f", sentence {format_time(h.start)}–{format_time(h.end)}"
+        context = h.context.replace(h.match, f"[{h.match}]", 1)
+        lines.append(f"{number:>3}. {h.clip} · {who} · {where}")
+        lines.append(f"     {context}")
+    lines.append(f"{len(hits)} match(es).")
+    return "\n".join(lines) + "\n"

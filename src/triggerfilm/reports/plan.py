@@ -1,0 +1,253 @@
+"""The plan report: what a facilitator needs at a glance before rendering anything.
+
+Built from the Timeline (so its numbers are exactly the film's, cards included) and the source
+clips (for the narrators' published role, sex and age band). Formatters for a terminal table,
+JSON and CSV are separate functions over the same typed report.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from ..editplan.timeline import Card, Cut, Timeline
+from ..sources.resolve import SourceClip
+
+DEFAULT_TARGET_MINUTES = 30.0
+# Over or under the target by more than this fraction is worth a warning.
+TARGET_TOLERANCE = 0.10
+# One narrator holding more than this share of the spoken film dominates it.
+NARRATOR_SHARE_LIMIT = 0.35
+UNKNOWN = "unknown"
+VALENCE_KEYS = ("positive", "negative", "mixed", "unmarked")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the running order: a card or a cut. Times in seconds."""
+
+    position: int
+    kind: str  # "card" or "cut"
+    touchpoint: str | None
+    label: str  # the card's title, or the cut's first words
+    film_in: float
+    film_out: float
+    narrator: str | None = None
+    clip: str | None = None
+    source_in: float | None = None
+    source_out: float | None = None
+    valence: str | None = None
+    media_type: str | None = None
+
+
+@dataclass(frozen=True)
+class TouchpointTime:
+    index: int
+    title: str
+    seconds: float  # its title card and cuts
+    cuts: int
+    valence: dict[str, int]
+    narrators: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NarratorShare:
+    narrator: str
+    seconds: float
+    share: float  # of all cut time, 0..1
+    cuts: int
+    role: str = UNKNOWN
+    sex: str = UNKNOWN
+    age_band: str = UNKNOWN
+    media_types: tuple[str, ...] = ()
+    descriptor: str | None = None
+
+
+@dataclass(frozen=True)
+class PlanWarning:
+    code: str  # over-target, under-target, all-negative, narrator-dominates
+    message: str
+
+
+@dataclass(frozen=True)
+class PlanReport:
+    title: str
+    fps: int
+    target_seconds: float
+    total_seconds: float
+    card_seconds: float
+    cut_seconds: float
+    rows: tuple[Row, ...]
+    touchpoints: tuple[TouchpointTime, ...]
+    narrators: tuple[NarratorShare, ...]
+    # Category → value → number of narrators, e.g. {"role": {"patient": 3}}.
+    representation: dict[str, dict[str, int]] = field(default_factory=dict)
+    warnings: tuple[PlanWarning, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def build_plan_report(
+    timeline: Timeline,
+    sources: dict[str, SourceClip],
+    target_minutes: float = DEFAULT_TARGET_MINUTES,
+) -> PlanReport:
+    fps = timeline.fps
+    rows: list[Row] = []
+    for position, (start, item) in enumerate(zip(timeline.starts(), timeline.items, strict=True)):
+        film_in, film_out = start / fps, (start + item.frames) / fps
+        if isinstance(item, Card):
+            tp = timeline.touchpoints[item.touchpoint] if item.touchpoint is not None else None
+            label = item.title if item.role != "credits" else "Credits"
+            rows.append(Row(position, "card", tp, label, film_in, film_out))
+        else:
+            rows.append(
+                Row(
+                    position,
+                    "cut",
+                    timeline.touchpoints[item.touchpoint],
+                    _first_words(item),
+                    film_in,
+                    film_out,
+                    narrator=item.narrator,
+                    clip=item.clip_id,
+                    source_in=item.source_in,
+                    source_out=item.source_in + item.frames / fps,
+                    valence=item.valence,
+                    media_type=item.media_type,
+                )
+            )
+    cuts = [i for i in timeline.items if isinstance(i, Cut)]
+    cut_seconds = sum(c.frames for c in cuts) / fps
+    total = timeline.duration
+    touchpoints = tuple(_touchpoint_time(timeline, t) for t in range(len(timeline.touchpoints)))
+    narrators = _narrators(cuts, sources, fps, cut_seconds)
+    target = target_minutes * 60
+    return PlanReport(
+        title=timeline.title,
+        fps=fps,
+        target_seconds=target,
+        total_seconds=total,
+        card_seconds=total - cut_seconds,
+        cut_seconds=cut_seconds,
+        rows=tuple(rows),
+        touchpoints=touchpoints,
+        narrators=narrators,
+        representation=_representation(narrators),
+        warnings=tuple(_warnings(total, target, touchpoints, narrators)),
+    )
+
+
+def _first_words(cut: Cut, count: int = 6) -> str:
+    # Whisper's word texts carry their own leading spaces ("follow", "-up" stays "follow-up").
+    text = " ".join("".join(w.text for w in cut.words[:count]).split())
+    return text + (" …" if len(cut.words) > count else "") if text else "(no words recognised)"
+
+
+def _touchpoint_time(timeline: Timeline, t: int) -> TouchpointTime:
+    items = [
+        i
+        for i in timeline.items
+        if i.touchpoint == t and (isinstance(i, Cut) or i.role == "touchpoint")
+    ]
+    cuts = [i for i in items if isinstance(i, Cut)]
+    valence = Counter(c.valence or "unmarked" for c in cuts)
+    return TouchpointTime(
+        index=t,
+        title=timeline.touchpoints[t],
+        seconds=sum(i.frames for i in items) / timeline.fps,
+        cuts=len(cuts),
+        valence={key: valence.get(key, 0) for key in VALENCE_KEYS},
+        narrators=tuple(dict.fromkeys(c.narrator for c in cuts)),
+    )
+
+
+def _narrators(
+    cuts: list[Cut], sources: dict[str, SourceClip], fps: int, cut_seconds: float
+) -> tuple[NarratorShare, ...]:
+    frames: Counter[str] = Counter()
+    count: Counter[str] = Counter()
+    first: dict[str, SourceClip | None] = {}
+    media: dict[str, list[str]] = {}
+    for cut in cuts:
+        frames[cut.narrator] += cut.frames
+        count[cut.narrator] += 1
+        first.setdefault(cut.narrator, sources.get(cut.clip_id))
+        media.setdefault(cut.narrator, [])
+        if cut.media_type not in media[cut.narrator]:
+            media[cut.narrator].append(cut.media_type)
+    shares = []
+    for narrator in sorted(frames, key=lambda n: (-frames[n], n)):
+        src = first[narrator]
+        seconds = frames[narrator] / fps
+        shares.append(
+            NarratorShare(
+                narrator=narrator,
+                seconds=seconds,
+                share=seconds / cut_seconds if cut_seconds else 0.0,
+                cuts=count[narrator],
+                role=(src.role if src else None) or UNKNOWN,
+                sex=(src.sex if src else None) or UNKNOWN,
+                age_band=(src.age_band if src else None) or UNKNOWN,
+                media_types=tuple(media[narrator]),
+                descriptor=src.descriptor if src else None,
+            )
+        )
+    return tuple(shares)
+
+
+def _representation(narrators: tuple[NarratorShare, ...]) -> dict[str, dict[str, int]]:
+    """How many narrators of each role, sex, age band and media type the film carries."""
+    result: dict[str, dict[str, int]] = {}
+    for category in ("role", "sex", "age_band"):
+        counts = Counter(getattr(n, category) for n in narrators)
+        result[category] = dict(sorted(counts.items()))
+    media = Counter(m for n in narrators for m in n.media_types)
+    result["media_type"] = dict(sorted(media.items()))
+    return result
+
+
+def _warnings(
+    total: float,
+    target: float,
+    touchpoints: tuple[TouchpointTime, ...],
+    narrators: tuple[NarratorShare, ...],
+) -> list[PlanWarning]:
+    found = []
+    if target > 0 and abs(total - target) > TARGET_TOLERANCE * target:
+        over = total > target
+        found.append(
+            PlanWarning(
+                "over-target" if over else "under-target",
+                f"the film runs {clock(total)}, {abs(total - target) / target:.0%} "
+                f"{'over' if over else 'under'} the {clock(target)} target "
+                f"(allowed: ±{TARGET_TOLERANCE:.0%})",
+            )
+        )
+    for tp in touchpoints:
+        if tp.cuts and tp.valence["negative"] == tp.cuts:
+            found.append(
+                PlanWarning(
+                    "all-negative",
+                    f"every selection in '{tp.title}' is negative: balance it with a positive "
+                    "or mixed moment",
+                )
+            )
+    for share in narrators:
+        if share.share > NARRATOR_SHARE_LIMIT:
+            found.append(
+                PlanWarning(
+                    "narrator-dominates",
+                    f"{share.narrator} speaks for {share.share:.0%} of the film "
+                    f"(more than {NARRATOR_SHARE_LIMIT:.0%})",
+                )
+            )
+    return found
+
+
+def clock(seconds: float) -> str:
+    """mm:ss (whole seconds, rounded down so a row's out equals the next row's in)."""
+    whole = int(seconds + 1e-6)
+    return f"{whole // 60:02d}:{whole % 60:02d}"
