@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import SourceError
+from ..manifest.model import Consent
 
 MEDIA_TYPES = ("video", "audio-only", "text-only")
 ROLES = ("patient", "family member", "staff")
@@ -49,6 +50,8 @@ class ArchiveClip:
     attribution: str | None
     transcript: str | None
     line: int | None = field(default=None, compare=False)  # where the clip starts, for errors
+    # The archive's own consent terms for this clip (see docs/manifest.md, clips[].consent).
+    consent: Consent | None = None
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,8 @@ from typing import Any
 import yaml
 
 from ..errors import SourceError
+from ..manifest.consent_keys import parse_consent
+from ..manifest.model import Origin
 from .cache import normalise_sha256
 from .catalogue_model import MEDIA_TYPES, ROLES, Archive, ArchiveClip, Narrator, is_url
 from .download import check_url
@@ -25,7 +27,7 @@ _TOP_KEYS = {"archive", "clips"}
 _ARCHIVE_KEYS = {"name", "attribution", "licence", "condition"}
 _CLIP_KEYS = {
     "id", "interview", "title", "media", "sha256", "media_type", "condition", "topics",
-    "narrator", "permission", "attribution", "transcript",
+    "narrator", "permission", "attribution", "transcript", "consent",
 }  # fmt: skip
 _NARRATOR_KEYS = {"descriptor", "role", "sex", "age_band"}
 
@@ -238,7 +240,15 @@ class _Validator:
             attribution=self.text(value, "attribution", at),
             transcript=transcript,
             line=self.lines.get(at),
+            consent=self.consent(value.get("consent"), _join(at, "consent")),
         )
+
+    def consent(self, value: Any, at: str):
+        def fail(field: str, message: str, expected: str | None, hint: str | None):
+            raise self.fail(field, message, expected, hint)
+
+        origin = Origin(Path(self.where), at, self.lines.get(at))
+        return parse_consent(value, at, origin, fail)
 
     def check_media(self, media: str, sha256: str | None, at: str) -> None:
         at_media = _join(at, "media")

@@ -1,0 +1,302 @@
+"""The provenance record beside every film, and re-checking it later.
+
+A trigger film may later serve as evidence of improvement work, so it must say exactly what it
+contains: the manifest it was made from (by hash), every clip it shows (source, sha256, the
+passages as written and as cut, the permission they were shown under), and the tools that made
+it. ``film.provenance.json`` holds no clock time on purpose: the same inputs give the same
+record, byte for byte, so two renders can be compared with ``cmp``.
+
+``verify_folder`` re-hashes the sources (and the film's own files) listed in a record and
+reports any that changed or went missing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, is_dataclass
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..atomic import write_text_atomically
+from ..consent.ledger import consent_ledger
+from ..editplan.timeline import Cut, Timeline
+from ..errors import TriggerfilmError
+from ..manifest.model import Anchor, Manifest
+from ..sources.cache import sha256_of
+
+PROVENANCE_NAME = "film.provenance.json"
+PROVENANCE_SUFFIX = ".provenance.json"
+PROVENANCE_VERSION = 1
+# The film's own files, hashed when present so ``verify`` also notices an edited output.
+OUTPUT_FILES = (
+    "film.mp4", "film.srt", "film.vtt", "timeline.json", "transcript.txt", "transcript.html",
+)  # fmt: skip
+
+
+def timeline_sha256(timeline: Timeline) -> str:
+    """A hash of the timeline's content, independent of how its JSON was indented."""
+    text = json.dumps(timeline.to_dict(), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def provenance_record(
+    manifest: Manifest,
+    prepared: Any,
+    timeline: Timeline,
+    transcribe_options: Any,
+    caption_profile: Any,
+) -> dict[str, Any]:
+    """What the film contains and how it was made, as plain JSON-ready data.
+
+    ``prepared`` is the pipeline's ``Prepared`` (its ``sources`` and ``transcripts`` are read);
+    ``caption_profile`` a ``CaptionProfile`` or its name.
+    """
+    sources = prepared.sources
+    transcripts = getattr(prepared, "transcripts", {}) or {}
+    ledger = {e.clip: e for e in consent_ledger(manifest, sources)}
+    selections = {
+        s.origin.field: s for touchpoint in manifest.touchpoints for s in touchpoint.selections
+    }
+    clips: dict[str, dict[str, Any]] = {}
+    for item, first in zip(timeline.items, timeline.starts(), strict=True):
+        if not isinstance(item, Cut):
+            continue
+        if item.clip_id not in clips:
+            clips[item.clip_id] = _clip_entry(
+                manifest, item, sources.get(item.clip_id), ledger.get(item.clip_id),
+                transcripts.get(item.clip_id),
+            )  # fmt: skip
+        selection = selections.get(item.origin)
+        out = item.source_in + item.frames / timeline.fps
+        clips[item.clip_id]["cuts"].append(
+            {
+                "touchpoint": timeline.touchpoints[item.touchpoint]
+                if item.touchpoint < len(timeline.touchpoints)
+                else item.touchpoint,
+                "selection": item.origin,
+                "line": selection.origin.line if selection else None,
+                "from": _as_written(selection.start) if selection else None,
+                "to": _as_written(selection.end) if selection else None,
+                "in": round(item.source_in, 3),
+                "out": round(out, 3),
+                "film_in": round(first / timeline.fps, 3),
+                "spoken": " ".join(w.text.strip() for w in item.words),
+                "valence": item.valence,
+            }
+        )
+    profile_name = getattr(caption_profile, "name", caption_profile)
+    return {
+        "provenance_version": PROVENANCE_VERSION,
+        "title": timeline.title,
+        "manifest": {
+            "path": str(manifest.path),
+            "sha256": sha256_of(manifest.path),
+        },
+        "timeline_sha256": timeline_sha256(timeline),
+        "duration_seconds": round(timeline.duration, 3),
+        "frames": timeline.frames,
+        "fps": timeline.fps,
+        "clips": list(clips.values()),
+        "transcription": _options(transcribe_options),
+        "caption_profile": {
+            "name": profile_name,
+            "settings": asdict(caption_profile) if is_dataclass(caption_profile) else None,
+        },
+        "versions": tool_versions(),
+    }
+
+
+def _clip_entry(manifest: Manifest, cut: Cut, source, consent, transcript) -> dict[str, Any]:
+    ref = manifest.clip(cut.clip_id)
+    path = str(source.path) if source is not None else cut.source
+    entry: dict[str, Any] = {
+        "id": cut.clip_id,
+        "narrator": cut.narrator,
+        "kind": "archive" if ref.archive else "local",
+        "source": _archive_url(manifest, ref) or path,
+        "path": path,
+        "sha256": cut.source_sha256,
+        "media_type": cut.media_type,
+    }
+    if ref.archive:
+        entry["archive"] = {
+            "name": ref.archive,
+            "catalogue": manifest.archives.get(ref.archive),
+            "clip": ref.archive_clip,
+            "attribution": getattr(source, "attribution", None),
+        }
+    if consent is not None:
+        entry["permission"] = {
+            "basis": consent.basis,
+            "basis_from": consent.basis_from,
+            "uses": list(consent.uses),
+            "expires": consent.expires.isoformat() if consent.expires else None,
+            "withdrawn": consent.withdrawn,
+            "approved_clips": consent.approved_clips if consent.kind == "local" else None,
+        }
+    if transcript is not None:
+        entry["transcript"] = {"engine": transcript.engine, "model": transcript.model}
+    entry["cuts"] = []
+    return entry
+
+
+def _archive_url(manifest: Manifest, ref) -> str | None:
+    """The media's URL for clips of a URL archive (the local path is a cache copy)."""
+    location = manifest.archives.get(ref.archive or "")
+    if not location or "://" not in location:
+        return None
+    from ..sources.catalogue import load_catalogue
+
+    archive = load_catalogue(location)
+    return archive.media_location(archive.clip(ref.archive_clip))
+
+
+def _as_written(anchor: Anchor) -> str | float | None:
+    return anchor.quote if anchor.quote is not None else anchor.seconds
+
+
+def _options(options: Any) -> dict[str, Any]:
+    if options is None:
+        return {}
+    if hasattr(options, "to_dict"):
+        return options.to_dict()
+    return asdict(options) if is_dataclass(options) else dict(options)
+
+
+def tool_versions() -> dict[str, str | None]:
+    """Versions of the tools that shape the picture, sound, words and captions."""
+
+    def package(name: str) -> str | None:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return None
+
+    try:
+        import imageio_ffmpeg
+
+        ffmpeg = imageio_ffmpeg.get_ffmpeg_version()
+    except Exception:  # a missing or broken ffmpeg must not stop the record being written
+        ffmpeg = None
+    return {
+        "triggerfilm": __version__,
+        "ffmpeg": ffmpeg,
+        "imageio-ffmpeg": package("imageio-ffmpeg"),
+        "moviepy": package("moviepy"),
+        "faster-whisper": package("faster-whisper"),
+        "python": platform.python_version(),
+    }
+
+
+def write_provenance(
+    out_dir: str | Path,
+    record: dict[str, Any],
+    files: Iterable[str | Path] | None = None,
+    stem: str = "film",
+) -> Path:
+    """Write ``record`` as ``out_dir/<stem>.provenance.json`` with the outputs' hashes.
+
+    ``files`` are the outputs to hash (names relative to ``out_dir`` or paths in it); by
+    default the usual film.* companions that exist.
+    """
+    out_dir = Path(out_dir)
+    names = [Path(f).name for f in files] if files is not None else list(OUTPUT_FILES)
+    record = dict(record)
+    record["outputs"] = {
+        name: sha256_of(out_dir / name) for name in names if (out_dir / name).is_file()
+    }
+    path = out_dir / f"{stem}{PROVENANCE_SUFFIX}"
+    write_text_atomically(path, json.dumps(record, indent=1, ensure_ascii=False) + "\n")
+    return path
+
+
+@dataclass(frozen=True)
+class Drift:
+    """A file whose content is not what the record says."""
+
+    kind: str  # "source", "output" or "manifest"
+    name: str
+    path: str
+    expected: str
+    found: str | None  # None: the file is missing
+
+    def describe(self) -> str:
+        if self.found is None:
+            return f"{self.kind} {self.name}: missing ({self.path})"
+        return (
+            f"{self.kind} {self.name}: changed ({self.path}): "
+            f"sha256 {self.found[:12]}…, recorded {self.expected[:12]}…"
+        )
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    records: tuple[Path, ...]
+    checked: int
+    drift: tuple[Drift, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.drift
+
+    def to_text(self) -> str:
+        names = ", ".join(str(r) for r in self.records)
+        if self.ok:
+            return f"{names}: all {self.checked} files match their recorded sha256.\n"
+        lines = [f"{names}: {len(self.drift)} of {self.checked} files drifted:"]
+        lines += [f"  {d.describe()}" for d in self.drift]
+        return "\n".join(lines) + "\n"
+
+
+def verify_folder(out_dir: str | Path) -> VerifyReport:
+    """Re-hash the sources, manifest and outputs listed in every record in ``out_dir``.
+
+    A folder normally holds ``film.provenance.json``; previews and touchpoint films rendered
+    into it have records of their own (``<stem>.provenance.json``), checked too.
+    """
+    out_dir = Path(out_dir)
+    records = sorted(out_dir.glob(f"*{PROVENANCE_SUFFIX}")) if out_dir.is_dir() else []
+    if not records:
+        raise TriggerfilmError(
+            "no provenance record",
+            where=out_dir / PROVENANCE_NAME,
+            hint="Give the folder a film was rendered into",
+        )
+    checked, drift = 0, []
+    for record_path in records:
+        count, found = _verify_record(record_path, out_dir)
+        checked += count
+        drift += found
+    return VerifyReport(tuple(records), checked, tuple(drift))
+
+
+def _verify_record(record_path: Path, out_dir: Path) -> tuple[int, list[Drift]]:
+    try:
+        record = json.loads(record_path.read_text(encoding="utf-8"))
+        checks = [("source", clip["id"], clip["path"], clip["sha256"]) for clip in record["clips"]]
+        checks.append(
+            ("manifest", Path(record["manifest"]["path"]).name, record["manifest"]["path"],
+             record["manifest"]["sha256"])
+        )  # fmt: skip
+        checks += [
+            ("output", name, str(Path(out_dir) / name), digest)
+            for name, digest in record.get("outputs", {}).items()
+        ]
+    except (ValueError, KeyError, TypeError) as error:
+        raise TriggerfilmError(
+            f"not a provenance record ({error})",
+            where=record_path,
+            expected=f"the JSON that `triggerfilm render` writes as {PROVENANCE_NAME}",
+        ) from None
+    drift = []
+    for kind, name, path, expected in checks:
+        file = Path(path)
+        found = sha256_of(file) if file.is_file() else None
+        if found != expected:
+            drift.append(Drift(kind, name, path, expected, found))
+    return len(checks), drift
