@@ -19,9 +19,12 @@ def ffmpeg_exe() -> str:
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
-def run_ffmpeg(args: list[str], what: str) -> None:
-    """Run ffmpeg with ``args`` (without the executable); raise RenderError with its last words."""
-    command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y", *args]
+def run_ffmpeg(args: list[str], what: str, *, loglevel: str = "error") -> str:
+    """Run ffmpeg with ``args`` (without the executable) and return what it printed on stderr.
+
+    Raises RenderError with ffmpeg's last words when it fails.
+    """
+    command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", loglevel, "-y", *args]
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
         tail = "\n".join(result.stderr.strip().splitlines()[-6:])
@@ -29,3 +32,4 @@ def run_ffmpeg(args: list[str], what: str) -> None:
             f"ffmpeg failed while {what}: {tail or 'no message'}",
             hint="Check that the source file plays; re-run with the same command to retry",
         )
+    return result.stderr

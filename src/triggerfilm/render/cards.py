@@ -73,3 +73,39 @@ def draw_audio_backdrop(
         blocks.append((descriptor, fonts.REGULAR, round(36 * scale), SOFT_TEXT))
     blocks.append(("Audio only", fonts.REGULAR, round(26 * scale), SOFT_TEXT))
     return _save(_stack(blocks, width, height), width, height, path)
+
+
+def draw_name_strap(
+    narrator: str, descriptor: str | None, width: int, height: int, path: Path
+) -> Path:
+    """A transparent overlay naming the narrator, for the first seconds of a selection.
+
+    It sits in the lower third but above the caption area (captions keep the bottom 12.5 %
+    margin and two lines), so the two never cover each other.
+    """
+    from moviepy import ColorClip, CompositeVideoClip
+
+    scale = height / 720
+    text = f"{narrator} · {descriptor}" if descriptor else narrator
+    from moviepy import TextClip
+
+    size = round(30 * scale)
+    # "label" sizes the clip to its one line of text, so the box fits the words.
+    label = TextClip(
+        font=str(fonts.REGULAR),
+        text=text,
+        font_size=size,
+        color=TEXT,
+        method="label",
+        margin=(0, size // 4),
+    ).with_duration(1)
+    pad = round(14 * scale)
+    box = ColorClip((label.w + 2 * pad, label.h + pad), color=BACKGROUND).with_opacity(0.85)
+    x, y = round(width * 0.05), round(height * 0.56)
+    layers = [
+        box.with_duration(1).with_position((x, y)),
+        label.with_position((x + pad, y + pad // 2)),
+    ]
+    frame = CompositeVideoClip(layers, size=(width, height), bg_color=None)
+    frame.save_frame(str(path), t=0, with_mask=True)
+    return path

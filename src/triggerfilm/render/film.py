@@ -14,10 +14,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..atomic import publish
 from ..captions.model import Cue
 from ..editplan.timeline import Card, Timeline
-from .ffmpeg import RenderError, run_ffmpeg
-from .segments import EncodeSettings, render_segment
+from ..media.ffmpeg import RenderError, run_ffmpeg
+from ..media.loudness import Loudness, measure
+from .segments import EncodeSettings, render_segment, segment_key
 
 MARKER = ".triggerfilm-output.json"
 
@@ -28,6 +30,7 @@ class RenderedFilm:
     segments: int
     reused: int
     duration: float
+    loudness: Loudness | None = None
 
 
 def check_output_folder(out_dir: Path, manifest: str, force: bool) -> None:
@@ -59,18 +62,31 @@ def render_film(
     preset: str = "veryfast",
     jobs: int = 2,
     progress: Callable[[int], None] | None = None,
+    gains: dict[str, float] | None = None,
+    loudness_target: float | None = None,
+    stem: str = "film",
 ) -> RenderedFilm:
+    """Render every item (reusing cached segments) and join them into ``out_dir/<stem>.mp4``.
+
+    ``gains`` maps a source's sha256 to the gain (dB) that brings it to the loudness target;
+    with ``loudness_target`` the joined sound is measured and corrected to it, then the
+    finished film is measured again and the result returned.
+    """
     settings = EncodeSettings(timeline.width, timeline.height, timeline.fps, preset=preset)
     starts = timeline.starts()
     tasks = []
     for index, item in enumerate(timeline.items):
         offset = starts[index] / timeline.fps
         item_cues = [c for c in cues if c.item == index] if burn_in else []
-        tasks.append((item, item_cues, offset))
-    existing = sum(_cached(cache_dir, t, settings) for t in tasks)
+        gain = (gains or {}).get(getattr(item, "source_sha256", ""), 0.0)
+        tasks.append((item, item_cues, offset, settings, cache_dir, gain))
+    existing = sum(
+        (cache_dir / k[:2] / f"{k}.mkv").exists()
+        for k in (segment_key(t[0], t[1], settings, t[2], t[5]) for t in tasks)
+    )
 
     def one(task):
-        path = render_segment(*task, settings, cache_dir)
+        path = render_segment(*task)
         if progress:
             progress(1)
         return path
@@ -80,7 +96,7 @@ def render_film(
         segments = list(pool.map(one, tasks))
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    film = out_dir / "film.mp4"
+    film = out_dir / f"{stem}.mp4"
     with tempfile.TemporaryDirectory(prefix="triggerfilm-join-") as work:
         work_dir = Path(work)
         listing = work_dir / "segments.txt"
@@ -89,7 +105,17 @@ def render_film(
         )
         chapters = work_dir / "chapters.txt"
         chapters.write_text(_chapters(timeline), encoding="utf-8")
-        args = ["-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(chapters)]
+        joined = ["-f", "concat", "-safe", "0", "-i", str(listing)]
+        audio_filter: list[str] = []
+        if loudness_target is not None:
+            before = measure(joined, "measuring the film's loudness")
+            correction = loudness_target - before.integrated
+            if not before.silent and abs(correction) > 0.1:
+                audio_filter = [
+                    "-af",
+                    f"volume={correction:.2f}dB,alimiter=limit=0.79:level=disabled:latency=1",
+                ]
+        args = [*joined, "-i", str(chapters)]
         maps = ["-map", "0:v", "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1"]
         if cues:
             subtitles = work_dir / "film.srt"
@@ -99,34 +125,19 @@ def render_film(
         fd, partial = tempfile.mkstemp(dir=out_dir, prefix=".film.", suffix=".mp4")
         os.close(fd)
         try:
+            codecs = ["-c:v", "copy", "-c:a", "aac", "-b:a", "192k", "-movflags", "+faststart"]
             run_ffmpeg(
-                [
-                    *args,
-                    *maps,
-                    "-c:v",
-                    "copy",
-                    "-c:a",
-                    "aac",
-                    "-b:a",
-                    "192k",
-                    "-movflags",
-                    "+faststart",
-                    partial,
-                ],
+                [*args, *maps, *audio_filter, *codecs, partial],
                 "joining the segments into the film",
             )
-            os.replace(partial, film)
+            # Measured on the finished file, before it takes the film's name.
+            loudness = None
+            if loudness_target is not None:
+                loudness = measure(["-i", partial], "measuring the finished film")
+            publish(partial, film)
         finally:
             Path(partial).unlink(missing_ok=True)
-    return RenderedFilm(film, len(segments), existing, timeline.duration)
-
-
-def _cached(cache_dir: Path, task, settings: EncodeSettings) -> bool:
-    from .segments import segment_key
-
-    item, item_cues, offset = task
-    key = segment_key(item, item_cues, settings, offset)
-    return (cache_dir / key[:2] / f"{key}.mkv").exists()
+    return RenderedFilm(film, len(segments), existing, timeline.duration, loudness)
 
 
 def _concat_quote(path: Path) -> str:

@@ -19,13 +19,13 @@ import ffmpeg
 
 from ..captions.model import Cue
 from ..editplan.timeline import Card, Cut, Item
+from ..media.ffmpeg import run_ffmpeg
 from .ass import compose_ass
-from .cards import draw_audio_backdrop, draw_card
-from .ffmpeg import run_ffmpeg
+from .cards import draw_audio_backdrop, draw_card, draw_name_strap
 from .fonts import FONT_DIR
 
 # Bump when the way segments are made changes, so old cached segments are not reused.
-SEGMENT_FORMAT = 1
+SEGMENT_FORMAT = 2
 SAMPLE_RATE = 48000
 # A 10 ms fade at each end of a cut removes the click of a waveform cut mid-cycle.
 FADE_SECONDS = 0.01
@@ -38,6 +38,8 @@ class EncodeSettings:
     fps: int
     preset: str = "veryfast"
     crf: int = 20
+    # How long the narrator's name strap shows at the start of each video selection (0: never).
+    strap_seconds: float = 4.0
 
     def x264_args(self) -> dict:
         # Identical settings in every segment let the concat step copy the H.264 stream.
@@ -55,12 +57,25 @@ class EncodeSettings:
         }
 
 
-def segment_key(item: Item, cues: list[Cue], settings: EncodeSettings, offset: float) -> str:
+def segment_key(
+    item: Item, cues: list[Cue], settings: EncodeSettings, offset: float, gain_db: float = 0.0
+) -> str:
     identity = {
         "format": SEGMENT_FORMAT,
+        "gain_db": round(gain_db, 2),
         "item": asdict(item),
         # Cue times relative to the segment: moving a segment in the film keeps its key.
-        "cues": [{**asdict(c), "start": c.start - offset, "end": c.end - offset} for c in cues],
+        # and so does its position in the item list (the cue's ``item``).
+        "cues": [
+            # Rounded: (offset + t) - offset is not always t in floating point.
+            {
+                **asdict(c),
+                "start": round(c.start - offset, 6),
+                "end": round(c.end - offset, 6),
+                "item": None,
+            }
+            for c in cues
+        ],
         "settings": asdict(settings),
     }
     identity["item"].pop("touchpoint", None)
@@ -69,10 +84,18 @@ def segment_key(item: Item, cues: list[Cue], settings: EncodeSettings, offset: f
 
 
 def render_segment(
-    item: Item, cues: list[Cue], offset: float, settings: EncodeSettings, cache_dir: Path
+    item: Item,
+    cues: list[Cue],
+    offset: float,
+    settings: EncodeSettings,
+    cache_dir: Path,
+    gain_db: float = 0.0,
 ) -> Path:
-    """The segment file for ``item``, from the cache or rendered now."""
-    key = segment_key(item, cues, settings, offset)
+    """The segment file for ``item``, from the cache or rendered now.
+
+    ``gain_db`` brings the cut's source to the film's loudness target.
+    """
+    key = segment_key(item, cues, settings, offset, gain_db)
     target = cache_dir / key[:2] / f"{key}.mkv"
     if target.exists():
         return target
@@ -85,7 +108,7 @@ def render_segment(
         else:
             ass = work_dir / "captions.ass"
             ass.write_text(compose_ass(cues, settings.width, settings.height, offset), "utf-8")
-            _render_cut(item, ass if cues else None, settings, work_dir, partial)
+            _render_cut(item, ass if cues else None, settings, work_dir, partial, gain_db)
         # Same file system as the cache: move the finished file into place in one step.
         fd, staged = tempfile.mkstemp(dir=target.parent, suffix=".part")
         os.close(fd)
@@ -102,8 +125,9 @@ def _conform_video(stream, settings: EncodeSettings, frames: int):
     w, h = settings.width, settings.height
     return (
         stream.filter("fps", settings.fps)
-        # Letterbox or pillarbox any shape into the frame; setsar=1 squares odd pixel shapes.
-        .filter("scale", w, h, force_original_aspect_ratio="decrease")
+        # Letterbox or pillarbox any shape into the frame. reset_sar makes the fit use the shape
+        # on screen (an anamorphic 720x576 at SAR 64:45 is 16:9, not 5:4) and square the pixels.
+        .filter("scale", w, h, force_original_aspect_ratio="decrease", reset_sar=1)
         .filter("pad", w, h, "(ow-iw)/2", "(oh-ih)/2", color="black")
         .filter("setsar", 1)
         .filter("format", "yuv420p")
@@ -112,11 +136,26 @@ def _conform_video(stream, settings: EncodeSettings, frames: int):
     )
 
 
-def _conform_audio(stream, frames: int, fps: int, fade: bool):
+def _conform_audio(stream, frames: int, fps: int, fade: bool, gain_db: float = 0.0):
     samples = frames * SAMPLE_RATE // fps
+    audio = stream.filter("aresample", SAMPLE_RATE).filter(
+        "aformat", sample_fmts="fltp", channel_layouts="stereo"
+    )
+    if gain_db:
+        # A plain gain keeps the narrator's dynamics; the limiter (2 dB under full scale) keeps
+        # true peaks under -1 dBTP after a clip has been raised.
+        audio = audio.filter("volume", f"{gain_db:.2f}dB").filter(
+            # latency=1 undoes the 5 ms look-ahead delay: without it the sound lags the picture
+            # and starts with 5 ms of silence that the fade-in then jumps out of (a click).
+            "alimiter",
+            limit=0.79,
+            level="disabled",
+            attack=5,
+            release=50,
+            latency=1,
+        )
     audio = (
-        stream.filter("aresample", SAMPLE_RATE)
-        .filter("aformat", sample_fmts="fltp", channel_layouts="stereo")
+        audio
         # Pad then trim: the segment's sound is exactly as long as its picture.
         .filter("apad")
         .filter("atrim", end_sample=samples)
@@ -147,7 +186,7 @@ def _render_card(card: Card, settings: EncodeSettings, work: Path, out: Path) ->
 
 
 def _render_cut(
-    cut: Cut, ass: Path | None, settings: EncodeSettings, work: Path, out: Path
+    cut: Cut, ass: Path | None, settings: EncodeSettings, work: Path, out: Path, gain_db: float
 ) -> None:
     source = ffmpeg.input(cut.source, ss=f"{cut.source_in:.6f}")
     if cut.media_type == "audio-only":
@@ -158,11 +197,16 @@ def _render_cut(
     else:
         picture = source.video
     video = _conform_video(picture, settings, cut.frames)
+    if cut.media_type != "audio-only" and settings.strap_seconds > 0:
+        strap = draw_name_strap(
+            cut.narrator, cut.descriptor, settings.width, settings.height, work / "strap.png"
+        )
+        video = ffmpeg.overlay(
+            video, ffmpeg.input(str(strap)).video, enable=f"lt(t,{settings.strap_seconds:g})"
+        )
     if ass is not None:
         video = video.filter("subtitles", str(ass), fontsdir=str(FONT_DIR))
     sound = source.audio if cut.has_audio else _silence()
-    audio = _conform_audio(sound, cut.frames, settings.fps, fade=True)
+    audio = _conform_audio(sound, cut.frames, settings.fps, fade=True, gain_db=gain_db)
     what = f"cutting {Path(cut.source).name} at {cut.source_in:.2f} s"
     _encode(video, audio, settings, cut.frames, out, what)
-
-

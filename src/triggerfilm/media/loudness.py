@@ -1,0 +1,71 @@
+"""Loudness as EBU R 128 measures it, with ffmpeg's ebur128 filter.
+
+Archive clips vary a lot in level; measuring each source once (cached by content) lets every
+cut be brought to the same loudness before mixing, so narrators sound equally loud.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from ..atomic import write_text_atomically
+from ..sources.cache import cache_root
+from ..sources.local import file_sha256
+from .ffmpeg import run_ffmpeg
+
+TARGETS = {"broadcast": -23.0, "web": -16.0}
+TRUE_PEAK_LIMIT = -1.0
+
+_INTEGRATED = re.compile(r"\bI:\s+(-?[\d.]+|-inf) LUFS")
+_RANGE = re.compile(r"\bLRA:\s+(-?[\d.]+) LU\b")
+_PEAK = re.compile(r"\bPeak:\s+(-?[\d.]+|-inf) dBFS")
+
+
+@dataclass(frozen=True)
+class Loudness:
+    integrated: float  # LUFS; -70 or below means no measurable programme (silence)
+    true_peak: float  # dBTP
+    lra: float  # LU
+
+    @property
+    def silent(self) -> bool:
+        return self.integrated <= -70.0
+
+
+def _parse(stderr: str) -> Loudness:
+    summary = stderr[stderr.rfind("Summary:") :]
+    found = [pattern.search(summary) for pattern in (_INTEGRATED, _PEAK, _RANGE)]
+    if not all(found):
+        raise ValueError("ebur128 printed no summary")
+
+    def number(match) -> float:
+        return -120.0 if match[1] == "-inf" else float(match[1])
+
+    return Loudness(*(number(m) for m in found))
+
+
+def measure(args: list[str], what: str) -> Loudness:
+    """Measure the audio that ``args`` (ffmpeg input options and inputs) produce."""
+    stderr = run_ffmpeg(
+        [*args, "-vn", "-sn", "-af", "ebur128=peak=true:framelog=quiet", "-f", "null", "-"],
+        what,
+        loglevel="info",
+    )
+    return _parse(stderr)
+
+
+def clip_loudness(path: Path) -> Loudness:
+    """The loudness of a whole source file, measured once per content and cached."""
+    sha = file_sha256(path)
+    entry = cache_root() / "loudness" / f"{sha}.json"
+    if entry.exists():
+        try:
+            return Loudness(**json.loads(entry.read_text(encoding="utf-8")))
+        except (ValueError, TypeError):
+            pass  # a damaged entry is measured again
+    result = measure(["-i", str(path)], f"measuring the loudness of {path.name}")
+    write_text_atomically(entry, json.dumps(asdict(result)))
+    return result
