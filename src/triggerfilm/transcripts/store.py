@@ -11,6 +11,7 @@ import hashlib
 import json
 import warnings
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from .. import __version__
@@ -71,13 +72,19 @@ def transcript_for(
     media: Path,
     options: TranscribeOptions,
     progress: Callable[[float], None] | None = None,
+    threads: int | None = None,
 ) -> Transcript:
-    """The transcript of ``media``, from the cache or made now and stored."""
+    """The transcript of ``media``, from the cache or made now and stored.
+
+    ``threads`` overrides the engine's CPU threads for this run only (batch runs split the
+    cores between processes); the cache key keeps the caller's options.
+    """
     found = cached_transcript(media, options)
     if found is not None:
         if progress:
             progress(found.duration)
         return found
-    transcript = _engine(options.engine)(media, options, progress)
+    run = options if threads is None else replace(options, threads=threads)
+    transcript = _engine(options.engine)(media, run, progress)
     write_text_atomically(cache_path(media, options), json.dumps(transcript.to_dict()))
     return transcript

