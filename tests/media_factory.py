@@ -186,7 +186,7 @@ def mono_clip(path: Path, seconds: float = 3) -> Path:
 
 def silent_video_clip(path: Path, seconds: float = 3) -> Path:
     """A video file with no audio stream at all."""
-    return picture_clip(path, seconds, audio=None, colour="green")
+    return picture_clip(path, seconds, audio=None, colour="lime")
 
 
 def hd_clip(path: Path, seconds: float = 2) -> Path:

@@ -119,3 +119,20 @@ def test_missing_clip_exits_2_in_a_real_process(tmp_path):
     assert result.returncode == 2
     assert "clips[1].media" in result.stderr and "missing.m4a" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_missing_top_level_key_points_at_the_document(tmp_path):
+    path = write(tmp_path, VALID[: VALID.index("touchpoints:")])
+    with pytest.raises(ManifestError) as caught:
+        load_manifest(path)
+    assert caught.value.field == "touchpoints" and caught.value.line == 1
+    assert "is missing" in str(caught.value)
+
+
+def test_errors_keep_every_field_across_processes():
+    import pickle
+
+    error = ManifestError("is missing", where="film.yaml", line=3, field="title", hint="Add it")
+    copy = pickle.loads(pickle.dumps(error))
+    assert (copy.where, copy.line, copy.field, copy.hint) == ("film.yaml", 3, "title", "Add it")
+    assert str(copy) == str(error)

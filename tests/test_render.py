@@ -117,3 +117,103 @@ def test_film_captions_pass_the_checker_under_their_profile(film):
         report = check_subtitles(film / name, get_profile("default"), fps=FPS)
         errors = [f for f in report.findings if f.severity == "error"]
         assert errors == [], errors
+
+
+def _chapters(path: Path) -> list[tuple[float, str]]:
+    """Chapter starts and titles, as ffmpeg reports them."""
+    import re
+    import subprocess
+
+    from triggerfilm.media.ffmpeg import ffmpeg_exe
+
+    info = subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-i", str(path)], capture_output=True, text=True
+    )
+    starts = [float(m) for m in re.findall(r"Chapter #\d+:\d+: start (\d+\.\d+)", info.stderr)]
+    titles = re.findall(
+        r"Chapter #\d+:\d+: start .*?\n\s+Metadata:\n\s+title\s+: (.*)", info.stderr
+    )
+    return list(zip(starts, titles, strict=True))
+
+
+def test_chapters_are_named_after_touchpoints(film):
+    chapters = _chapters(film / "film.mp4")
+    titles = [title for _, title in chapters]
+    assert titles == ["Opening", "Nights on the unit", "Going home", "Credits"]
+    timeline = json.loads((film / "timeline.json").read_text())
+    starts, position = [], 0
+    for item in timeline["items"]:
+        if item["kind"] == "card":
+            starts.append(position / FPS)
+        position += item["frames"]
+    assert [round(s, 2) for s, _ in chapters] == [round(s, 2) for s in starts]
+
+
+def test_film_loudness_meets_ebu_r128(film):
+    from triggerfilm.media.loudness import measure
+
+    level = measure(["-i", str(film / "film.mp4")], "test")
+    assert abs(level.integrated - (-23.0)) <= 1.0
+    assert level.true_peak <= -1.0 + 0.2  # AAC encoding may add a fraction of a dB
+
+
+def test_one_touchpoint_renders_alone_reusing_cached_segments(film):
+    manifest = film.parent / "small.yaml"
+    report = render_manifest(
+        manifest, film, RenderOptions(preset="ultrafast", touchpoint="going home")
+    )
+    part = film / "touchpoint-02-going-home.mp4"
+    assert part.exists() and (film / "touchpoint-02-going-home.srt").exists()
+    assert report.reused == report.segments == 3  # card, cut and credits all came from the cache
+    whole = json.loads((film / "timeline.json").read_text())
+    going_home = [
+        i for i in whole["items"] if i.get("touchpoint") == 1 or i.get("role") == "credits"
+    ]
+    assert (
+        abs(_stream_seconds(part)["video"] - sum(i["frames"] for i in going_home) / FPS) <= 1 / FPS
+    )
+
+
+def test_folder_of_another_manifest_is_not_overwritten_without_force(film):
+    from click.testing import CliRunner
+
+    from triggerfilm.cli import cli
+
+    other = film.parent / "other.yaml"
+    other.write_text((film.parent / "small.yaml").read_text().replace("Small test film", "Other"))
+    before = (film / "film.mp4").stat().st_mtime_ns
+    result = CliRunner().invoke(cli, ["render", str(other), "-o", str(film)])
+    assert result.exit_code == 2 and "--force" in result.output and "small.yaml" in result.output
+    assert (film / "film.mp4").stat().st_mtime_ns == before
+
+
+def test_approval_pack_holds_only_that_narrators_passages(film):
+    from triggerfilm.pipeline import approval_pack
+
+    manifest = film.parent / "small.yaml"
+    out = film.parent / "approval"
+    report = approval_pack(manifest, "ICU15", out, RenderOptions(preset="ultrafast"))
+    timeline = json.loads((out / "approval-ICU15.timeline.json").read_text())
+    cuts = [i for i in timeline["items"] if i["kind"] == "cut"]
+    assert [c["narrator"] for c in cuts] == ["ICU15"]
+    titles = [i["title"] for i in timeline["items"] if i["kind"] == "card"]
+    assert titles == ["For ICU15 to approve", "Nights on the unit", "Credits"]
+    quotes = (out / "approval-ICU15-quotes.txt").read_text()
+    assert "The nurses kept a diary" in quotes and "ICU07" not in quotes.split("\n", 1)[1]
+    assert (out / "approval-ICU15.mp4") in report.files
+
+
+def test_approval_pack_for_an_unknown_narrator_names_the_known_ones(film):
+    from click.testing import CliRunner
+
+    from triggerfilm.cli import cli
+
+    manifest = film.parent / "small.yaml"
+    result = CliRunner().invoke(
+        cli, ["approval-pack", str(manifest), "--narrator", "ICU99", "-o", str(film.parent / "x")]
+    )
+    assert (
+        result.exit_code == 2
+        and "ICU99" in result.output
+        and "ICU07, ICU12, ICU15" in result.output
+    )

@@ -82,11 +82,13 @@ def build_captions(
         label = label_speakers == "always" or (
             label_speakers == "auto" and item.media_type == "audio-only"
         )
-        spans = _spans_in_cut(item, first / fps, fps)
+        # Timed in the cut's own frames, then moved into place: a cut's captions do not
+        # depend on where it sits in the film, so a re-cut can reuse its rendered segment.
+        spans = _spans_in_cut(item, 0.0, fps)
         timed = _cues_for_spans(
             spans,
-            first,
-            first + item.frames,
+            0,
+            item.frames,
             fps,
             profile,
             indent=len(f"{item.narrator}: ") if label else 0,
@@ -94,8 +96,8 @@ def build_captions(
         for number, (start, end, lines) in enumerate(timed):
             cues.append(
                 Cue(
-                    start=start / fps,
-                    end=end / fps,
+                    start=(first + start) / fps,
+                    end=(first + end) / fps,
                     lines=tuple(lines),
                     speaker=item.narrator,
                     label=label and number == 0,

@@ -58,26 +58,33 @@ class DescriptiveTranscript:
             out += [line, ""]
         return "\n".join(out).rstrip() + "\n"
 
-    def to_html(self) -> str:
+    def html_entries(self, heading: str = "h2", card_class: str = "card") -> list[str]:
+        """The entries as HTML paragraphs under touchpoint headings, for any page to embed."""
         e = html.escape
-        body = [
-            f"<h1>{e(self.title)}</h1>",
-            f"<p>{e(_INTRO)} Running time {_time(self.duration)}.</p>",
-        ]
+        body = []
         for entry in self.entries:
             if entry.heading:
-                body.append(f"<h2>{e(entry.heading)}</h2>")
+                body.append(f"<{heading}>{e(entry.heading)}</{heading}>")
             if entry.kind == "card":
-                text = f"Card: {e(entry.text)}"
+                text = f"<em>Card:</em> {e(entry.text)}"
                 if entry.subtitle:
                     text += " (" + e(entry.subtitle).replace("\n", "<br>\n") + ")"
-                body.append(f'<p class="card">{_time(entry.start)} {text}</p>')
+                body.append(f'<p class="{card_class}">{_time(entry.start)} {text}</p>')
             else:
                 note = f' <span class="note">[{e(entry.note)}]</span>' if entry.note else ""
                 body.append(
                     f"<p>{_time(entry.start)} <strong>{e(entry.role)}:</strong>{note} "
                     f"{e(entry.text)}</p>"
                 )
+        return body
+
+    def to_html(self) -> str:
+        e = html.escape
+        body = [
+            f"<h1>{e(self.title)}</h1>",
+            f"<p>{e(_INTRO)} Running time {_time(self.duration)}.</p>",
+            *self.html_entries(),
+        ]
         return _PAGE.format(title=e(self.title), body="\n".join(body))
 
 

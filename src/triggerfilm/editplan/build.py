@@ -15,8 +15,15 @@ from ..manifest.model import Anchor, Manifest, Selection
 from ..media.probe import MediaInfo
 from ..sources.resolve import SourceClip
 from ..transcripts.model import Transcript, Word
+from .ordering import interleave
 from .quotes import QuoteNotFound, find_quote
+from .redact import find_redactions, replace_words
 from .timeline import Card, Cut, Item, Timeline
+
+NATIONAL_SAMPLE = (
+    "These narrators are a national sample of people sharing their experiences, "
+    "not patients of this service."
+)
 
 # Cut this far outside the first and last quoted word, unless a neighbouring word is closer.
 DEFAULT_PAD = 0.3
@@ -51,7 +58,10 @@ def build_timeline(
                     touchpoint=t,
                 )
             )
-        for selection in touchpoint.selections:
+        selections = list(touchpoint.selections)
+        if touchpoint.interleave:
+            selections = interleave(selections, lambda s: material[s.clip].source.narrator)
+        for selection in selections:
             items.append(_cut(manifest, selection, material[selection.clip], t, fps, pad))
     if card_frames:
         items.append(Card("credits", "Credits", card_frames, subtitle=_credits(manifest, material)))
@@ -112,6 +122,21 @@ def _cut(
     source_in = first_frame / fps
     source_out = source_in + frames / fps
     spoken = tuple(w for w in words if source_in <= (w.start + w.end) / 2 < source_out)
+    mute, missing = find_redactions(spoken, selection.redact, source_in, source_out)
+    if missing:
+        item = selection.redact[missing[0]]
+        _fail(
+            manifest,
+            selection,
+            f"redact[{missing[0]}]",
+            Anchor(line=item.line),
+            f'"{item.words}" is not spoken in this selection'
+            if item.words
+            else f"{item.start:g}–{item.end:g} s lies outside this selection",
+            expected="words spoken (or a time range) inside the selected passage",
+        )
+    if mute:
+        spoken = replace_words(spoken, mute, manifest.output.redaction_text)
     src = clip.source
     return Cut(
         clip_id=src.id,
@@ -125,6 +150,7 @@ def _cut(
         media_type=src.media_type or clip.media.media_type,
         words=spoken,
         has_audio=clip.media.has_audio,
+        redactions=tuple(mute),
         valence=selection.valence,
         origin=selection.origin.field,
     )
@@ -184,4 +210,7 @@ def _credits(manifest: Manifest, material: dict[str, ClipMaterial]) -> str:
             lines.append(text)
     narrators = sorted({m.source.narrator for m in material.values()})
     lines.append("Narrators: " + ", ".join(narrators))
+    if any(ref.archive for ref in manifest.clips):
+        # Toolkit practice for accelerated EBCD: say plainly whose stories these are.
+        lines.append(NATIONAL_SAMPLE)
     return "\n".join(lines)

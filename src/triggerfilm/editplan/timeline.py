@@ -8,7 +8,7 @@ written beside every film (``timeline.json``), so a render can be replayed and d
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 from ..transcripts.model import Word
@@ -44,6 +44,8 @@ class Cut:
     words: tuple[Word, ...] = ()
     # Some video files have no sound track; the renderer fills them with silence.
     has_audio: bool = True
+    # Source-time ranges to mute; their words are already replaced by a placeholder in ``words``.
+    redactions: tuple[tuple[float, float], ...] = ()
     valence: str | None = None
     # The manifest field the selection came from, e.g. touchpoints[0].selections[1].
     origin: str = ""
@@ -100,7 +102,54 @@ class Timeline:
                 raw["words"] = tuple(
                     Word(**{**w, "doubts": tuple(w.get("doubts", ()))}) for w in raw["words"]
                 )
+                raw["redactions"] = tuple(tuple(r) for r in raw.get("redactions", ()))
                 items.append(Cut(**raw))
         fields = {k: v for k, v in data.items() if k not in ("items", "version")}
         fields["touchpoints"] = tuple(fields.get("touchpoints", ()))
         return cls(items=tuple(items), **fields)
+
+
+def touchpoint_film(timeline: Timeline, name: str) -> tuple[Timeline, int]:
+    """The part of ``timeline`` for one touchpoint, as a short film of its own.
+
+    ``name`` is the touchpoint's title (case-insensitive) or its 1-based number. The result
+    keeps that touchpoint's card and cuts, and the credits.
+    """
+    titles = [t.casefold() for t in timeline.touchpoints]
+    if name.isdigit() and 1 <= int(name) <= len(titles):
+        index = int(name) - 1
+    elif name.casefold() in titles:
+        index = titles.index(name.casefold())
+    else:
+        raise KeyError(name)
+    items = tuple(
+        item
+        for item in timeline.items
+        if (item.kind == "cut" and item.touchpoint == index)
+        or (item.kind == "card" and (item.touchpoint == index or item.role == "credits"))
+    )
+    return replace(timeline, items=items), index
+
+
+def narrator_film(timeline: Timeline, narrator: str) -> Timeline:
+    """Only one narrator's passages, with their touchpoint cards: what they are asked to approve.
+
+    Raises KeyError when the narrator has no passage in the film.
+    """
+    mine = {i.touchpoint for i in timeline.items if i.kind == "cut" and i.narrator == narrator}
+    if not mine:
+        raise KeyError(narrator)
+    items: list[Item] = []
+    for item in timeline.items:
+        if item.kind == "cut" and item.narrator != narrator:
+            continue
+        if item.kind == "card" and item.role == "touchpoint" and item.touchpoint not in mine:
+            continue
+        if item.kind == "card" and item.role == "opening":
+            item = replace(
+                item,
+                title=f"For {narrator} to approve",
+                subtitle=f"Passages chosen for “{timeline.title}”",
+            )
+        items.append(item)
+    return replace(timeline, items=tuple(items))

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any, NoReturn
 
 from .model import CONSENT_USES, Consent, Origin
+from .yamlnodes import describe_value
 
 CONSENT_KEYS = ("basis", "uses", "expires", "withdrawn", "approved_clips")
 
@@ -28,7 +29,7 @@ def parse_consent(value: Any, at: str, origin: Origin, fail: Fail) -> Consent | 
     if value is None:
         return None
     if not isinstance(value, dict):
-        fail(at, f"is {_kind(value)}", "a mapping of " + ", ".join(CONSENT_KEYS), None)
+        fail(at, f"is {describe_value(value)}", "a mapping of " + ", ".join(CONSENT_KEYS), None)
     for key in value:
         if key not in CONSENT_KEYS:
             close = difflib.get_close_matches(str(key), CONSENT_KEYS, n=1)
@@ -40,7 +41,12 @@ def parse_consent(value: Any, at: str, origin: Origin, fail: Fail) -> Consent | 
             )
     basis = value.get("basis")
     if basis is not None and (not isinstance(basis, str) or not basis.strip()):
-        fail(_join(at, "basis"), f"is {_kind(basis)}", "a consent form id or permission text", None)
+        fail(
+            _join(at, "basis"),
+            f"is {describe_value(basis)}",
+            "a consent form id or permission text",
+            None,
+        )
     return Consent(
         origin=origin,
         basis=basis.strip() if basis else None,
@@ -58,13 +64,13 @@ def _uses(value: dict, at: str, fail: Fail) -> tuple[str, ...] | None:
     if uses is None:
         return ()
     if not isinstance(uses, list):
-        fail(_join(at, "uses"), f"is {_kind(uses)}", "a list such as [joint-event]", None)
+        fail(_join(at, "uses"), f"is {describe_value(uses)}", "a list such as [joint-event]", None)
     for i, use in enumerate(uses):
         if use not in CONSENT_USES:
             close = difflib.get_close_matches(str(use), CONSENT_USES, n=1)
             fail(
                 _join(_join(at, "uses"), i),
-                f"is {_kind(use)}",
+                f"is {describe_value(use)}",
                 "one of " + ", ".join(CONSENT_USES),
                 f"Did you mean '{close[0]}'?" if close else None,
             )
@@ -82,25 +88,11 @@ def _date(value: Any, at: str, fail: Fail) -> datetime.date | None:
             return datetime.date.fromisoformat(value.strip())
         except ValueError:
             pass
-    fail(at, f"is {_kind(value)}", "a date written YYYY-MM-DD", None)
+    fail(at, f"is {describe_value(value)}", "a date written YYYY-MM-DD", None)
 
 
 def _flag(value: dict, at: str, key: str, fail: Fail) -> bool:
     flag = value.get(key, False)
     if not isinstance(flag, bool):
-        fail(_join(at, key), f"is {_kind(flag)}", "true or false", None)
+        fail(_join(at, key), f"is {describe_value(flag)}", "true or false", None)
     return flag
-
-
-def _kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return f"a true/false value ({str(value).lower()})"
-    if isinstance(value, int | float):
-        return f"a number ({value})"
-    if isinstance(value, str):
-        return f"text ('{value[:40]}')" if value.strip() else "empty text"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return "empty" if value is None else type(value).__name__

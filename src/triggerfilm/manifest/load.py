@@ -12,24 +12,30 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ManifestError
+from .consent_keys import parse_consent
 from .model import (
     MEDIA_TYPES,
     VALENCES,
     Anchor,
     ClipRef,
+    Consent,
     Manifest,
     Origin,
     OutputSettings,
     Selection,
     Touchpoint,
 )
-from .yamlnodes import join_path, load_located
+from .redaction_keys import parse_redactions
+from .yamlnodes import describe_value, join_path, load_located
 
 TOP_KEYS = ("title", "description", "credits", "output", "archives", "clips", "touchpoints")
-OUTPUT_KEYS = ("width", "height", "fps", "card_seconds", "caption_profile")
-CLIP_KEYS = ("id", "media", "archive", "clip", "narrator", "descriptor", "media_type", "transcript")
-TOUCHPOINT_KEYS = ("title", "description", "content_note", "selections")
-SELECTION_KEYS = ("clip", "from", "to", "valence", "note")
+OUTPUT_KEYS = ("width", "height", "fps", "card_seconds", "caption_profile", "redaction_text")
+CLIP_KEYS = (
+    "id", "media", "archive", "clip", "narrator", "descriptor", "media_type", "transcript",
+    "consent",
+)  # fmt: skip
+TOUCHPOINT_KEYS = ("title", "description", "content_note", "interleave", "selections")
+SELECTION_KEYS = ("clip", "from", "to", "valence", "note", "redact")
 
 # "75", "1:15", "0:01:15.5": a timecode written as a string. Anything else is a quote.
 _TIMECODE = re.compile(r"^\s*(?:(\d+):)?(?:(\d+):)?(\d+(?:\.\d+)?)\s*$")
@@ -46,7 +52,8 @@ class _Reader:
     def _line(self, at: str) -> int | None:
         # A missing key has no line of its own: report the mapping that should hold it.
         while at not in self.lines and at:
-            at = re.sub(r"(\.[^.\[]+|\[\d+\])$", "", at)
+            parent = re.sub(r"(\.[^.\[]+|\[\d+\])$", "", at)
+            at = "" if parent == at else parent  # a top-level key's parent is the document
         return self.lines.get(at)
 
     def fail(self, at: str, message: str, expected: str | None = None, hint: str | None = None):
@@ -61,7 +68,7 @@ class _Reader:
 
     def mapping(self, value: Any, at: str, allowed: tuple[str, ...]) -> dict[str, Any]:
         if not isinstance(value, dict):
-            self.fail(at, f"is {_kind(value)}", expected="a mapping of keys to values")
+            self.fail(at, f"is {describe_value(value)}", expected="a mapping of keys to values")
         for key in value:
             if key not in allowed:
                 close = difflib.get_close_matches(key, allowed, n=1)
@@ -81,7 +88,7 @@ class _Reader:
                 self.fail(join_path(at, key), "is missing", expected="some text")
             return None
         if not isinstance(value, str) or not value.strip():
-            self.fail(join_path(at, key), f"is {_kind(value)}", expected="non-empty text")
+            self.fail(join_path(at, key), f"is {describe_value(value)}", expected="non-empty text")
         return value.strip()
 
     def number(self, data: dict, at: str, key: str, default, *, minimum: float, integer=False):
@@ -89,7 +96,7 @@ class _Reader:
         wanted = "a whole number" if integer else "a number"
         ok = isinstance(value, int) if integer else isinstance(value, int | float)
         if isinstance(value, bool) or not ok:
-            self.fail(join_path(at, key), f"is {_kind(value)}", expected=wanted)
+            self.fail(join_path(at, key), f"is {describe_value(value)}", expected=wanted)
         if value < minimum:
             self.fail(join_path(at, key), f"is {value}", expected=f"{wanted} of at least {minimum}")
         return value
@@ -102,7 +109,7 @@ class _Reader:
                 self.fail(where, "is missing", expected="a list")
             return []
         if not isinstance(value, list):
-            self.fail(where, f"is {_kind(value)}", expected="a list")
+            self.fail(where, f"is {describe_value(value)}", expected="a list")
         if required and not value:
             self.fail(where, "is empty", expected="at least one entry")
         return value
@@ -169,6 +176,7 @@ def _output(r: _Reader, value: Any) -> OutputSettings:
             r.number(data, "output", "card_seconds", defaults.card_seconds, minimum=0)
         ),
         caption_profile=r.text(data, "output", "caption_profile") or defaults.caption_profile,
+        redaction_text=r.text(data, "output", "redaction_text") or defaults.redaction_text,
     )
 
 
@@ -177,13 +185,15 @@ def _archives(r: _Reader, value: Any) -> dict[str, str]:
         return {}
     if not isinstance(value, dict):
         r.fail(
-            "archives", f"is {_kind(value)}", expected="a mapping of archive name to folder or URL"
+            "archives",
+            f"is {describe_value(value)}",
+            expected="a mapping of archive name to folder or URL",
         )
     result = {}
     for name, location in value.items():
         at = join_path("archives", name)
         if not isinstance(location, str) or not location.strip():
-            r.fail(at, f"is {_kind(location)}", expected="a folder path or an https URL")
+            r.fail(at, f"is {describe_value(location)}", expected="a folder path or an https URL")
         if re.match(r"^[a-z][a-z0-9+.-]*://", location):
             result[name] = location
         else:
@@ -259,7 +269,17 @@ def _clip(r: _Reader, value: Any, at: str, archives: dict[str, str]) -> ClipRef:
         descriptor=r.text(data, at, "descriptor"),
         media_type=media_type,
         transcript=r.text(data, at, "transcript"),
+        consent=_consent(r, data.get("consent"), join_path(at, "consent")),
     )
+
+
+def _consent(r: _Reader, value: Any, at: str) -> Consent | None:
+    """A clip's ``consent:`` block; what is missing is decided by the consent ledger."""
+
+    def fail(field: str, message: str, expected: str | None, hint: str | None):
+        r.fail(field, message, expected=expected, hint=hint)
+
+    return parse_consent(value, at, r.origin(at), fail)
 
 
 def _touchpoint(r: _Reader, value: Any, at: str, clip_ids: dict[str, str]) -> Touchpoint:
@@ -274,7 +294,15 @@ def _touchpoint(r: _Reader, value: Any, at: str, clip_ids: dict[str, str]) -> To
         origin=r.origin(at),
         description=r.text(data, at, "description"),
         content_note=r.text(data, at, "content_note"),
+        interleave=_flag(r, data, at, "interleave", default=True),
     )
+
+
+def _flag(r: _Reader, data: dict, at: str, key: str, *, default: bool) -> bool:
+    value = data.get(key, default)
+    if not isinstance(value, bool):
+        r.fail(join_path(at, key), f"is {describe_value(value)}", expected="true or false")
+    return value
 
 
 def _selection(r: _Reader, value: Any, at: str, clip_ids: dict[str, str]) -> Selection:
@@ -306,6 +334,7 @@ def _selection(r: _Reader, value: Any, at: str, clip_ids: dict[str, str]) -> Sel
         origin=r.origin(at),
         valence=valence,
         note=r.text(data, at, "note"),
+        redact=parse_redactions(r, data.get("redact"), join_path(at, "redact")),
     )
 
 
@@ -317,13 +346,13 @@ def _anchor(r: _Reader, data: dict, at: str, key: str) -> Anchor:
             where, "is missing", expected="a time (seconds or m:ss) or a quote of the words spoken"
         )
     if isinstance(value, bool):
-        r.fail(where, f"is {_kind(value)}", expected="a time or a quote")
+        r.fail(where, f"is {describe_value(value)}", expected="a time or a quote")
     if isinstance(value, int | float):
         if value < 0:
             r.fail(where, f"is {value}", expected="a time of 0 seconds or more")
         return Anchor(seconds=float(value), line=r.lines.get(where))
     if not isinstance(value, str) or not value.strip():
-        r.fail(where, f"is {_kind(value)}", expected="a time or a quote")
+        r.fail(where, f"is {describe_value(value)}", expected="a time or a quote")
     match = _TIMECODE.match(value)
     if match:
         hours_or_minutes, minutes, seconds = match.groups()
@@ -340,19 +369,3 @@ def _anchor(r: _Reader, data: dict, at: str, key: str) -> Anchor:
             expected="a quote of at least two words, so it can be found unambiguously",
         )
     return Anchor(quote=" ".join(value.split()), line=r.lines.get(where))
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "empty"
-    if isinstance(value, bool):
-        return f"a true/false value ({str(value).lower()})"
-    if isinstance(value, int | float):
-        return f"a number ({value})"
-    if isinstance(value, str):
-        return f"text ('{value[:40]}')" if value.strip() else "empty text"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return type(value).__name__

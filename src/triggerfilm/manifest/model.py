@@ -8,10 +8,13 @@ so later stages can point errors at the manifest line that caused them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 VALENCES = ("positive", "negative", "mixed")
 MEDIA_TYPES = ("video", "audio-only")
+# Where a film may be shown; a clip's consent lists the ones its narrator or archive allowed.
+CONSENT_USES = ("staff-event", "patient-event", "joint-event", "training", "online")
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,17 @@ class Anchor:
 
 
 @dataclass(frozen=True)
+class Redaction:
+    """Something to remove from a selection: spoken words (wherever they occur in it) or a
+    time range in the clip's seconds."""
+
+    words: str | None = None
+    start: float | None = None
+    end: float | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
 class Selection:
     clip: str
     start: Anchor
@@ -44,6 +58,7 @@ class Selection:
     origin: Origin
     valence: str | None = None
     note: str | None = None
+    redact: tuple[Redaction, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -53,6 +68,24 @@ class Touchpoint:
     origin: Origin
     description: str | None = None
     content_note: str | None = None
+    # Reorder selections so one narrator's passages do not follow each other (editplan.ordering).
+    interleave: bool = True
+
+
+@dataclass(frozen=True)
+class Consent:
+    """A clip's permission as written in the manifest; ``consent.ledger`` applies defaults.
+
+    ``uses`` is None when not written (archive clips then get the event defaults), so that
+    "not written" and "written as an empty list" stay different.
+    """
+
+    origin: Origin
+    basis: str | None = None
+    uses: tuple[str, ...] | None = None
+    expires: date | None = None
+    withdrawn: bool = False
+    approved_clips: bool = False
 
 
 @dataclass(frozen=True)
@@ -69,6 +102,7 @@ class ClipRef:
     media_type: str | None = None
     # The verbatim words spoken, when the team or the archive has them.
     transcript: str | None = None
+    consent: Consent | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +112,8 @@ class OutputSettings:
     fps: int = 25
     card_seconds: float = 4.0
     caption_profile: str = "default"
+    # What the captions show where words were redacted (the sound is muted there).
+    redaction_text: str = "[name removed]"
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import ManifestError
+from ..errors import ManifestError, TriggerfilmError
 
 
 def join_path(parent: str, key: str | int) -> str:
@@ -37,53 +37,86 @@ def load_located(path: Path) -> tuple[Any, dict[str, int]]:
             where=path,
             expected="a UTF-8 YAML file",
         ) from None
+    return parse_located(text, path)
+
+
+def parse_located(
+    text: str, where: str | Path, error: type[TriggerfilmError] = ManifestError
+) -> tuple[Any, dict[str, int]]:
+    """Parse YAML text into plain values and a ``{field path: line}`` map.
+
+    Problems are raised as ``error`` naming ``where``: manifests and archive catalogues share
+    this reader but report through their own error types.
+    """
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark
-        raise ManifestError(
-            f"not valid YAML: {error.problem}",
-            where=path,
+    except yaml.MarkedYAMLError as problem:
+        mark = problem.problem_mark
+        raise error(
+            f"not valid YAML: {problem.problem}",
+            where=where,
             line=mark.line + 1 if mark else None,
             hint="Check indentation and quoting on that line",
         ) from None
     lines: dict[str, int] = {}
     if node is None:
         return None, lines
-    return _convert(node, "", lines, path), lines
+    return _convert(node, "", lines, where, error), lines
 
 
-def _convert(node: yaml.Node, at: str, lines: dict[str, int], path: Path) -> Any:
+def _convert(
+    node: yaml.Node, at: str, lines: dict[str, int], where, error: type[TriggerfilmError]
+) -> Any:
     lines[at] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             key = key_node.value
             if not isinstance(key_node, yaml.ScalarNode) or not isinstance(key, str):
-                raise ManifestError(
+                raise error(
                     "keys must be plain names",
-                    where=path,
+                    where=where,
                     line=key_node.start_mark.line + 1,
                     field=at or None,
                 )
             if key in result:
-                raise ManifestError(
+                raise error(
                     f"key '{key}' appears twice",
-                    where=path,
+                    where=where,
                     line=key_node.start_mark.line + 1,
                     field=join_path(at, key),
                     hint="Remove one of them",
                 )
             child = join_path(at, key)
-            result[key] = _convert(value_node, child, lines, path)
+            result[key] = _convert(value_node, child, lines, where, error)
             # A key's line is where the key is written, which is what an editor shows.
             lines[child] = key_node.start_mark.line + 1
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_convert(item, join_path(at, i), lines, path) for i, item in enumerate(node.value)]
+        return [
+            _convert(item, join_path(at, i), lines, where, error)
+            for i, item in enumerate(node.value)
+        ]
     # Scalars: the safe constructor decides int/float/bool/str as YAML specifies (including
     # YAML 1.1's sexagesimal numbers, so an unquoted 1:30 reads as 90 seconds).
     return _SCALARS.construct_object(node, deep=True)
 
 
 _SCALARS = yaml.SafeLoader("")
+
+
+def describe_value(value: Any) -> str:
+    """How a wrong value reads in an error message: ``a number (3)``, ``text ('abc')``."""
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return f"a true/false value ({str(value).lower()})"
+    if isinstance(value, int | float):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        return f"text ('{value[:40]}')" if value.strip() else "empty text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__

@@ -136,7 +136,14 @@ def _conform_video(stream, settings: EncodeSettings, frames: int):
     )
 
 
-def _conform_audio(stream, frames: int, fps: int, fade: bool, gain_db: float = 0.0):
+def _conform_audio(
+    stream,
+    frames: int,
+    fps: int,
+    fade: bool,
+    gain_db: float = 0.0,
+    mute: tuple[tuple[float, float], ...] = (),
+):
     samples = frames * SAMPLE_RATE // fps
     audio = stream.filter("aresample", SAMPLE_RATE).filter(
         "aformat", sample_fmts="fltp", channel_layouts="stereo"
@@ -161,6 +168,9 @@ def _conform_audio(stream, frames: int, fps: int, fade: bool, gain_db: float = 0
         .filter("atrim", end_sample=samples)
         .filter("asetpts", "N/SR/TB")
     )
+    for start, end in mute:
+        # Redacted words: silence, in the segment's own time (it starts at 0 after asetpts).
+        audio = audio.filter("volume", volume=0, enable=f"between(t,{start:.3f},{end:.3f})")
     if fade:
         duration = samples / SAMPLE_RATE
         audio = audio.filter("afade", t="in", d=FADE_SECONDS).filter(
@@ -207,6 +217,7 @@ def _render_cut(
     if ass is not None:
         video = video.filter("subtitles", str(ass), fontsdir=str(FONT_DIR))
     sound = source.audio if cut.has_audio else _silence()
-    audio = _conform_audio(sound, cut.frames, settings.fps, fade=True, gain_db=gain_db)
+    mute = tuple((a - cut.source_in, b - cut.source_in) for a, b in cut.redactions)
+    audio = _conform_audio(sound, cut.frames, settings.fps, True, gain_db, mute)
     what = f"cutting {Path(cut.source).name} at {cut.source_in:.2f} s"
     _encode(video, audio, settings, cut.frames, out, what)

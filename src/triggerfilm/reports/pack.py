@@ -227,22 +227,7 @@ from {e(narrators)}; moments: {e(balance)}.</p>
 
 
 def _transcript(timeline: Timeline) -> str:
-    document = descriptive_transcript(timeline)
-    body = []
-    for entry in document.entries:
-        if entry.heading:
-            body.append(f"<h3>{e(entry.heading)}</h3>")
-        if entry.kind == "card":
-            text = f"<em>Card:</em> {e(entry.text)}"
-            if entry.subtitle:
-                text += " (" + e(entry.subtitle).replace("\n", "<br>\n") + ")"
-            body.append(f'<p class="card-text">{_time(entry.start)} {text}</p>')
-        else:
-            note = f' <span class="note">[{e(entry.note)}]</span>' if entry.note else ""
-            body.append(
-                f"<p>{_time(entry.start)} <strong>{e(entry.role)}:</strong>{note} "
-                f"{e(entry.text)}</p>"
-            )
+    body = descriptive_transcript(timeline).html_entries(heading="h3", card_class="card-text")
     return f"""<section id="transcript" aria-labelledby="transcript-heading">
 <h2 id="transcript-heading">Descriptive transcript</h2>
 <p>Everything the film shows and says, in order, for anyone who cannot see or hear it.</p>

@@ -14,11 +14,10 @@ import urllib.parse
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..errors import SourceError
 from ..manifest.consent_keys import parse_consent
 from ..manifest.model import Origin
+from ..manifest.yamlnodes import describe_value, join_path, parse_located
 from .cache import normalise_sha256
 from .catalogue_model import MEDIA_TYPES, ROLES, Archive, ArchiveClip, Narrator, is_url
 from .download import check_url
@@ -39,25 +38,8 @@ def parse_catalogue(text: str, where: str) -> Archive:
     return _Validator(where, lines).archive(data)
 
 
-def _join(parent: str, key: str | int) -> str:
-    if isinstance(key, int):
-        return f"{parent}[{key}]"
-    return f"{parent}.{key}" if parent else key
-
-
 def _parse_yaml(text: str, where: str) -> tuple[Any, dict[str, int]]:
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark
-        raise SourceError(
-            f"not valid YAML: {error.problem}",
-            where=where,
-            line=mark.line + 1 if mark else None,
-            hint="Check indentation and quoting on that line",
-        ) from None
-    lines: dict[str, int] = {}
-    return (None if node is None else _convert(node, "", lines, where)), lines
+    return parse_located(text, where, SourceError)
 
 
 def _parse_json(text: str, where: str) -> tuple[Any, dict[str, int]]:
@@ -74,43 +56,11 @@ def _parse_json(text: str, where: str) -> tuple[Any, dict[str, int]]:
     except json.JSONDecodeError as error:
         raise SourceError(f"not valid JSON: {error.msg}", where=where, line=error.lineno) from None
     # JSON is (nearly) YAML, so the YAML composer can usually tell us the lines too.
-    lines: dict[str, int] = {}
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        if node is not None:
-            _convert(node, "", lines, where)
-    except (yaml.YAMLError, SourceError):
+        _, lines = parse_located(text, where, SourceError)
+    except SourceError:
         lines = {}
     return data, lines
-
-
-def _convert(node: yaml.Node, at: str, lines: dict[str, int], where: str) -> Any:
-    """Plain values from a YAML node tree, recording each field path's 1-based line."""
-    lines[at] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        result: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            key = key_node.value
-            line = key_node.start_mark.line + 1
-            if not isinstance(key_node, yaml.ScalarNode) or not isinstance(key, str):
-                raise SourceError("keys must be plain names", where=where, line=line, field=at)
-            if key in result:
-                raise SourceError(
-                    f"key {key!r} appears twice",
-                    where=where,
-                    line=line,
-                    field=_join(at, key),
-                    hint="Remove one of them",
-                )
-            result[key] = _convert(value_node, _join(at, key), lines, where)
-            lines[_join(at, key)] = line  # an editor shows the key's line
-        return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_convert(item, _join(at, i), lines, where) for i, item in enumerate(node.value)]
-    return _SCALARS.construct_object(node, deep=True)
-
-
-_SCALARS = yaml.SafeLoader("")
 
 
 class _Validator:
@@ -135,19 +85,21 @@ class _Validator:
 
     def mapping(self, value: Any, at: str, allowed: set[str], required: set[str]) -> dict:
         if not isinstance(value, dict):
-            raise self.fail(at, f"expected a mapping, found {_kind(value)}", "key: value pairs")
+            raise self.fail(
+                at, f"expected a mapping, found {describe_value(value)}", "key: value pairs"
+            )
         for key in value:
             if key not in allowed:
                 close = difflib.get_close_matches(key, sorted(allowed), n=1)
                 raise self.fail(
-                    _join(at, key),
+                    join_path(at, key),
                     f"unknown key {key!r}",
                     "one of " + ", ".join(sorted(allowed)),
                     f"Did you mean {close[0]!r}?" if close else "Remove it",
                 )
         for key in sorted(required):
             if value.get(key) is None:
-                raise self.fail(_join(at, key), f"{key!r} is required", hint=f"Add {key}: ...")
+                raise self.fail(join_path(at, key), f"{key!r} is required", hint=f"Add {key}: ...")
         return value
 
     def text(self, mapping: dict, key: str, at: str) -> str | None:
@@ -156,8 +108,8 @@ class _Validator:
             return None
         if not isinstance(value, str) or not value.strip():
             raise self.fail(
-                _join(at, key),
-                f"expected text, found {_kind(value)}",
+                join_path(at, key),
+                f"expected text, found {describe_value(value)}",
                 "non-empty text",
                 "Put the value in quotes",
             )
@@ -167,7 +119,7 @@ class _Validator:
         value = self.text(mapping, key, at)
         if value is not None and value not in options:
             raise self.fail(
-                _join(at, key), f"{value!r} is not allowed", "one of " + ", ".join(options)
+                join_path(at, key), f"{value!r} is not allowed", "one of " + ", ".join(options)
             )
         return value
 
@@ -176,7 +128,7 @@ class _Validator:
         meta = self.mapping(top["archive"], "archive", _ARCHIVE_KEYS, {"name", "attribution"})
         items = top["clips"]
         if not isinstance(items, list) or not items:
-            raise self.fail("clips", f"expected a list of clips, found {_kind(items)}")
+            raise self.fail("clips", f"expected a list of clips, found {describe_value(items)}")
         condition = self.text(meta, "condition", "archive")
         clips: list[ArchiveClip] = []
         first_seen: dict[str, str] = {}
@@ -212,16 +164,18 @@ class _Validator:
             for key in ("media", "sha256"):
                 if value.get(key) is not None:
                     raise self.fail(
-                        _join(at, key),
+                        join_path(at, key),
                         f"a text-only clip has no {key}",
                         hint="Remove it, or set media_type to video or audio-only",
                     )
             if transcript is None:
-                raise self.fail(_join(at, "transcript"), "a text-only clip needs its transcript")
+                raise self.fail(
+                    join_path(at, "transcript"), "a text-only clip needs its transcript"
+                )
         else:
             if media is None:
                 raise self.fail(
-                    _join(at, "media"),
+                    join_path(at, "media"),
                     f"'media' is required for a {media_type} clip",
                     "a path relative to the catalogue, or an https:// URL",
                 )
@@ -235,12 +189,12 @@ class _Validator:
             media_type=media_type,
             condition=self.text(value, "condition", at) or archive_condition,
             topics=self.topics(value, at),
-            narrator=self.narrator(value["narrator"], _join(at, "narrator")),
+            narrator=self.narrator(value["narrator"], join_path(at, "narrator")),
             permission=self.text(value, "permission", at),
             attribution=self.text(value, "attribution", at),
             transcript=transcript,
             line=self.lines.get(at),
-            consent=self.consent(value.get("consent"), _join(at, "consent")),
+            consent=self.consent(value.get("consent"), join_path(at, "consent")),
         )
 
     def consent(self, value: Any, at: str):
@@ -251,7 +205,7 @@ class _Validator:
         return parse_consent(value, at, origin, fail)
 
     def check_media(self, media: str, sha256: str | None, at: str) -> None:
-        at_media = _join(at, "media")
+        at_media = join_path(at, "media")
         if is_url(media):
             try:
                 check_url(media)
@@ -266,7 +220,7 @@ class _Validator:
             )
         if sha256 is None and (self.remote or is_url(media)):
             raise self.fail(
-                _join(at, "sha256"),
+                join_path(at, "sha256"),
                 "media downloaded from the internet needs a sha256",
                 "the SHA-256 of the media file (64 hex digits)",
                 "Run `sha256sum` on the original file and add sha256: <hex>",
@@ -280,7 +234,7 @@ class _Validator:
             return normalise_sha256(text)
         except ValueError:
             raise self.fail(
-                _join(at, "sha256"),
+                join_path(at, "sha256"),
                 f"{text!r} is not a SHA-256",
                 "64 hexadecimal digits",
                 "Copy the hash exactly as `sha256sum` prints it",
@@ -291,12 +245,14 @@ class _Validator:
         if topics is None:
             return ()
         if not isinstance(topics, list):
-            raise self.fail(_join(at, "topics"), f"expected a list, found {_kind(topics)}")
+            raise self.fail(
+                join_path(at, "topics"), f"expected a list, found {describe_value(topics)}"
+            )
         for index, topic in enumerate(topics):
             if not isinstance(topic, str) or not topic.strip():
                 raise self.fail(
-                    _join(at, f"topics[{index}]"),
-                    f"expected text, found {_kind(topic)}",
+                    join_path(at, f"topics[{index}]"),
+                    f"expected text, found {describe_value(topic)}",
                     "a list of topic names",
                 )
         return tuple(topics)
@@ -309,11 +265,3 @@ class _Validator:
             sex=self.text(value, "sex", at),
             age_band=self.text(value, "age_band", at),
         )
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false"}.get(
-        type(value), f"{type(value).__name__} {value!r}"
-    )

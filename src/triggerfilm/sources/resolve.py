@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ManifestError
-from ..manifest.model import ClipRef, Manifest
+from ..manifest.model import ClipRef, Consent, Manifest
 from .local import file_sha256
 
 
@@ -30,6 +30,13 @@ class SourceClip:
     attribution: str | None = None
     # The manifest field that declared the clip, for error messages.
     origin: str = ""
+    # Who the narrator is, as the archive catalogue publishes it (None for local clips), so
+    # reports can summarise whose voices the film carries.
+    role: str | None = None
+    sex: str | None = None
+    age_band: str | None = None
+    # The archive catalogue's consent terms for the clip, if it records any.
+    consent: Consent | None = None
 
 
 def resolve_sources(manifest: Manifest, cache=None) -> dict[str, SourceClip]:
@@ -87,4 +94,8 @@ def _from_archive(manifest: Manifest, ref: ClipRef, archives: dict, cache) -> So
         permission=entry.permission,
         attribution=entry.attribution or archive.attribution,
         origin=ref.origin.field,
+        role=entry.narrator.role,
+        sex=entry.narrator.sex,
+        age_band=entry.narrator.age_band,
+        consent=entry.consent,
     )
