@@ -1,0 +1,124 @@
+"""The command line: parses arguments and calls one library function per command.
+
+Commands stay thin: the library never sees a click object, and every user-facing error is a
+``TriggerfilmError`` that becomes a one-paragraph message and exit code 2. The commands live
+beside this module, grouped by who uses them; this module holds the group and what they share.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .. import __version__
+from ..errors import TriggerfilmError
+from ..manifest.model import CONSENT_USES
+from ..transcripts.options import ENGINES, TranscribeOptions
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context):  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except TriggerfilmError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="triggerfilm")
+def cli() -> None:
+    """Build captioned trigger films for Experience-Based Co-Design.
+
+    A manifest (YAML) lists the filmed narratives and the touchpoints of the care pathway, each
+    with the passages to show. triggerfilm transcribes the narratives offline with Whisper,
+    resolves the passages to times, and renders one captioned film for the joint event.
+    """
+
+
+def transcribe_options(f):
+    """The Whisper options shared by every command that may transcribe."""
+    f = click.option(
+        "--engine",
+        type=click.Choice(ENGINES),
+        default="faster-whisper",
+        show_default=True,
+        help="Speech recogniser. openai-whisper needs the optional extra.",
+    )(f)
+    f = click.option(
+        "--model",
+        default="bundled",
+        show_default=True,
+        help="'bundled' (tiny.en, works offline), a local model folder or file, or a model "
+        "name the engine may download when a network exists.",
+    )(f)
+    f = click.option("--language", default="en", show_default=True, help="Spoken language.")(f)
+    f = click.option("--beam-size", default=5, show_default=True, type=click.IntRange(1, 20))(f)
+    f = click.option(
+        "--threads", default=0, type=click.IntRange(0), help="CPU threads (0: engine decides)."
+    )(f)
+    return f
+
+
+def transcribe_settings(engine, model, language, beam_size, threads) -> TranscribeOptions:
+    return TranscribeOptions(
+        engine=engine,
+        model=model,
+        language=language or None,
+        beam_size=beam_size,
+        threads=threads,
+    )
+
+
+class Bars:
+    """One tqdm bar per pipeline stage, on stderr so stdout stays clean for data."""
+
+    UNITS = {
+        "clips": ("Clips", "clips"),
+        "transcribe": ("Transcribing", "s audio"),
+        "render": ("Rendering", "segments"),
+    }
+
+    def __init__(self) -> None:
+        self.bars: dict = {}
+
+    def __call__(self, stage: str, done: float, total: float) -> None:
+        from tqdm import tqdm
+
+        if stage not in self.bars:
+            label, unit = self.UNITS.get(stage, (stage, "items"))
+            self.bars[stage] = tqdm(
+                total=round(total, 1),
+                desc=label,
+                unit=unit,
+                leave=True,
+                file=sys.stderr,
+                bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} {unit} "
+                "[{elapsed}<{remaining}]",
+            )
+        bar = self.bars[stage]
+        bar.n = min(round(done, 1), bar.total)
+        bar.refresh()
+        if bar.n >= bar.total:
+            bar.close()  # stops the clock, so the next stage's bar starts clean
+
+    def close(self) -> None:
+        for bar in self.bars.values():
+            bar.close()
+
+
+def use_option(f):
+    f = click.option(
+        "--date",
+        "on",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        help="Check consent as on this day, e.g. the event's date [default: today].",
+    )(f)
+    return click.option(
+        "--use",
+        type=click.Choice(CONSENT_USES),
+        default="joint-event",
+        show_default=True,
+        help="Where the film will be shown.",
+    )(f)

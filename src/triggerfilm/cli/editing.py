@@ -1,0 +1,139 @@
+"""Editing by touchpoint: plan, search, cutsheet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .app import Bars, cli, transcribe_options, transcribe_settings
+
+
+@cli.command("plan")
+@click.argument("manifest", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="table: aligned text; json / csv for other tools (csv: the running order).",
+)
+@click.option(
+    "--target",
+    type=click.FloatRange(min=0, min_open=True),
+    default=30.0,
+    show_default=True,
+    help="The film's target length in minutes.",
+)
+@transcribe_options
+def plan_command(manifest: Path, fmt: str, target: float, **opts) -> None:
+    """Show MANIFEST's running order, time per touchpoint against the target, each narrator's
+    share, the balance of valences and who is represented, with warnings. Transcribes what is
+    missing so quotes resolve."""
+    from .. import editing
+    from ..reports.plan_format import FORMATTERS
+
+    bars = Bars()
+    try:
+        report = editing.plan_report(manifest, target, transcribe_settings(**opts), bars)
+    finally:
+        bars.close()
+    click.echo(FORMATTERS[fmt](report), nl=False)
+
+
+@cli.command("search")
+@click.argument("query")
+@click.option("--archive", help="An archive folder, catalogue file or URL to search.")
+@click.option(
+    "--manifest",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Search the manifest's clips and the rest of its archives.",
+)
+@click.option("--regex", is_flag=True, help="QUERY is a regular expression (case-insensitive).")
+@click.option("--topic", help="Only clips with this catalogue topic.")
+@click.option("--role", help="Only narrators with this role (patient, family member, staff).")
+@click.option("--media-type", help="Only clips of this media type (video, audio-only, ...).")
+@click.option(
+    "--transcribe",
+    is_flag=True,
+    help="Also transcribe archive clips that have no cached transcript (slow; may download).",
+)
+@click.option("--add", "add_to", metavar="TOUCHPOINT", help="Append the hit to this touchpoint.")
+@click.option("--pick", type=click.IntRange(min=1), help="With --add: the hit number to add.")
+@transcribe_options
+def search_command(
+    query: str,
+    archive: str | None,
+    manifest: Path | None,
+    regex: bool,
+    topic: str | None,
+    role: str | None,
+    media_type: str | None,
+    transcribe: bool,
+    add_to: str | None,
+    pick: int | None,
+    **opts,
+) -> None:
+    """Find QUERY (whole words, any case) in clip titles, topics, narrator descriptors and
+    transcripts; print clip, narrator, time and context. With --add TOUCHPOINT --manifest M,
+    the hit's sentence becomes a selection at the end of that touchpoint (comments kept)."""
+    from .. import editing
+    from ..editplan.search import SearchQuery, format_hits, format_time
+
+    if add_to and manifest is None:
+        raise click.UsageError("--add needs --manifest")
+    q = SearchQuery(query, regex=regex, topic=topic, role=role, media_type=media_type)
+    hits = editing.search_clips(
+        q,
+        archive=archive,
+        manifest=manifest,
+        options=transcribe_settings(**opts),
+        transcribe=transcribe,
+    )
+    click.echo(format_hits(hits), nl=False)
+    if add_to:
+        chosen = editing.choose_hit(hits, pick)
+        selection = editing.add_hit(manifest, add_to, chosen)
+        click.echo(
+            f"Added {selection.clip} {format_time(selection.start)}–{format_time(selection.end)} "
+            f"to '{add_to}' in {manifest}."
+        )
+
+
+@cli.command("cutsheet")
+@click.argument("manifest", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the sheet [default: MANIFEST with .cutsheet.md].",
+)
+@click.option(
+    "--apply",
+    "sheet",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Read this ticked sheet and update the manifest's selections.",
+)
+@transcribe_options
+def cutsheet_command(manifest: Path, output: Path | None, sheet: Path | None, **opts) -> None:
+    """Write a Markdown cut sheet of every clip's sentences to tick, or --apply a ticked one."""
+    from .. import editing
+
+    bars = Bars()
+    try:
+        if sheet is None:
+            path = editing.write_cutsheet_file(manifest, output, transcribe_settings(**opts), bars)
+        else:
+            result = editing.apply_cutsheet_file(manifest, sheet, transcribe_settings(**opts), bars)
+    finally:
+        bars.close()
+    if sheet is None:
+        click.echo(f"Wrote {path}. Tick sentences, tag them #tp:..., then run:")
+        click.echo(f"  triggerfilm cutsheet {manifest} --apply {path}")
+    elif result.changed:
+        click.echo(
+            f"Updated {manifest}: {', '.join(result.changed)} ({result.selections} selection(s))."
+        )
+    else:
+        click.echo(f"No changes: the sheet matches {manifest}.")

@@ -1,0 +1,181 @@
+"""Making the film: transcribe, transcript, render, init, approval-pack."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .. import pipeline
+from ..manifest.init import starter_manifest
+from ..manifest.model import CONSENT_USES
+from .app import Bars, cli, transcribe_options, transcribe_settings
+
+
+@cli.command()
+@click.argument("manifest", type=click.Path(dir_okay=False, path_type=Path))
+@transcribe_options
+def transcribe(manifest: Path, **opts) -> None:
+    """Transcribe every clip of MANIFEST offline, with word times.
+
+    Results are cached by the media's content, the engine, model and options: a second run
+    does no work.
+    """
+    bars = Bars()
+    try:
+        prepared = pipeline.prepare(manifest)
+        counts = pipeline.transcribe_all(prepared, transcribe_settings(**opts), bars)
+    finally:
+        bars.close()
+    click.echo(
+        f"{counts['transcribed']} clip(s) transcribed, {counts['cached']} already in the cache."
+    )
+
+
+@cli.command()
+@click.argument("media", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["txt", "srt", "vtt", "json"]),
+    default="txt",
+    show_default=True,
+    help="How to print the transcript.",
+)
+@transcribe_options
+def transcript(media: Path, fmt: str, **opts) -> None:
+    """Print the transcript of any audio or video file (cached like `transcribe`)."""
+    click.echo(pipeline.transcript_text(media, transcribe_settings(**opts), fmt), nl=False)
+
+
+@cli.command()
+@click.argument("manifest", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default: out/<manifest name>).",
+)
+@click.option(
+    "--no-burn-in",
+    is_flag=True,
+    help="Leave the picture clean (captions stay as a soft track and in film.srt / film.vtt).",
+)
+@click.option("--force", is_flag=True, help="Replace a film made from another manifest.")
+@click.option(
+    "--loudness",
+    type=click.Choice(["broadcast", "web", "off"]),
+    default="broadcast",
+    show_default=True,
+    help="Sound level: broadcast = EBU R 128 (-23 LUFS), web = -16 LUFS; true peak <= -1 dBTP.",
+)
+@click.option(
+    "--touchpoint",
+    metavar="NAME",
+    help="Render one touchpoint (its title or number) as a short film of its own.",
+)
+@click.option("--preview", is_flag=True, help="Fast, half-size render for checking an edit.")
+@click.option(
+    "--use",
+    type=click.Choice(CONSENT_USES),
+    default="joint-event",
+    show_default=True,
+    help="Where the film will be shown; clips whose consent does not cover it are refused.",
+)
+@click.option(
+    "--preset",
+    default="veryfast",
+    show_default=True,
+    help="x264 speed/size preset (ultrafast … veryslow).",
+)
+@transcribe_options
+def render(
+    manifest: Path,
+    out_dir: Path | None,
+    no_burn_in: bool,
+    force: bool,
+    preset: str,
+    loudness: str,
+    touchpoint: str | None,
+    preview: bool,
+    use: str,
+    **opts,
+) -> None:
+    """Render MANIFEST to a captioned film.
+
+    Writes film.mp4 (H.264 + AAC, captions burned in and as a soft track, chapters per
+    touchpoint), film.srt, film.vtt, transcript.txt/html (a descriptive transcript) and
+    timeline.json into the output folder. Clips not yet transcribed are transcribed first.
+    """
+    out_dir = out_dir or Path("out") / manifest.stem
+    options = pipeline.RenderOptions(
+        burn_in=not no_burn_in,
+        force=force,
+        preset=preset,
+        loudness=loudness,
+        touchpoint=touchpoint,
+        preview=preview,
+        use=use,
+        transcribe=transcribe_settings(**opts),
+    )
+    bars = Bars()
+    try:
+        report = pipeline.render_manifest(manifest, out_dir, options, bars)
+    finally:
+        bars.close()
+    minutes, seconds = divmod(report.duration, 60)
+    click.echo(
+        f"Film: {int(minutes)} min {seconds:04.1f} s, {report.cues} captions, "
+        f"{report.segments} segments ({report.reused} reused from the cache)."
+    )
+    if report.loudness is not None:
+        level = report.loudness
+        click.echo(
+            f"Loudness: {level.integrated:.1f} LUFS integrated (target "
+            f"{report.loudness_target:.0f}), true peak {level.true_peak:.1f} dBTP."
+        )
+    for path in report.files:
+        click.echo(f"  {path}")
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--name", default="film.yaml", show_default=True, help="Manifest file name.")
+def init(folder: Path, name: str) -> None:
+    """Start a project: write a manifest listing the media files found in FOLDER."""
+    path = starter_manifest(folder, name)
+    click.echo(f"Wrote {path}. Fill in narrators and touchpoints, then run:")
+    click.echo(f"  triggerfilm transcribe {path}")
+
+
+@cli.command("approval-pack")
+@click.argument("manifest", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--narrator", required=True, metavar="CODE", help="The narrator's code, e.g. ICU07.")
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default: out/<manifest name>-approval).",
+)
+@click.option("--force", is_flag=True, help="Replace a film made from another manifest.")
+@transcribe_options
+def approval_pack_command(
+    manifest: Path, narrator: str, out_dir: Path | None, force: bool, **opts
+) -> None:
+    """Render one narrator's passages as a short film, with a list of their quotes.
+
+    Send both to the narrator: they consent to the specific clips used. Writes
+    approval-CODE.mp4 (with captions), approval-CODE-quotes.txt and subtitles.
+    """
+    out_dir = out_dir or Path("out") / f"{manifest.stem}-approval"
+    options = pipeline.RenderOptions(force=force, transcribe=transcribe_settings(**opts))
+    bars = Bars()
+    try:
+        report = pipeline.approval_pack(manifest, narrator, out_dir, options, bars)
+    finally:
+        bars.close()
+    click.echo(f"Approval pack for {narrator}: {report.duration:.1f} s, {report.cues} captions.")
+    for path in report.files:
+        click.echo(f"  {path}")
