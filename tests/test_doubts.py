@@ -101,8 +101,9 @@ def test_flags_on_a_real_recording_match_their_definitions(shared_data):
         silent = not overlap(word.start - 0.2, word.end + 0.2, speech)
         assert (NO_SPEECH in word.doubts) == silent
         assert (LOW in word.doubts) == (word.probability < 0.3)
-    # tiny.en hears "resonant" as "present" and is unsure of it: the review catches that.
-    assert any(w.clean == "present" and LOW in w.doubts for w in transcript.words)
+    # tiny.en mishears the first "resonant" ("present" or "president", depending on how the
+    # chunks are decoded) and is unsure of it: the review catches that.
+    assert any(w.clean in ("present", "president") and LOW in w.doubts for w in transcript.words)
 
 
 def test_a_recording_without_speech_yields_no_text_and_nothing_to_review(shared_data):

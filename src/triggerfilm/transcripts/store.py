@@ -39,11 +39,17 @@ def _engine(name: str) -> Engine:
     return transcribe_file
 
 
+# Bumped when an engine's decoding changes within one triggerfilm version, so transcripts made
+# the old way are not served as if made the new way (2: faster-whisper decodes in batches).
+ENGINE_REVISIONS = {"faster-whisper": 2, "openai-whisper": 1}
+
+
 def cache_key(media_sha256: str, options: TranscribeOptions) -> str:
     identity = {
         "media": media_sha256,
         "options": options.to_dict(),
         "triggerfilm": __version__,
+        "engine_revision": ENGINE_REVISIONS.get(options.engine, 1),
     }
     blob = json.dumps(identity, sort_keys=True).encode()
     return hashlib.sha256(blob).hexdigest()

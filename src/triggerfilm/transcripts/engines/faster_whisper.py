@@ -11,6 +11,9 @@ from ...errors import TriggerfilmError
 from ..model import Segment, Transcript, Word
 from ..options import TranscribeOptions
 
+# Speech chunks decoded together; 4 measured faster than 8 on 2 cores (less padding per batch).
+BATCH_SIZE = 4
+
 # Never reach for the Hugging Face hub unless the user names a hub model explicitly.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -60,16 +63,30 @@ def transcribe_file(
             f"the model '{options.model}' understands English only, not '{language}'",
             hint="Use a multilingual model with --model, or --language en",
         )
-    segments, info = model.transcribe(
-        str(path),
-        language=language,
-        beam_size=options.beam_size,
-        word_timestamps=True,
-        vad_filter=options.vad,
-        # Conditioning on earlier text is what lets Whisper fall into repetition loops on long,
-        # pause-filled narratives; each window stands on its own instead.
-        condition_on_previous_text=False,
-    )
+    if options.vad:
+        # The VAD's speech chunks are decoded in batches: on 2 cores this halves the time of the
+        # one-window-at-a-time loop (67 s of speech, beam 5: 4.1-4.2 s against 8.9-10.8 s) at
+        # the same word error rate. Each chunk stands on its own, as below.
+        from faster_whisper import BatchedInferencePipeline
+
+        segments, info = BatchedInferencePipeline(model).transcribe(
+            str(path),
+            language=language,
+            beam_size=options.beam_size,
+            word_timestamps=True,
+            batch_size=BATCH_SIZE,
+        )
+    else:
+        segments, info = model.transcribe(
+            str(path),
+            language=language,
+            beam_size=options.beam_size,
+            word_timestamps=True,
+            vad_filter=False,
+            # Conditioning on earlier text is what lets Whisper fall into repetition loops on
+            # long, pause-filled narratives; each window stands on its own instead.
+            condition_on_previous_text=False,
+        )
     result = []
     for segment in segments:  # the generator does the work as it is consumed
         words = tuple(
