@@ -147,6 +147,7 @@ class RenderReport:
     transcribed: int
     loudness: Loudness | None = None
     loudness_target: float | None = None
+    warnings: tuple[str, ...] = ()
 
 
 def output_stem(options: RenderOptions, timeline: Timeline, touchpoint: int | None) -> str:
@@ -264,6 +265,7 @@ def _render_timeline(
         transcribed=counts["transcribed"],
         loudness=rendered.loudness,
         loudness_target=target,
+        warnings=timeline.warnings,
     )
 
 

@@ -137,6 +137,8 @@ def render(
         )
     for path in report.files:
         click.echo(f"  {path}")
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
 
 
 @cli.command()

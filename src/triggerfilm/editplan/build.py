@@ -18,6 +18,7 @@ from ..transcripts.model import Transcript, Word
 from .ordering import interleave
 from .quotes import QuoteNotFound, find_quote
 from .redact import find_redactions, replace_words
+from .safecuts import settle_cut
 from .timeline import Card, Cut, Item, Timeline
 
 NATIONAL_SAMPLE = (
@@ -45,6 +46,7 @@ def build_timeline(
     fps = out.fps
     card_frames = round(out.card_seconds * fps)
     items: list[Item] = []
+    warnings: list[str] = []
     if card_frames:
         items.append(Card("opening", manifest.title, card_frames, subtitle=manifest.description))
     for t, touchpoint in enumerate(manifest.touchpoints):
@@ -62,7 +64,8 @@ def build_timeline(
         if touchpoint.interleave:
             selections = interleave(selections, lambda s: material[s.clip].source.narrator)
         for selection in selections:
-            items.append(_cut(manifest, selection, material[selection.clip], t, fps, pad))
+            clip = material[selection.clip]
+            items.append(_cut(manifest, selection, clip, t, fps, pad, warnings))
     if card_frames:
         items.append(Card("credits", "Credits", card_frames, subtitle=_credits(manifest, material)))
     return Timeline(
@@ -75,6 +78,7 @@ def build_timeline(
         caption_profile=out.caption_profile,
         manifest=str(manifest.path),
         manifest_sha256=hashlib.sha256(manifest.path.read_bytes()).hexdigest(),
+        warnings=tuple(warnings),
     )
 
 
@@ -85,6 +89,7 @@ def _cut(
     touchpoint: int,
     fps: int,
     pad: float,
+    warnings: list[str],
 ) -> Cut:
     words = clip.transcript.words
     duration = clip.media.duration
@@ -117,6 +122,19 @@ def _cut(
             expected="a passage that ends after it starts",
             hint="Check that 'from' and 'to' are the right way round",
         )
+    speech = clip.transcript.speech
+    first_at = words[first_word].start if first_word is not None else None
+    last_at = words[last_word].end if last_word is not None else None
+    start, _ = settle_cut(start, speech, not_after=first_at)
+    end, _ = settle_cut(end, speech, not_before=last_at)
+    for key, point in (("from", start), ("to", end)):
+        cut_word = next((w for w in words if w.start + 0.02 < point < w.end - 0.02), None)
+        if cut_word is not None:
+            warnings.append(
+                f"{selection.origin.field}.{key}: the cut at {point:.2f} s in clip "
+                f"'{selection.clip}' lands inside the word '{cut_word.clean}'; listen to it, "
+                "or move it by quoting the words instead"
+            )
     first_frame = round(start * fps)
     frames = max(1, round(end * fps) - first_frame)
     source_in = first_frame / fps

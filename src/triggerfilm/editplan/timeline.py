@@ -66,6 +66,8 @@ class Timeline:
     caption_profile: str = "default"
     manifest: str = ""
     manifest_sha256: str = ""
+    # Things an editor should check, e.g. a cut that lands inside a word.
+    warnings: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -106,6 +108,7 @@ class Timeline:
                 items.append(Cut(**raw))
         fields = {k: v for k, v in data.items() if k not in ("items", "version")}
         fields["touchpoints"] = tuple(fields.get("touchpoints", ()))
+        fields["warnings"] = tuple(fields.get("warnings", ()))
         return cls(items=tuple(items), **fields)
 
 

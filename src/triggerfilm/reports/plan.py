@@ -66,7 +66,7 @@ class NarratorShare:
 
 @dataclass(frozen=True)
 class PlanWarning:
-    code: str  # over-target, under-target, all-negative, narrator-dominates
+    code: str  # over-target, under-target, all-negative, narrator-dominates, cut-in-word
     message: str
 
 
@@ -136,7 +136,8 @@ def build_plan_report(
         touchpoints=touchpoints,
         narrators=narrators,
         representation=_representation(narrators),
-        warnings=tuple(_warnings(total, target, touchpoints, narrators)),
+        warnings=tuple(_warnings(total, target, touchpoints, narrators))
+        + tuple(PlanWarning("cut-in-word", text) for text in timeline.warnings),
     )
 
 

@@ -12,6 +12,7 @@ import hashlib
 import json
 import warnings
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from ..atomic import write_text_atomically
@@ -25,7 +26,7 @@ from .speech import speech_intervals
 from .store import cache_key, transcript_for
 
 # Raise when the doubt checks or the alignment change what they produce.
-CHECKS_VERSION = 1
+CHECKS_VERSION = 2  # 2: the speech intervals are kept with the transcript
 
 
 class AlignmentWarning(UserWarning):
@@ -75,6 +76,7 @@ def checked_transcript(
         result = flag_doubts(heard, speech)
         if verbatim is not None:
             result = flag_doubts(align_verbatim(result, verbatim, speech), speech)
+        result = replace(result, speech=tuple(speech))
         write_text_atomically(path, json.dumps(result.to_dict()))
     elif progress:
         progress(result.duration)

@@ -49,6 +49,8 @@ class Transcript:
     engine: str
     model: str
     options: dict[str, Any] = field(default_factory=dict)
+    # (start, end) seconds of detected speech, when known: cuts are moved into the silences.
+    speech: tuple[tuple[float, float], ...] = ()
 
     @property
     def words(self) -> list[Word]:
@@ -95,4 +97,5 @@ class Transcript:
             engine=str(data["engine"]),
             model=str(data["model"]),
             options=dict(data.get("options", {})),
+            speech=tuple((float(a), float(b)) for a, b in data.get("speech", ())),
         )
