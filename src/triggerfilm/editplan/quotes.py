@@ -86,11 +86,9 @@ def find_quote(words: list[Word], quote: str, *, after: float = 0.0) -> QuoteMat
     if not good:
         raise QuoteNotFound(quote, _distinct(candidates)[:3], ambiguous=False)
     top = good[0]
-    rivals = [
-        m
-        for m in _distinct(good)[1:]
-        if top.score - m.score <= AMBIGUITY_MARGIN and abs(m.first - top.first) > n
-    ]
+    # _distinct keeps only places that do not overlap the best one: any close rival is
+    # somewhere else in the clip.
+    rivals = [m for m in _distinct(good)[1:] if top.score - m.score <= AMBIGUITY_MARGIN]
     if rivals:
         raise QuoteNotFound(quote, [top, *rivals][:3], ambiguous=True)
     return top
