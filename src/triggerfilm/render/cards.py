@@ -16,17 +16,39 @@ TEXT = (255, 255, 255)
 SOFT_TEXT = (200, 215, 225)
 
 
+def wrap_text(text: str, font: Path, size: int, width: int) -> str:
+    """Break ``text`` into lines no wider than ``width`` pixels, only between words.
+
+    MoviePy's "caption" layout breaks inside words when a line is full ("experience" /
+    "s,"), so lines are measured with the font and broken here instead.
+    """
+    from PIL import ImageFont
+
+    face = ImageFont.truetype(str(font), size)
+    lines: list[str] = []
+    for paragraph in text.splitlines() or [""]:
+        line = ""
+        for word in paragraph.split():
+            candidate = f"{line} {word}".strip()
+            if line and face.getlength(candidate) > width:
+                lines.append(line)
+                line = word
+            else:
+                line = candidate
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def _text(text: str, font: Path, size: int, color, width: int):
     from moviepy import TextClip
 
-    # A margin stops "label"/"caption" layouts cropping descenders (MoviePy 2 quirk).
+    # A margin stops the "label" layout cropping descenders (MoviePy 2 quirk).
     return TextClip(
         font=str(font),
-        text=text,
+        text=wrap_text(text, font, size, width),
         font_size=size,
         color=color,
-        method="caption",
-        size=(width, None),
+        method="label",
         text_align="center",
         margin=(0, size // 4),
     ).with_duration(1)
