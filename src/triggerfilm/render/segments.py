@@ -25,7 +25,7 @@ from .cards import draw_audio_backdrop, draw_card, draw_name_strap
 from .fonts import FONT_DIR
 
 # Bump when the way segments are made changes, so old cached segments are not reused.
-SEGMENT_FORMAT = 2
+SEGMENT_FORMAT = 3
 SAMPLE_RATE = 48000
 # A 10 ms fade at each end of a cut removes the click of a waveform cut mid-cycle.
 FADE_SECONDS = 0.01
