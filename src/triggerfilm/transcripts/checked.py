@@ -23,7 +23,7 @@ from .doubts import flag_doubts
 from .model import Transcript
 from .options import TranscribeOptions
 from .speech import speech_intervals
-from .store import cache_key, transcript_for
+from .store import cache_key, read_cached, transcript_for
 
 # Raise when the doubt checks or the alignment change what they produce.
 CHECKS_VERSION = 2  # 2: the speech intervals are kept with the transcript
@@ -43,19 +43,6 @@ def checked_cache_path(media: Path, options: TranscribeOptions, verbatim: str | 
     return cache_root() / "transcripts" / "checked" / key[:2] / f"{key}.json"
 
 
-def _read(path: Path, media: Path) -> Transcript | None:
-    if not path.exists():
-        return None
-    try:
-        return Transcript.from_dict(json.loads(path.read_text(encoding="utf-8")))
-    except (ValueError, KeyError, TypeError) as error:
-        warnings.warn(
-            f"checked transcript cache entry {path} is corrupt ({error}); checking {media} again",
-            stacklevel=3,
-        )
-        return None
-
-
 def checked_transcript(
     media: Path,
     options: TranscribeOptions,
@@ -69,7 +56,7 @@ def checked_transcript(
     media = Path(media)
     verbatim = verbatim if verbatim and verbatim.strip() else None
     path = checked_cache_path(media, options, verbatim)
-    result = _read(path, media)
+    result = read_cached(path, f"checking {media} again")
     if result is None:
         heard = transcript_for(media, options, progress)
         speech = speech_intervals(media)

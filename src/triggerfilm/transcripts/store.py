@@ -60,18 +60,20 @@ def cache_path(media: Path, options: TranscribeOptions, root: Path | None = None
     return (root or cache_root()) / "transcripts" / key[:2] / f"{key}.json"
 
 
-def cached_transcript(media: Path, options: TranscribeOptions) -> Transcript | None:
-    path = cache_path(media, options)
+def read_cached(path: Path, redo: str) -> Transcript | None:
+    """A cached transcript, or None when there is none or it is damaged (with a warning
+    saying what will be redone: a damaged entry is never trusted)."""
     if not path.exists():
         return None
     try:
         return Transcript.from_dict(json.loads(path.read_text(encoding="utf-8")))
     except (ValueError, KeyError, TypeError) as error:
-        warnings.warn(
-            f"transcript cache entry {path} is corrupt ({error}); transcribing {media} again",
-            stacklevel=2,
-        )
+        warnings.warn(f"transcript cache entry {path} is corrupt ({error}); {redo}", stacklevel=3)
         return None
+
+
+def cached_transcript(media: Path, options: TranscribeOptions) -> Transcript | None:
+    return read_cached(cache_path(media, options), f"transcribing {media} again")
 
 
 def transcript_for(
