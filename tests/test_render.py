@@ -217,3 +217,71 @@ def test_approval_pack_for_an_unknown_narrator_names_the_known_ones(film):
         and "ICU99" in result.output
         and "ICU07, ICU12, ICU15" in result.output
     )
+
+
+def test_a_recut_from_cache_matches_a_full_render_of_the_same_manifest(film, tmp_path, monkeypatch):
+    changed = film.parent / "recut.yaml"
+    changed.write_text(
+        (film.parent / "small.yaml")
+        .read_text()
+        .replace("from: 25.0, to: 32.7", "from: 26.0, to: 31.0")
+    )
+    warm = render_manifest(changed, tmp_path / "warm", RenderOptions(preset="ultrafast"))
+    assert warm.reused == warm.segments - 1  # only the changed selection was rendered
+    # A fresh cache: every segment (and transcript) is made anew.
+    monkeypatch.setenv("TRIGGERFILM_CACHE", str(tmp_path / "empty-cache"))
+    cold = render_manifest(changed, tmp_path / "cold", RenderOptions(preset="ultrafast"))
+    assert cold.reused == 0
+    warm_plan = json.loads((tmp_path / "warm" / "timeline.json").read_text())
+    cold_plan = json.loads((tmp_path / "cold" / "timeline.json").read_text())
+    assert warm_plan == cold_plan
+    assert _stream_seconds(tmp_path / "warm" / "film.mp4") == _stream_seconds(
+        tmp_path / "cold" / "film.mp4"
+    )
+    assert (tmp_path / "warm" / "film.srt").read_text() == (
+        tmp_path / "cold" / "film.srt"
+    ).read_text()
+
+
+def test_render_refuses_withdrawn_and_expired_clips_listing_both(film, tmp_path):
+    from click.testing import CliRunner
+
+    from triggerfilm.cli import cli
+
+    text = (film.parent / "small.yaml").read_text()
+    text = text.replace(
+        "{id: icu07, archive: sample, clip: ICU07-01}",
+        "{id: icu07, archive: sample, clip: ICU07-01, consent: {withdrawn: true}}",
+    ).replace(
+        "{id: icu12, archive: sample, clip: ICU12-01}",
+        "{id: icu12, archive: sample, clip: ICU12-01, consent: {expires: 2020-01-31}}",
+    )
+    manifest = tmp_path / "refused.yaml"
+    manifest.write_text(text)
+    result = CliRunner().invoke(cli, ["render", str(manifest), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "icu07" in result.output and "withdrawn" in result.output
+    assert "icu12" in result.output and "expired" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_speaker_labels_always_names_every_narrator_in_srt(film, tmp_path):
+    from triggerfilm import pipeline
+    from triggerfilm.captions.build import build_captions
+    from triggerfilm.captions.profiles import get_profile
+    from triggerfilm.captions.writers import format_srt
+
+    manifest = tmp_path / "labels.yaml"
+    manifest.write_text(
+        (film.parent / "small.yaml")
+        .read_text()
+        .replace("card_seconds: 1.5}", "card_seconds: 1.5, speaker_labels: always}")
+    )
+    prepared = pipeline.prepare(manifest)
+    pipeline.transcribe_all(prepared, pipeline.TranscribeOptions())
+    timeline = pipeline.plan(prepared)
+    assert timeline.speaker_labels == "always"
+    srt = format_srt(
+        build_captions(timeline, get_profile("default"), label_speakers=timeline.speaker_labels)
+    )
+    assert all(f"{code}: " in srt for code in ("ICU07", "ICU15", "ICU12"))

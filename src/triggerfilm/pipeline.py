@@ -214,7 +214,7 @@ def _render_timeline(
     if options.preview:
         timeline = replace(timeline, width=timeline.width // 4 * 2, height=timeline.height // 4 * 2)
     profile = get_profile(timeline.caption_profile)
-    cues = build_captions(timeline, profile)
+    cues = build_captions(timeline, profile, label_speakers=timeline.speaker_labels)
     srt, vtt = format_srt(cues), format_vtt(cues)
     target = LOUDNESS_TARGETS.get(options.loudness)
     done = 0

@@ -76,6 +76,7 @@ def build_timeline(
         items=tuple(items),
         touchpoints=tuple(t.title for t in manifest.touchpoints),
         caption_profile=out.caption_profile,
+        speaker_labels=out.speaker_labels,
         manifest=str(manifest.path),
         manifest_sha256=hashlib.sha256(manifest.path.read_bytes()).hexdigest(),
         warnings=tuple(warnings),

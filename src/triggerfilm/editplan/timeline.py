@@ -64,6 +64,7 @@ class Timeline:
     items: tuple[Item, ...]
     touchpoints: tuple[str, ...] = ()
     caption_profile: str = "default"
+    speaker_labels: str = "auto"
     manifest: str = ""
     manifest_sha256: str = ""
     # Things an editor should check, e.g. a cut that lands inside a word.

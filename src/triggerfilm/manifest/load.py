@@ -15,6 +15,7 @@ from ..errors import ManifestError
 from .consent_keys import parse_consent
 from .model import (
     MEDIA_TYPES,
+    SPEAKER_LABELS,
     VALENCES,
     Anchor,
     ClipRef,
@@ -29,7 +30,10 @@ from .redaction_keys import parse_redactions
 from .yamlnodes import describe_value, join_path, load_located
 
 TOP_KEYS = ("title", "description", "credits", "output", "archives", "clips", "touchpoints")
-OUTPUT_KEYS = ("width", "height", "fps", "card_seconds", "caption_profile", "redaction_text")
+OUTPUT_KEYS = (
+    "width", "height", "fps", "card_seconds", "caption_profile", "speaker_labels",
+    "redaction_text",
+)  # fmt: skip
 CLIP_KEYS = (
     "id", "media", "archive", "clip", "narrator", "descriptor", "media_type", "transcript",
     "consent",
@@ -176,8 +180,16 @@ def _output(r: _Reader, value: Any) -> OutputSettings:
             r.number(data, "output", "card_seconds", defaults.card_seconds, minimum=0)
         ),
         caption_profile=r.text(data, "output", "caption_profile") or defaults.caption_profile,
+        speaker_labels=_choice(r, data, "output", "speaker_labels", SPEAKER_LABELS, "auto"),
         redaction_text=r.text(data, "output", "redaction_text") or defaults.redaction_text,
     )
+
+
+def _choice(r: _Reader, data: dict, at: str, key: str, allowed: tuple[str, ...], default: str):
+    value = r.text(data, at, key) or default
+    if value not in allowed:
+        r.fail(join_path(at, key), f"is '{value}'", expected=" or ".join(allowed))
+    return value
 
 
 def _archives(r: _Reader, value: Any) -> dict[str, str]:

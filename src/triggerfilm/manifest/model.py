@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 VALENCES = ("positive", "negative", "mixed")
+SPEAKER_LABELS = ("auto", "always", "never")
 MEDIA_TYPES = ("video", "audio-only")
 # Where a film may be shown; a clip's consent lists the ones its narrator or archive allowed.
 CONSENT_USES = ("staff-event", "patient-event", "joint-event", "training", "online")
@@ -112,6 +113,9 @@ class OutputSettings:
     fps: int = 25
     card_seconds: float = 4.0
     caption_profile: str = "default"
+    # Name the narrator in SRT and burned-in captions: "auto" where the picture does not show
+    # who speaks (audio-only clips), "always", or "never". WebVTT always carries a voice span.
+    speaker_labels: str = "auto"
     # What the captions show where words were redacted (the sound is muted there).
     redaction_text: str = "[name removed]"
 
