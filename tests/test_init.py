@@ -37,3 +37,12 @@ def test_init_refuses_to_overwrite_and_an_empty_folder(tmp_path):
     again = runner.invoke(cli, ["init", str(tmp_path)])
     assert again.exit_code == 2 and "already exists" in again.output
     assert (tmp_path / "film.yaml").read_text() == before
+
+
+def test_a_starter_manifest_is_refused_until_consent_is_recorded(tmp_path):
+    from triggerfilm.consent import check_consent
+
+    shutil.copy(CLIPS / "ICU15-01.m4a", tmp_path / "a.m4a")
+    assert CliRunner().invoke(cli, ["init", str(tmp_path)]).exit_code == 0
+    report = check_consent(load_manifest(tmp_path / "film.yaml"), "joint-event")
+    assert [p.code for p in report.problems] == ["not-approved"]

@@ -62,6 +62,12 @@ def starter_manifest(folder: Path, manifest_name: str = "film.yaml") -> Path:
             "media": path.relative_to(folder).as_posix(),
             "narrator": f"NARRATOR{number:02d}",
             "descriptor": "describe the narrator, e.g. 'daughter of a patient, 50s'",
+            # Films refuse local clips without a consent record: start one to fill in.
+            "consent": {
+                "basis": "the consent form's id",
+                "uses": ["joint-event"],
+                "approved_clips": False,
+            },
         }
         if path.suffix.lower() in AUDIO_SUFFIXES:
             clip["media_type"] = "audio-only"
@@ -82,6 +88,8 @@ def starter_manifest(folder: Path, manifest_name: str = "film.yaml") -> Path:
         "# 2. Run `triggerfilm transcribe film.yaml`, then read the transcripts.\n"
         "# 3. List touchpoints in care-pathway order; select passages by time\n"
         "#    (seconds or m:ss) or by quoting the first and last few words.\n"
+        "# 4. Record each narrator's consent; set approved_clips: true once they\n"
+        "#    have approved these passages (`triggerfilm approval-pack` helps).\n"
     )
     text = header + yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=100)
     write_text_atomically(target, text)
