@@ -10,6 +10,16 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 CLIPS = ROOT / "clips"
 SHARED_DATA = ROOT.parent / "shared" / "data"
+DEMO = ROOT / "manifests" / "demo.yaml"
+
+
+def demo_copy(folder: Path) -> Path:
+    """The demo manifest, comments and all, in ``folder`` with its archive path made absolute,
+    for tests that edit a manifest."""
+    text = DEMO.read_text(encoding="utf-8").replace("sample: ../clips", f"sample: {CLIPS}")
+    path = folder / "demo.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -18,16 +18,7 @@ from triggerfilm.manifest.edit import slug
 from triggerfilm.manifest.load import load_manifest
 from triggerfilm.transcripts.options import TranscribeOptions
 
-ROOT = Path(__file__).resolve().parents[1]
-DEMO = ROOT / "manifests" / "demo.yaml"
-CLIPS = ROOT / "clips"
-
-
-def _demo_copy(tmp_path: Path) -> Path:
-    text = DEMO.read_text(encoding="utf-8").replace("sample: ../clips", f"sample: {CLIPS}")
-    path = tmp_path / "demo.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path
+from .conftest import demo_copy
 
 
 def _set(sheet: str, clip: str, index: int, tag: str | None) -> str:
@@ -54,7 +45,7 @@ def _plan(path: Path):
 
 
 def test_round_trip_selects_exactly_the_ticked_sentences(tmp_path: Path) -> None:
-    path = _demo_copy(tmp_path)
+    path = demo_copy(tmp_path)
     before = path.read_text(encoding="utf-8")
     runner = CliRunner()
     result = runner.invoke(cli, ["cutsheet", str(path), "-o", str(tmp_path / "sheet.md")])
@@ -126,7 +117,7 @@ def test_round_trip_selects_exactly_the_ticked_sentences(tmp_path: Path) -> None
 
 
 def test_unchanged_sheet_leaves_the_manifest_byte_for_byte(tmp_path: Path) -> None:
-    path = _demo_copy(tmp_path)
+    path = demo_copy(tmp_path)
     before = path.read_bytes()
     sheet = editing.write_cutsheet_file(path, tmp_path / "sheet.md")
     report = editing.apply_cutsheet_file(path, sheet)
@@ -135,7 +126,7 @@ def test_unchanged_sheet_leaves_the_manifest_byte_for_byte(tmp_path: Path) -> No
 
 
 def test_ticked_line_without_touchpoint_names_its_line(tmp_path: Path) -> None:
-    path = _demo_copy(tmp_path)
+    path = demo_copy(tmp_path)
     before = path.read_bytes()
     sheet = editing.write_cutsheet_file(path, tmp_path / "sheet.md")
     text = sheet.read_text(encoding="utf-8")
@@ -154,7 +145,7 @@ def test_ticked_line_without_touchpoint_names_its_line(tmp_path: Path) -> None:
 
 
 def test_emptying_a_touchpoint_is_refused(tmp_path: Path) -> None:
-    path = _demo_copy(tmp_path)
+    path = demo_copy(tmp_path)
     before = path.read_bytes()
     sheet = editing.write_cutsheet_file(path, tmp_path / "sheet.md")
     text = sheet.read_text(encoding="utf-8")

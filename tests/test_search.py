@@ -18,17 +18,7 @@ from triggerfilm.errors import TriggerfilmError
 from triggerfilm.manifest.load import load_manifest
 from triggerfilm.transcripts.options import TranscribeOptions
 
-ROOT = Path(__file__).resolve().parents[1]
-DEMO = ROOT / "manifests" / "demo.yaml"
-CLIPS = ROOT / "clips"
-
-
-def _demo_copy(tmp_path: Path) -> Path:
-    """The demo manifest, comments and all, with its archive path made absolute."""
-    text = DEMO.read_text(encoding="utf-8").replace("sample: ../clips", f"sample: {CLIPS}")
-    path = tmp_path / "demo.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path
+from .conftest import CLIPS, DEMO, demo_copy
 
 
 def test_search_manifest_finds_timed_whole_words() -> None:
@@ -79,7 +69,7 @@ def test_bad_regex_is_a_user_error() -> None:
 
 
 def test_add_appends_the_sentence_and_keeps_comments(tmp_path: Path) -> None:
-    path = _demo_copy(tmp_path)
+    path = demo_copy(tmp_path)
     before = path.read_text(encoding="utf-8")
     runner = CliRunner()
     ambiguous = runner.invoke(
@@ -156,7 +146,7 @@ touchpoints:
 
 
 def test_add_to_an_unknown_touchpoint_lists_the_titles(tmp_path: Path) -> None:
-    path = _demo_copy(tmp_path)
+    path = demo_copy(tmp_path)
     hit = editing.search_clips(SearchQuery("support group"), manifest=path)[0]
     with pytest.raises(TriggerfilmError) as caught:
         editing.add_hit(path, "Discharge", hit)
