@@ -24,20 +24,28 @@ def join_path(parent: str, key: str | int) -> str:
 def load_located(path: Path) -> tuple[Any, dict[str, int]]:
     """Parse a YAML file into plain values and a ``{field path: line}`` map."""
     try:
-        text = path.read_text(encoding="utf-8")
+        content = path.read_bytes()
     except FileNotFoundError:
         raise ManifestError(
             "file not found",
             where=path,
             hint="Check the path, or create one with `triggerfilm init`",
         ) from None
-    except UnicodeDecodeError as error:
-        raise ManifestError(
-            f"not UTF-8 text ({error.reason} at byte {error.start})",
-            where=path,
-            expected="a UTF-8 YAML file",
+    return parse_located(decode_utf8(content, path, ManifestError, "a UTF-8 YAML file"), path)
+
+
+def decode_utf8(
+    content: bytes, where: str | Path, error: type[TriggerfilmError], expected: str
+) -> str:
+    """Text from UTF-8 bytes, or ``error`` naming the byte where it is not UTF-8."""
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError as problem:
+        raise error(
+            f"not UTF-8 text ({problem.reason} at byte {problem.start})",
+            where=where,
+            expected=expected,
         ) from None
-    return parse_located(text, path)
 
 
 def parse_located(

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import SourceError
+from ..manifest.yamlnodes import decode_utf8
 from .cache import ContentCache, sha256_of
 from .catalogue_model import MEDIA_TYPES, ROLES, Archive, ArchiveClip, Narrator, is_url
 from .catalogue_schema import parse_catalogue
@@ -49,14 +50,7 @@ def load_catalogue(
         # Absolute, so the Archive still finds its media if the working directory changes.
         path = _find_local_catalogue(Path(text).expanduser()).absolute()
         where, content = str(path), path.read_bytes()
-    try:
-        decoded = content.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise SourceError(
-            f"not UTF-8 text ({error.reason} at byte {error.start})",
-            where=where,
-            expected="a UTF-8 YAML or JSON catalogue",
-        ) from None
+    decoded = decode_utf8(content, where, SourceError, "a UTF-8 YAML or JSON catalogue")
     return parse_catalogue(decoded, where)
 
 
