@@ -108,17 +108,22 @@ class Bars:
             bar.close()
 
 
+# Where the film will be shown: consent is checked for this use.
+use_choice = click.option(
+    "--use",
+    type=click.Choice(CONSENT_USES),
+    default="joint-event",
+    show_default=True,
+    help="Where the film will be shown; clips whose consent does not cover it are refused.",
+)
+
+
 def use_option(f):
+    """--use, and --date to check consent as on another day."""
     f = click.option(
         "--date",
         "on",
         type=click.DateTime(formats=["%Y-%m-%d"]),
         help="Check consent as on this day, e.g. the event's date [default: today].",
     )(f)
-    return click.option(
-        "--use",
-        type=click.Choice(CONSENT_USES),
-        default="joint-event",
-        show_default=True,
-        help="Where the film will be shown.",
-    )(f)
+    return use_choice(f)

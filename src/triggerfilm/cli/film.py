@@ -8,8 +8,7 @@ import click
 
 from .. import pipeline
 from ..manifest.init import starter_manifest
-from ..manifest.model import CONSENT_USES
-from .app import Bars, cli, transcribe_options, transcribe_settings
+from .app import Bars, cli, transcribe_options, transcribe_settings, use_choice
 
 
 @cli.command()
@@ -76,13 +75,7 @@ def transcript(media: Path, fmt: str, **opts) -> None:
     help="Render one touchpoint (its title or number) as a short film of its own.",
 )
 @click.option("--preview", is_flag=True, help="Fast, half-size render for checking an edit.")
-@click.option(
-    "--use",
-    type=click.Choice(CONSENT_USES),
-    default="joint-event",
-    show_default=True,
-    help="Where the film will be shown; clips whose consent does not cover it are refused.",
-)
+@use_choice
 @click.option(
     "--preset",
     default="veryfast",
