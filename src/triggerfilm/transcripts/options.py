@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from ..errors import TriggerfilmError
+
 ENGINES = ("faster-whisper", "openai-whisper")
 
 
@@ -27,3 +29,13 @@ class TranscribeOptions:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def check_language(options: TranscribeOptions, model_is_multilingual: bool) -> None:
+    """Refuse a language an English-only model (such as the bundled tiny.en) cannot hear."""
+    language = options.language
+    if language and language != "en" and not model_is_multilingual:
+        raise TriggerfilmError(
+            f"the model '{options.model}' understands English only, not '{language}'",
+            hint="Use a multilingual model with --model, or --language en",
+        )

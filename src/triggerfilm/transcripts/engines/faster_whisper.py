@@ -10,7 +10,7 @@ from pathlib import Path
 from ...errors import TriggerfilmError
 from ..model import Segment, Transcript, Word
 from ..models import resolve_model
-from ..options import TranscribeOptions
+from ..options import TranscribeOptions, check_language
 
 # Speech chunks decoded together; 4 measured faster than 8 on 2 cores (less padding per batch).
 BATCH_SIZE = 4
@@ -44,12 +44,8 @@ def transcribe_file(
     """
     # One registry says what a --model name means for each engine (`triggerfilm models`).
     model = _load(resolve_model(options.model, "faster-whisper").location, options.threads)
+    check_language(options, model.model.is_multilingual)
     language = options.language
-    if language and language != "en" and not model.model.is_multilingual:
-        raise TriggerfilmError(
-            f"the model '{options.model}' understands English only, not '{language}'",
-            hint="Use a multilingual model with --model, or --language en",
-        )
     if options.vad:
         # The VAD's speech chunks are decoded in batches: on 2 cores this halves the time of the
         # one-window-at-a-time loop (67 s of speech, beam 5: 4.1-4.2 s against 8.9-10.8 s) at

@@ -32,7 +32,7 @@ from ...errors import MediaError, TriggerfilmError
 from ..convert import convert_ct2_to_openai
 from ..model import Segment, Transcript, Word
 from ..models import ResolvedModel, list_offline_models, resolve_model
-from ..options import TranscribeOptions
+from ..options import TranscribeOptions, check_language
 
 ENGINE = "openai-whisper"
 SAMPLE_RATE = 16000
@@ -213,12 +213,8 @@ def transcribe_file(
     ``progress`` is called with the seconds of audio done so far, for progress bars.
     """
     model = load_model(options.model)
+    check_language(options, model.is_multilingual)
     language = options.language
-    if language and language != "en" and not model.is_multilingual:
-        raise TriggerfilmError(
-            f"the model '{options.model}' understands English only, not '{language}'",
-            hint="Use a multilingual model with --model, or --language en",
-        )
     if options.threads > 0:
         import torch
 
