@@ -24,7 +24,14 @@ from .errors import TriggerfilmError
 from .manifest.edit import ManifestEditor, NewSelection
 from .reports.plan import DEFAULT_TARGET_MINUTES, PlanReport, build_plan_report
 from .sources.cache import ContentCache
-from .sources.catalogue import Archive, ArchiveClip, fetch_media, load_catalogue
+from .sources.catalogue import (
+    Archive,
+    ArchiveClip,
+    fetch_media,
+    load_archive,
+    load_catalogue,
+    local_media_path,
+)
 from .transcripts.options import TranscribeOptions
 from .transcripts.store import cached_transcript, transcript_for
 
@@ -76,7 +83,7 @@ def search_clips(
     prepared = pipeline.prepare(manifest)
     pipeline.transcribe_all(prepared, options, progress)
     m = prepared.manifest
-    catalogues = {name: load_catalogue(location) for name, location in m.archives.items()}
+    catalogues = {name: load_archive(m, name) for name in m.archives}
     used: set[tuple[str, str]] = set()
     for ref in m.clips:
         src = prepared.sources[ref.id]
@@ -143,8 +150,8 @@ def _local_media(archive: Archive, clip: ArchiveClip) -> Path | None:
     location = archive.media_location(clip)
     if location is None:
         return None
-    if not archive.is_remote:
-        path = Path(location)
+    if "://" not in location:
+        path = local_media_path(archive, clip)
         return path if path.is_file() else None
     cache = ContentCache()
     return cache.get(clip.sha256) if clip.sha256 else cache.lookup_url(location)

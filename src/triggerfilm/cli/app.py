@@ -8,6 +8,7 @@ beside this module, grouped by who uses them; this module holds the group and wh
 from __future__ import annotations
 
 import sys
+import warnings
 
 import click
 
@@ -17,13 +18,21 @@ from ..manifest.model import CONSENT_USES
 from ..transcripts.options import ENGINES, TranscribeOptions
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    # A warning the library raises as a value (an insecure archive, a damaged cache entry) is
+    # for the user: one "warning:" line, not Python's file:line: Category: prefix.
+    click.echo(f"warning: {message}", err=True)
+
+
 class _Group(click.Group):
     def invoke(self, ctx: click.Context):  # type: ignore[override]
-        try:
-            return super().invoke(ctx)
-        except TriggerfilmError as error:
-            click.echo(f"error: {error}", err=True)
-            sys.exit(2)
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            try:
+                return super().invoke(ctx)
+            except TriggerfilmError as error:
+                click.echo(f"error: {error}", err=True)
+                sys.exit(2)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

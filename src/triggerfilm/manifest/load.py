@@ -38,6 +38,7 @@ CLIP_KEYS = (
     "id", "media", "archive", "clip", "narrator", "descriptor", "media_type", "transcript",
     "consent",
 )  # fmt: skip
+ARCHIVE_KEYS = ("location", "insecure")
 TOUCHPOINT_KEYS = ("title", "description", "content_note", "interleave", "selections")
 SELECTION_KEYS = ("clip", "from", "to", "valence", "note", "redact")
 
@@ -130,7 +131,7 @@ def load_manifest(path: str | Path) -> Manifest:
     title = r.text(top, "", "title", required=True)
 
     output = _output(r, top.get("output"))
-    archives = _archives(r, top.get("archives"))
+    archives, insecure = _archives(r, top.get("archives"))
     clips = tuple(
         _clip(r, item, join_path("clips", i), archives)
         for i, item in enumerate(r.sequence(top, "", "clips"))
@@ -159,6 +160,7 @@ def load_manifest(path: str | Path) -> Manifest:
         archives=archives,
         description=r.text(top, "", "description"),
         credits=r.text(top, "", "credits"),
+        insecure_archives=insecure,
     )
 
 
@@ -192,9 +194,15 @@ def _choice(r: _Reader, data: dict, at: str, key: str, allowed: tuple[str, ...],
     return value
 
 
-def _archives(r: _Reader, value: Any) -> dict[str, str]:
+def _archives(r: _Reader, value: Any) -> tuple[dict[str, str], frozenset[str]]:
+    """Each archive's folder or URL, and the names of those marked ``insecure: true``.
+
+    An entry is a folder or https URL, or a mapping ``{location: ..., insecure: true}``: plain
+    http:// is refused unless the entry says insecure, because the catalogue it serves supplies
+    the checksums and permissions that make archive clips trustworthy.
+    """
     if value is None:
-        return {}
+        return {}, frozenset()
     if not isinstance(value, dict):
         r.fail(
             "archives",
@@ -202,23 +210,60 @@ def _archives(r: _Reader, value: Any) -> dict[str, str]:
             expected="a mapping of archive name to folder or URL",
         )
     result = {}
-    for name, location in value.items():
+    insecure = set()
+    for name, entry in value.items():
         at = join_path("archives", name)
+        where = at
+        flagged = False
+        if isinstance(entry, dict):
+            data = r.mapping(entry, at, ARCHIVE_KEYS)
+            where = join_path(at, "location")
+            location = data.get("location")
+            if location is None:
+                r.fail(where, "is missing", expected="the archive's folder or https URL")
+            flagged = _flag(r, data, at, "insecure", default=False)
+        else:
+            location = entry
         if not isinstance(location, str) or not location.strip():
-            r.fail(at, f"is {describe_value(location)}", expected="a folder path or an https URL")
-        if re.match(r"^[a-z][a-z0-9+.-]*://", location):
+            r.fail(
+                where, f"is {describe_value(location)}", expected="a folder path or an https URL"
+            )
+        scheme = re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*)://", location)
+        if scheme:
+            kind = scheme.group(1).lower()
+            if kind == "http" and not flagged:
+                r.fail(
+                    where,
+                    f"archive '{name}' is a plain http:// address; its catalogue supplies the "
+                    "checksums and permissions, which prove nothing over an unencrypted "
+                    "connection",
+                    expected="an https:// URL or an archive folder",
+                    hint="Use the archive's https:// address. Only if there is none and you "
+                    "trust every network between you and the server, write "
+                    f"`{name}: {{location: {location}, insecure: true}}`; triggerfilm then "
+                    "warns on every use",
+                )
+            if kind not in ("http", "https"):
+                r.fail(
+                    where,
+                    f"'{kind}://' addresses are not archives",
+                    expected="an https:// URL or an archive folder",
+                )
             result[name] = location
         else:
             folder = (r.path.parent / location).resolve()
             if not folder.is_dir():
                 r.fail(
-                    at,
+                    where,
                     f"folder {folder} does not exist",
                     expected="an archive folder",
                     hint="Paths are relative to the manifest file",
                 )
             result[name] = str(folder)
-    return result
+        if flagged:
+            # Also lets an https or folder catalogue list http:// media (warned on each use).
+            insecure.add(name)
+    return result, frozenset(insecure)
 
 
 def _clip(r: _Reader, value: Any, at: str, archives: dict[str, str]) -> ClipRef:
