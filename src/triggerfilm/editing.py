@@ -14,14 +14,16 @@ from . import pipeline
 from .atomic import write_text_atomically
 from .editplan.cutsheet import (
     ClipSentences,
+    check_selected,
     parse_cutsheet,
     plan_apply,
+    read_cutsheet,
     write_cutsheet,
 )
 from .editplan.search import SearchDoc, SearchHit, SearchQuery, search
 from .editplan.sentences import sentences
 from .errors import TriggerfilmError
-from .manifest.edit import ManifestEditor, NewSelection
+from .manifest.edit import KeptSelection, ManifestEditor, NewSelection
 from .reports.plan import DEFAULT_TARGET_MINUTES, PlanReport, build_plan_report
 from .sources.cache import ContentCache
 from .sources.catalogue import (
@@ -199,8 +201,12 @@ def add_hit(manifest_path: str | Path, touchpoint: str, hit: SearchHit) -> NewSe
 # --- cut sheet ---------------------------------------------------------------------------------
 
 
-def _sheet_material(manifest_path, options, progress):
-    prepared, timeline = _planned(manifest_path, options, progress)
+def _sheet_material(manifest_path, options, progress, check=None):
+    prepared = pipeline.prepare(manifest_path)
+    if check is not None:
+        check(prepared)  # before transcribing, which can take minutes
+    pipeline.transcribe_all(prepared, options or TranscribeOptions(), progress)
+    timeline = pipeline.plan(prepared)
     clips = []
     for ref in prepared.manifest.clips:
         src = prepared.sources[ref.id]
@@ -238,18 +244,26 @@ def apply_cutsheet_file(
     options: TranscribeOptions | None = None,
     progress: pipeline.Progress | None = None,
 ) -> ApplyReport:
-    """Turn the sheet's ticks into the manifest's selections, keeping all else as written."""
+    """Turn the sheet's ticks into the manifest's selections, keeping all else as written.
+
+    The sheet is read and checked first (before any transcribing), so a wrong file, a
+    mistyped time or a sheet with nothing ticked is reported at once, at the sheet's line,
+    and the manifest is never touched.
+    """
     sheet = Path(sheet)
-    try:
-        text = sheet.read_text(encoding="utf-8")
-    except OSError as error:
-        raise TriggerfilmError(
-            f"cannot read the cut sheet ({error.strerror})", where=sheet
-        ) from None
-    prepared, timeline, clips = _sheet_material(manifest_path, options, progress)
+    lines = parse_cutsheet(read_cutsheet(sheet), sheet)
+    check_selected(lines, sheet)
+    prepared, timeline, clips = _sheet_material(
+        manifest_path, options, progress, lambda ready: _check_sheet(lines, ready, sheet)
+    )
     manifest = prepared.manifest
-    lines = parse_cutsheet(text, sheet)
     changes = plan_apply(manifest, timeline, lines, clips, sheet)
+    # A touchpoint "changed" into exactly the selections it had is no change at all.
+    changes = {
+        t: entries
+        for t, entries in changes.items()
+        if entries != [KeptSelection(i) for i in range(len(manifest.touchpoints[t].selections))]
+    }
     if changes:
         editor = ManifestEditor(manifest.path)
         for t, entries in changes.items():
@@ -259,6 +273,30 @@ def apply_cutsheet_file(
         changed=tuple(manifest.touchpoints[t].title for t in changes),
         selections=sum(len(e) for e in changes.values()),
     )
+
+
+def _check_sheet(lines, prepared: pipeline.Prepared, sheet: Path) -> None:
+    """Every sheet line names a clip of the manifest, at times inside its recording."""
+    for line in lines:
+        media = prepared.media.get(line.clip)
+        if media is None:
+            raise TriggerfilmError(
+                f"clip '{line.clip}' is not in the manifest",
+                where=sheet,
+                line=line.line,
+                expected="a '## clip' heading naming a clip id of the manifest: "
+                + ", ".join(prepared.media),
+            )
+        # Past the end of its recording: typed, not written by the sheet.
+        if line.ticked and line.end > media.duration + 0.5:
+            raise TriggerfilmError(
+                f"the sentence ends at {line.end:.2f} s, after the end of clip "
+                f"'{line.clip}' ({media.duration:.2f} s)",
+                where=sheet,
+                line=line.line,
+                expected="times inside the clip, as the sheet wrote them",
+                hint="Restore the times as the sheet wrote them",
+            )
 
 
 __all__ = [

@@ -153,7 +153,9 @@ class ManifestEditor:
             try:
                 load_manifest(tmp)
             except ManifestError as error:
-                error.where = self.path
+                # The line is one of the edited text, which was never saved: name the field.
+                error.where, error.line = self.path, None
+                error.message = f"the edit would make the manifest invalid: {error.message}"
                 error.hint = "The manifest was left unchanged. " + (error.hint or "")
                 raise
             os.replace(tmp, self.path)
