@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import demo_copy
+from .conftest import CLIPS, demo_copy
 
 HOSTILE = Path(__file__).resolve().parent / "data" / "hostile"
 
@@ -112,3 +112,113 @@ def test_cut_sheet_that_is_not_a_file(demo: Path, tmp_path: Path, kind: str) -> 
     # click itself refuses a directory for a file option; the rest is ours.
     assert words in result.stderr or "is a directory" in result.stderr, result.stderr
     assert digest(demo) == before
+
+
+# --- edits through shared YAML anchors --------------------------------------------------------
+
+
+def shared_consent(folder: Path) -> Path:
+    text = (HOSTILE / "in_withdraw_shared_consent.yaml").read_text(encoding="utf-8")
+    path = folder / "shared.yaml"
+    path.write_text(text.replace("{clips}", str(CLIPS)), encoding="utf-8")
+    return path
+
+
+def consent_of(path: Path) -> dict[str, tuple]:
+    from triggerfilm.manifest.load import load_manifest
+
+    return {
+        c.id: (c.consent.basis, c.consent.uses, c.consent.withdrawn, c.consent.approved_clips)
+        for c in load_manifest(path).clips
+    }
+
+
+@pytest.mark.parametrize(
+    ("clip", "others"), [("carol", ("dave", "erin")), ("dave", ("carol", "erin"))]
+)
+def test_withdraw_one_clip_of_a_shared_consent_leaves_the_others(
+    tmp_path: Path, clip: str, others: tuple[str, ...]
+) -> None:
+    path = shared_consent(tmp_path)
+    before = consent_of(path)
+    result = run_cli("withdraw", path, "--clip", clip, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    after = consent_of(path)
+    assert after[clip][2] is True
+    assert after[clip][:2] == before[clip][:2]  # same form, same uses: only withdrawn
+    for other in others:
+        assert after[other] == before[other], other
+    # The user is told whose consent was shared, and that it is unchanged.
+    assert "shared through a YAML anchor" in result.stdout
+    assert "'dave'" in result.stdout if clip == "carol" else "'carol'" in result.stdout
+    text = path.read_text(encoding="utf-8")
+    assert "# A couple filmed together" in text and "# dave stays in the film" in text
+
+
+def test_manifest_editor_unshares_selections_before_editing(tmp_path: Path) -> None:
+    from triggerfilm.manifest.edit import KeptSelection, ManifestEditor, NewSelection
+    from triggerfilm.manifest.load import load_manifest
+
+    path = tmp_path / "shared.yaml"
+    path.write_text(
+        f"""title: Shared selections
+clips:
+  - {{id: a, media: {CLIPS}/ICU03-01.mp4, narrator: A01}}
+  - {{id: b, media: {CLIPS}/ICU07-01.mp4, narrator: B01}}
+touchpoints:
+  - title: Opening
+    selections: &same   # the same passages open and close the film
+      - &first {{clip: a, from: 1, to: 4}}
+  - title: Closing
+    selections: *same
+  - title: Middle
+    selections:
+      - *first
+      - {{clip: b, from: 2, to: 5}}
+""",
+        encoding="utf-8",
+    )
+    editor = ManifestEditor(path)
+    editor.append_selection(1, NewSelection("b", 6, 9))  # Closing only
+    editor.set_selections(2, [KeptSelection(0, 1.5, 4.5), KeptSelection(1)])  # Middle only
+    editor.save()
+    manifest = load_manifest(path)
+    spans = [[(s.clip, s.start.seconds, s.end.seconds) for s in t.selections] for t in manifest.touchpoints]
+    assert spans == [
+        [("a", 1, 4)],
+        [("a", 1, 4), ("b", 6, 9)],
+        [("a", 1.5, 4.5), ("b", 2, 5)],
+    ]
+    assert any("touchpoint 'Opening'" in note for note in editor.notes)
+
+
+@pytest.mark.slow
+def test_search_add_into_a_shared_selections_list(tmp_path: Path) -> None:
+    path = tmp_path / "small.yaml"
+    path.write_text(
+        f"""title: Small film  # a comment to keep
+archives:
+  sample: {CLIPS}
+clips:
+  - {{id: icu03, archive: sample, clip: ICU03-01}}
+  - {{id: icu21, archive: sample, clip: ICU21-01}}
+touchpoints:
+  - title: Coming in
+    selections: &both   # the same passage opens and closes the film
+      - {{clip: icu03, from: 34.9, to: 40.5, valence: positive}}
+  - title: Going home
+    selections: *both
+""",
+        encoding="utf-8",
+    )
+    result = run_cli(
+        "search", "support group", "--manifest", path, "--add", "Going home", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    from triggerfilm.manifest.load import load_manifest
+
+    coming_in, going_home = load_manifest(path).touchpoints
+    assert [s.clip for s in coming_in.selections] == ["icu03"]
+    assert [s.clip for s in going_home.selections] == ["icu03", "icu21"]
+    assert "touchpoint 'Coming in'" in result.stdout
+    assert "# a comment to keep" in path.read_text(encoding="utf-8")

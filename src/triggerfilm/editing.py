@@ -23,7 +23,7 @@ from .editplan.cutsheet import (
 from .editplan.search import SearchDoc, SearchHit, SearchQuery, search
 from .editplan.sentences import sentences
 from .errors import TriggerfilmError
-from .manifest.edit import KeptSelection, ManifestEditor, NewSelection
+from .manifest.edit import KeptSelection, ManifestEditor, NewSelection, keeps_all_but
 from .reports.plan import DEFAULT_TARGET_MINUTES, PlanReport, build_plan_report
 from .sources.cache import ContentCache
 from .sources.catalogue import (
@@ -178,7 +178,7 @@ def choose_hit(hits: list[SearchHit], pick: int | None) -> SearchHit:
     return hits[0]
 
 
-def add_hit(manifest_path: str | Path, touchpoint: str, hit: SearchHit) -> NewSelection:
+def add_hit(manifest_path: str | Path, touchpoint: str, hit: SearchHit) -> Added:
     """Append ``hit``'s sentence to the touchpoint as a selection; declare its clip if new."""
     if hit.start is None or hit.end is None:
         raise TriggerfilmError(
@@ -194,8 +194,16 @@ def add_hit(manifest_path: str | Path, touchpoint: str, hit: SearchHit) -> NewSe
         clip = editor.add_archive_clip(hit.archive, hit.archive_clip)
     selection = NewSelection(clip, hit.start, hit.end)
     editor.append_selection(t, selection)
-    editor.save()
-    return selection
+    editor.save(verify=keeps_all_but(editor.manifest, {t}, added_clips=int(clip != hit.clip)))
+    return Added(selection, tuple(editor.notes))
+
+
+@dataclass(frozen=True)
+class Added:
+    """What ``add_hit`` wrote, and what it had to unshare (YAML anchors) to write only that."""
+
+    selection: NewSelection
+    notes: tuple[str, ...] = ()
 
 
 # --- cut sheet ---------------------------------------------------------------------------------
@@ -236,6 +244,8 @@ def write_cutsheet_file(
 class ApplyReport:
     changed: tuple[str, ...]  # titles of the touchpoints rewritten
     selections: int  # selections in those touchpoints now
+    # What had to be unshared (YAML anchors) so that only those touchpoints changed.
+    notes: tuple[str, ...] = ()
 
 
 def apply_cutsheet_file(
@@ -264,14 +274,17 @@ def apply_cutsheet_file(
         for t, entries in changes.items()
         if entries != [KeptSelection(i) for i in range(len(manifest.touchpoints[t].selections))]
     }
+    notes: tuple[str, ...] = ()
     if changes:
         editor = ManifestEditor(manifest.path)
         for t, entries in changes.items():
             editor.set_selections(t, entries)
-        editor.save()
+        editor.save(verify=keeps_all_but(editor.manifest, set(changes)))
+        notes = tuple(editor.notes)
     return ApplyReport(
         changed=tuple(manifest.touchpoints[t].title for t in changes),
         selections=sum(len(e) for e in changes.values()),
+        notes=notes,
     )
 
 
@@ -300,6 +313,6 @@ def _check_sheet(lines, prepared: pipeline.Prepared, sheet: Path) -> None:
 
 
 __all__ = [
-    "ApplyReport", "add_hit", "choose_hit", "apply_cutsheet_file", "plan_report",
+    "Added", "ApplyReport", "add_hit", "choose_hit", "apply_cutsheet_file", "plan_report",
     "search_clips", "write_cutsheet_file",
 ]  # fmt: skip
