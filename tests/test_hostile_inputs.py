@@ -183,7 +183,10 @@ touchpoints:
     editor.set_selections(2, [KeptSelection(0, 1.5, 4.5), KeptSelection(1)])  # Middle only
     editor.save()
     manifest = load_manifest(path)
-    spans = [[(s.clip, s.start.seconds, s.end.seconds) for s in t.selections] for t in manifest.touchpoints]
+    spans = [
+        [(s.clip, s.start.seconds, s.end.seconds) for s in t.selections]
+        for t in manifest.touchpoints
+    ]
     assert spans == [
         [("a", 1, 4)],
         [("a", 1, 4), ("b", 6, 9)],
