@@ -225,3 +225,96 @@ touchpoints:
     assert [s.clip for s in going_home.selections] == ["icu03", "icu21"]
     assert "touchpoint 'Coming in'" in result.stdout
     assert "# a comment to keep" in path.read_text(encoding="utf-8")
+
+
+# --- media paths that are not media files -----------------------------------------------------
+
+
+def one_clip_manifest(folder: Path, media: Path | str) -> Path:
+    path = folder / "film.yaml"
+    path.write_text(
+        f"""title: Hostile media
+clips:
+  - id: x
+    media: "{media}"
+    narrator: X01
+touchpoints:
+  - title: Arrival
+    selections:
+      - {{clip: x, from: 0, to: 1}}
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+def make_media(kind: str, folder: Path) -> Path:
+    """A path that is not a playable media file, of the given kind."""
+    if kind == "directory":
+        path = folder / "clip.mp4"
+        path.mkdir()
+    elif kind == "fifo":
+        path = folder / "clip.mp4"
+        os.mkfifo(path)
+    elif kind == "dev-zero":
+        path = Path("/dev/zero")
+    elif kind == "link-loop":
+        path = folder / "clip.mp4"
+        os.symlink(folder / "other.mp4", path)
+        os.symlink(path, folder / "other.mp4")
+    elif kind == "broken-link":
+        path = folder / "clip.mp4"
+        os.symlink(folder / "gone.mp4", path)
+    elif kind == "missing":
+        path = folder / "clip.mp4"
+    else:
+        path = HOSTILE / kind
+    return path
+
+
+MEDIA_CASES = [
+    ("directory", "is a directory, not a media file"),
+    ("fifo", "is a named pipe (FIFO), not a media file"),
+    ("dev-zero", "is a character device, not a media file"),
+    ("link-loop", "is a symbolic link loop"),
+    ("broken-link", "is a broken symbolic link"),
+    ("missing", "does not exist"),
+    ("in_empty_clip.mp4", "is empty (0 bytes), not a media file"),
+]
+
+
+@pytest.mark.parametrize(("kind", "words"), MEDIA_CASES)
+def test_manifest_media_that_is_not_a_media_file(tmp_path: Path, kind: str, words: str) -> None:
+    media = make_media(kind, tmp_path)
+    manifest = one_clip_manifest(tmp_path, media)
+    cache = tmp_path / "cache"
+    result = run_cli("transcribe", manifest, cwd=tmp_path, env={"TRIGGERFILM_CACHE": str(cache)})
+    # The manifest's line and field, the path as written, and what it is.
+    assert_refused(result, f"{manifest}:4: clips[0].media:", words)
+    if kind != "missing":
+        assert "does not exist" not in result.stderr
+    assert not cache.exists()
+
+
+@pytest.mark.parametrize(
+    ("kind", "words"), [*MEDIA_CASES, ("in_corrupt_clip.mp4", "cannot be read as audio or video")]
+)
+def test_transcript_of_a_path_that_is_not_media(tmp_path: Path, kind: str, words: str) -> None:
+    media = make_media(kind, tmp_path)
+    cache = tmp_path / "cache"
+    result = run_cli("transcript", media, cwd=tmp_path, env={"TRIGGERFILM_CACHE": str(cache)})
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    if kind == "directory":  # click refuses a folder for a file argument before we see it
+        assert "is a directory" in result.stderr
+    else:
+        assert_refused(result, str(media), words)
+    assert not cache.exists()
+
+
+def test_corrupt_clip_in_a_manifest_is_a_probe_error_naming_it(tmp_path: Path) -> None:
+    media = HOSTILE / "in_corrupt_clip.mp4"
+    manifest = one_clip_manifest(tmp_path, media)
+    cache = tmp_path / "cache"
+    result = run_cli("transcribe", manifest, cwd=tmp_path, env={"TRIGGERFILM_CACHE": str(cache)})
+    assert_refused(result, f"{media}: cannot be read as audio or video")
+    assert not cache.exists()

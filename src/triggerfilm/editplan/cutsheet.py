@@ -19,13 +19,13 @@ The sheet format, one line per sentence under a ``## clip-id`` heading::
 from __future__ import annotations
 
 import re
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ManifestError
 from ..manifest.edit import KeptSelection, NewSelection, slug
 from ..manifest.model import Manifest
+from ..store.files import regular_file_problem
 from .search import format_time
 from .sentences import Sentence, words_inside
 from .timeline import Cut, Timeline
@@ -127,23 +127,17 @@ _SENTENCE_START = re.compile(r"^\s*[-*]\s*\[[ xX]\]")
 
 def read_cutsheet(path: Path) -> str:
     """The sheet's text; a clear error when ``path`` is not a UTF-8 text file of sane size."""
-    try:
-        info = path.stat()
-    except OSError as error:
+    problem = regular_file_problem(path, "a text cut sheet", allow_empty=True)
+    if problem:
         raise ManifestError(
-            f"cannot read the cut sheet ({error.strerror})",
-            where=path,
-            hint="Check the path; write a sheet with `triggerfilm cutsheet MANIFEST`",
-        ) from None
-    if not stat.S_ISREG(info.st_mode):
-        raise ManifestError(
-            f"is {describe_file_kind(info.st_mode)}, not a text cut sheet",
+            problem,
             where=path,
             expected="the Markdown file `triggerfilm cutsheet` wrote",
+            hint="Check the path; write a sheet with `triggerfilm cutsheet MANIFEST`",
         )
-    if info.st_size > MAX_SHEET_BYTES:
+    if path.stat().st_size > MAX_SHEET_BYTES:
         raise ManifestError(
-            f"is {info.st_size} bytes, too big for a cut sheet",
+            f"is {path.stat().st_size} bytes, too big for a cut sheet",
             where=path,
             expected=f"a text file under {MAX_SHEET_BYTES // 2**20} MiB",
         )
@@ -168,18 +162,6 @@ def read_cutsheet(path: Path) -> str:
             hint="Give the .cutsheet.md file, saved as plain text",
         )
     return text
-
-
-def describe_file_kind(mode: int) -> str:
-    """What a non-regular file is, in words: ``a directory``, ``a named pipe (FIFO)``, ..."""
-    kinds = (
-        (stat.S_ISDIR, "a directory"),
-        (stat.S_ISFIFO, "a named pipe (FIFO)"),
-        (stat.S_ISCHR, "a character device"),
-        (stat.S_ISBLK, "a block device"),
-        (stat.S_ISSOCK, "a socket"),
-    )
-    return next((words for test, words in kinds if test(mode)), "not a regular file")
 
 
 def parse_cutsheet(text: str, where: Path | str) -> list[SheetLine]:

@@ -7,11 +7,13 @@ fixing them is a facilitator with a text editor, not a programmer with a debugge
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from pathlib import Path
 from typing import Any
 
 from ..errors import ManifestError
+from ..store.files import regular_file_problem
 from .consent_keys import parse_consent
 from .model import (
     MEDIA_TYPES,
@@ -122,7 +124,11 @@ class _Reader:
 
 def load_manifest(path: str | Path) -> Manifest:
     """Read and validate a manifest; paths inside it resolve relative to the manifest file."""
-    path = Path(path).resolve()
+    path = Path(path)
+    problem = regular_file_problem(path, "a manifest (a YAML text file)", allow_empty=True)
+    if problem and problem != "does not exist":  # a missing file: load_located says how to start
+        raise ManifestError(problem, where=path, expected="the manifest's YAML file")
+    path = path.resolve()
     data, lines = load_located(path)
     r = _Reader(path, lines)
     if data is None:
@@ -251,7 +257,9 @@ def _archives(r: _Reader, value: Any) -> tuple[dict[str, str], frozenset[str]]:
                 )
             result[name] = location
         else:
-            folder = (r.path.parent / location).resolve()
+            folder = r.path.parent / location
+            # is_dir() is False for a link loop too, so resolve only once it is a folder.
+            folder = folder.resolve() if folder.is_dir() else Path(os.path.normpath(folder))
             if not folder.is_dir():
                 r.fail(
                     where,
@@ -280,14 +288,19 @@ def _clip(r: _Reader, value: Any, at: str, archives: dict[str, str]) -> ClipRef:
             expected="either a local 'media' file or an 'archive' with a 'clip' id",
         )
     if media_text:
-        media = (r.path.parent / media_text).resolve()
-        if not media.is_file():
+        media = r.path.parent / media_text
+        # Only a regular file is read as media: say what else it is, not "does not exist".
+        problem = regular_file_problem(media, "a media file")
+        if problem:
             r.fail(
                 join_path(at, "media"),
-                f"file {media} does not exist",
+                f"{os.path.normpath(media)} {problem}",
                 expected="a path to an audio or video file",
-                hint="Paths are relative to the manifest file",
+                hint="Paths are relative to the manifest file"
+                if problem == "does not exist"
+                else "Give the path of the recording itself",
             )
+        media = media.resolve()  # safe now: it is a regular file, so no link loops
     elif archive:
         if archive not in archives:
             known = ", ".join(archives) or "none are declared under 'archives'"

@@ -24,6 +24,7 @@ from typing import Any
 from ..errors import SourceError
 from ..manifest.model import Manifest
 from ..manifest.yamlnodes import decode_utf8
+from ..store.files import regular_file_problem
 from .cache import ContentCache, sha256_of
 from .catalogue_model import MEDIA_TYPES, ROLES, Archive, ArchiveClip, Narrator, is_url
 from .catalogue_schema import parse_catalogue
@@ -162,9 +163,10 @@ def fetch_media(
             insecure=archive.insecure,
         )
     path = local_media_path(archive, clip)
-    if not path.is_file():
+    problem = regular_file_problem(path, "a media file")
+    if problem:
         raise SourceError(
-            f"media file {path} for clip {clip.id!r} not found",
+            f"media file {path} for clip {clip.id!r} {problem}",
             where=archive.location,
             line=clip.line,
             field="media",
