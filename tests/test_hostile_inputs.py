@@ -318,3 +318,47 @@ def test_corrupt_clip_in_a_manifest_is_a_probe_error_naming_it(tmp_path: Path) -
     result = run_cli("transcribe", manifest, cwd=tmp_path, env={"TRIGGERFILM_CACHE": str(cache)})
     assert_refused(result, f"{media}: cannot be read as audio or video")
     assert not cache.exists()
+
+
+# --- damaged transcript cache entries ---------------------------------------------------------
+
+GOOD_SHAPE = (
+    '{"schema": 1, "segments": %s, "language": "en", "duration": %s, "engine": "x", "model": "y"}'
+)
+DAMAGE = {
+    "empty-list": b"[]",
+    "truncated": b'{"schema": 1, "segments": [{"start": 0.0, "end": 1.',
+    "segments-not-a-list": (GOOD_SHAPE % ('{"start": 0}', "2.9")).encode(),
+    "nan-duration": (GOOD_SHAPE % ("[]", "NaN")).encode(),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("damage", list(DAMAGE))
+def test_damaged_transcript_cache_entry_is_discarded_and_redone(
+    tmp_path: Path, shared_data: Path, monkeypatch, damage: str
+) -> None:
+    from triggerfilm.transcripts.checked import checked_cache_path
+    from triggerfilm.transcripts.options import TranscribeOptions
+    from triggerfilm.transcripts.store import cache_path
+
+    media = shared_data / "speech_audio" / "deepspeech__LDC93S1_timit.wav"  # 3 s of speech
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("TRIGGERFILM_CACHE", str(cache))
+    # Where the command will look, found exactly as it finds it; both layers damaged.
+    whisper = cache_path(media, TranscribeOptions())
+    checked = checked_cache_path(media, TranscribeOptions(), None)
+    for entry in (whisper, checked):
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        entry.write_bytes(DAMAGE[damage])
+    result = run_cli("transcript", media, "--format", "json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert f"warning: transcript cache entry {whisper} is damaged" in result.stderr
+    assert "discarded" in result.stderr
+    import json
+
+    words = [w for s in json.loads(result.stdout)["segments"] for w in s["words"]]
+    assert words  # transcribed again, not served from the damaged entry
+    for entry in (whisper, checked):
+        assert json.loads(entry.read_text(encoding="utf-8"))["schema"] == 1  # rebuilt

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import warnings
 from collections.abc import Callable
 from dataclasses import replace
@@ -60,16 +61,43 @@ def cache_path(media: Path, options: TranscribeOptions, root: Path | None = None
     return (root or cache_root()) / "transcripts" / key[:2] / f"{key}.json"
 
 
+class CacheEntryWarning(UserWarning):
+    """A damaged cache entry was discarded and will be made again."""
+
+
 def read_cached(path: Path, redo: str) -> Transcript | None:
-    """A cached transcript, or None when there is none or it is damaged (with a warning
-    saying what will be redone: a damaged entry is never trusted)."""
-    if not path.exists():
-        return None
+    """A cached transcript, or None when there is none or it is damaged.
+
+    A damaged entry (truncated JSON, ``[]``, a wrong shape, non-finite times, something that
+    is not a file) is never trusted: it is removed, with a CacheEntryWarning saying what will
+    be redone, so the caller makes it again.
+    """
     try:
-        return Transcript.from_dict(json.loads(path.read_text(encoding="utf-8")))
-    except (ValueError, KeyError, TypeError) as error:
-        warnings.warn(f"transcript cache entry {path} is corrupt ({error}); {redo}", stacklevel=3)
+        raw = path.read_bytes()
+    except FileNotFoundError:
         return None
+    except OSError as error:  # a folder or an unreadable file where the entry should be
+        return _discard(path, error.strerror or type(error).__name__, redo)
+    try:
+        data = json.loads(raw)
+        if not isinstance(data, dict):
+            raise ValueError(f"a JSON {type(data).__name__} instead of a transcript")
+        return Transcript.from_dict(data)
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
+        return _discard(path, str(error) or type(error).__name__, redo)
+
+
+def _discard(path: Path, problem: str, redo: str) -> None:
+    warnings.warn(
+        f"transcript cache entry {path} is damaged ({problem}); discarded, {redo}",
+        CacheEntryWarning,
+        stacklevel=4,
+    )
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+    return None
 
 
 def cached_transcript(media: Path, options: TranscribeOptions) -> Transcript | None:
