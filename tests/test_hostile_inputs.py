@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -39,7 +40,9 @@ def digest(path: Path) -> str:
 def assert_refused(result, *words: str) -> None:
     assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
     assert "Traceback" not in result.stderr, result.stderr
-    assert result.stderr.startswith("error: "), result.stderr
+    # One message (progress bars may come before it).
+    assert [ln for ln in result.stderr.splitlines() if ln.startswith("error: ")], result.stderr
+    assert result.stderr.count("error: ") == 1, result.stderr
     for word in words:
         assert word in result.stderr, (word, result.stderr)
 
@@ -362,3 +365,71 @@ def test_damaged_transcript_cache_entry_is_discarded_and_redone(
     assert words  # transcribed again, not served from the damaged entry
     for entry in (whisper, checked):
         assert json.loads(entry.read_text(encoding="utf-8"))["schema"] == 1  # rebuilt
+
+
+# --- a full disk ------------------------------------------------------------------------------
+
+
+def _can_mount_tmpfs() -> str | None:
+    """None when this machine lets a test mount a tmpfs in its own namespaces, else why not."""
+    if shutil.which("unshare") is None:
+        return "no `unshare` command"
+    probe = subprocess.run(
+        ["unshare", "--user", "--map-root-user", "--mount", "sh", "-c",
+         "mount -t tmpfs -o size=16k tmpfs /mnt && umount /mnt"],
+        capture_output=True,
+        text=True,
+    )  # fmt: skip
+    return None if probe.returncode == 0 else f"cannot mount a tmpfs: {probe.stderr.strip()}"
+
+
+def on_a_full_disk(folder: Path, *argv: str | Path) -> list[str]:
+    """``argv`` run with ``folder`` on a tiny tmpfs that is already full (a real ENOSPC), in
+    private user and mount namespaces, so nothing outside the test sees it."""
+    script = (
+        'mount -t tmpfs -o size=64k tmpfs "$1" && '
+        '(head -c 1048576 /dev/zero > "$1/.filler" 2>/dev/null; true) && shift && exec "$@"'
+    )
+    return [
+        "unshare", "--user", "--map-root-user", "--mount", "sh", "-c", script, "sh",
+        str(folder), sys.executable, "-m", "triggerfilm", *map(str, argv),
+    ]  # fmt: skip
+
+
+@pytest.fixture
+def tmpfs_ok() -> None:
+    why = _can_mount_tmpfs()
+    if why:
+        pytest.skip(f"a full-disk test needs a private tmpfs ({why})")
+
+
+@pytest.mark.slow
+def test_full_disk_while_caching_a_transcript(tmp_path: Path, shared_data: Path, tmpfs_ok) -> None:
+    media = shared_data / "speech_audio" / "deepspeech__LDC93S1_timit.wav"
+    cache = tmp_path / "cache"
+    (cache / "transcripts").mkdir(parents=True)
+    result = subprocess.run(
+        on_a_full_disk(cache / "transcripts", "transcript", media),
+        cwd=tmp_path,
+        env={**os.environ, "TRIGGERFILM_CACHE": str(cache)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert_refused(result, "no space left on the disk", "Free some space")
+    assert not list((cache / "transcripts").rglob("*.json"))  # nothing half-written
+
+
+@pytest.mark.slow
+def test_full_disk_while_writing_the_pack(demo: Path, tmpfs_ok) -> None:
+    out = demo.parent / "pack-out"
+    out.mkdir()
+    result = subprocess.run(
+        on_a_full_disk(out, "pack", demo, "-o", out),
+        cwd=demo.parent,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert_refused(result, "no space left on the disk", "Free some space")
+    assert not (out / "pack.html").exists()

@@ -66,3 +66,23 @@ class SourceError(TriggerfilmError):
 
 class SubtitleFormatError(TriggerfilmError):
     """A subtitle file cannot be read as subtitles at all."""
+
+
+# The disk (or the user's quota) is full: ENOSPC, EDQUOT.
+DISK_FULL_ERRNOS = frozenset({28, 122})
+
+
+class DiskFullError(TriggerfilmError):
+    """There is no space left to write a file (the output, or a cache entry)."""
+
+    @classmethod
+    def from_os_error(cls, error: OSError, where: str | Path | None = None) -> DiskFullError:
+        target = where if where is not None else error.filename
+        return cls(
+            f"no space left on the disk ({error.strerror or 'disk full'}); nothing was "
+            "half-written",
+            where=target,
+            hint="Free some space on that disk (or choose an output folder on another one) and "
+            "run the command again; triggerfilm's caches can be deleted safely, they are "
+            "rebuilt when needed",
+        )

@@ -13,7 +13,7 @@ import warnings
 import click
 
 from .. import __version__
-from ..errors import TriggerfilmError
+from ..errors import DISK_FULL_ERRNOS, DiskFullError, TriggerfilmError
 from ..manifest.model import CONSENT_USES
 from ..transcripts.options import ENGINES, TranscribeOptions
 
@@ -32,6 +32,13 @@ class _Group(click.Group):
                 return super().invoke(ctx)
             except TriggerfilmError as error:
                 click.echo(f"error: {error}", err=True)
+                sys.exit(2)
+            except OSError as error:
+                # A full disk can strike any write, including ones no stage wraps (a library's
+                # own file, a progress bar): it is the user's to fix, never a traceback.
+                if error.errno not in DISK_FULL_ERRNOS:
+                    raise
+                click.echo(f"error: {DiskFullError.from_os_error(error)}", err=True)
                 sys.exit(2)
 
 
