@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import pipeline
-from .atomic import write_text_atomically
 from .editplan.cutsheet import (
     ClipSentences,
     parse_cutsheet,
@@ -25,6 +24,7 @@ from .manifest.edit import ManifestEditor, NewSelection
 from .reports.plan import DEFAULT_TARGET_MINUTES, PlanReport, build_plan_report
 from .sources.cache import ContentCache
 from .sources.catalogue import Archive, ArchiveClip, fetch_media, load_catalogue
+from .store import write_text
 from .transcripts.options import TranscribeOptions
 from .transcripts.store import cached_transcript, transcript_for
 
@@ -215,7 +215,7 @@ def write_cutsheet_file(
     """Write the manifest's cut sheet (default: beside it, NAME.cutsheet.md)."""
     prepared, timeline, clips = _sheet_material(manifest_path, options, progress)
     path = Path(out) if out else prepared.manifest.path.with_suffix(".cutsheet.md")
-    write_text_atomically(path, write_cutsheet(prepared.manifest, timeline, clips))
+    write_text(path, write_cutsheet(prepared.manifest, timeline, clips))
     return path
 
 

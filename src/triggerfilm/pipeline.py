@@ -11,7 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .atomic import write_text_atomically
 from .captions.build import build_captions
 from .captions.profiles import get_profile
 from .captions.transcript_doc import descriptive_transcript
@@ -27,8 +26,8 @@ from .media.loudness import Loudness, clip_loudness
 from .media.probe import MediaInfo, probe
 from .render.film import MARKER, check_output_folder, render_film
 from .reports.provenance import provenance_record, write_provenance
-from .sources.cache import cache_root
 from .sources.resolve import SourceClip, resolve_sources
+from .store import cache_root, write_text
 from .transcripts.batch import transcribe_batch
 from .transcripts.checked import checked_transcript
 from .transcripts.model import Transcript
@@ -251,7 +250,7 @@ def _render_timeline(
         MARKER: json.dumps({"manifest": str(manifest.path)}),
     }
     for name, text in companions.items():
-        write_text_atomically(out_dir / name, text)
+        write_text(out_dir / name, text)
     files = (rendered.film, *(out_dir / n for n in companions if n != MARKER))
     record = provenance_record(manifest, prepared, timeline, options.transcribe, profile)
     provenance = write_provenance(out_dir, record, files=list(files), stem=stem)
@@ -309,7 +308,7 @@ def approval_pack(
     stem = f"approval-{re.sub(r'[^A-Za-z0-9_-]+', '-', narrator)}"
     result = _render_timeline(prepared, timeline, out_dir, stem, options, progress, counts)
     quotes = out_dir / f"{stem}-quotes.txt"
-    write_text_atomically(quotes, approval_quotes(timeline, narrator))
+    write_text(quotes, approval_quotes(timeline, narrator))
     return replace(result, files=(*result.files, quotes))
 
 

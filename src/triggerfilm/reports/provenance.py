@@ -22,12 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..atomic import write_text_atomically
 from ..consent.ledger import consent_ledger
 from ..editplan.timeline import Cut, Timeline
 from ..errors import TriggerfilmError
 from ..manifest.model import Anchor, Manifest
-from ..sources.cache import sha256_of
+from ..store import sha256_of, write_text
 
 PROVENANCE_NAME = "film.provenance.json"
 PROVENANCE_SUFFIX = ".provenance.json"
@@ -211,7 +210,7 @@ def write_provenance(
         name: sha256_of(out_dir / name) for name in names if (out_dir / name).is_file()
     }
     path = out_dir / f"{stem}{PROVENANCE_SUFFIX}"
-    write_text_atomically(path, json.dumps(record, indent=1, ensure_ascii=False) + "\n")
+    write_text(path, json.dumps(record, indent=1, ensure_ascii=False) + "\n")
     return path
 
 

@@ -8,16 +8,14 @@ verbatim text and the version of these checks. Whisper's cached transcript is ne
 
 from __future__ import annotations
 
-import hashlib
 import json
 import warnings
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from ..atomic import write_text_atomically
-from ..sources.cache import cache_root
 from ..sources.local import file_sha256
+from ..store import cache_root, json_key, sharded_path, write_text
 from .align import COVERAGE_WARNING, align_verbatim, alignment_coverage
 from .doubts import flag_doubts
 from .model import Transcript
@@ -39,8 +37,7 @@ def checked_cache_path(media: Path, options: TranscribeOptions, verbatim: str | 
         "verbatim": verbatim,
         "checks": CHECKS_VERSION,
     }
-    key = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
-    return cache_root() / "transcripts" / "checked" / key[:2] / f"{key}.json"
+    return sharded_path(cache_root() / "transcripts" / "checked", json_key(identity), ".json")
 
 
 def checked_transcript(
@@ -64,7 +61,7 @@ def checked_transcript(
         if verbatim is not None:
             result = flag_doubts(align_verbatim(result, verbatim, speech), speech)
         result = replace(result, speech=tuple(speech))
-        write_text_atomically(path, json.dumps(result.to_dict()))
+        write_text(path, json.dumps(result.to_dict()))
     elif progress:
         progress(result.duration)
     coverage = alignment_coverage(result)
