@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import SourceError
-from ..manifest.yamlnodes import decode_utf8
-from .cache import ContentCache, sha256_of
+from ..store import sha256_of
+from ..yamlread import decode_utf8
+from .cache import ContentCache
 from .catalogue_model import MEDIA_TYPES, ROLES, Archive, ArchiveClip, Narrator, is_url
 from .catalogue_schema import parse_catalogue
 from .download import HTTPStatusError, Progress, check_url, download
