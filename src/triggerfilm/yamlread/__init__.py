@@ -20,6 +20,7 @@ from .located import (
     join_path,
     load_located,
     parse_located,
+    read_document,
 )
 from .reader import StrictReader
 
@@ -34,4 +35,5 @@ __all__ = [
     "join_path",
     "load_located",
     "parse_located",
+    "read_document",
 ]

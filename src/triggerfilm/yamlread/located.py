@@ -132,6 +132,16 @@ def load_located(
 ) -> tuple[Any, dict[str, int]]:
     """Parse a YAML file into plain values and a ``{field path: line}`` map."""
     limit = _max_bytes(max_bytes)
+    content = read_document(path, error, max_bytes=limit)
+    text = decode_utf8(content, path, error, "a UTF-8 YAML file")
+    return parse_located(text, path, error, max_bytes=limit)
+
+
+def read_document(
+    path: Path, error: type[TriggerfilmError] = ManifestError, *, max_bytes: int | None = None
+) -> bytes:
+    """A document's bytes, refusing one over the size limit without reading all of it."""
+    limit = _max_bytes(max_bytes)
     try:
         with path.open("rb") as handle:
             content = handle.read(limit + 1)  # never more, whatever the file claims to be
@@ -145,8 +155,7 @@ def load_located(
         raise error("is a folder", where=path, expected="a YAML file") from None
     if len(content) > limit:
         _too_large(limit, path, error)
-    text = decode_utf8(content, path, error, "a UTF-8 YAML file")
-    return parse_located(text, path, error, max_bytes=limit)
+    return content
 
 
 def decode_utf8(
