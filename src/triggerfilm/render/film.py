@@ -32,6 +32,10 @@ class RenderedFilm:
     loudness: Loudness | None = None
 
 
+class OutputFolderTaken(RenderError):
+    """The output folder holds a film made from another manifest (a face may offer to force)."""
+
+
 def check_output_folder(out_dir: Path, manifest: str, force: bool) -> None:
     """Refuse to overwrite a film made from another manifest unless forced."""
     marker = out_dir / MARKER
@@ -42,11 +46,11 @@ def check_output_folder(out_dir: Path, manifest: str, force: bool) -> None:
     except (ValueError, OSError):
         previous = None
     if previous and previous != manifest:
-        raise RenderError(
+        raise OutputFolderTaken(
             f"{out_dir} holds a film made from {previous}",
             where=out_dir,
             expected=f"an empty folder or one made from {manifest}",
-            hint="Choose another folder with -o, or pass --force to replace it",
+            hint="Choose another output folder, or choose to replace this film",
         )
 
 

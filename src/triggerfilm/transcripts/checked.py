@@ -9,7 +9,6 @@ verbatim text and the version of these checks. Whisper's cached transcript is ne
 from __future__ import annotations
 
 import json
-import warnings
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -25,10 +24,6 @@ from .store import cache_key, read_cached, transcript_for
 
 # Raise when the doubt checks or the alignment change what they produce.
 CHECKS_VERSION = 2  # 2: the speech intervals are kept with the transcript
-
-
-class AlignmentWarning(UserWarning):
-    """A verbatim transcript matched too little of what Whisper heard to trust its times."""
 
 
 def checked_cache_path(media: Path, options: TranscribeOptions, verbatim: str | None) -> Path:
@@ -48,7 +43,7 @@ def checked_transcript(
 ) -> Transcript:
     """Whisper's transcript of ``media`` with doubts marked, aligned to ``verbatim`` if given.
 
-    Warns (AlignmentWarning) when the verbatim text's coverage is below COVERAGE_WARNING.
+    :func:`alignment_problem` says whether the verbatim text matched too little to trust.
     """
     media = Path(media)
     verbatim = verbatim if verbatim and verbatim.strip() else None
@@ -64,13 +59,20 @@ def checked_transcript(
         write_text(path, json.dumps(result.to_dict()))
     elif progress:
         progress(result.duration)
-    coverage = alignment_coverage(result)
-    if coverage is not None and coverage < COVERAGE_WARNING:
-        warnings.warn(
-            f"{media}: only {coverage:.0%} of the verbatim transcript's words were heard by "
-            f"Whisper (below {COVERAGE_WARNING:.0%}); its caption times are mostly estimates. "
-            "Check that the transcript belongs to this recording",
-            AlignmentWarning,
-            stacklevel=2,
-        )
     return result
+
+
+def alignment_problem(transcript: Transcript) -> str | None:
+    """Why a verbatim transcript's times are not to be trusted, or None when they are.
+
+    Below COVERAGE_WARNING of its words heard by Whisper, the transcript may well belong to
+    another recording, and its caption times are mostly estimates.
+    """
+    coverage = alignment_coverage(transcript)
+    if coverage is None or coverage >= COVERAGE_WARNING:
+        return None
+    return (
+        f"only {coverage:.0%} of the verbatim transcript's words were heard by Whisper "
+        f"(below {COVERAGE_WARNING:.0%}); its caption times are mostly estimates. "
+        "Check that the transcript belongs to this recording"
+    )
