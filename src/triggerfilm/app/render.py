@@ -160,7 +160,7 @@ def _render_timeline(
         MARKER: json.dumps({"manifest": str(manifest.path)}),
     }
     for name, text in companions.items():
-        write_text(out_dir / name, text)
+        write_text(out_dir / name, text, preserve_format=False)  # generated afresh
     files = (rendered.film, *(out_dir / n for n in companions if n != MARKER))
     record = provenance_record(
         manifest,

@@ -207,7 +207,7 @@ def write_provenance(
         name: sha256_of(out_dir / name) for name in names if (out_dir / name).is_file()
     }
     path = out_dir / f"{stem}{PROVENANCE_SUFFIX}"
-    write_text(path, json.dumps(record, indent=1, ensure_ascii=False) + "\n")
+    write_text(path, json.dumps(record, indent=1, ensure_ascii=False) + "\n", preserve_format=False)
     return path
 
 
