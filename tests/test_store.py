@@ -116,3 +116,20 @@ def test_sharded_path_is_the_one_layout(tmp_path):
 def test_cache_root_follows_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("TRIGGERFILM_CACHE", str(tmp_path))
     assert cache_root() == tmp_path
+
+
+def test_withdraw_keeps_the_manifests_mode_bom_and_crlf(tmp_path):
+    from triggerfilm.consent.withdraw import withdraw
+
+    from .consent_project import make_project
+
+    path = make_project(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    path.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))
+    os.chmod(path, 0o640)
+    withdraw(path, clip="icu15")
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and b"withdrawn: true" in data
+    assert data.count(b"\r\n") == data.count(b"\n")  # every line still ends in CRLF
+    assert _mode(path) == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
