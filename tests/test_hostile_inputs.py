@@ -385,15 +385,23 @@ def _can_mount_tmpfs() -> str | None:
 
 def on_a_full_disk(folder: Path, *argv: str | Path) -> list[str]:
     """``argv`` run with ``folder`` on a tiny tmpfs that is already full (a real ENOSPC), in
-    private user and mount namespaces, so nothing outside the test sees it."""
+    private user and mount namespaces, so nothing outside the test sees it. What the folder
+    held afterwards (its files) is listed in ``FOLDER.listing`` (the tmpfs goes with the namespace)."""
     script = (
-        'mount -t tmpfs -o size=64k tmpfs "$1" && '
-        '(head -c 1048576 /dev/zero > "$1/.filler" 2>/dev/null; true) && shift && exec "$@"'
+        'dir="$1"; shift; mount -t tmpfs -o size=64k tmpfs "$dir" || exit 99; '
+        'head -c 1048576 /dev/zero > "$dir/.filler" 2>/dev/null; '
+        '"$@"; rc=$?; find "$dir" -type f -printf "%P\\n" > "$dir.listing"; exit $rc'
     )
     return [
         "unshare", "--user", "--map-root-user", "--mount", "sh", "-c", script, "sh",
         str(folder), sys.executable, "-m", "triggerfilm", *map(str, argv),
     ]  # fmt: skip
+
+
+def left_in(folder: Path) -> list[str]:
+    """What ``on_a_full_disk`` found in ``folder`` once the command had finished."""
+    listing = folder.parent / f"{folder.name}.listing"
+    return sorted(listing.read_text().split())
 
 
 @pytest.fixture
@@ -416,8 +424,10 @@ def test_full_disk_while_caching_a_transcript(tmp_path: Path, shared_data: Path,
         text=True,
         timeout=600,
     )
-    assert_refused(result, "no space left on the disk", "Free some space")
-    assert not list((cache / "transcripts").rglob("*.json"))  # nothing half-written
+    assert_refused(
+        result, f"{cache / 'transcripts'}", "no space left on the disk", "Free some space"
+    )
+    assert left_in(cache / "transcripts") == [".filler"]  # nothing half-written, no stray part
 
 
 @pytest.mark.slow
@@ -431,5 +441,29 @@ def test_full_disk_while_writing_the_pack(demo: Path, tmpfs_ok) -> None:
         text=True,
         timeout=600,
     )
-    assert_refused(result, "no space left on the disk", "Free some space")
-    assert not (out / "pack.html").exists()
+    assert_refused(result, f"{out / 'pack.html'}: no space left on the disk", "Free some space")
+    assert left_in(out) == [".filler"]  # no pack.html, no staged copy left behind
+
+
+def test_withdraw_on_a_crlf_bom_manifest_with_shared_anchors(tmp_path: Path) -> None:
+    """Mode, byte-order mark, CRLF line endings and every comment survive; only carol changes."""
+    path = shared_consent(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    path.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))
+    os.chmod(path, 0o644)
+    before = consent_of(path)
+    result = run_cli("withdraw", path, "--clip", "carol", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "shared through a YAML anchor with clip 'dave' consent" in result.stdout
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and not data.startswith(b"\xef\xbb\xbf" * 2)
+    assert data.count(b"\r\n") == data.count(b"\n")  # every line still ends in CRLF
+    assert os.stat(path).st_mode & 0o777 == 0o644
+    after_text = data.decode("utf-8-sig").replace("\r\n", "\n")
+    comments = [line[line.index("#") :] for line in text.splitlines() if "#" in line]
+    for comment in comments:
+        assert comment in after_text, comment
+    after = consent_of(path)
+    assert after["carol"][2] is True
+    assert after["dave"] == before["dave"] and after["erin"] == before["erin"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["shared.yaml"]  # no staged copy

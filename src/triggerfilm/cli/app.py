@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import sys
 import warnings
+from collections.abc import Iterable
 
 import click
 
 from .. import __version__
+from ..app.notices import Notice
 from ..errors import DISK_FULL_ERRNOS, DiskFullError, TriggerfilmError
 from ..manifest.model import CONSENT_USES
 from ..transcripts.options import ENGINES, TranscribeOptions
@@ -122,6 +124,12 @@ class Bars:
     def close(self) -> None:
         for bar in self.bars.values():
             bar.close()
+
+
+def echo_notices(notices: Iterable[Notice]) -> None:
+    """Every use case's warnings, one format: ``warning: TOPIC: WHERE: MESSAGE`` on stderr."""
+    for notice in notices:
+        click.echo(f"warning: {notice}", err=True)
 
 
 # Where the film will be shown: consent is checked for this use.

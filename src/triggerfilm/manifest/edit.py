@@ -22,9 +22,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import io
-import os
 import re
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +32,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
 from ..errors import ManifestError
+from ..store.atomic import encode_like, staged_path
 from .load import load_manifest
 from .model import Manifest
 
@@ -227,14 +226,13 @@ class ManifestEditor:
     def save(self, verify: Callable[[Manifest], None] | None = None) -> Manifest:
         """Check the edited manifest loads strictly (and passes ``verify``, which raises to
         refuse it), then replace the file; return it loaded."""
-        fd, tmp = tempfile.mkstemp(
-            dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp"
-        )
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(self.text())
+        # Checked from a staged copy next to the manifest, so relative clip paths resolve
+        # as they will once it is in place; it is renamed over the manifest only if the check
+        # passes, and keeps the manifest's mode, byte-order mark and line endings.
+        with staged_path(self.path) as staged:
+            staged.write_bytes(encode_like(self.path, self.text()))
             try:
-                edited = load_manifest(tmp)
+                edited = load_manifest(staged)
             except ManifestError as error:
                 # The line is one of the edited text, which was never saved: name the field.
                 error.where, error.line = self.path, None
@@ -243,9 +241,6 @@ class ManifestEditor:
                 raise
             if verify is not None:
                 verify(edited)
-            os.replace(tmp, self.path)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
         self.manifest = load_manifest(self.path)
         return self.manifest
 
