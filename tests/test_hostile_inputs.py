@@ -72,7 +72,7 @@ def test_binary_cut_sheet_is_not_a_text_cut_sheet(demo: Path) -> None:
     ("name", "snippet", "words"),
     [
         ("in_cutsheet_seconds_over_59.md", "0:75.00", "0:75.00"),
-        ("in_cutsheet_end_before_start.md", "0:09.00", "before it starts"),
+        ("in_cutsheet_end_before_start.md", "0:09.00", "is not after its start"),
         ("in_cutsheet_garbled_time.md", "0:04.5O", "cannot read this sentence line's times"),
         ("in_cutsheet_huge_time.md", "999999", "not a time in a recording"),
         ("in_cutsheet_past_clip_end.md", "9:00.00", "after the end of clip 'icu07'"),
@@ -467,3 +467,50 @@ def test_withdraw_on_a_crlf_bom_manifest_with_shared_anchors(tmp_path: Path) -> 
     assert after["carol"][2] is True
     assert after["dave"] == before["dave"] and after["erin"] == before["erin"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["shared.yaml"]  # no staged copy
+
+
+@pytest.mark.parametrize("kind", ["directory", "binary", "utf16-json"])
+def test_read_cached_discards_what_is_not_a_transcript(tmp_path: Path, kind: str) -> None:
+    from triggerfilm.transcripts.store import CacheEntryWarning, read_cached
+
+    entry = tmp_path / "ab" / "entry.json"
+    entry.parent.mkdir()
+    if kind == "directory":
+        entry.mkdir()
+        (entry / "inside").write_text("x")
+    elif kind == "binary":
+        entry.write_bytes(bytes(range(256)) * 4)
+    else:
+        entry.write_bytes('{"schema": 1}'.encode("utf-16"))
+    with pytest.warns(CacheEntryWarning, match="damaged.*discarded, doing it again"):
+        assert read_cached(entry, "doing it again") is None
+    assert not entry.exists()  # out of the way of the entry made again
+
+
+def test_damaged_loudness_cache_entry_is_measured_again(tmp_path: Path, monkeypatch) -> None:
+    from triggerfilm.media.loudness import clip_loudness
+    from triggerfilm.sources.local import file_sha256
+
+    monkeypatch.setenv("TRIGGERFILM_CACHE", str(tmp_path))
+    clip = CLIPS / "ICU15-01.m4a"
+    entry = tmp_path / "loudness" / f"{file_sha256(clip)}.json"
+    entry.parent.mkdir()
+    for damage in ("[]", '{"integrated": NaN, "true_peak": -1, "lra": 3}', '{"integrated": "x"}'):
+        entry.write_text(damage)
+        level = clip_loudness(clip)
+        assert -70 < level.integrated < 0 and level.true_peak < 0  # measured, not the entry
+        assert "NaN" not in entry.read_text() and entry.read_text() != damage
+
+
+def test_utf16_cut_sheet_is_read_as_text(tmp_path: Path) -> None:
+    from triggerfilm.editplan.cutsheet import parse_cutsheet, read_cutsheet
+
+    original = HOSTILE / "in_cutsheet_seconds_over_59.md"
+    text = original.read_text(encoding="utf-8").replace("0:75.00", "0:07.50")
+    sheet = tmp_path / "sheet.md"
+    sheet.write_bytes(text.encode("utf-16"))
+    lines = parse_cutsheet(read_cutsheet(sheet), sheet)
+    assert [(ln.clip, ln.start, ln.end, ln.ticked) for ln in lines] == [
+        ("icu07", 1.0, 4.5, True),
+        ("icu07", 4.5, 7.5, True),
+    ]

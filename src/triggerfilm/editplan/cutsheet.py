@@ -145,6 +145,12 @@ def read_cutsheet(path: Path) -> str:
         content = path.read_bytes()
     except OSError as error:
         raise ManifestError(f"cannot read the cut sheet ({error.strerror})", where=path) from None
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Saved as "Unicode" by a Windows editor: still the sheet's text.
+        try:
+            return content.decode("utf-16")
+        except UnicodeDecodeError:
+            pass  # reported below as not text
     problem = None
     nul = content.find(b"\0")
     if nul >= 0:
@@ -195,7 +201,7 @@ def parse_cutsheet(text: str, where: Path | str) -> list[SheetLine]:
         end = _seconds(match["end"], where, number)
         if end <= start:
             raise ManifestError(
-                f"the sentence ends ({match['end']}) before it starts ({match['start']})",
+                f"the sentence's end ({match['end']}) is not after its start ({match['start']})",
                 where=where,
                 line=number,
                 expected="an end time after the start time",

@@ -136,14 +136,14 @@ class ManifestEditor:
         who = self.describe(path)
         if inherited:
             self.notes.append(
-                f"{who} was inherited through a YAML merge (<<); it now has its own copy and "
-                "the merged-in mapping is unchanged"
+                f"{who} was inherited through a YAML merge (<<); it was given its own copy, "
+                "so the merged-in mapping is not changed with it"
             )
         if others:
             names = ", ".join(dict.fromkeys(self.describe(p) for p in others))
             self.notes.append(
-                f"{who} was shared through a YAML anchor with {names}; it now has its own "
-                f"copy and {names} keep{'s' if len(others) == 1 else ''} the original, unchanged"
+                f"{who} was shared through a YAML anchor with {names}; it was given its own "
+                f"copy, so editing it does not change {names}"
             )
         return mine
 
