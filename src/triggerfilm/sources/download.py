@@ -50,7 +50,7 @@ class _Transient(Exception):
 INSECURE_HINT = (
     "Use the archive's https:// address. Only if there is none and you trust every network "
     "between you and the server, mark the manifest's archive entry "
-    "`NAME: {location: http://..., insecure: true}` (triggerfilm then warns on every use)"
+    "`NAME: {location: ..., insecure: true}` (triggerfilm then warns on every use)"
 )
 
 
