@@ -514,3 +514,19 @@ def test_utf16_cut_sheet_is_read_as_text(tmp_path: Path) -> None:
         ("icu07", 1.0, 4.5, True),
         ("icu07", 4.5, 7.5, True),
     ]
+
+
+def test_init_lists_only_real_media_files(tmp_path: Path) -> None:
+    from triggerfilm.manifest.load import load_manifest
+
+    folder = tmp_path / "interviews"
+    folder.mkdir()
+    shutil.copy(CLIPS / "ICU15-01.m4a", folder / "real.m4a")
+    os.mkfifo(folder / "pipe.mp4")
+    (folder / "empty.mp4").write_bytes(b"")
+    os.symlink(folder / "loop-b.mp4", folder / "loop-a.mp4")
+    os.symlink(folder / "loop-a.mp4", folder / "loop-b.mp4")
+    result = run_cli("init", folder, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    manifest = load_manifest(folder / "film.yaml")  # it loads: nothing unreadable listed
+    assert [c.media.name for c in manifest.clips] == ["real.m4a"]

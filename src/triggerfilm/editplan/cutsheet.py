@@ -25,7 +25,7 @@ from pathlib import Path
 from ..errors import ManifestError
 from ..manifest.edit import KeptSelection, NewSelection, slug
 from ..manifest.model import Manifest
-from ..store.files import regular_file_problem
+from ..store import regular_file_problem
 from .search import format_time
 from .sentences import Sentence, words_inside
 from .timeline import Cut, Timeline

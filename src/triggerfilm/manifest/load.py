@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ManifestError
-from ..store.files import regular_file_problem
+from ..store import regular_file_problem
 from ..yamlread import StrictReader, describe_value, join_path, load_located
 from .consent_keys import parse_consent
 from .model import (

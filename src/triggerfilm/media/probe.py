@@ -9,7 +9,7 @@ from pathlib import Path
 import av
 
 from ..errors import MediaError
-from ..store.files import regular_file_problem
+from ..store import regular_file_problem
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,7 @@ from typing import Any
 
 from ..errors import SourceError
 from ..manifest.model import Manifest
-from ..store import sha256_of
-from ..store.files import regular_file_problem
+from ..store import regular_file_problem, sha256_of
 from ..yamlread import decode_utf8, read_document
 from .cache import ContentCache
 from .catalogue_model import MEDIA_TYPES, ROLES, Archive, ArchiveClip, Narrator, is_url
