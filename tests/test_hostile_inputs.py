@@ -530,3 +530,30 @@ def test_init_lists_only_real_media_files(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     manifest = load_manifest(folder / "film.yaml")  # it loads: nothing unreadable listed
     assert [c.media.name for c in manifest.clips] == ["real.m4a"]
+
+
+@pytest.mark.parametrize(
+    ("location", "words"),
+    [
+        ("/dev/zero", "/dev/zero is a character device, not a folder"),
+        (str(CLIPS / "ICU15-01.m4a"), "is a file, not a folder"),
+        ("no-such-archive", "does not exist"),
+    ],
+)
+def test_archive_folder_that_is_not_a_folder(tmp_path: Path, location: str, words: str) -> None:
+    manifest = tmp_path / "film.yaml"
+    manifest.write_text(
+        f"""title: T
+archives:
+  sample: {location}
+clips:
+  - {{id: x, archive: sample, clip: ICU15-01}}
+touchpoints:
+  - title: A
+    selections:
+      - {{clip: x, from: 0, to: 1}}
+""",
+        encoding="utf-8",
+    )
+    result = run_cli("consent", manifest, cwd=tmp_path)
+    assert_refused(result, f"{manifest}:3: archives.sample:", words)

@@ -198,10 +198,12 @@ def _archives(r: _Reader, value: Any) -> tuple[dict[str, str], frozenset[str]]:
             # is_dir() is False for a link loop too, so resolve only once it is a folder.
             folder = folder.resolve() if folder.is_dir() else Path(os.path.normpath(folder))
             if not folder.is_dir():
+                # Say what is there instead: nothing, a file, a device, a link loop.
+                problem = regular_file_problem(folder, "a folder", allow_empty=True)
                 r.fail(
                     where,
-                    f"folder {folder} does not exist",
-                    expected="an archive folder",
+                    f"{folder} {problem or 'is a file, not a folder'}",
+                    expected="an archive folder holding catalogue.yaml",
                     hint="Paths are relative to the manifest file",
                 )
             result[name] = str(folder)

@@ -279,8 +279,9 @@ def _find_local_catalogue(path: Path) -> Path:
             expected=" or ".join(CATALOGUE_NAMES),
             hint="Point at the folder that holds the catalogue, or at the catalogue file",
         )
+    problem = regular_file_problem(path, "an archive", allow_empty=True)
     raise SourceError(
-        "archive not found",
+        "archive not found" if problem in (None, "does not exist") else problem,
         where=str(path),
         expected="a folder holding catalogue.yaml, a catalogue file, or an https:// URL",
         hint="Check the path",
