@@ -6,6 +6,7 @@ is, what was expected, and what to do about it. The command line turns them into
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,8 +69,8 @@ class SubtitleFormatError(TriggerfilmError):
     """A subtitle file cannot be read as subtitles at all."""
 
 
-# The disk (or the user's quota) is full: ENOSPC, EDQUOT.
-DISK_FULL_ERRNOS = frozenset({28, 122})
+# The disk, or the user's quota on it, is full.
+DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 
 class DiskFullError(TriggerfilmError):
