@@ -557,3 +557,26 @@ touchpoints:
     )
     result = run_cli("consent", manifest, cwd=tmp_path)
     assert_refused(result, f"{manifest}:3: archives.sample:", words)
+
+
+def test_withdraw_in_a_read_only_folder(tmp_path: Path, tmpfs_ok) -> None:
+    """A manifest on a read-only file system: exit 2 and a message, the file untouched."""
+    project = tmp_path / "project"
+    project.mkdir()
+    path = shared_consent(project)
+    before = path.read_bytes()
+    script = (
+        'dir="$1"; shift; mount --bind "$dir" "$dir" && mount -o remount,bind,ro "$dir" || '
+        'exit 99; exec "$@"'
+    )
+    result = subprocess.run(
+        ["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", script, "sh",
+         str(project), sys.executable, "-m", "triggerfilm", "withdraw", str(path), "--clip",
+         "carol"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert_refused(result, f"{path}: cannot be rewritten", "left unchanged")
+    assert path.read_bytes() == before

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import errno
 import io
 import re
 from collections.abc import Callable
@@ -229,18 +230,30 @@ class ManifestEditor:
         # Checked from a staged copy next to the manifest, so relative clip paths resolve
         # as they will once it is in place; it is renamed over the manifest only if the check
         # passes, and keeps the manifest's mode, byte-order mark and line endings.
-        with staged_path(self.path) as staged:
-            staged.write_bytes(encode_like(self.path, self.text()))
-            try:
-                edited = load_manifest(staged)
-            except ManifestError as error:
-                # The line is one of the edited text, which was never saved: name the field.
-                error.where, error.line = self.path, None
-                error.message = f"the edit would make the manifest invalid: {error.message}"
-                error.hint = "The manifest was left unchanged. " + (error.hint or "")
+        try:
+            with staged_path(self.path) as staged:
+                staged.write_bytes(encode_like(self.path, self.text()))
+                try:
+                    edited = load_manifest(staged)
+                except ManifestError as error:
+                    # The line is one of the edited text, which was never saved: name the field.
+                    error.where, error.line = self.path, None
+                    error.message = f"the edit would make the manifest invalid: {error.message}"
+                    error.hint = "The manifest was left unchanged. " + (error.hint or "")
+                    raise
+                if verify is not None:
+                    verify(edited)
+        except OSError as error:
+            # A read-only folder or file system: the user's to fix, not a traceback.
+            if error.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
                 raise
-            if verify is not None:
-                verify(edited)
+            raise ManifestError(
+                f"cannot be rewritten ({error.strerror}): triggerfilm writes a new copy beside "
+                "it and renames it into place, which needs write access to its folder",
+                where=self.path,
+                hint="The manifest was left unchanged. Make the folder writable, or copy the "
+                "project somewhere you can write, and run the command again",
+            ) from None
         self.manifest = load_manifest(self.path)
         return self.manifest
 
