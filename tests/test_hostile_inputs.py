@@ -580,3 +580,22 @@ def test_withdraw_in_a_read_only_folder(tmp_path: Path, tmpfs_ok) -> None:
     )  # fmt: skip
     assert_refused(result, f"{path}: cannot be rewritten", "left unchanged")
     assert path.read_bytes() == before
+
+
+def test_an_edited_cache_entry_fails_its_checksum(tmp_path: Path) -> None:
+    import json
+
+    from triggerfilm.transcripts.model import Segment, Transcript, Word
+    from triggerfilm.transcripts.store import CacheEntryWarning, read_cached, write_cached
+
+    words = (Word(0.0, 0.4, " Every", 0.9), Word(0.4, 0.8, " night", 0.8))
+    made = Transcript((Segment(0.0, 0.8, " Every night", words),), "en", 3.0, "fw", "tiny.en")
+    entry = tmp_path / "entry.json"
+    write_cached(entry, made)
+    assert read_cached(entry, "again") == made  # as written: trusted
+    data = json.loads(entry.read_text())
+    data["segments"][0]["words"][1]["text"] = " day"  # still valid JSON, still the right shape
+    entry.write_text(json.dumps(data))
+    with pytest.warns(CacheEntryWarning, match="does not match the checksum"):
+        assert read_cached(entry, "again") is None
+    assert not entry.exists()

@@ -2,7 +2,12 @@
 
 The key is the media's content hash plus the engine, the model, the decoding options and the
 triggerfilm version: change any of them and the transcript is made again; rename or move the
-file and it is still found. A cache entry that does not parse is redone, never trusted.
+file and it is still found.
+
+Each entry records the SHA-256 of its own content when it is written (``write_cached``), and
+``read_cached`` checks it, the JSON and the shape before the entry is used: an entry that was
+truncated, edited or damaged on disk is discarded with a warning and made again, never trusted.
+(Entries written before checksums were recorded are checked for shape only.)
 """
 
 from __future__ import annotations
@@ -79,6 +84,9 @@ def read_cached(path: Path, redo: str) -> Transcript | None:
         data = json.loads(raw)
         if not isinstance(data, dict):
             raise ValueError(f"a JSON {type(data).__name__} instead of a transcript")
+        recorded = data.pop("sha256", None)
+        if recorded is not None and recorded != json_key(data):
+            raise ValueError("its content does not match the checksum recorded with it")
         return Transcript.from_dict(data)
     except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
         return _discard(path, str(error) or type(error).__name__, redo)
@@ -86,7 +94,7 @@ def read_cached(path: Path, redo: str) -> Transcript | None:
 
 def _discard(path: Path, problem: str, redo: str) -> None:
     warnings.warn(
-        f"transcript cache entry {path} is damaged ({problem}); discarded, {redo}",
+        f"transcript cache entry {path} is damaged or corrupt ({problem}); discarded, {redo}",
         CacheEntryWarning,
         stacklevel=4,
     )
@@ -95,6 +103,13 @@ def _discard(path: Path, problem: str, redo: str) -> None:
     else:
         path.unlink(missing_ok=True)
     return None
+
+
+def write_cached(path: Path, transcript: Transcript) -> None:
+    """Store ``transcript`` at ``path`` with the SHA-256 of its content (see the module notes)."""
+    data = transcript.to_dict()
+    data["sha256"] = json_key(data)
+    write_text(path, json.dumps(data), preserve_format=False)
 
 
 def cached_transcript(media: Path, options: TranscribeOptions) -> Transcript | None:
@@ -119,5 +134,5 @@ def transcript_for(
         return found
     run = options if threads is None else replace(options, threads=threads)
     transcript = _engine(options.engine)(media, run, progress)
-    write_text(cache_path(media, options), json.dumps(transcript.to_dict()))
+    write_cached(cache_path(media, options), transcript)
     return transcript
