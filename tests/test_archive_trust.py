@@ -299,3 +299,15 @@ def test_a_link_that_stays_inside_the_folder_is_fine(tmp_path, cache):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no insecure warning for a folder
         assert fetch_media(archive, archive.clip("C1"), cache).read_bytes() == MEDIA
+
+
+def test_a_damaged_cached_download_is_fetched_again(https_server, cache):
+    from triggerfilm.sources.download import DamagedDownloadWarning
+
+    https_server.add("/m.mp4", MEDIA)
+    path = download(https_server.url("/m.mp4"), sha(MEDIA), cache, timeout=2)
+    path.write_bytes(MEDIA[:10])  # truncated on disk after it was cached
+    with pytest.warns(DamagedDownloadWarning, match="no longer matches its sha256"):
+        again = download(https_server.url("/m.mp4"), sha(MEDIA), cache, timeout=2)
+    assert again.read_bytes() == MEDIA
+    assert len(https_server.requests_for("/m.mp4")) == 2

@@ -18,6 +18,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ from .. import __version__
 from ..errors import SourceError
 from ..store import normalise_sha256, sha256_of
 from .cache import ContentCache
+from .local import file_sha256
 
 DEFAULT_MAX_BYTES = 2 * 1024**3
 _CHUNK = 64 * 1024
@@ -41,6 +43,10 @@ class HTTPStatusError(SourceError):
     """The server answered with an HTTP error status (``status``), e.g. 404 or 403."""
 
     status: int | None = None
+
+
+class DamagedDownloadWarning(UserWarning):
+    """A cached download no longer matched its hash; it was discarded and fetched again."""
 
 
 class _Transient(Exception):
@@ -103,7 +109,9 @@ def download(
     """Download ``url`` into the cache and return the cached file's path.
 
     With ``sha256`` the download is verified against it, and a file already cached under that
-    hash is returned without any network traffic. Without it (a catalogue file), the URL index
+    hash is returned without any network traffic once it is re-hashed (once per process, see
+    ``file_sha256``): a cached copy damaged on disk is discarded with a warning and fetched
+    again, never used. Without it (a catalogue file), the URL index
     remembers which blob the URL gave, and that is reused unless ``refresh`` is true.
 
     ``retries`` is how many more attempts follow a failed one; the waits between them double
@@ -117,7 +125,15 @@ def download(
     if expected is not None:
         hit = store.get(expected)
         if hit is not None:
-            return hit
+            if file_sha256(hit) == expected:
+                return hit
+            warnings.warn(
+                f"the cached copy {hit} of {url} no longer matches its sha256 (damaged on "
+                "disk); discarded, downloading it again",
+                DamagedDownloadWarning,
+                stacklevel=2,
+            )
+            hit.unlink(missing_ok=True)
     elif not refresh:
         hit = store.lookup_url(url)
         if hit is not None:
