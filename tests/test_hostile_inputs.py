@@ -599,3 +599,17 @@ def test_an_edited_cache_entry_fails_its_checksum(tmp_path: Path) -> None:
     with pytest.warns(CacheEntryWarning, match="does not match the checksum"):
         assert read_cached(entry, "again") is None
     assert not entry.exists()
+
+
+@pytest.mark.parametrize(
+    ("kind", "words"),
+    [
+        ("dev-zero", "is a character device, not a manifest"),
+        ("fifo", "is a named pipe (FIFO), not a manifest"),
+        ("link-loop", "is a symbolic link loop"),
+    ],
+)
+def test_manifest_that_is_not_a_file(tmp_path: Path, kind: str, words: str) -> None:
+    path = make_media(kind, tmp_path)  # the same hostile kinds, given as the manifest
+    result = run_cli("consent", path, cwd=tmp_path)
+    assert_refused(result, f"{path}: {words}")
