@@ -26,6 +26,7 @@ from .media.loudness import TARGETS as LOUDNESS_TARGETS
 from .media.loudness import Loudness, clip_loudness
 from .media.probe import MediaInfo, probe
 from .render.film import MARKER, check_output_folder, render_film
+from .render.outputs import check_writable, locked_output_folder, refuse_overwriting_inputs
 from .reports.provenance import provenance_record, write_provenance
 from .sources.cache import cache_root
 from .sources.resolve import SourceClip, resolve_sources
@@ -159,6 +160,39 @@ def output_stem(options: RenderOptions, timeline: Timeline, touchpoint: int | No
     return "preview" if options.preview else "film"
 
 
+def _companion(stem: str, name: str) -> str:
+    return name if stem == "film" else f"{stem}.{name}"
+
+
+def output_names(stem: str, extra: dict | None = None) -> list[str]:
+    """Every file a render of ``stem`` writes into the output folder."""
+    return [
+        f"{stem}.mp4",
+        f"{stem}.srt",
+        f"{stem}.vtt",
+        _companion(stem, "timeline.json"),
+        _companion(stem, "transcript.txt"),
+        _companion(stem, "transcript.html"),
+        f"{stem}.provenance.json",
+        MARKER,
+        *(extra or {}),
+    ]
+
+
+def input_files(prepared: Prepared) -> list[Path]:
+    """The files a render reads and must never write over: manifest, sources, catalogues."""
+    from .sources.catalogue import CATALOGUE_NAMES
+
+    manifest = prepared.manifest
+    files = [Path(manifest.path), *(Path(s.path) for s in prepared.sources.values())]
+    for location in manifest.archives.values():
+        if "://" not in str(location):
+            folder = Path(location)
+            folder = folder if folder.is_absolute() else Path(manifest.path).parent / folder
+            files += [folder / name for name in CATALOGUE_NAMES] + [folder]
+    return files
+
+
 def loudness_gains(timeline: Timeline, target: float) -> dict[str, float]:
     """The gain (dB) that brings each source used by a cut to ``target`` LUFS."""
     gains = {}
@@ -183,6 +217,7 @@ def render_manifest(
     manifest = prepared.manifest
     refuse_unconsented(prepared, options.use)
     check_output_folder(out_dir, str(manifest.path), options.force)
+    check_writable(out_dir)  # before hours of transcription and encoding, not after
     counts = transcribe_all(prepared, options.transcribe, progress)
     timeline = plan(prepared)
     touchpoint = None
@@ -208,8 +243,13 @@ def _render_timeline(
     options: RenderOptions,
     progress: Progress | None,
     counts: dict[str, int],
+    extra: dict[str, Callable[[Timeline], str]] | None = None,
 ) -> RenderReport:
-    """Captions, segments, the joined film and its companion files, for one timeline."""
+    """Captions, segments, the joined film and its companion files, for one timeline.
+
+    ``extra`` adds text files (name: how to make it from the timeline), written under the
+    same output-folder lock as the film.
+    """
     manifest = prepared.manifest
     if options.preview:
         timeline = replace(timeline, width=timeline.width // 4 * 2, height=timeline.height // 4 * 2)
@@ -225,36 +265,38 @@ def _render_timeline(
         if progress:
             progress("render", done, len(timeline.items))
 
-    rendered = render_film(
-        timeline,
-        cues,
-        out_dir,
-        srt_text=srt,
-        cache_dir=cache_root() / "render" / "segments",
-        burn_in=options.burn_in,
-        preset="ultrafast" if options.preview else options.preset,
-        jobs=options.jobs,
-        progress=step,
-        gains=loudness_gains(timeline, target) if target is not None else None,
-        loudness_target=target,
-        stem=stem,
-    )
-    document = descriptive_transcript(timeline)
-    companions = {
-        f"{stem}.srt": srt,
-        f"{stem}.vtt": vtt,
-        f"{stem}.timeline.json" if stem != "film" else "timeline.json": json.dumps(
-            timeline.to_dict(), indent=1
-        ),
-        f"{stem}.transcript.txt" if stem != "film" else "transcript.txt": document.to_text(),
-        f"{stem}.transcript.html" if stem != "film" else "transcript.html": document.to_html(),
-        MARKER: json.dumps({"manifest": str(manifest.path)}),
-    }
-    for name, text in companions.items():
-        write_text_atomically(out_dir / name, text)
-    files = (rendered.film, *(out_dir / n for n in companions if n != MARKER))
-    record = provenance_record(manifest, prepared, timeline, options.transcribe, profile)
-    provenance = write_provenance(out_dir, record, files=list(files), stem=stem)
+    names = output_names(stem, extra)
+    refuse_overwriting_inputs(out_dir, names, input_files(prepared))
+    with locked_output_folder(out_dir):
+        rendered = render_film(
+            timeline,
+            cues,
+            out_dir,
+            srt_text=srt,
+            cache_dir=cache_root() / "render" / "segments",
+            burn_in=options.burn_in,
+            preset="ultrafast" if options.preview else options.preset,
+            jobs=options.jobs,
+            progress=step,
+            gains=loudness_gains(timeline, target) if target is not None else None,
+            loudness_target=target,
+            stem=stem,
+        )
+        document = descriptive_transcript(timeline)
+        companions = {
+            f"{stem}.srt": srt,
+            f"{stem}.vtt": vtt,
+            _companion(stem, "timeline.json"): json.dumps(timeline.to_dict(), indent=1),
+            _companion(stem, "transcript.txt"): document.to_text(),
+            _companion(stem, "transcript.html"): document.to_html(),
+            MARKER: json.dumps({"manifest": str(manifest.path)}),
+            **{name: make(timeline) for name, make in (extra or {}).items()},
+        }
+        for name, text in companions.items():
+            write_text_atomically(out_dir / name, text)
+        files = (rendered.film, *(out_dir / n for n in companions if n != MARKER))
+        record = provenance_record(manifest, prepared, timeline, options.transcribe, profile)
+        provenance = write_provenance(out_dir, record, files=list(files), stem=stem)
     return RenderReport(
         out_dir=out_dir,
         files=(*files, provenance),
@@ -265,7 +307,7 @@ def _render_timeline(
         transcribed=counts["transcribed"],
         loudness=rendered.loudness,
         loudness_target=target,
-        warnings=timeline.warnings,
+        warnings=(*timeline.warnings, *rendered.warnings),
     )
 
 
@@ -296,6 +338,7 @@ def approval_pack(
             hint="Remove those selections from the manifest",
         )
     check_output_folder(out_dir, str(manifest.path), options.force)
+    check_writable(out_dir)
     counts = transcribe_all(prepared, options.transcribe, progress)
     try:
         timeline = narrator_film(plan(prepared), narrator)
@@ -307,10 +350,8 @@ def approval_pack(
             expected="one of " + ", ".join(known),
         ) from None
     stem = f"approval-{re.sub(r'[^A-Za-z0-9_-]+', '-', narrator)}"
-    result = _render_timeline(prepared, timeline, out_dir, stem, options, progress, counts)
-    quotes = out_dir / f"{stem}-quotes.txt"
-    write_text_atomically(quotes, approval_quotes(timeline, narrator))
-    return replace(result, files=(*result.files, quotes))
+    quotes = {f"{stem}-quotes.txt": lambda t: approval_quotes(t, narrator)}
+    return _render_timeline(prepared, timeline, out_dir, stem, options, progress, counts, quotes)
 
 
 def approval_quotes(timeline: Timeline, narrator: str) -> str:
