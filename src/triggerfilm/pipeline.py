@@ -26,7 +26,12 @@ from .media.loudness import TARGETS as LOUDNESS_TARGETS
 from .media.loudness import Loudness, clip_loudness
 from .media.probe import MediaInfo, probe
 from .render.film import MARKER, check_output_folder, render_film
-from .render.outputs import check_writable, locked_output_folder, refuse_overwriting_inputs
+from .render.outputs import (
+    check_writable,
+    locked_output_folder,
+    refuse_if_locked,
+    refuse_overwriting_inputs,
+)
 from .reports.provenance import provenance_record, write_provenance
 from .sources.cache import cache_root
 from .sources.resolve import SourceClip, resolve_sources
@@ -151,7 +156,7 @@ class RenderReport:
     warnings: tuple[str, ...] = ()
 
 
-def output_stem(options: RenderOptions, timeline: Timeline, touchpoint: int | None) -> str:
+def output_stem(options: RenderOptions, timeline: Timeline | None, touchpoint: int | None) -> str:
     """Predictable output names: film, preview, or touchpoint-02-nights-on-the-unit."""
     if touchpoint is not None:
         slug = re.sub(r"[^a-z0-9]+", "-", timeline.touchpoints[touchpoint].lower()).strip("-")
@@ -217,7 +222,12 @@ def render_manifest(
     manifest = prepared.manifest
     refuse_unconsented(prepared, options.use)
     check_output_folder(out_dir, str(manifest.path), options.force)
-    check_writable(out_dir)  # before hours of transcription and encoding, not after
+    # Before hours of transcription and encoding, not after.
+    check_writable(out_dir)
+    refuse_if_locked(out_dir)
+    if options.touchpoint is None:
+        stem = output_stem(options, None, None)
+        refuse_overwriting_inputs(out_dir, output_names(stem), input_files(prepared))
     counts = transcribe_all(prepared, options.transcribe, progress)
     timeline = plan(prepared)
     touchpoint = None
@@ -339,6 +349,7 @@ def approval_pack(
         )
     check_output_folder(out_dir, str(manifest.path), options.force)
     check_writable(out_dir)
+    refuse_if_locked(out_dir)
     counts = transcribe_all(prepared, options.transcribe, progress)
     try:
         timeline = narrator_film(plan(prepared), narrator)

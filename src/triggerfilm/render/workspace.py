@@ -10,6 +10,7 @@ outright).
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import signal
 import tempfile
@@ -40,12 +41,31 @@ def _sigterm_exits() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+def _sweep_abandoned() -> None:
+    """Remove run folders left by renders killed outright (SIGKILL, power loss).
+
+    The folder name carries the render's process id; a folder whose process is gone is
+    abandoned. (A process id reused since is taken as alive: that folder waits for next time.)
+    """
+    for folder in Path(tempfile.gettempdir()).glob(f"{RUN_PREFIX}*-*"):
+        pid = folder.name[len(RUN_PREFIX) :].split("-", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except PermissionError:
+            pass  # another user's render, alive
+
+
 @contextlib.contextmanager
 def run_folder() -> Iterator[Path]:
     """A fresh ``triggerfilm-run-*`` folder in ``$TMPDIR`` for this render's scratch files."""
     allow_children()
     with _sigterm_exits():
-        folder = Path(tempfile.mkdtemp(prefix=RUN_PREFIX))
+        _sweep_abandoned()
+        folder = Path(tempfile.mkdtemp(prefix=f"{RUN_PREFIX}{os.getpid()}-"))
         try:
             yield folder
         except BaseException:
