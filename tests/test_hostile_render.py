@@ -244,6 +244,26 @@ def test_a_damaged_cached_segment_is_rebuilt_with_a_warning(tmp_path, tone, monk
 
 
 @pytest.mark.slow
+def test_verify_notices_a_film_shorter_than_its_timeline(tmp_path, tone, monkeypatch):
+    # What an earlier version made from a truncated cached segment: a short film whose record
+    # hashes it as it is. Its hash matches; its length does not.
+    monkeypatch.setenv("TRIGGERFILM_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "out"
+    render_manifest(_manifest(tmp_path, tone, 3.0), out, RenderOptions(loudness="off"))
+    film = out / "film.mp4"
+    run_ffmpeg(["-i", str(film), "-frames:v", "30", "-c", "copy", str(tmp_path / "short.mp4")], "")
+    os.replace(tmp_path / "short.mp4", film)
+    record_path = out / "film.provenance.json"
+    record = json.loads(record_path.read_text(encoding="utf-8"))
+    record["outputs"]["film.mp4"] = _sha(film)
+    record_path.write_text(json.dumps(record), encoding="utf-8")
+    report = verify_folder(out)
+    assert not report.ok
+    (drift,) = report.drift
+    assert drift.kind == "picture" and "30 frames" in drift.describe()
+
+
+@pytest.mark.slow
 def test_a_truncated_source_fails_naming_clip_and_time_and_caches_nothing(tmp_path):
     whole = tmp_path / "whole.mp4"
     media.run(

@@ -21,6 +21,7 @@ import ffmpeg
 from ..captions.model import Cue
 from ..editplan.timeline import Card, Cut, Item
 from ..media.ffmpeg import RenderError, run_ffmpeg
+from ..media.probe import count_frames
 from ..sources.cache import sha256_of
 from .ass import compose_ass
 from .cards import draw_audio_backdrop, draw_card, draw_name_strap
@@ -103,20 +104,6 @@ def segment_path(cache_dir: Path, key: str) -> Path:
 def _record_path(target: Path) -> Path:
     # What the segment was when it was written: checked before the segment is reused.
     return target.with_suffix(".json")
-
-
-def count_frames(path: Path) -> int:
-    """The number of video frames in ``path``, counted from its packets (nothing decoded)."""
-    import av
-
-    try:
-        with av.open(str(path)) as container:
-            if not container.streams.video:
-                return 0
-            stream = container.streams.video[0]
-            return sum(1 for packet in container.demux(stream) if packet.size)
-    except (av.error.FFmpegError, OSError):
-        return 0
 
 
 def _cached_problem(target: Path, frames: int) -> str | None:
