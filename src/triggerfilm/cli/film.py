@@ -174,3 +174,5 @@ def approval_pack_command(
     click.echo(f"Approval pack for {narrator}: {report.duration:.1f} s, {report.cues} captions.")
     for path in report.files:
         click.echo(f"  {path}")
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
