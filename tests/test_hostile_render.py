@@ -22,10 +22,10 @@ import av
 import pytest
 import yaml
 
+from triggerfilm.app import RenderOptions, render_manifest
 from triggerfilm.errors import ManifestError
 from triggerfilm.manifest.load import load_manifest
 from triggerfilm.media.ffmpeg import RenderError, run_ffmpeg
-from triggerfilm.pipeline import RenderOptions, render_manifest
 from triggerfilm.render.ass import compose_ass, unescape_ass_text
 from triggerfilm.render.film import mov_text_safe_srt
 from triggerfilm.render.outputs import LOCK_NAME, locked_output_folder
@@ -234,13 +234,13 @@ def test_a_damaged_cached_segment_is_rebuilt_with_a_warning(tmp_path, tone, monk
     segment.write_bytes(data[: len(data) // 3])  # a truncated cache entry
     again = render_manifest(manifest, out, options)
     assert again.reused == 0
-    assert any("damaged" in w for w in again.warnings), again.warnings
+    assert any("damaged" in n.message for n in again.notices), again.notices
     assert _frames(out / "film.mp4") == expected
     assert segment.stat().st_size == len(data)
     assert verify_folder(out).ok
     # And an intact entry is trusted again, with no warning.
     third = render_manifest(manifest, out, options)
-    assert third.reused == 1 and not any("damaged" in w for w in third.warnings)
+    assert third.reused == 1 and not any("damaged" in n.message for n in third.notices)
 
 
 @pytest.mark.slow

@@ -7,18 +7,16 @@ the end, so an interrupted render never leaves a half-written film.mp4 behind.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..atomic import publish
 from ..captions.model import Cue
 from ..editplan.timeline import Card, Timeline
 from ..media.ffmpeg import RenderError, run_ffmpeg, stop_children
 from ..media.loudness import Loudness, measure
+from ..store import staged_path
 from .cards import text_warnings
 from .segments import EncodeSettings, Segment, render_segment
 from .workspace import run_folder
@@ -37,6 +35,10 @@ class RenderedFilm:
     warnings: tuple[str, ...] = ()
 
 
+class OutputFolderTaken(RenderError):
+    """The output folder holds a film made from another manifest (a face may offer to force)."""
+
+
 def check_output_folder(out_dir: Path, manifest: str, force: bool) -> None:
     """Refuse to overwrite a film made from another manifest unless forced."""
     marker = out_dir / MARKER
@@ -47,11 +49,11 @@ def check_output_folder(out_dir: Path, manifest: str, force: bool) -> None:
     except (ValueError, OSError):
         previous = None
     if previous and previous != manifest:
-        raise RenderError(
+        raise OutputFolderTaken(
             f"{out_dir} holds a film made from {previous}",
             where=out_dir,
             expected=f"an empty folder or one made from {manifest}",
-            hint="Choose another folder with -o, or pass --force to replace it",
+            hint="Choose another output folder, or choose to replace this film",
         )
 
 
@@ -157,22 +159,17 @@ def _render_film(
         (work / "soft-track.srt").write_text(mov_text_safe_srt(srt_text), encoding="utf-8")
         args += ["-f", "srt", "-i", "soft-track.srt"]
         maps += ["-map", "2:0", "-c:s", "mov_text", "-metadata:s:s:0", "language=eng"]
-    fd, partial = tempfile.mkstemp(dir=out_dir, prefix=".film.", suffix=".mp4")
-    os.close(fd)
-    try:
+    with staged_path(film) as partial:
         codecs = ["-c:v", "copy", "-c:a", "aac", "-b:a", "192k", "-movflags", "+faststart"]
         run_ffmpeg(
-            [*args, *maps, *audio_filter, *codecs, partial],
+            [*args, *maps, *audio_filter, *codecs, str(partial)],
             "joining the segments into the film",
             cwd=work,
         )
         # Measured on the finished file, before it takes the film's name.
         loudness = None
         if loudness_target is not None:
-            loudness = measure(["-i", partial], "measuring the finished film")
-        publish(partial, film)
-    finally:
-        Path(partial).unlink(missing_ok=True)
+            loudness = measure(["-i", str(partial)], "measuring the finished film")
     return RenderedFilm(
         film, len(segments), existing, timeline.duration, loudness, tuple(dict.fromkeys(warnings))
     )

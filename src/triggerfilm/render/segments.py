@@ -9,10 +9,7 @@ changed, and the film is joined from segments without re-encoding the picture.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
-import os
-import secrets
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -22,7 +19,7 @@ from ..captions.model import Cue
 from ..editplan.timeline import Card, Cut, Item
 from ..media.ffmpeg import RenderError, run_ffmpeg
 from ..media.probe import count_frames
-from ..sources.cache import sha256_of
+from ..store import json_key, sha256_of, sharded_path, staged_path, write_text
 from .ass import compose_ass
 from .cards import draw_audio_backdrop, draw_card, draw_name_strap
 from .fonts import FONT_DIR
@@ -84,7 +81,7 @@ def segment_key(
     }
     identity["item"].pop("touchpoint", None)
     identity["item"].pop("origin", None)
-    return hashlib.sha256(json.dumps(identity, sort_keys=True, default=str).encode()).hexdigest()
+    return json_key(identity)
 
 
 @dataclass(frozen=True)
@@ -98,7 +95,7 @@ class Segment:
 
 def segment_path(cache_dir: Path, key: str) -> Path:
     """Where the segment with ``key`` is cached below ``cache_dir``."""
-    return cache_dir / key[:2] / f"{key}.mkv"
+    return sharded_path(cache_dir, key, ".mkv")
 
 
 def _record_path(target: Path) -> Path:
@@ -180,11 +177,9 @@ def _render_new(
     warning: str | None,
 ) -> Segment:
     name = f"seg-{target.stem[:16]}"
-    target.parent.mkdir(parents=True, exist_ok=True)
     # ffmpeg writes next to the cache entry (never in $TMPDIR, which may be another file
     # system), so the rename into place never crosses devices.
-    staged = target.with_name(f".{target.stem}.{secrets.token_hex(4)}.part.mkv")
-    try:
+    with staged_path(target) as staged:
         if isinstance(item, Card):
             _render_card(item, settings, work, name, staged)
         else:
@@ -199,10 +194,8 @@ def _render_new(
         if frames != item.frames:
             raise _short_segment(item, frames, settings.fps)
         record = {"size": staged.stat().st_size, "frames": frames, "sha256": sha256_of(staged)}
-        _record_path(target).write_text(json.dumps(record), encoding="utf-8")
-        os.replace(staged, target)
-    finally:
-        staged.unlink(missing_ok=True)
+        # The record first: a segment without one is never trusted (it is rendered again).
+        write_text(_record_path(target), json.dumps(record))
     return Segment(target, reused=False, warning=warning)
 
 
