@@ -29,6 +29,7 @@ from ..render.outputs import (
     refuse_overwriting_inputs,
 )
 from ..reports.provenance import provenance_record, write_provenance
+from ..sources.catalogue import CATALOGUE_NAMES
 from ..store import cache_root, write_text
 from ..transcripts.options import TranscribeOptions
 from .notices import Notice, Progress
@@ -96,8 +97,6 @@ def output_names(stem: str, extra: dict | None = None) -> list[str]:
 
 def input_files(prepared: Prepared) -> list[Path]:
     """The files a render reads and must never write over: manifest, sources, catalogues."""
-    from .sources.catalogue import CATALOGUE_NAMES
-
     manifest = prepared.manifest
     files = [Path(manifest.path), *(Path(s.path) for s in prepared.sources.values())]
     for location in manifest.archives.values():
