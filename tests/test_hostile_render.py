@@ -470,3 +470,12 @@ def test_sigkill_of_the_render_kills_its_ffmpeg_and_the_next_run_sweeps_up(tmp_p
             os.environ["TMPDIR"] = saved
         tempfile.tempdir = None
     assert not list(temp.glob("triggerfilm-*"))
+
+
+def test_a_failed_run_does_not_stop_the_next_one_in_the_same_process(tmp_path):
+    from triggerfilm.render.workspace import run_folder
+
+    with pytest.raises(RenderError), run_folder():
+        run_ffmpeg(["-f", "lavfi", "-i", "nosuchsource", "-f", "null", "-"], "failing on purpose")
+    # The studio renders again in the same process after a failure: ffmpeg must still start.
+    run_ffmpeg(["-f", "lavfi", "-i", "color=s=16x16:d=0.1", "-f", "null", "-"], "a second run")

@@ -73,3 +73,6 @@ def run_folder() -> Iterator[Path]:
             raise
         finally:
             shutil.rmtree(folder, ignore_errors=True)
+            # Every encoder of this run has ended: a later run in this process (the studio,
+            # a test) may start its own.
+            allow_children()
