@@ -22,12 +22,7 @@ from ..errors import ManifestError
 from ..media.loudness import TARGETS as LOUDNESS_TARGETS
 from ..media.loudness import Loudness, clip_loudness
 from ..render.film import MARKER, check_output_folder, render_film
-from ..render.outputs import (
-    check_writable,
-    locked_output_folder,
-    refuse_if_locked,
-    refuse_overwriting_inputs,
-)
+from ..render.outputs import locked_output_folder, refuse_overwriting_inputs
 from ..reports.provenance import provenance_record, write_provenance
 from ..sources.catalogue import CATALOGUE_NAMES
 from ..store import cache_root, write_text
@@ -132,26 +127,26 @@ def render_manifest(
     refuse_unconsented(manifest, options.use, sources=prepared.sources)
     check_output_folder(out_dir, str(manifest.path), options.force)
     # Before hours of transcription and encoding, not after.
-    check_writable(out_dir)
-    refuse_if_locked(out_dir)
     if options.touchpoint is None:
         stem = output_stem(options, None, None)
         refuse_overwriting_inputs(out_dir, output_names(stem), input_files(prepared))
-    counts = transcribe_all(prepared, options.transcribe, progress)
-    timeline = plan(prepared)
-    touchpoint = None
-    if options.touchpoint is not None:
-        try:
-            timeline, touchpoint = touchpoint_film(timeline, options.touchpoint)
-        except KeyError:
-            raise ManifestError(
-                f"no touchpoint is called '{options.touchpoint}'",
-                where=manifest.path,
-                field="touchpoints",
-                expected="a title (" + "; ".join(timeline.touchpoints) + ") or a number",
-            ) from None
-    stem = output_stem(options, timeline, touchpoint)
-    return _render_timeline(prepared, timeline, out_dir, stem, options, progress, counts)
+    # Held from here to the last file written: a second render into the folder stops at once.
+    with locked_output_folder(out_dir):
+        counts = transcribe_all(prepared, options.transcribe, progress)
+        timeline = plan(prepared)
+        touchpoint = None
+        if options.touchpoint is not None:
+            try:
+                timeline, touchpoint = touchpoint_film(timeline, options.touchpoint)
+            except KeyError:
+                raise ManifestError(
+                    f"no touchpoint is called '{options.touchpoint}'",
+                    where=manifest.path,
+                    field="touchpoints",
+                    expected="a title (" + "; ".join(timeline.touchpoints) + ") or a number",
+                ) from None
+        stem = output_stem(options, timeline, touchpoint)
+        return _render_timeline(prepared, timeline, out_dir, stem, options, progress, counts)
 
 
 def _render_timeline(
@@ -166,8 +161,8 @@ def _render_timeline(
 ) -> RenderReport:
     """Captions, segments, the joined film and its companion files, for one timeline.
 
-    ``extra`` adds text files (name: how to make it from the timeline), written under the
-    same output-folder lock as the film.
+    The caller holds the output folder's lock. ``extra`` adds text files (name: how to make it
+    from the timeline), written with the film's companions.
     """
     manifest = prepared.manifest
     if options.preview:
@@ -186,43 +181,42 @@ def _render_timeline(
 
     names = output_names(stem, extra)
     refuse_overwriting_inputs(out_dir, names, input_files(prepared))
-    with locked_output_folder(out_dir):
-        rendered = render_film(
-            timeline,
-            cues,
-            out_dir,
-            srt_text=srt,
-            cache_dir=cache_root() / "render" / "segments",
-            burn_in=options.burn_in,
-            preset="ultrafast" if options.preview else options.preset,
-            jobs=options.jobs,
-            progress=step,
-            gains=loudness_gains(timeline, target) if target is not None else None,
-            loudness_target=target,
-            stem=stem,
-        )
-        document = descriptive_transcript(timeline)
-        companions = {
-            f"{stem}.srt": srt,
-            f"{stem}.vtt": vtt,
-            _companion(stem, "timeline.json"): json.dumps(timeline.to_dict(), indent=1),
-            _companion(stem, "transcript.txt"): document.to_text(),
-            _companion(stem, "transcript.html"): document.to_html(),
-            MARKER: json.dumps({"manifest": str(manifest.path)}),
-            **{name: make(timeline) for name, make in (extra or {}).items()},
-        }
-        for name, text in companions.items():
-            write_text(out_dir / name, text, preserve_format=False)  # generated afresh
-        files = (rendered.film, *(out_dir / n for n in companions if n != MARKER))
-        record = provenance_record(
-            manifest,
-            timeline,
-            sources=prepared.sources,
-            transcripts=prepared.transcripts,
-            transcribe_options=options.transcribe,
-            caption_profile=profile,
-        )
-        provenance = write_provenance(out_dir, record, files=list(files), stem=stem)
+    rendered = render_film(
+        timeline,
+        cues,
+        out_dir,
+        srt_text=srt,
+        cache_dir=cache_root() / "render" / "segments",
+        burn_in=options.burn_in,
+        preset="ultrafast" if options.preview else options.preset,
+        jobs=options.jobs,
+        progress=step,
+        gains=loudness_gains(timeline, target) if target is not None else None,
+        loudness_target=target,
+        stem=stem,
+    )
+    document = descriptive_transcript(timeline)
+    companions = {
+        f"{stem}.srt": srt,
+        f"{stem}.vtt": vtt,
+        _companion(stem, "timeline.json"): json.dumps(timeline.to_dict(), indent=1),
+        _companion(stem, "transcript.txt"): document.to_text(),
+        _companion(stem, "transcript.html"): document.to_html(),
+        MARKER: json.dumps({"manifest": str(manifest.path)}),
+        **{name: make(timeline) for name, make in (extra or {}).items()},
+    }
+    for name, text in companions.items():
+        write_text(out_dir / name, text, preserve_format=False)  # generated afresh
+    files = (rendered.film, *(out_dir / n for n in companions if n != MARKER))
+    record = provenance_record(
+        manifest,
+        timeline,
+        sources=prepared.sources,
+        transcripts=prepared.transcripts,
+        transcribe_options=options.transcribe,
+        caption_profile=profile,
+    )
+    provenance = write_provenance(out_dir, record, files=list(files), stem=stem)
     return RenderReport(
         out_dir=out_dir,
         files=(*files, provenance),
@@ -266,21 +260,22 @@ def approval_pack(
             hint="Remove those selections from the manifest",
         )
     check_output_folder(out_dir, str(manifest.path), options.force)
-    check_writable(out_dir)
-    refuse_if_locked(out_dir)
-    counts = transcribe_all(prepared, options.transcribe, progress)
-    try:
-        timeline = narrator_film(plan(prepared), narrator)
-    except KeyError:
-        known = sorted({s.narrator for s in prepared.sources.values()})
-        raise ManifestError(
-            f"narrator '{narrator}' has no selection in this film",
-            where=manifest.path,
-            expected="one of " + ", ".join(known),
-        ) from None
-    stem = f"approval-{re.sub(r'[^A-Za-z0-9_-]+', '-', narrator)}"
-    quotes = {f"{stem}-quotes.txt": lambda t: approval_quotes(t, narrator)}
-    return _render_timeline(prepared, timeline, out_dir, stem, options, progress, counts, quotes)
+    with locked_output_folder(out_dir):
+        counts = transcribe_all(prepared, options.transcribe, progress)
+        try:
+            timeline = narrator_film(plan(prepared), narrator)
+        except KeyError:
+            known = sorted({s.narrator for s in prepared.sources.values()})
+            raise ManifestError(
+                f"narrator '{narrator}' has no selection in this film",
+                where=manifest.path,
+                expected="one of " + ", ".join(known),
+            ) from None
+        stem = f"approval-{re.sub(r'[^A-Za-z0-9_-]+', '-', narrator)}"
+        quotes = {f"{stem}-quotes.txt": lambda t: approval_quotes(t, narrator)}
+        return _render_timeline(
+            prepared, timeline, out_dir, stem, options, progress, counts, quotes
+        )
 
 
 def approval_quotes(timeline: Timeline, narrator: str) -> str:

@@ -127,18 +127,6 @@ def _lock(path: Path) -> int:
         os.close(fd)
 
 
-def refuse_if_locked(out_dir: Path) -> None:
-    """Stop at once, not after transcribing, when another render holds ``out_dir``."""
-    lock = out_dir / LOCK_NAME
-    if not lock.exists():
-        return
-    try:
-        fd = _lock(lock)
-    except FileNotFoundError:
-        return  # its holder just finished
-    os.close(fd)  # free: nobody was writing; the render takes it properly later
-
-
 @contextlib.contextmanager
 def locked_output_folder(out_dir: Path) -> Iterator[Path]:
     """Create ``out_dir`` if needed and hold its render lock for the block.
