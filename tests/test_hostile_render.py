@@ -37,7 +37,7 @@ from . import media_factory as media
 ROOT = Path(__file__).resolve().parents[1]
 HOSTILE = Path(__file__).parent / "data" / "hostile"
 # Verbatim words that every caption format reads as markup of its own.
-HOSTILE_WORDS = r"Nights \N were {\b1}long{\b0} and <b>loud</b> \h the end -->"
+HOSTILE_WORDS = (HOSTILE / "markup_transcript.txt").read_text(encoding="utf-8").strip()
 WORD_JOINER = "\u2060"
 
 
@@ -100,26 +100,21 @@ def _mov_text(path: Path) -> list[tuple[str, bytes]]:
 
 
 @pytest.mark.parametrize(
-    ("output", "field"),
+    ("name", "field"),
     [
-        ("{width: 200000}", "output.width"),
-        ("{height: 4322}", "output.height"),
-        ("{width: 8}", "output.width"),
-        ("{fps: 1000000}", "output.fps"),
-        ("{fps: 121}", "output.fps"),
-        ("{fps: 0}", "output.fps"),
+        ("huge_width", "output.width"),
+        ("over_8k_height", "output.height"),
+        ("tiny_width", "output.width"),
+        ("huge_fps", "output.fps"),
+        ("fast_fps", "output.fps"),
+        ("zero_fps", "output.fps"),
     ],
 )
-def test_picture_size_and_frame_rate_are_bounded(tmp_path, output, field):
-    manifest = tmp_path / "film.yaml"
-    manifest.write_text(
-        f"title: Limits\noutput: {output}\nclips:\n  - {{id: a, media: a.mp4, narrator: N01}}\n"
-        "touchpoints:\n  - {title: T, selections: [{clip: a, from: 0, to: 1}]}\n",
-        encoding="utf-8",
-    )
+def test_picture_size_and_frame_rate_are_bounded(tmp_path, name, field):
+    manifest = HOSTILE / f"{name}.yaml"
     with pytest.raises(ManifestError) as caught:
         load_manifest(manifest)
-    assert caught.value.field == field and caught.value.line == 2
+    assert caught.value.field == field and caught.value.line == 3
     result = _cli(["render", str(manifest), "-o", str(tmp_path / "out")])
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert field in result.stderr and not (tmp_path / "out").exists()
