@@ -474,3 +474,29 @@ def test_a_failed_run_does_not_stop_the_next_one_in_the_same_process(tmp_path):
         run_ffmpeg(["-f", "lavfi", "-i", "nosuchsource", "-f", "null", "-"], "failing on purpose")
     # The studio renders again in the same process after a failure: ffmpeg must still start.
     run_ffmpeg(["-f", "lavfi", "-i", "color=s=16x16:d=0.1", "-f", "null", "-"], "a second run")
+
+
+def _caption_rows(tmp_path: Path, lines: tuple[str, ...]) -> int:
+    """How many picture rows the burned-in caption box covers, rendered by libass."""
+    from triggerfilm.captions.model import Cue
+    from triggerfilm.render.fonts import FONT_DIR
+
+    (tmp_path / "c.ass").write_text(compose_ass([Cue(0.0, 2.0, lines)], 640, 360), "utf-8")
+    if not (tmp_path / "fonts").exists():
+        (tmp_path / "fonts").symlink_to(FONT_DIR)
+    run_ffmpeg(
+        ["-f", "lavfi", "-i", "color=c=gray:s=640x360:d=1", "-vf", "subtitles=c.ass:fontsdir=fonts"]
+        + ["-frames:v", "1", "-pix_fmt", "gray", "-f", "rawvideo", "frame.raw"],
+        "drawing a caption",
+        cwd=tmp_path,
+    )
+    import numpy as np
+
+    frame = np.frombuffer((tmp_path / "frame.raw").read_bytes(), np.uint8).reshape(360, 640)
+    return int(((frame < 20).sum(axis=1) > 40).sum())  # rows crossed by the black box
+
+
+def test_a_backslash_n_in_the_words_is_not_a_line_break_on_screen(tmp_path):
+    one = _caption_rows(tmp_path, (r"Nights \N were long",))
+    two = _caption_rows(tmp_path, ("Nights", "were long"))
+    assert one > 0 and one < two * 0.75
