@@ -383,13 +383,42 @@ def test_a_render_into_a_full_file_system_says_so(tmp_path, tone):
 # --- signals -----------------------------------------------------------------------------------
 
 
-def _children(pid: int) -> list:
-    import psutil
+def _processes() -> dict[int, tuple[int, str, str]]:
+    """pid -> (parent pid, command name, state) for every process, read from /proc (Linux)."""
+    table = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue  # it ended while we looked
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        state, ppid = text[text.rindex(")") + 2 :].split()[:2]
+        table[int(stat.parent.name)] = (int(ppid), name, state)
+    return table
 
-    try:
-        return [c for c in psutil.Process(pid).children(recursive=True) if "ffmpeg" in c.name()]
-    except psutil.NoSuchProcess:
-        return []
+
+def _children(pid: int) -> list[int]:
+    """The ffmpeg processes descended from ``pid``."""
+    table = _processes()
+    found, frontier = [], [pid]
+    while frontier:
+        parent = frontier.pop()
+        for child, (ppid, _, _) in table.items():
+            if ppid == parent:
+                frontier.append(child)
+                found.append(child)
+    return [p for p in found if "ffmpeg" in table[p][1]]
+
+
+def _alive(pids: list[int], wait: float = 10) -> list[int]:
+    """Those of ``pids`` still running (not gone, not a zombie) after up to ``wait`` seconds."""
+    deadline = time.monotonic() + wait
+    while True:
+        table = _processes()
+        alive = [p for p in pids if p in table and table[p][2] != "Z"]
+        if not alive or time.monotonic() > deadline:
+            return alive
+        time.sleep(0.1)
 
 
 def _start_long_render(tmp_path: Path, clip: Path) -> tuple[subprocess.Popen, Path]:
@@ -423,6 +452,12 @@ def long_tone(tmp_path_factory) -> Path:
     return media.tone_clip(tmp_path_factory.mktemp("long") / "long.mp4", seconds=21)
 
 
+LINUX = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="reads /proc; the parent-death signal is Linux's"
+)
+
+
+@LINUX
 @pytest.mark.slow
 def test_sigterm_mid_encode_leaves_no_temp_folder_and_no_ffmpeg(tmp_path, long_tone):
     process, temp = _start_long_render(tmp_path, long_tone)
@@ -430,25 +465,19 @@ def test_sigterm_mid_encode_leaves_no_temp_folder_and_no_ffmpeg(tmp_path, long_t
     process.send_signal(signal.SIGTERM)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode != 0 and "Traceback" not in stderr
-    for encoder in encoders:
-        encoder.wait(timeout=10) if encoder.is_running() else None
-        assert not encoder.is_running() or encoder.status() == "zombie"
+    assert encoders and not _alive(encoders), "an ffmpeg child outlived the render"
     assert not list(temp.glob("triggerfilm-*")), "the run's temp folder was left behind"
     assert not list((tmp_path / "cache").rglob("*.part*"))
 
 
+@LINUX
 @pytest.mark.slow
 def test_sigkill_of_the_render_kills_its_ffmpeg_and_the_next_run_sweeps_up(tmp_path, long_tone):
-    if not sys.platform.startswith("linux"):
-        pytest.skip("the parent-death signal is Linux only")
-    import psutil
-
     process, temp = _start_long_render(tmp_path, long_tone)
     encoders = _children(process.pid)
     process.kill()
     process.wait(timeout=30)
-    gone, alive = psutil.wait_procs(encoders, timeout=10)
-    assert not [p for p in alive if p.status() != "zombie"], "ffmpeg outlived its killed parent"
+    assert encoders and not _alive(encoders), "ffmpeg outlived its killed parent"
     # The abandoned run folder is removed by the next render.
     assert list(temp.glob(f"{RUN_PREFIX}*"))
     from triggerfilm.render.workspace import run_folder
