@@ -529,3 +529,17 @@ def test_a_backslash_n_in_the_words_is_not_a_line_break_on_screen(tmp_path):
     one = _caption_rows(tmp_path, (r"Nights \N were long",))
     two = _caption_rows(tmp_path, ("Nights", "were long"))
     assert one > 0 and one < two * 0.75
+
+
+@pytest.mark.slow
+def test_an_approval_pack_never_overwrites_a_clip(tmp_path, tone):
+    out = tmp_path / "out"
+    out.mkdir()
+    clip = out / "approval-N01.mp4"
+    clip.write_bytes(tone.read_bytes())
+    before = _sha(clip)
+    manifest = _manifest(tmp_path, clip, 3.0)
+    result = _cli(["approval-pack", str(manifest), "--narrator", "N01", "-o", str(out)])
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "approval-N01.mp4" in result.stderr and "which the film uses" in result.stderr
+    assert _sha(clip) == before and sorted(p.name for p in out.iterdir()) == [clip.name]

@@ -23,7 +23,7 @@ from ..media.loudness import TARGETS as LOUDNESS_TARGETS
 from ..media.loudness import Loudness, clip_loudness
 from ..render.film import MARKER, check_output_folder, render_film
 from ..render.outputs import locked_output_folder, refuse_overwriting_inputs
-from ..reports.provenance import provenance_record, write_provenance
+from ..reports.provenance import PROVENANCE_SUFFIX, provenance_record, write_provenance
 from ..sources.catalogue import CATALOGUE_NAMES
 from ..store import cache_root, write_text
 from ..transcripts.options import TranscribeOptions
@@ -75,8 +75,9 @@ def _companion(stem: str, name: str) -> str:
     return name if stem == "film" else f"{stem}.{name}"
 
 
-def output_names(stem: str, extra: dict | None = None) -> list[str]:
-    """Every file a render of ``stem`` writes into the output folder."""
+def output_names(stem: str) -> list[str]:
+    """The files a render of ``stem`` writes, for the check made before transcribing (the
+    render checks the full list again, built from what it writes, before encoding)."""
     return [
         f"{stem}.mp4",
         f"{stem}.srt",
@@ -84,9 +85,8 @@ def output_names(stem: str, extra: dict | None = None) -> list[str]:
         _companion(stem, "timeline.json"),
         _companion(stem, "transcript.txt"),
         _companion(stem, "transcript.html"),
-        f"{stem}.provenance.json",
+        f"{stem}{PROVENANCE_SUFFIX}",
         MARKER,
-        *(extra or {}),
     ]
 
 
@@ -179,7 +179,18 @@ def _render_timeline(
         if progress:
             progress("render", done, len(timeline.items))
 
-    names = output_names(stem, extra)
+    document = descriptive_transcript(timeline)
+    companions = {
+        f"{stem}.srt": srt,
+        f"{stem}.vtt": vtt,
+        _companion(stem, "timeline.json"): json.dumps(timeline.to_dict(), indent=1),
+        _companion(stem, "transcript.txt"): document.to_text(),
+        _companion(stem, "transcript.html"): document.to_html(),
+        MARKER: json.dumps({"manifest": str(manifest.path)}),
+        **{name: make(timeline) for name, make in (extra or {}).items()},
+    }
+    # Every name this render writes, checked against its inputs before anything is encoded.
+    names = [f"{stem}.mp4", f"{stem}{PROVENANCE_SUFFIX}", *companions]
     refuse_overwriting_inputs(out_dir, names, input_files(prepared))
     rendered = render_film(
         timeline,
@@ -195,16 +206,6 @@ def _render_timeline(
         loudness_target=target,
         stem=stem,
     )
-    document = descriptive_transcript(timeline)
-    companions = {
-        f"{stem}.srt": srt,
-        f"{stem}.vtt": vtt,
-        _companion(stem, "timeline.json"): json.dumps(timeline.to_dict(), indent=1),
-        _companion(stem, "transcript.txt"): document.to_text(),
-        _companion(stem, "transcript.html"): document.to_html(),
-        MARKER: json.dumps({"manifest": str(manifest.path)}),
-        **{name: make(timeline) for name, make in (extra or {}).items()},
-    }
     for name, text in companions.items():
         write_text(out_dir / name, text, preserve_format=False)  # generated afresh
     files = (rendered.film, *(out_dir / n for n in companions if n != MARKER))
