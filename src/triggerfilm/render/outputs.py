@@ -103,7 +103,15 @@ def _lock(path: Path) -> int:
     import fcntl
 
     while True:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as error:
+            raise RenderError(
+                f"cannot open the render lock: {error.strerror}",
+                where=path,
+                hint="Another user's render may hold this folder; render into your own "
+                "folder with -o",
+            ) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as error:
@@ -111,7 +119,7 @@ def _lock(path: Path) -> int:
             if error.errno not in (errno.EAGAIN, errno.EACCES):
                 raise
             raise RenderError(
-                f"another render is writing into this folder ({_describe_holder(path)})",
+                f"another render is using this folder ({_describe_holder(path)})",
                 where=path.parent,
                 expected="one render at a time per output folder",
                 hint="Wait for it to finish, or render into another folder with -o",
