@@ -282,7 +282,11 @@ MEDIA_CASES = [
     ("link-loop", "is a symbolic link loop"),
     ("broken-link", "is a broken symbolic link"),
     ("missing", "does not exist"),
+]
+# Regular files that are not media: the probe names the file and says what is wrong.
+PROBE_CASES = [
     ("in_empty_clip.mp4", "is empty (0 bytes), not a media file"),
+    ("in_corrupt_clip.mp4", "cannot be read as audio or video"),
 ]
 
 
@@ -299,9 +303,7 @@ def test_manifest_media_that_is_not_a_media_file(tmp_path: Path, kind: str, word
     assert not cache.exists()
 
 
-@pytest.mark.parametrize(
-    ("kind", "words"), [*MEDIA_CASES, ("in_corrupt_clip.mp4", "cannot be read as audio or video")]
-)
+@pytest.mark.parametrize(("kind", "words"), MEDIA_CASES + PROBE_CASES)
 def test_transcript_of_a_path_that_is_not_media(tmp_path: Path, kind: str, words: str) -> None:
     media = make_media(kind, tmp_path)
     cache = tmp_path / "cache"
@@ -314,12 +316,15 @@ def test_transcript_of_a_path_that_is_not_media(tmp_path: Path, kind: str, words
     assert not cache.exists()
 
 
-def test_corrupt_clip_in_a_manifest_is_a_probe_error_naming_it(tmp_path: Path) -> None:
-    media = HOSTILE / "in_corrupt_clip.mp4"
+@pytest.mark.parametrize(("name", "words"), PROBE_CASES)
+def test_corrupt_or_empty_clip_in_a_manifest_is_a_probe_error_naming_it(
+    tmp_path: Path, name: str, words: str
+) -> None:
+    media = HOSTILE / name
     manifest = one_clip_manifest(tmp_path, media)
     cache = tmp_path / "cache"
     result = run_cli("transcribe", manifest, cwd=tmp_path, env={"TRIGGERFILM_CACHE": str(cache)})
-    assert_refused(result, f"{media}: cannot be read as audio or video")
+    assert_refused(result, f"{media}: {words}")
     assert not cache.exists()
 
 
@@ -425,7 +430,11 @@ def test_full_disk_while_caching_a_transcript(tmp_path: Path, shared_data: Path,
         timeout=600,
     )
     assert_refused(
-        result, f"{cache / 'transcripts'}", "no space left on the disk", "Free some space"
+        result,
+        f"{cache / 'transcripts'}",
+        "the disk is full",
+        "no space left on the disk",
+        "Free some space",
     )
     assert left_in(cache / "transcripts") == [".filler"]  # nothing half-written, no stray part
 
@@ -441,7 +450,7 @@ def test_full_disk_while_writing_the_pack(demo: Path, tmpfs_ok) -> None:
         text=True,
         timeout=600,
     )
-    assert_refused(result, f"{out / 'pack.html'}: no space left on the disk", "Free some space")
+    assert_refused(result, f"{out / 'pack.html'}: the disk is full", "Free some space")
     assert left_in(out) == [".filler"]  # no pack.html, no staged copy left behind
 
 

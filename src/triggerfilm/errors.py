@@ -80,8 +80,8 @@ class DiskFullError(TriggerfilmError):
     def from_os_error(cls, error: OSError, where: str | Path | None = None) -> DiskFullError:
         target = where if where is not None else error.filename
         return cls(
-            f"no space left on the disk ({error.strerror or 'disk full'}); nothing was "
-            "half-written",
+            f"the disk is full ({error.strerror or 'no space'}): there is no space left on the "
+            "disk for this file; nothing was half-written",
             where=target,
             hint="Free some space on that disk (or choose an output folder on another one) and "
             "run the command again; triggerfilm's caches can be deleted safely, they are "

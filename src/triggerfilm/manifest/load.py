@@ -239,7 +239,8 @@ def _clip(r: _Reader, value: Any, at: str, archives: dict[str, str]) -> ClipRef:
     if media_text:
         media = r.path.parent / media_text
         # Only a regular file is read as media: say what else it is, not "does not exist".
-        problem = regular_file_problem(media, "a media file")
+        # (An empty or damaged file is the probe's to report, naming the file.)
+        problem = regular_file_problem(media, "a media file", allow_empty=True)
         if problem:
             r.fail(
                 join_path(at, "media"),
