@@ -11,6 +11,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+def shown(path: str | Path) -> str:
+    """``path`` as a message shows it: a newline, NUL or other control character in a file name
+    is written as an escape (``\\n``, ``\\x00``), so the message stays one line and says
+    exactly which name is meant."""
+    text = str(path)
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 @dataclass
 class TriggerfilmError(Exception):
     """A problem with the user's input, reported without a traceback.
@@ -38,7 +48,7 @@ class TriggerfilmError(Exception):
     def __str__(self) -> str:
         location = ""
         if self.where is not None:
-            location = str(self.where)
+            location = shown(self.where)
             if self.line is not None:
                 location += f":{self.line}"
             location += ": "

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..errors import ManifestError
+from ..errors import ManifestError, shown
 from ..store import regular_file_problem
 from ..yamlread import StrictReader, describe_value, join_path, load_located
 from .consent_keys import parse_consent
@@ -212,7 +212,7 @@ def _archives(r: _Reader, value: Any) -> tuple[dict[str, str], frozenset[str]]:
                 problem = regular_file_problem(folder, "a folder", allow_empty=True)
                 r.fail(
                     where,
-                    f"{folder} {problem or 'is a file, not a folder'}",
+                    f"{shown(folder)} {problem or 'is a file, not a folder'}",
                     expected="an archive folder holding catalogue.yaml",
                     hint="Paths are relative to the manifest file",
                 )
@@ -244,7 +244,7 @@ def _clip(r: _Reader, value: Any, at: str, archives: dict[str, str]) -> ClipRef:
         if problem:
             r.fail(
                 join_path(at, "media"),
-                f"{os.path.normpath(media)} {problem}",
+                f"{shown(os.path.normpath(media))} {problem}",
                 expected="a path to an audio or video file",
                 hint="Paths are relative to the manifest file"
                 if problem == "does not exist"
