@@ -58,10 +58,23 @@ def snapshot(folder: Path) -> dict[str, bytes]:
         ("au_tag_on_key.yaml", [":2:", "the tag !!binary is not allowed"]),
         ("au_tag_on_nested_key.yaml", [":8:", "the tag !!python/name:os.system is not allowed"]),
         # A NUL in a path made os.stat raise ValueError: a traceback.
-        ("au_media_nul.yaml", [":3:", "clips[0].media", "clip\\x00.mp4", "NUL character"]),
+        ("au_media_nul.yaml", [":3:", "clips[0].media", "control character U+0000"]),
         ("au_archive_nul.yaml", [":3:", "archives.sample", "clips\\x00", "NUL character"]),
         # A newline in a path split the message over two lines.
         ("au_media_newline.yaml", [":3:", "clips[0].media", "clip\\nname.mp4", "does not exist"]),
+        # An unknown caption profile was found only by the render, after transcribing every
+        # clip, in a message naming no file or line.
+        ("au_caption_profile_unknown.yaml", [":3:", "output.caption_profile", "'netflix'"]),
+        # 1.0e+308 (a float, unlike 1e308 which YAML 1.1 reads as text) overflowed into frames.
+        ("au_card_seconds_huge.yaml", [":3:", "output.card_seconds", "from 0 to 600"]),
+        # urllib's ValueError for a malformed host or port was a traceback.
+        ("au_archive_bad_ipv6.yaml", [":5:", "archives.sample", "not a valid address"]),
+        ("au_archive_bad_port.yaml", [":5:", "archives.sample", "not a valid address"]),
+        # Was looked up as the host name "archivist:hunter2secret@127.0.0.1", 4 times, and the
+        # message printed the password.
+        ("au_archive_credentials.yaml", [":5:", "archives.sample", "user name or password"]),
+        # A terminal escape sequence in a title reached the terminal through `plan`.
+        ("au_title_escape.yaml", [":1:", "title", "control character U+001B"]),
     ],
 )
 def test_hostile_manifest_is_refused_at_its_line(tmp_path: Path, name: str, words) -> None:
@@ -70,4 +83,54 @@ def test_hostile_manifest_is_refused_at_its_line(tmp_path: Path, name: str, word
     before = snapshot(tmp_path)
     result = run_cli("plan", manifest, cwd=tmp_path)
     assert_refused(result, str(manifest), *words)
+    assert "hunter2secret" not in result.stderr + result.stdout
     assert snapshot(tmp_path) == before
+
+
+# --- catalogues -------------------------------------------------------------------------------
+
+CATALOGUE_MANIFEST = """title: Film
+archives:
+  sample: archive
+clips:
+  - {id: a, archive: sample, clip: C1}
+touchpoints:
+  - title: T
+    selections:
+      - {clip: a, from: 0, to: 1}
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        # json.loads: RecursionError, and Python's 4300-digit ValueError, were tracebacks.
+        ("au_cat_deep.json", ["nested too deeply"]),
+        ("au_cat_bigint.json", ["too large"]),
+        # 1e999 was read as infinity without complaint (NaN and Infinity were refused).
+        ("au_cat_infinity.json", ["1e999 is not a finite number"]),
+        # A BOM was "Unexpected UTF-8 BOM (decode using utf-8-sig)"; now the catalogue is read.
+        ("au_cat_bom.json", [":1:", "clips", "expected a list"]),
+        ("au_cat_title_escape.yaml", [":9:", "clips[0].title", "control character U+001B"]),
+        ("au_cat_media_credentials.yaml", [":10:", "clips[0].media", "user name or password"]),
+    ],
+)
+def test_hostile_catalogue_is_refused(tmp_path: Path, name: str, words) -> None:
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    catalogue = archive / ("catalogue" + Path(name).suffix)
+    shutil.copyfile(HOSTILE / name, catalogue)
+    manifest = tmp_path / "film.yaml"
+    manifest.write_text(CATALOGUE_MANIFEST, encoding="utf-8")
+    before = snapshot(tmp_path)
+    result = run_cli("plan", manifest, cwd=tmp_path)
+    assert_refused(result, str(catalogue), *words)
+    assert "hunter2secret" not in result.stderr + result.stdout
+    assert snapshot(tmp_path) == before
+
+
+def test_manifest_knows_every_caption_profile() -> None:
+    from triggerfilm.captions.profiles import PROFILES
+    from triggerfilm.manifest.model import CAPTION_PROFILES
+
+    assert set(CAPTION_PROFILES) == set(PROFILES)
