@@ -134,3 +134,37 @@ def test_manifest_knows_every_caption_profile() -> None:
     from triggerfilm.manifest.model import CAPTION_PROFILES
 
     assert set(CAPTION_PROFILES) == set(PROFILES)
+
+
+# --- catalogues over loopback http ------------------------------------------------------------
+
+
+@pytest.fixture
+def http_server(monkeypatch):
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from conftest_archive import ArchiveServer
+
+    for name in ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    running = ArchiveServer()
+    yield running
+    running.stop()
+
+
+@pytest.mark.parametrize(
+    ("redirect", "words"),
+    [
+        # urllib raised ValueError on the Location before any redirect handler: a traceback.
+        ("http://[::1/catalogue.yaml", ["cannot be followed", "Invalid IPv6 URL"]),
+        # urllib's message ran over three lines ("The last 30x error message was: ...").
+        ("/a/catalogue.yaml", ["redirect in a loop"]),
+    ],
+)
+def test_hostile_redirect_is_refused(http_server, tmp_path: Path, redirect: str, words) -> None:
+    http_server.add("/a/catalogue.yaml", b"", redirect=redirect)
+    manifest = tmp_path / "film.yaml"
+    entry = f"{{location: '{http_server.url('/a/')}', insecure: true}}"
+    manifest.write_text(CATALOGUE_MANIFEST.replace("sample: archive", f"sample: {entry}"))
+    result = run_cli("consent", manifest, cwd=tmp_path, env={"TRIGGERFILM_CACHE": str(tmp_path)})
+    assert_refused(result, http_server.url("/a/catalogue.yaml"), *words)
+    assert not list(tmp_path.rglob("*.yaml*"))[1:]  # only the manifest: nothing downloaded

@@ -260,7 +260,20 @@ def _fetch_once(
             raise _Transient("server rejected the resume range") from None
         if error.code in _TRANSIENT_STATUSES:
             raise _Transient(f"HTTP {error.code} {error.reason}") from None
+        if 300 <= error.code < 400:
+            # urllib's own words here run over several lines and name no cause.
+            raise _status_error(
+                url, error.code, "redirect in a loop, or too many redirects"
+            ) from None
         raise _status_error(url, error.code, str(error.reason)) from None
+    except ValueError as error:
+        # A redirect whose Location cannot be parsed (http://[::1/x): urllib raises
+        # ValueError before any redirect handler sees it.
+        raise SourceError(
+            f"the server sent an address that cannot be followed ({error})",
+            where=url,
+            hint="The archive's server is misconfigured; tell its maintainers",
+        ) from None
     except urllib.error.URLError as error:
         if isinstance(error.reason, ssl.SSLCertVerificationError):
             raise SourceError(
