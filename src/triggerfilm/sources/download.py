@@ -260,12 +260,11 @@ def _fetch_once(
             raise _Transient("server rejected the resume range") from None
         if error.code in _TRANSIENT_STATUSES:
             raise _Transient(f"HTTP {error.code} {error.reason}") from None
-        if 300 <= error.code < 400:
-            # urllib's own words here run over several lines and name no cause.
-            raise _status_error(
-                url, error.code, "redirect in a loop, or too many redirects"
-            ) from None
-        raise _status_error(url, error.code, str(error.reason)) from None
+        reason = str(error.reason)
+        if reason.startswith(urllib.request.HTTPRedirectHandler.inf_msg):
+            # urllib's own words here run over three lines.
+            reason = "redirect in a loop, or too many redirects"
+        raise _status_error(url, error.code, " ".join(reason.split())) from None
     except ValueError as error:
         # A redirect whose Location cannot be parsed (http://[::1/x): urllib raises
         # ValueError before any redirect handler sees it.
