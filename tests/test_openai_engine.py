@@ -12,13 +12,13 @@ import pytest
 from triggerfilm.errors import TriggerfilmError
 from triggerfilm.transcripts.convert import ConversionError, read_ct2_model, to_openai_state
 from triggerfilm.transcripts.model import Transcript
-from triggerfilm.transcripts.models import (
+from triggerfilm.transcripts.options import TranscribeOptions
+from triggerfilm.transcripts.whisper_models import (
     bundled_model_dir,
     list_offline_models,
     openai_export_path,
     resolve_model,
 )
-from triggerfilm.transcripts.options import TranscribeOptions
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 JFK = SHARED_DATA / "speech_audio" / "whisper__jfk.flac"

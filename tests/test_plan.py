@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from triggerfilm import app
-from triggerfilm.app import editing
+from triggerfilm.app import selecting
 from triggerfilm.cli import cli
 from triggerfilm.editplan.ordering import interleave, repeats
 from triggerfilm.editplan.timeline import Cut
@@ -94,7 +94,7 @@ def _cut_order(report) -> list[tuple[str, float]]:
 
 def test_build_interleaves_narrators_unless_turned_off(tmp_path: Path) -> None:
     on = _manifest(tmp_path, SAME_NARRATOR_TWICE.format(flag=""), "on.yaml")
-    report = editing.plan_report(on)
+    report = selecting.plan_report(on)
     assert [c for c, _ in _cut_order(report)] == ["icu07", "icu03", "icu07"]
     # The second icu07 passage moved after icu03; the first kept its place.
     assert _cut_order(report)[0][1] == pytest.approx(18.52, abs=0.04)
@@ -103,7 +103,7 @@ def test_build_interleaves_narrators_unless_turned_off(tmp_path: Path) -> None:
         tmp_path, SAME_NARRATOR_TWICE.format(flag="interleave: false\n    "), "off.yaml"
     )
     assert load_manifest(off).touchpoints[0].interleave is False
-    assert [c for c, _ in _cut_order(editing.plan_report(off))] == ["icu07", "icu07", "icu03"]
+    assert [c for c, _ in _cut_order(selecting.plan_report(off))] == ["icu07", "icu07", "icu03"]
 
 
 def test_interleave_must_be_true_or_false(tmp_path: Path) -> None:
@@ -190,7 +190,7 @@ def test_plan_warns_about_balance_dominance_and_length(tmp_path: Path) -> None:
       - {clip: local, from: 18.4, to: 21.0, valence: positive}
 """,
     )
-    report = editing.plan_report(path, target_minutes=0.2)
+    report = selecting.plan_report(path, target_minutes=0.2)
     codes = [w.code for w in report.warnings]
     assert "over-target" in codes
     assert (

@@ -73,7 +73,7 @@ def models(ctx: click.Context) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
-    from ..transcripts.models import list_offline_models
+    from ..transcripts.whisper_models import list_offline_models
 
     for model in list_offline_models():
         state = "" if model.ready else " (not yet converted)"
@@ -91,7 +91,7 @@ def models(ctx: click.Context) -> None:
 def models_export_openai(output: Path | None) -> None:
     """Convert the bundled tiny.en to an openai-whisper checkpoint (.pt) and print its path."""
     from ..transcripts.convert import convert_ct2_to_openai
-    from ..transcripts.models import bundled_model_dir, openai_export_path
+    from ..transcripts.whisper_models import bundled_model_dir, openai_export_path
 
     target = output or openai_export_path()
     click.echo(convert_ct2_to_openai(bundled_model_dir(), target))

@@ -2,7 +2,7 @@
 
 A narrator may withdraw at any time. The withdrawal is written where the facilitator will see
 it, as ``withdrawn: true`` in each clip's ``consent:`` block, with ruamel.yaml's round trip
-(``manifest.edit``) so comments, key order and quoting survive. The selections are left in
+(``manifest.rewrite``) so comments, key order and quoting survive. The selections are left in
 place on purpose: the film is then refused until someone re-edits those touchpoints, and the
 report lists each one, so nothing is silently cut from a touchpoint's story.
 """
@@ -15,8 +15,8 @@ from pathlib import Path
 from ruamel.yaml.comments import CommentedMap
 
 from ..errors import ManifestError
-from ..manifest.edit import ManifestEditor
 from ..manifest.model import Manifest
+from ..manifest.rewrite import ManifestEditor
 from .ledger import consent_ledger
 
 

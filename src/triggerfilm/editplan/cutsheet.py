@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ManifestError
-from ..manifest.edit import KeptSelection, NewSelection, slug
 from ..manifest.model import Manifest
+from ..manifest.rewrite import KeptSelection, NewSelection, slug
 from .search import format_time
 from .sentences import Sentence, words_inside
 from .timeline import Cut, Timeline

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ...errors import MediaError
 from ..profiles import CaptionProfile
-from .model import Cue, Finding
+from .model import Finding, ParsedCue
 from .structure import clock
 
 VAD_SLACK = 0.25
@@ -57,7 +57,9 @@ def detect_speech(media: str | Path) -> list[Speech]:
     return [Speech(c["start"] / SAMPLE_RATE, c["end"] / SAMPLE_RATE) for c in chunks]
 
 
-def check_sync(cues: list[Cue], speech: list[Speech], profile: CaptionProfile) -> list[Finding]:
+def check_sync(
+    cues: list[ParsedCue], speech: list[Speech], profile: CaptionProfile
+) -> list[Finding]:
     """Compare cues with detected speech under ``profile``'s sync tolerances."""
     shown = [c for c in cues if c.end > c.start and c.visible_lines]
     findings = _no_speech(shown, speech) + _uncaptioned(shown, speech)
@@ -65,11 +67,11 @@ def check_sync(cues: list[Cue], speech: list[Speech], profile: CaptionProfile) -
     return findings
 
 
-def _overlaps(cue: Cue, start: float, end: float) -> bool:
+def _overlaps(cue: ParsedCue, start: float, end: float) -> bool:
     return cue.start < end and cue.end > start
 
 
-def _no_speech(cues: list[Cue], speech: list[Speech]) -> list[Finding]:
+def _no_speech(cues: list[ParsedCue], speech: list[Speech]) -> list[Finding]:
     findings = []
     for cue in cues:
         if _SOUND_LABEL.match(cue.text.replace("\n", " ")):
@@ -88,7 +90,7 @@ def _no_speech(cues: list[Cue], speech: list[Speech]) -> list[Finding]:
     return findings
 
 
-def _uncaptioned(cues: list[Cue], speech: list[Speech]) -> list[Finding]:
+def _uncaptioned(cues: list[ParsedCue], speech: list[Speech]) -> list[Finding]:
     findings = []
     covered = sorted((c.start, c.end) for c in cues)
     for segment in speech:
@@ -118,7 +120,7 @@ def _uncaptioned(cues: list[Cue], speech: list[Speech]) -> list[Finding]:
     return findings
 
 
-def _edges(cues: list[Cue], speech: list[Speech], profile: CaptionProfile) -> list[Finding]:
+def _edges(cues: list[ParsedCue], speech: list[Speech], profile: CaptionProfile) -> list[Finding]:
     """The first cue over each stretch of speech should start with it; the last end with it."""
     findings = []
     for number, segment in enumerate(speech):

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from ...errors import TriggerfilmError
 from ..model import Segment, Transcript, Word
-from ..models import resolve_model
 from ..options import TranscribeOptions, check_language
+from ..whisper_models import resolve_model
 
 # Speech chunks decoded together; 4 measured faster than 8 on 2 cores (less padding per batch).
 BATCH_SIZE = 4

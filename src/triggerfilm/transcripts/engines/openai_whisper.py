@@ -31,8 +31,8 @@ import numpy as np
 from ...errors import MediaError, TriggerfilmError
 from ..convert import convert_ct2_to_openai
 from ..model import Segment, Transcript, Word
-from ..models import ResolvedModel, list_offline_models, resolve_model
 from ..options import TranscribeOptions, check_language
+from ..whisper_models import ResolvedModel, list_offline_models, resolve_model
 
 ENGINE = "openai-whisper"
 SAMPLE_RATE = 16000

@@ -20,7 +20,7 @@ from ..editplan.search import SearchDoc, SearchHit, SearchQuery, search
 from ..editplan.sentences import sentences
 from ..editplan.timeline import Timeline
 from ..errors import TriggerfilmError
-from ..manifest.edit import ManifestEditor, NewSelection
+from ..manifest.rewrite import ManifestEditor, NewSelection
 from ..reports.plan import DEFAULT_TARGET_MINUTES, PlanReport, build_plan_report
 from ..sources.cache import ContentCache
 from ..sources.catalogue import Archive, ArchiveClip, fetch_media, load_catalogue

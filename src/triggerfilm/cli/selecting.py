@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..app import editing
+from ..app import selecting
 from ..editplan.search import SearchHit
 from ..errors import TriggerfilmError
 from .app import Bars, cli, transcribe_options, transcribe_settings
@@ -38,7 +38,7 @@ def plan_command(manifest: Path, fmt: str, target: float, **opts) -> None:
 
     bars = Bars()
     try:
-        report = editing.plan_report(manifest, target, transcribe_settings(**opts), bars)
+        report = selecting.plan_report(manifest, target, transcribe_settings(**opts), bars)
     finally:
         bars.close()
     click.echo(FORMATTERS[fmt](report), nl=False)
@@ -87,7 +87,7 @@ def search_command(
     if add_to and manifest is None:
         raise click.UsageError("--add needs --manifest")
     q = SearchQuery(query, regex=regex, topic=topic, role=role, media_type=media_type)
-    hits = editing.search_clips(
+    hits = selecting.search_clips(
         q,
         archive=archive,
         manifest=manifest,
@@ -97,7 +97,7 @@ def search_command(
     click.echo(format_hits(hits), nl=False)
     if add_to:
         chosen = choose_hit(hits, pick)
-        selection = editing.add_hit(manifest, add_to, chosen)
+        selection = selecting.add_hit(manifest, add_to, chosen)
         click.echo(
             f"Added {selection.clip} {format_time(selection.start)}–{format_time(selection.end)} "
             f"to '{add_to}' in {manifest}."
@@ -144,9 +144,13 @@ def cutsheet_command(manifest: Path, output: Path | None, sheet: Path | None, **
     bars = Bars()
     try:
         if sheet is None:
-            path = editing.write_cutsheet_file(manifest, output, transcribe_settings(**opts), bars)
+            path = selecting.write_cutsheet_file(
+                manifest, output, transcribe_settings(**opts), bars
+            )
         else:
-            result = editing.apply_cutsheet_file(manifest, sheet, transcribe_settings(**opts), bars)
+            result = selecting.apply_cutsheet_file(
+                manifest, sheet, transcribe_settings(**opts), bars
+            )
     finally:
         bars.close()
     if sheet is None:
