@@ -105,7 +105,7 @@ def film() -> Timeline:
 
 
 def cut_text(timeline: Timeline, index: int) -> str:
-    return " ".join(w.text.strip() for w in build.words_in_cut(timeline.items[index], FPS))
+    return " ".join(w.text.strip() for w in build.words_in_cut(timeline.items[index], timeline))
 
 
 def normalised(text: str) -> str:

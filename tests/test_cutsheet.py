@@ -105,8 +105,7 @@ def test_round_trip_selects_exactly_the_ticked_sentences(tmp_path: Path) -> None
             ]
             for line, sentence in zip(clip_lines, said, strict=True):
                 held = sum(
-                    words_inside(sentence, c.source_in, c.source_in + c.frames / timeline.fps)
-                    for c in cuts
+                    words_inside(sentence, c.source_in, timeline.source_out(c)) for c in cuts
                 )
                 wanted = line.ticked and tags[line.tag] == t
                 assert held == (len(sentence.words) if wanted else 0), (clip, t, line.text)

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from triggerfilm.cli import cli
 from triggerfilm.reports import review
+from triggerfilm.timefmt import mmss_tenths
 from triggerfilm.transcripts import doubts
 from triggerfilm.transcripts.checked import checked_transcript
 from triggerfilm.transcripts.doubts import (
@@ -161,7 +162,7 @@ def test_review_command_lists_doubts_as_a_table_and_as_json(tmp_path):
     truly = next(d for d in data["doubts"] if d["text"] == "truly")
     assert truly["clip"] == "icu07" and truly["reason"] == "interpolated"
     assert 0 < truly["start"] <= truly["end"] < 60
-    assert review.clock(truly["start"]) == row.split()[1]
+    assert mmss_tenths(truly["start"]) == row.split()[1]
 
 
 def test_a_clip_without_a_sound_track_has_no_speech(tmp_path):

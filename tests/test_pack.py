@@ -15,11 +15,11 @@ from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from consent_project import make_project, planned  # noqa: E402
-from triggerfilm.captions.transcript_doc import timecode  # noqa: E402
 from triggerfilm.cli import cli  # noqa: E402
 from triggerfilm.consent import check_consent  # noqa: E402
 from triggerfilm.editplan.timeline import Cut  # noqa: E402
 from triggerfilm.reports.pack import PACK_NAME, facilitator_pack, write_pack  # noqa: E402
+from triggerfilm.timefmt import mmss  # noqa: E402
 
 DAY = datetime.date(2026, 3, 5)
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -65,12 +65,12 @@ def test_pack_content(pack) -> None:
     text = re.sub(r"\s+", " ", "".join(parsed.text))
     # Cover: title, date and film length.
     assert "Consent test film" in text and "5 March 2026" in text
-    assert f"({timecode(timeline.duration)})" in text
+    assert f"({mmss(timeline.duration)})" in text
     # Suggested introduction: national sample, distressing, positives.
     assert "national sample" in text and "may be distressing" in text
     assert "listen for the positives too" in text
     # Running order: every item with its start timecode.
-    starts = [timecode(s / timeline.fps) for s in timeline.starts()]
+    starts = [mmss(s / timeline.fps) for s in timeline.starts()]
     assert len(re.findall(r"<tr><td><time", page)) == len(timeline.items)
     for start in starts:
         assert start in text

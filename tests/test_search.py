@@ -115,7 +115,7 @@ def test_add_appends_the_sentence_and_keeps_comments(tmp_path: Path) -> None:
     said = sentences(prepared.transcripts["icu03"])
     tea = next(s for s in said if "best cup of tea" in s.text)
     cut = next(c for c in timeline.items if isinstance(c, Cut) and c.origin.endswith("[3]"))
-    cut_out = cut.source_in + cut.frames / timeline.fps
+    cut_out = timeline.source_out(cut)
     for s in said:
         expected = len(s.words) if s is tea else 0
         assert words_inside(s, cut.source_in, cut_out) == expected

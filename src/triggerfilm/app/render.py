@@ -241,7 +241,7 @@ def approval_quotes(timeline: Timeline, narrator: str) -> str:
         if not isinstance(item, Cut):
             continue
         number += 1
-        start, end = item.source_in, item.source_in + item.frames / timeline.fps
+        start, end = item.source_in, timeline.source_out(item)
         words = " ".join("".join(w.text for w in item.words).split())
         lines += [
             f"{number}. {timeline.touchpoints[item.touchpoint]} "

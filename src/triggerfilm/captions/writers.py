@@ -20,12 +20,9 @@ import pysrt
 
 from ..errors import TriggerfilmError
 from ..store import write_text
+from ..timefmt import cue_time, milliseconds
 from .build import cues_from_segments
 from .model import Cue
-
-
-def _milliseconds(seconds: float) -> int:
-    return max(0, round(seconds * 1000))
 
 
 def _visible_lines(cue: Cue) -> list[str]:
@@ -68,8 +65,8 @@ class SrtWriter(SubtitleWriter):
             items.append(
                 pysrt.SubRipItem(
                     number,
-                    start=pysrt.SubRipTime.from_ordinal(_milliseconds(cue.start)),
-                    end=pysrt.SubRipTime.from_ordinal(_milliseconds(cue.end)),
+                    start=pysrt.SubRipTime.from_ordinal(milliseconds(cue.start)),
+                    end=pysrt.SubRipTime.from_ordinal(milliseconds(cue.end)),
                     text="\n".join(_visible_lines(cue)),
                 )
             )
@@ -81,19 +78,6 @@ class SrtWriter(SubtitleWriter):
 def _escape_vtt(text: str) -> str:
     """Escape what WebVTT cue text treats as markup (``-->`` is covered by ``>``)."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def vtt_timestamp(seconds: float) -> str:
-    """A WebVTT timestamp, always with hours.
-
-    >>> vtt_timestamp(3723.04)
-    '01:02:03.040'
-    """
-    ms = _milliseconds(seconds)
-    hours, ms = divmod(ms, 3_600_000)
-    minutes, ms = divmod(ms, 60_000)
-    secs, ms = divmod(ms, 1000)
-    return f"{hours:02d}:{minutes:02d}:{secs:02d}.{ms:03d}"
 
 
 class VttWriter(SubtitleWriter):
@@ -109,7 +93,7 @@ class VttWriter(SubtitleWriter):
                 # A voice annotation ends at ">" and may not span lines.
                 name = _escape_vtt(" ".join(cue.speaker.split()))
                 lines[0] = f"<v {name}>{lines[0]}"
-            timing = f"{vtt_timestamp(cue.start)} --> {vtt_timestamp(cue.end)}"
+            timing = f"{cue_time(cue.start)} --> {cue_time(cue.end)}"
             blocks.append("\n".join([timing, *lines]) + "\n")
         return "\n".join(blocks)
 

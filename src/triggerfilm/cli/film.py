@@ -9,6 +9,7 @@ import click
 from .. import app
 from ..manifest.init import starter_manifest
 from ..render.film import OutputFolderTaken
+from ..timefmt import length_words
 from .app import Bars, cli, echo_notices, transcribe_options, transcribe_settings, use_choice
 
 
@@ -119,9 +120,8 @@ def render(
         raise
     finally:
         bars.close()
-    minutes, seconds = divmod(report.duration, 60)
     click.echo(
-        f"Film: {int(minutes)} min {seconds:04.1f} s, {report.cues} captions, "
+        f"Film: {length_words(report.duration, places=1)}, {report.cues} captions, "
         f"{report.segments} segments ({report.reused} reused from the cache)."
     )
     if report.loudness is not None:

@@ -80,7 +80,8 @@ def search_command(
     """Find QUERY (whole words, any case) in clip titles, topics, narrator descriptors and
     transcripts; print clip, narrator, time and context. With --add TOUCHPOINT --manifest M,
     the hit's sentence becomes a selection at the end of that touchpoint (comments kept)."""
-    from ..editplan.search import SearchQuery, format_hits, format_time
+    from ..editplan.search import SearchQuery, format_hits
+    from ..timefmt import source_time
 
     if (archive is None) == (manifest is None):
         raise click.UsageError("say where to search: --archive PATH_OR_URL or --manifest FILE")
@@ -99,7 +100,7 @@ def search_command(
         chosen = choose_hit(hits, pick)
         selection = selecting.add_hit(manifest, add_to, chosen)
         click.echo(
-            f"Added {selection.clip} {format_time(selection.start)}–{format_time(selection.end)} "
+            f"Added {selection.clip} {source_time(selection.start)}–{source_time(selection.end)} "
             f"to '{add_to}' in {manifest}."
         )
 

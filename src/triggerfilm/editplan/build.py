@@ -19,7 +19,7 @@ from .ordering import interleave
 from .quotes import QuoteNotFound, find_quote
 from .redact import find_redactions, replace_words
 from .safecuts import settle_cut
-from .timeline import Card, Cut, Item, Timeline
+from .timeline import Card, Cut, Item, Timeline, holds_word
 
 NATIONAL_SAMPLE = (
     "These narrators are a national sample of people sharing their experiences, "
@@ -140,7 +140,7 @@ def _cut(
     frames = max(1, round(end * fps) - first_frame)
     source_in = first_frame / fps
     source_out = source_in + frames / fps
-    spoken = tuple(w for w in words if source_in <= (w.start + w.end) / 2 < source_out)
+    spoken = tuple(w for w in words if holds_word(source_in, source_out, w))
     mute, missing = find_redactions(spoken, selection.redact, source_in, source_out)
     if missing:
         item = selection.redact[missing[0]]

@@ -55,6 +55,15 @@ class Cut:
 Item = Card | Cut
 
 
+def holds_word(start: float, end: float, word: Word) -> bool:
+    """The one rule for whether a passage from ``start`` to ``end`` holds ``word``.
+
+    A word belongs to the passage its mid-point falls in, the end excluded, so two passages
+    that meet never share a word and a cut through a word gives it to one side only.
+    """
+    return start <= (word.start + word.end) / 2 < end
+
+
 @dataclass(frozen=True)
 class Timeline:
     title: str
@@ -78,6 +87,10 @@ class Timeline:
     @property
     def duration(self) -> float:
         return self.frames / self.fps
+
+    def source_out(self, cut: Cut) -> float:
+        """Where ``cut`` ends in its source clip, in seconds (on the frame grid)."""
+        return cut.source_in + cut.frames / self.fps
 
     def starts(self) -> list[int]:
         """The first frame of every item on the film's timeline."""

@@ -17,24 +17,19 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from .. import __version__
-from ..captions.transcript_doc import descriptive_transcript, timecode
+from ..captions.transcript_doc import descriptive_transcript
 from ..editplan.timeline import Card, Cut, Timeline
 from ..manifest.model import Manifest
 from ..sources.resolve import SourceClip
 from ..store import write_text
+from ..timefmt import length_words, mmss, time_element
 
 PACK_NAME = "pack.html"
 e = html.escape
 
 
-def _time(seconds: float) -> str:
-    whole = int(seconds + 1e-6)
-    return f'<time datetime="PT{whole // 60}M{whole % 60}S">{timecode(seconds)}</time>'
-
-
-def _length(seconds: float) -> str:
-    minutes, rest = divmod(int(round(seconds)), 60)
-    return f"{minutes} min {rest:02d} s" if minutes else f"{rest} s"
+def _span(start: float, end: float) -> str:
+    return f"{time_element(start)}–{time_element(end)}"
 
 
 def _touchpoint_spans(timeline: Timeline) -> dict[int, tuple[float, float, list[Cut]]]:
@@ -114,7 +109,7 @@ def _cover(manifest: Manifest, timeline: Timeline, today: datetime.date) -> str:
 {description}
 <dl class="facts">
 <dt>Date</dt><dd><time datetime="{today.isoformat()}">{today.day} {today:%B %Y}</time></dd>
-<dt>Film length</dt><dd>{_length(timeline.duration)} ({timecode(timeline.duration)})</dd>
+<dt>Film length</dt><dd>{length_words(timeline.duration)} ({mmss(timeline.duration)})</dd>
 <dt>Touchpoints</dt><dd>{len(manifest.touchpoints)}</dd>
 <dt>Narrators</dt><dd>{narrators}</dd>
 </dl>
@@ -182,14 +177,14 @@ def _running_order(timeline: Timeline) -> str:
         if item.touchpoint is not None and item.touchpoint < len(timeline.touchpoints):
             tp = e(timeline.touchpoints[item.touchpoint])
         rows.append(
-            f"<tr><td>{_time(start)}–{_time(end)}</td><td>{_length(end - start)}</td>"
+            f"<tr><td>{_span(start, end)}</td><td>{length_words(end - start)}</td>"
             f"<td>{tp}</td><td>{what}</td><td>{who}</td><td>{feel}</td></tr>"
         )
     return f"""<section id="running-order" aria-labelledby="running-order-heading">
 <h2 id="running-order-heading">Running order</h2>
 <table>
 <caption>Every card and passage in the order shown; times are minutes:seconds into the film.
-Total {_length(timeline.duration)}.</caption>
+Total {length_words(timeline.duration)}.</caption>
 <thead><tr><th scope="col">Time</th><th scope="col">Length</th><th scope="col">Touchpoint</th>
 <th scope="col">Item</th><th scope="col">Narrator</th><th scope="col">Feels</th></tr></thead>
 <tbody>
@@ -217,7 +212,7 @@ def _touchpoints(manifest: Manifest, spans) -> str:
 <h3 id="tp-{t}">{t + 1}. {e(touchpoint.title)}</h3>
 {description}
 {note}
-<p>In the film {_time(start)}–{_time(end)} ({_length(end - start)}); {len(cuts)} passage(s)
+<p>In the film {_span(start, end)} ({length_words(end - start)}); {len(cuts)} passage(s)
 from {e(narrators)}; moments: {e(balance)}.</p>
 </article>""")
     return f"""<section id="touchpoints" aria-labelledby="touchpoints-heading">
@@ -242,7 +237,7 @@ def _cards(manifest: Manifest, spans) -> str:
         start = spans.get(t, (0.0, 0.0, []))[0]
         description = f"<p>{e(touchpoint.description)}</p>" if touchpoint.description else ""
         cards.append(f"""<article class="map-card" aria-labelledby="card-{t}">
-<p class="card-step">Touchpoint {t + 1} of {total} · in the film at {_time(start)}</p>
+<p class="card-step">Touchpoint {t + 1} of {total} · in the film at {time_element(start)}</p>
 <h3 id="card-{t}">{e(touchpoint.title)}</h3>
 {description}
 <div class="scale" role="img" aria-label="A scale from high, a good moment, to low, a bad moment">

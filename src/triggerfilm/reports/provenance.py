@@ -71,7 +71,7 @@ def provenance_record(
                 transcripts.get(item.clip_id),
             )  # fmt: skip
         selection = selections.get(item.origin)
-        out = item.source_in + item.frames / timeline.fps
+        out = timeline.source_out(item)
         clips[item.clip_id]["cuts"].append(
             {
                 "touchpoint": timeline.touchpoints[item.touchpoint]

@@ -11,9 +11,9 @@ from __future__ import annotations
 import difflib
 from collections import Counter
 
+from ...timefmt import cue_time
 from ..profiles import CaptionProfile
 from .model import Finding, ParsedCue, visible_text
-from .structure import clock
 
 
 def check_cues(cues: list[ParsedCue], profile: CaptionProfile, fps: float) -> list[Finding]:
@@ -44,7 +44,7 @@ def _timing(cues: list[ParsedCue]) -> list[Finding]:
                     "timing.zero-duration",
                     "error",
                     cue,
-                    f"cue has {what} duration ({clock(cue.start)} --> {clock(cue.end)}); "
+                    f"cue has {what} duration ({cue_time(cue.start)} --> {cue_time(cue.end)}); "
                     "it is never shown",
                 )
             )
@@ -54,8 +54,8 @@ def _timing(cues: list[ParsedCue]) -> list[Finding]:
                     "timing.order",
                     "error",
                     cue,
-                    f"cue starts at {clock(cue.start)}, before cue {previous.index} "
-                    f"({clock(previous.start)}); cues must be in time order",
+                    f"cue starts at {cue_time(cue.start)}, before cue {previous.index} "
+                    f"({cue_time(previous.start)}); cues must be in time order",
                 )
             )
         previous = cue
@@ -69,8 +69,8 @@ def _timing(cues: list[ParsedCue]) -> list[Finding]:
                     "timing.overlap",
                     "error",
                     cue,
-                    f"cue starts at {clock(cue.start)} while cue {latest.index} is still on "
-                    f"screen (until {clock(latest.end)}); two captions at once",
+                    f"cue starts at {cue_time(cue.start)} while cue {latest.index} is still on "
+                    f"screen (until {cue_time(latest.end)}); two captions at once",
                 )
             )
         if latest is None or cue.end > latest.end:

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...errors import MediaError
+from ...timefmt import cue_time
 from ..profiles import CaptionProfile
 from .model import Finding, ParsedCue
-from .structure import clock
 
 VAD_SLACK = 0.25
 SAMPLE_RATE = 16000
@@ -83,8 +83,8 @@ def _no_speech(cues: list[ParsedCue], speech: list[Speech]) -> list[Finding]:
                     "warning",
                     cue.index,
                     cue.line,
-                    f"no speech detected under this cue ({clock(cue.start)} --> "
-                    f"{clock(cue.end)}); is it timed to the wrong place?",
+                    f"no speech detected under this cue ({cue_time(cue.start)} --> "
+                    f"{cue_time(cue.end)}); is it timed to the wrong place?",
                 )
             )
     return findings
@@ -113,7 +113,7 @@ def _uncaptioned(cues: list[ParsedCue], speech: list[Speech]) -> list[Finding]:
                         "warning",
                         None,
                         None,
-                        f"speech from {clock(start)} to {clock(end)} ({end - start:.1f} s) "
+                        f"speech from {cue_time(start)} to {cue_time(end)} ({end - start:.1f} s) "
                         "has no caption",
                     )
                 )
@@ -180,6 +180,6 @@ def _edge(rule, cue, seconds, what, at, allowed, profile) -> Finding:
         "warning",
         cue.index,
         cue.line,
-        f"cue {verb} {seconds:.2f} s {what} (speech detected at {clock(at)}); profile "
+        f"cue {verb} {seconds:.2f} s {what} (speech detected at {cue_time(at)}); profile "
         f"{profile.name} allows {allowed:.2f} s (plus {VAD_SLACK} s detector slack)",
     )
