@@ -14,11 +14,11 @@ from pathlib import Path
 
 from ...errors import MediaError
 from ...timefmt import cue_time
+from ...transcripts.speech import SAMPLE_RATE, as_seconds, voice_activity
 from ..profiles import CaptionProfile
 from .model import Finding, ParsedCue
 
 VAD_SLACK = 0.25
-SAMPLE_RATE = 16000
 # Speech longer than this with no caption over it is reported.
 UNCAPTIONED_MIN = 1.0
 # A cue that is only a sound label ("[music]", "(laughs)", "♪ ... ♪") needs no speech under it.
@@ -36,7 +36,6 @@ class Speech:
 def detect_speech(media: str | Path) -> list[Speech]:
     """Find the speech in ``media`` (any file PyAV can decode) with Silero VAD."""
     from faster_whisper.audio import decode_audio
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
 
     media = Path(media)
     if not media.is_file():
@@ -52,9 +51,8 @@ def detect_speech(media: str | Path) -> list[Speech]:
     if audio.size == 0:
         raise MediaError("has no audio track", where=str(media), hint="Pass the film's media")
     # Short pads and silences: the edges are what the sync checks compare against.
-    options = VadOptions(min_silence_duration_ms=500, speech_pad_ms=30, min_speech_duration_ms=250)
-    chunks = get_speech_timestamps(audio, options, sampling_rate=SAMPLE_RATE)
-    return [Speech(c["start"] / SAMPLE_RATE, c["end"] / SAMPLE_RATE) for c in chunks]
+    found = voice_activity(audio, min_silence_ms=500, pad_ms=30, min_speech_ms=250)
+    return [Speech(start, end) for start, end in as_seconds(found)]
 
 
 def check_sync(

@@ -32,10 +32,10 @@ from ...errors import MediaError, TriggerfilmError
 from ..convert import convert_ct2_to_openai
 from ..model import Segment, Transcript, Word
 from ..options import TranscribeOptions, check_language
+from ..speech import SAMPLE_RATE, voice_activity
 from ..whisper_models import ResolvedModel, list_offline_models, resolve_model
 
 ENGINE = "openai-whisper"
-SAMPLE_RATE = 16000
 log = logging.getLogger(__name__)
 
 
@@ -131,9 +131,9 @@ def decode(path: Path) -> np.ndarray:
 
 def _speech_only(audio: np.ndarray) -> tuple[np.ndarray, Any]:
     """The speech parts joined together and a map back to original times (None: no speech)."""
-    from faster_whisper.vad import SpeechTimestampsMap, VadOptions, get_speech_timestamps
+    from faster_whisper.vad import SpeechTimestampsMap
 
-    chunks = get_speech_timestamps(audio, VadOptions())
+    chunks = [{"start": a, "end": b} for a, b in voice_activity(audio)]
     if not chunks:
         return audio[:0], None
     speech = np.concatenate([audio[c["start"] : c["end"]] for c in chunks])
