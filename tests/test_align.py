@@ -11,6 +11,7 @@ import yaml
 from triggerfilm import app
 from triggerfilm.captions.build import build_captions
 from triggerfilm.captions.profiles import get_profile
+from triggerfilm.notices import Notice
 from triggerfilm.transcripts import align, speech
 from triggerfilm.transcripts.align import INTERPOLATED, align_verbatim, alignment_coverage
 from triggerfilm.transcripts.checked import (
@@ -119,7 +120,7 @@ def test_demo_caption_shows_the_verbatim_words(tmp_path):
     assert not any("night's where" in c for c in captions)
 
 
-def test_checked_transcript_is_cached_and_a_corrupt_entry_is_redone(recwarn):
+def test_checked_transcript_is_cached_and_a_corrupt_entry_is_redone():
     media = CLIPS / "ICU12-01.mp4"
     options, verbatim = TranscribeOptions(), _verbatim("ICU12-01")
     first = checked_transcript(media, options, verbatim)
@@ -128,8 +129,11 @@ def test_checked_transcript_is_cached_and_a_corrupt_entry_is_redone(recwarn):
     assert checked_transcript(media, options, verbatim) == first
     assert entry.stat().st_mtime_ns == stamp
     entry.write_text("{torn", encoding="utf-8")
-    assert checked_transcript(media, options, verbatim) == first
-    assert any("corrupt" in str(w.message) for w in recwarn.list)
+    notices: list[Notice] = []
+    assert checked_transcript(media, options, verbatim, notices=notices) == first
+    (notice,) = notices
+    assert notice.topic == "cache" and notice.where == str(entry)
+    assert "damaged" in notice.message and "again" in notice.message
     assert Transcript.from_dict(json.loads(entry.read_text())) == first
 
 

@@ -14,12 +14,9 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 
 import pysrt
 
-from ..errors import TriggerfilmError
-from ..store import write_text
 from ..timefmt import cue_time, milliseconds
 from .build import cues_from_segments
 from .model import Cue
@@ -33,25 +30,16 @@ def _visible_lines(cue: Cue) -> list[str]:
 
 
 class SubtitleWriter:
-    """The shared part of every format: turn cues into text, write it atomically."""
+    """What every format provides: the file's text for a list of cues.
+
+    Writers only format; the render use case writes the text with the store's atomic writer,
+    beside the film's other outputs.
+    """
 
     extension = ""
 
     def format(self, cues: Sequence[Cue]) -> str:
         raise NotImplementedError
-
-    def write(self, cues: Sequence[Cue], path: str | Path) -> Path:
-        path = Path(path)
-        text = self.format(cues)
-        try:
-            # A fresh subtitle file is written as formatted, whatever the old one held.
-            return write_text(path, text, preserve_format=False, parents=False)
-        except OSError as error:
-            raise TriggerfilmError(
-                f"cannot write subtitles ({error.strerror})",
-                where=path,
-                hint="Check that the folder exists and is writable",
-            ) from None
 
 
 class SrtWriter(SubtitleWriter):
@@ -126,16 +114,6 @@ def format_vtt(cues: Iterable[Cue]) -> str:
     return WRITERS["vtt"].format(list(cues))
 
 
-def write_srt(cues: Iterable[Cue], path: str | Path) -> Path:
-    """Write ``cues`` as a UTF-8 SubRip file at ``path`` (atomically); return the path."""
-    return WRITERS["srt"].write(list(cues), path)
-
-
-def write_vtt(cues: Iterable[Cue], path: str | Path) -> Path:
-    """Write ``cues`` as a WebVTT file at ``path`` (atomically); return the path."""
-    return WRITERS["vtt"].write(list(cues), path)
-
-
 __all__ = [
     "SrtWriter",
     "SubtitleWriter",
@@ -144,6 +122,4 @@ __all__ = [
     "cues_from_segments",
     "format_srt",
     "format_vtt",
-    "write_srt",
-    "write_vtt",
 ]

@@ -126,8 +126,8 @@ def _cut(
     speech = clip.transcript.speech
     first_at = words[first_word].start if first_word is not None else None
     last_at = words[last_word].end if last_word is not None else None
-    start, _ = settle_cut(start, speech, not_after=first_at)
-    end, _ = settle_cut(end, speech, not_before=last_at)
+    start = settle_cut(start, speech, not_after=first_at)
+    end = settle_cut(end, speech, not_before=last_at)
     for key, point in (("from", start), ("to", end)):
         cut_word = next((w for w in words if w.start + 0.02 < point < w.end - 0.02), None)
         if cut_word is not None:

@@ -8,7 +8,7 @@ written beside every film (``timeline.json``), so a render can be replayed and d
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any, Literal
 
 from ..transcripts.model import Word
@@ -78,7 +78,6 @@ class Timeline:
     manifest_sha256: str = ""
     # Things an editor should check, e.g. a cut that lands inside a word.
     warnings: tuple[str, ...] = ()
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def frames(self) -> int:
@@ -120,7 +119,8 @@ class Timeline:
                 )
                 raw["redactions"] = tuple(tuple(r) for r in raw.get("redactions", ()))
                 items.append(Cut(**raw))
-        fields = {k: v for k, v in data.items() if k not in ("items", "version")}
+        # "extra" was an always-empty field of early version-1 files.
+        fields = {k: v for k, v in data.items() if k not in ("items", "version", "extra")}
         fields["touchpoints"] = tuple(fields.get("touchpoints", ()))
         fields["warnings"] = tuple(fields.get("warnings", ()))
         return cls(items=tuple(items), **fields)

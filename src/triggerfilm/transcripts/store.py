@@ -8,12 +8,12 @@ file and it is still found. A cache entry that does not parse is redone, never t
 from __future__ import annotations
 
 import json
-import warnings
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 from .. import __version__
+from ..notices import Notice
 from ..sources.local import file_sha256
 from ..store import cache_root, json_key, sharded_path, write_text
 from .model import Transcript
@@ -57,20 +57,27 @@ def cache_path(media: Path, options: TranscribeOptions, root: Path | None = None
     return sharded_path((root or cache_root()) / "transcripts", key, ".json")
 
 
-def read_cached(path: Path, redo: str) -> Transcript | None:
-    """A cached transcript, or None when there is none or it is damaged (with a warning
-    saying what will be redone: a damaged entry is never trusted)."""
+def read_cached(path: Path, redo: str, notices: list[Notice] | None = None) -> Transcript | None:
+    """A cached transcript, or None when there is none or it is damaged.
+
+    A damaged entry is never trusted: a :class:`Notice` saying what will be redone goes on
+    ``notices`` when the caller collects them.
+    """
     if not path.exists():
         return None
     try:
         return Transcript.from_dict(json.loads(path.read_text(encoding="utf-8")))
     except (ValueError, KeyError, TypeError) as error:
-        warnings.warn(f"transcript cache entry {path} is corrupt ({error}); {redo}", stacklevel=3)
+        if notices is not None:
+            message = f"the cached transcript is damaged ({error}); {redo}"
+            notices.append(Notice("cache", message, where=str(path)))
         return None
 
 
-def cached_transcript(media: Path, options: TranscribeOptions) -> Transcript | None:
-    return read_cached(cache_path(media, options), f"transcribing {media} again")
+def cached_transcript(
+    media: Path, options: TranscribeOptions, notices: list[Notice] | None = None
+) -> Transcript | None:
+    return read_cached(cache_path(media, options), f"transcribing {media} again", notices)
 
 
 def transcript_for(

@@ -12,7 +12,8 @@ same way, so the two can be swapped and compared:
   on earlier windows is what lets Whisper fall into repetition loops on pause-filled narratives;
 - ``fp16=False``: there is no GPU, and PyTorch on CPU computes in float32 anyway.
 
-It is about 4–5× slower than faster-whisper and needs ``pip install 'triggerfilm[openai]'``.
+It is about 4–5× slower than faster-whisper and needs the ``openai-whisper`` extra plus
+openai-whisper itself installed without its GPU-only dependencies (``make openai`` does both).
 """
 
 from __future__ import annotations
@@ -45,8 +46,9 @@ def _require_whisper() -> Any:
     except ImportError:
         raise TriggerfilmError(
             "the openai-whisper engine is not installed",
-            hint="Install it with `pip install 'triggerfilm[openai]'` (see the README for the "
-            "CPU-only torch wheel), or use the faster-whisper engine",
+            hint="Install it with `make openai`, or `pip install 'triggerfilm[openai-whisper]'` "
+            "then `pip install --no-deps openai-whisper` (a CPU-only torch wheel first: see the "
+            "README), or use the faster-whisper engine",
         ) from None
     return whisper
 
