@@ -69,6 +69,7 @@ def search_clips(
         loaded = load_catalogue(archive)
         docs += [_archive_doc(loaded, clip, None, options, transcribe) for clip in loaded.clips]
         return search(docs, query)
+    assert manifest is not None  # exactly one of the two, checked above
     prepared = prepare(manifest)
     transcribe_all(prepared, options, progress)
     m = prepared.manifest
@@ -77,7 +78,7 @@ def search_clips(
     for ref in m.clips:
         src = prepared.sources[ref.id]
         entry = None
-        if ref.archive:
+        if ref.archive and ref.archive_clip:
             entry = catalogues[ref.archive].clip(ref.archive_clip)
             used.add((ref.archive, entry.id))
         docs.append(

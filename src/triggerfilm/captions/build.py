@@ -18,7 +18,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 from ..editplan.timeline import Cut, Timeline, holds_word
 from ..errors import TriggerfilmError
@@ -26,8 +25,6 @@ from ..transcripts.model import Transcript, Word
 from .linebreak import SENTENCE_END, best_layout, break_cost
 from .model import Cue
 from .profiles import CaptionProfile
-
-LabelMode = Literal["auto", "always", "never"]
 
 # A pause this long ends a cue: a caption should not hang on screen through a silence.
 PAUSE_SPLIT = 1.2
@@ -61,12 +58,13 @@ class _Span:
 
 
 def build_captions(
-    timeline: Timeline, profile: CaptionProfile, *, label_speakers: LabelMode = "auto"
+    timeline: Timeline, profile: CaptionProfile, *, label_speakers: str = "auto"
 ) -> tuple[Cue, ...]:
     """Caption cues for every cut of ``timeline``, in film order, on the frame grid.
 
     ``label_speakers``: "auto" labels the first cue of a cut whose picture does not show the
     narrator (audio-only media); "always" labels the first cue of every cut; "never" none.
+    It is text from a manifest or ``timeline.json``, so it is checked here.
     """
     if label_speakers not in ("auto", "always", "never"):
         raise TriggerfilmError(

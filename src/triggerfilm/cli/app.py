@@ -8,7 +8,8 @@ beside this module, grouped by who uses them; this module holds the group and wh
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 import click
 
@@ -18,9 +19,12 @@ from ..errors import TriggerfilmError
 from ..manifest.model import CONSENT_USES
 from ..transcripts.options import ENGINES, TranscribeOptions
 
+# A click command function, before and after an option decorator.
+Command = TypeVar("Command", bound=Callable[..., Any])
+
 
 class _Group(click.Group):
-    def invoke(self, ctx: click.Context):  # type: ignore[override]
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except TriggerfilmError as error:
@@ -39,7 +43,7 @@ def cli() -> None:
     """
 
 
-def transcribe_options(f):
+def transcribe_options(f: Command) -> Command:
     """The Whisper options shared by every command that may transcribe."""
     f = click.option(
         "--engine",
@@ -63,7 +67,9 @@ def transcribe_options(f):
     return f
 
 
-def transcribe_settings(engine, model, language, beam_size, threads) -> TranscribeOptions:
+def transcribe_settings(
+    engine: str, model: str, language: str | None, beam_size: int, threads: int
+) -> TranscribeOptions:
     return TranscribeOptions(
         engine=engine,
         model=model,
@@ -83,7 +89,7 @@ class Bars:
     }
 
     def __init__(self) -> None:
-        self.bars: dict = {}
+        self.bars: dict[str, Any] = {}
 
     def __call__(self, stage: str, done: float, total: float) -> None:
         from tqdm import tqdm
@@ -126,7 +132,7 @@ use_choice = click.option(
 )
 
 
-def use_option(f):
+def use_option(f: Command) -> Command:
     """--use, and --date to check consent as on another day."""
     f = click.option(
         "--date",

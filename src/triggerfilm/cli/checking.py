@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -108,7 +109,7 @@ def models_export_openai(output: Path | None) -> None:
     help="table: clip, time (mm:ss.s), text, reason; json for other tools.",
 )
 @transcribe_options
-def review_command(manifest: Path, fmt: str, **opts) -> None:
+def review_command(manifest: Path, fmt: str, **opts: Any) -> None:
     """List the words of MANIFEST's clips to check before the film is shown: words with no
     speech under them, repetition loops, words Whisper was unsure of, likely hallucinations and
     verbatim words timed by estimate; and how much of each verbatim transcript Whisper heard."""

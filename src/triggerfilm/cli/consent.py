@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -15,7 +17,7 @@ from .app import Bars, cli, echo_notices, transcribe_options, transcribe_setting
 @click.argument("manifest", type=click.Path(dir_okay=False, path_type=Path))
 @use_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-def consent_command(manifest: Path, use: str, on, fmt: str) -> None:
+def consent_command(manifest: Path, use: str, on: datetime.datetime | None, fmt: str) -> None:
     """Print MANIFEST's consent ledger and every problem for --use (exit 2 if any)."""
     import json
 
@@ -59,7 +61,9 @@ def verify_command(folder: Path) -> None:
 )
 @use_option
 @transcribe_options
-def pack_command(manifest: Path, out_dir: Path | None, use: str, on, **opts) -> None:
+def pack_command(
+    manifest: Path, out_dir: Path | None, use: str, on: datetime.datetime | None, **opts: Any
+) -> None:
     """Write the facilitator pack (pack.html, prints to A4) for MANIFEST's film."""
     bars = Bars()
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -16,7 +17,7 @@ from .app import Bars, cli, echo_notices, transcribe_options, transcribe_setting
 @cli.command()
 @click.argument("manifest", type=click.Path(dir_okay=False, path_type=Path))
 @transcribe_options
-def transcribe(manifest: Path, **opts) -> None:
+def transcribe(manifest: Path, **opts: Any) -> None:
     """Transcribe every clip of MANIFEST offline, with word times.
 
     Results are cached by the media's content, the engine, model and options: a second run
@@ -42,7 +43,7 @@ def transcribe(manifest: Path, **opts) -> None:
     help="How to print the transcript.",
 )
 @transcribe_options
-def transcript(media: Path, fmt: str, **opts) -> None:
+def transcript(media: Path, fmt: str, **opts: Any) -> None:
     """Print the transcript of any audio or video file (cached like `transcribe`)."""
     click.echo(app.transcript_text(media, transcribe_settings(**opts), fmt), nl=False)
 
@@ -93,7 +94,7 @@ def render(
     touchpoint: str | None,
     preview: bool,
     use: str,
-    **opts,
+    **opts: Any,
 ) -> None:
     """Render MANIFEST to a captioned film.
 
@@ -158,7 +159,7 @@ def init(folder: Path, name: str) -> None:
 @click.option("--force", is_flag=True, help="Replace a film made from another manifest.")
 @transcribe_options
 def approval_pack_command(
-    manifest: Path, narrator: str, out_dir: Path | None, force: bool, **opts
+    manifest: Path, narrator: str, out_dir: Path | None, force: bool, **opts: Any
 ) -> None:
     """Render one narrator's passages as a short film, with a list of their quotes.
 

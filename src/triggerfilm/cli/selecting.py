@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -30,7 +31,7 @@ from .app import Bars, cli, transcribe_options, transcribe_settings
     help="The film's target length in minutes.",
 )
 @transcribe_options
-def plan_command(manifest: Path, fmt: str, target: float, **opts) -> None:
+def plan_command(manifest: Path, fmt: str, target: float, **opts: Any) -> None:
     """Show MANIFEST's running order, time per touchpoint against the target, each narrator's
     share, the balance of valences and who is represented, with warnings. Transcribes what is
     missing so quotes resolve."""
@@ -75,7 +76,7 @@ def search_command(
     transcribe: bool,
     add_to: str | None,
     pick: int | None,
-    **opts,
+    **opts: Any,
 ) -> None:
     """Find QUERY (whole words, any case) in clip titles, topics, narrator descriptors and
     transcripts; print clip, narrator, time and context. With --add TOUCHPOINT --manifest M,
@@ -96,7 +97,7 @@ def search_command(
         transcribe=transcribe,
     )
     click.echo(format_hits(hits), nl=False)
-    if add_to:
+    if add_to and manifest is not None:
         chosen = choose_hit(hits, pick)
         selection = selecting.add_hit(manifest, add_to, chosen)
         click.echo(
@@ -139,7 +140,7 @@ def choose_hit(hits: list[SearchHit], pick: int | None) -> SearchHit:
     help="Read this ticked sheet and update the manifest's selections.",
 )
 @transcribe_options
-def cutsheet_command(manifest: Path, output: Path | None, sheet: Path | None, **opts) -> None:
+def cutsheet_command(manifest: Path, output: Path | None, sheet: Path | None, **opts: Any) -> None:
     """Write a Markdown cut sheet of every clip's sentences to tick, or --apply a ticked one."""
 
     bars = Bars()

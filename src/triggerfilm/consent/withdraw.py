@@ -81,6 +81,7 @@ def withdraw(
         chosen = [e for e in ledger if e.clip == clip]
         known, what = [e.clip for e in ledger], f"clip '{clip}'"
     else:
+        assert narrator is not None  # exactly one of the two, checked above
         wanted = narrator.strip().lower()
         chosen = [e for e in ledger if e.narrator.lower() == wanted]
         known, what = sorted({e.narrator for e in ledger}), f"narrator '{narrator}'"

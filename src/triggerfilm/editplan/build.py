@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import NoReturn
 
 from ..errors import ManifestError
 from ..manifest.model import Anchor, Manifest, Selection
@@ -209,7 +210,15 @@ def _resolve(
     return match.end, match.last
 
 
-def _fail(manifest, selection, key, anchor, message, expected=None, hint=None):
+def _fail(
+    manifest: Manifest,
+    selection: Selection,
+    key: str,
+    anchor: Anchor,
+    message: str,
+    expected: str | None = None,
+    hint: str | None = None,
+) -> NoReturn:
     raise ManifestError(
         message,
         where=manifest.path,

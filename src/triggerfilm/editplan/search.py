@@ -100,7 +100,13 @@ def _passes(doc: SearchDoc, query: SearchQuery) -> bool:
 
 
 def _search_doc(doc: SearchDoc, pattern: re.Pattern[str]) -> list[SearchHit]:
-    def hit(field: str, context: str, match: str, sentence: Sentence | None = None, at=None):
+    def hit(
+        field: str,
+        context: str,
+        match: str,
+        sentence: Sentence | None = None,
+        at: float | None = None,
+    ) -> SearchHit:
         return SearchHit(
             clip=doc.clip,
             narrator=doc.narrator,

@@ -122,7 +122,9 @@ def _output(r: _Reader, value: Any) -> OutputSettings:
     )
 
 
-def _choice(r: _Reader, data: dict, at: str, key: str, allowed: tuple[str, ...], default: str):
+def _choice(
+    r: _Reader, data: dict[str, Any], at: str, key: str, allowed: tuple[str, ...], default: str
+) -> str:
     value = r.text(data, at, key) or default
     if value not in allowed:
         r.fail(join_path(at, key), f"is '{value}'", expected=" or ".join(allowed))
@@ -276,7 +278,7 @@ def _selection(r: _Reader, value: Any, at: str, clip_ids: dict[str, str]) -> Sel
     )
 
 
-def _anchor(r: _Reader, data: dict, at: str, key: str) -> Anchor:
+def _anchor(r: _Reader, data: dict[str, Any], at: str, key: str) -> Anchor:
     where = join_path(at, key)
     value = data.get(key)
     if value is None:

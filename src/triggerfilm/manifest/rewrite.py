@@ -88,7 +88,8 @@ class ManifestEditor:
         )
 
     def _selections(self, t: int) -> CommentedSeq:
-        return self.data["touchpoints"][t]["selections"]
+        selections: CommentedSeq = self.data["touchpoints"][t]["selections"]
+        return selections
 
     def append_selection(self, t: int, selection: NewSelection) -> None:
         items = self._selections(t)

@@ -16,7 +16,7 @@ class RenderError(TriggerfilmError):
 def ffmpeg_exe() -> str:
     import imageio_ffmpeg
 
-    return imageio_ffmpeg.get_ffmpeg_exe()
+    return str(imageio_ffmpeg.get_ffmpeg_exe())
 
 
 def run_ffmpeg(args: list[str], what: str, *, loglevel: str = "error") -> str:

@@ -7,9 +7,14 @@ frame instead of compositing every frame in Python keeps MoviePy off the slow pa
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from ..editplan.timeline import Card
 from . import fonts
+
+RGB = tuple[int, int, int]
+# MoviePy clips: MoviePy has no type information.
+Clip = Any
 
 BACKGROUND = (22, 38, 52)  # a calm dark blue-grey, kind to a darkened room
 TEXT = (255, 255, 255)
@@ -39,7 +44,7 @@ def wrap_text(text: str, font: Path, size: int, width: int) -> str:
     return "\n".join(lines)
 
 
-def _text(text: str, font: Path, size: int, color, width: int):
+def _text(text: str, font: Path, size: int, color: RGB, width: int) -> Clip:
     from moviepy import TextClip
 
     # A margin stops the "label" layout cropping descenders (MoviePy 2 quirk).
@@ -54,7 +59,7 @@ def _text(text: str, font: Path, size: int, color, width: int):
     ).with_duration(1)
 
 
-def _save(layers: list, width: int, height: int, path: Path) -> Path:
+def _save(layers: list[Clip], width: int, height: int, path: Path) -> Path:
     from moviepy import ColorClip, CompositeVideoClip
 
     background = ColorClip((width, height), color=BACKGROUND).with_duration(1)
@@ -62,7 +67,7 @@ def _save(layers: list, width: int, height: int, path: Path) -> Path:
     return path
 
 
-def _stack(blocks: list[tuple[str, Path, int, tuple]], width: int, height: int) -> list:
+def _stack(blocks: list[tuple[str, Path, int, RGB]], width: int, height: int) -> list[Clip]:
     """Centre a column of text blocks vertically, with a gap between them."""
     clips = [_text(text, font, size, color, int(width * 0.8)) for text, font, size, color in blocks]
     gap = height // 24

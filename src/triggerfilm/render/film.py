@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..captions.model import Cue
-from ..editplan.timeline import Card, Timeline
+from ..editplan.timeline import Card, Item, Timeline
 from ..media.ffmpeg import RenderError, run_ffmpeg
 from ..media.loudness import Loudness, measure
 from ..store import staged_path
@@ -77,7 +77,7 @@ def render_film(
     """
     settings = EncodeSettings(timeline.width, timeline.height, timeline.fps, preset=preset)
     starts = timeline.starts()
-    tasks = []
+    tasks: list[tuple[Item, list[Cue], float, EncodeSettings, Path, float]] = []
     for index, item in enumerate(timeline.items):
         offset = starts[index] / timeline.fps
         item_cues = [c for c in cues if c.item == index] if burn_in else []
@@ -88,7 +88,7 @@ def render_film(
         for k in (segment_key(t[0], t[1], settings, t[2], t[5]) for t in tasks)
     )
 
-    def one(task):
+    def one(task: tuple[Item, list[Cue], float, EncodeSettings, Path, float]) -> Path:
         path = render_segment(*task)
         if progress:
             progress(1)

@@ -15,6 +15,7 @@ import html
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import __version__
 from ..captions.transcript_doc import descriptive_transcript
@@ -24,6 +25,12 @@ from ..sources.resolve import SourceClip
 from ..store import write_text
 from ..timefmt import length_words, mmss, time_element
 
+if TYPE_CHECKING:
+    from ..consent.ledger import ConsentReport
+
+# Each touchpoint's (start, end, cuts) in film seconds.
+Spans = dict[int, tuple[float, float, list[Cut]]]
+
 PACK_NAME = "pack.html"
 e = html.escape
 
@@ -32,9 +39,9 @@ def _span(start: float, end: float) -> str:
     return f"{time_element(start)}–{time_element(end)}"
 
 
-def _touchpoint_spans(timeline: Timeline) -> dict[int, tuple[float, float, list[Cut]]]:
+def _touchpoint_spans(timeline: Timeline) -> Spans:
     """Each touchpoint's (start, end, cuts) in film seconds, its title card included."""
-    spans: dict[int, tuple[float, float, list[Cut]]] = {}
+    spans: Spans = {}
     for item, first in zip(timeline.items, timeline.starts(), strict=True):
         t = item.touchpoint
         if t is None:
@@ -51,7 +58,9 @@ def _touchpoint_spans(timeline: Timeline) -> dict[int, tuple[float, float, list[
     return spans
 
 
-def credits_lines(manifest: Manifest, sources: Mapping[str, SourceClip], timeline) -> list[str]:
+def credits_lines(
+    manifest: Manifest, sources: Mapping[str, SourceClip], timeline: Timeline
+) -> list[str]:
     """The manifest's credits, archive attributions, narrators, and the national-sample line."""
     used = {item.clip_id for item in timeline.items if isinstance(item, Cut)}
     clips = [sources[c.id] for c in manifest.clips if c.id in used and c.id in sources]
@@ -74,7 +83,7 @@ def facilitator_pack(
     timeline: Timeline,
     sources: Mapping[str, SourceClip],
     *,
-    consent=None,
+    consent: ConsentReport | None = None,
     today: datetime.date | None = None,
 ) -> str:
     """The pack as a standalone HTML page. ``consent`` is a ``ConsentReport`` to summarise."""
@@ -143,7 +152,7 @@ def _introduction(manifest: Manifest, archive: bool) -> str:
     note_list = ""
     if notes:
         note_list = "<p>Content notes for this film:</p>\n<ul>\n" + "\n".join(
-            f"<li><strong>{e(t.title)}:</strong> {e(t.content_note)}</li>" for t in notes
+            f"<li><strong>{e(t.title)}:</strong> {e(t.content_note or '')}</li>" for t in notes
         ) + "\n</ul>"  # fmt: skip
     return f"""<section id="introduction" aria-labelledby="introduction-heading">
 <h2 id="introduction-heading">Suggested introduction</h2>
@@ -194,7 +203,7 @@ Total {length_words(timeline.duration)}.</caption>
 </section>"""
 
 
-def _touchpoints(manifest: Manifest, spans) -> str:
+def _touchpoints(manifest: Manifest, spans: Spans) -> str:
     blocks = []
     for t, touchpoint in enumerate(manifest.touchpoints):
         start, end, cuts = spans.get(t, (0.0, 0.0, []))
@@ -230,7 +239,7 @@ def _transcript(timeline: Timeline) -> str:
 </section>"""
 
 
-def _cards(manifest: Manifest, spans) -> str:
+def _cards(manifest: Manifest, spans: Spans) -> str:
     total = len(manifest.touchpoints)
     cards = []
     for t, touchpoint in enumerate(manifest.touchpoints):
@@ -256,7 +265,7 @@ emotion words on it.</p>
 </section>"""
 
 
-def _credits(lines: list[str], consent) -> str:
+def _credits(lines: list[str], consent: ConsentReport | None) -> str:
     items = "\n".join(f"<li>{e(line)}</li>" for line in lines)
     permissions = ""
     if consent is not None:

@@ -156,6 +156,7 @@ def _archive_url(manifest: Manifest, ref: ClipRef) -> str | None:
         return None
     from ..sources.catalogue import load_catalogue
 
+    assert ref.archive_clip is not None  # the manifest loader requires it with an archive
     archive = load_catalogue(location)
     return archive.media_location(archive.clip(ref.archive_clip))
 

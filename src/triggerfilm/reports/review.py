@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from ..timefmt import mmss_tenths
 from ..transcripts.align import COVERAGE_WARNING
@@ -26,7 +27,7 @@ class ReviewReport:
     # Words that may identify someone, per clip: candidates for a selection's ``redact:``.
     personal: tuple[tuple[str, Candidate], ...] = ()
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "manifest": self.manifest,
             "coverage": self.coverage,

@@ -12,7 +12,7 @@ import difflib
 import re
 from collections.abc import Collection
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, Literal, NoReturn, overload
 
 from ..errors import TriggerfilmError
 from .located import describe_value, join_path
@@ -78,6 +78,14 @@ class StrictReader:
                 self.fail(join_path(at, key), f"'{key}' is required", hint=f"Add {key}: ...")
         return value
 
+    @overload
+    def text(self, data: dict[str, Any], at: str, key: str, required: Literal[True]) -> str: ...
+
+    @overload
+    def text(
+        self, data: dict[str, Any], at: str, key: str, required: bool = False
+    ) -> str | None: ...
+
     def text(self, data: dict[str, Any], at: str, key: str, required: bool = False) -> str | None:
         """Non-empty text at ``data[key]``, stripped; None when absent and not required."""
         value = data.get(key)
@@ -94,6 +102,7 @@ class StrictReader:
             )
         return value.strip()
 
+    @overload
     def choice(
         self,
         data: dict[str, Any],
@@ -101,12 +110,63 @@ class StrictReader:
         key: str,
         options: Collection[str],
         default: str | None = None,
+        *,
+        required: Literal[True],
+    ) -> str: ...
+
+    @overload
+    def choice(
+        self,
+        data: dict[str, Any],
+        at: str,
+        key: str,
+        options: Collection[str],
+        default: str | None = None,
+        *,
+        required: bool = False,
+    ) -> str | None: ...
+
+    def choice(
+        self,
+        data: dict[str, Any],
+        at: str,
+        key: str,
+        options: Collection[str],
+        default: str | None = None,
+        *,
+        required: bool = False,
     ) -> str | None:
         """Text at ``data[key]`` that is one of ``options`` (``default`` when absent)."""
-        value = self.text(data, at, key) or default
+        value = self.text(data, at, key, required) or default
         if value is not None and value not in options:
             self.fail(join_path(at, key), f"is '{value}'", expected="one of " + ", ".join(options))
         return value
+
+    @overload
+    def number(
+        self,
+        data: dict[str, Any],
+        at: str,
+        key: str,
+        default: float | None,
+        *,
+        minimum: float,
+        maximum: float | None = None,
+        integer: Literal[True],
+    ) -> int: ...
+
+    @overload
+    def number(
+        self,
+        data: dict[str, Any],
+        at: str,
+        key: str,
+        default: float | None,
+        *,
+        minimum: float,
+        maximum: float | None = None,
+        integer: Literal[False] = False,
+    ) -> float: ...
 
     def number(
         self,
@@ -118,19 +178,20 @@ class StrictReader:
         minimum: float,
         maximum: float | None = None,
         integer: bool = False,
-    ) -> Any:
+    ) -> float:
         """A number at ``data[key]`` within ``minimum``..``maximum`` (``default`` when absent)."""
         value = data.get(key, default)
         wanted = "a whole number" if integer else "a number"
         ok = isinstance(value, int) if integer else isinstance(value, int | float)
         if isinstance(value, bool) or not ok:
             self.fail(join_path(at, key), f"is {describe_value(value)}", expected=wanted)
+        assert isinstance(value, int | float)  # for the type checker: ``ok`` said so
         if value < minimum or (maximum is not None and value > maximum):
             span = f"of at least {minimum}" if maximum is None else f"from {minimum} to {maximum}"
             self.fail(join_path(at, key), f"is {value}", expected=f"{wanted} {span}")
         return value
 
-    def sequence(self, data: dict[str, Any], at: str, key: str, required: bool = True) -> list:
+    def sequence(self, data: dict[str, Any], at: str, key: str, required: bool = True) -> list[Any]:
         """A list at ``data[key]``; required ones must be present and non-empty."""
         value = data.get(key)
         where = join_path(at, key)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Literal
 
 from ...errors import SubtitleFormatError
 from .encoding import decode_subtitle_bytes
@@ -66,6 +67,7 @@ def read_subtitles(path: str | Path) -> SubtitleDocument:
     findings: list[Finding] = []
     lines = _split_lines(text, findings)
     first = next((line.text.strip() for line in lines if line.text.strip()), "")
+    fmt: Literal["srt", "vtt"]
     if first.upper().startswith("WEBVTT") or path.suffix.lower() == ".vtt":
         fmt = "vtt"
         cues = _VttReader(lines, findings).read()

@@ -171,7 +171,15 @@ def _edges(cues: list[ParsedCue], speech: list[Speech], profile: CaptionProfile)
     return findings
 
 
-def _edge(rule, cue, seconds, what, at, allowed, profile) -> Finding:
+def _edge(
+    rule: str,
+    cue: ParsedCue,
+    seconds: float,
+    what: str,
+    at: float,
+    allowed: float,
+    profile: CaptionProfile,
+) -> Finding:
     verb = "appears" if rule == "sync.start" else "stays"
     return Finding(
         rule,

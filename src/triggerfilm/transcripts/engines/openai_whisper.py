@@ -122,7 +122,8 @@ def decode(path: Path) -> np.ndarray:
     from faster_whisper.audio import decode_audio
 
     try:
-        return decode_audio(str(path), sampling_rate=SAMPLE_RATE)
+        samples: np.ndarray = decode_audio(str(path), sampling_rate=SAMPLE_RATE)
+        return samples
     except (av.FFmpegError, OSError, ValueError) as error:
         raise MediaError(
             f"cannot decode the audio ({error})",
@@ -153,6 +154,7 @@ def _progress_hook(
     if progress is None:
         yield
         return
+    report = progress
 
     class _Bar:
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -166,14 +168,14 @@ def _progress_hook(
 
         def update(self, frames: int) -> None:
             self.frames += frames
-            progress(self.frames * seconds_per_frame)
+            report(self.frames * seconds_per_frame)
 
-    original = module.tqdm
-    module.tqdm = types.SimpleNamespace(tqdm=_Bar)
+    original = getattr(module, "tqdm")  # noqa: B009  (a module attribute mypy cannot see)
+    setattr(module, "tqdm", types.SimpleNamespace(tqdm=_Bar))  # noqa: B010
     try:
         yield
     finally:
-        module.tqdm = original
+        setattr(module, "tqdm", original)  # noqa: B010
 
 
 def _segment(raw: dict[str, Any], timeline: Any) -> Segment | None:
