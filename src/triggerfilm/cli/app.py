@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -120,6 +121,33 @@ def echo_notices(notices: Iterable[Notice]) -> None:
     """Every use case's warnings, one format: ``warning: TOPIC: WHERE: MESSAGE`` on stderr."""
     for notice in notices:
         click.echo(f"warning: {notice}", err=True)
+
+
+# The MANIFEST argument most commands take.
+manifest_argument = click.argument("manifest", type=click.Path(dir_okay=False, path_type=Path))
+
+
+def output_folder(default: str) -> Callable[[Command], Command]:
+    """``-o/--output``: the folder a command writes its files into."""
+    return click.option(
+        "-o",
+        "--output",
+        "out_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        help=f"Output folder (default: {default}).",
+    )
+
+
+def format_option(choices: list[str], help: str) -> Callable[[Command], Command]:
+    """``--format``: how a command prints its result; the first choice is the default."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(choices),
+        default=choices[0],
+        show_default=True,
+        help=help,
+    )
 
 
 # Where the film will be shown: consent is checked for this use.

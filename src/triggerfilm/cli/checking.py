@@ -8,7 +8,14 @@ from typing import Any
 
 import click
 
-from .app import Bars, cli, transcribe_options, transcribe_settings
+from .app import (
+    Bars,
+    cli,
+    format_option,
+    manifest_argument,
+    transcribe_options,
+    transcribe_settings,
+)
 
 
 @cli.command("check-subs")
@@ -33,13 +40,9 @@ from .app import Bars, cli, transcribe_options, transcribe_settings
     help="The film or its audio: also report captions over silence, uncaptioned speech "
     "and cues out of sync (offline voice detection).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text: one finding per line (file:line: cue N: severity rule: message); json: "
+@format_option(
+    ["text", "json"],
+    "text: one finding per line (file:line: cue N: severity rule: message); json: "
     '{"file", "profile", "findings": [...]}.',
 )
 def check_subs(file: Path, profile: str, fps: float, media: Path | None, fmt: str) -> None:
@@ -99,14 +102,10 @@ def models_export_openai(output: Path | None) -> None:
 
 
 @cli.command("review")
-@click.argument("manifest", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="table: clip, time (mm:ss.s), text, reason; json for other tools.",
+@manifest_argument
+@format_option(
+    ["table", "json"],
+    "table: clip, time (mm:ss.s), text, reason; json for other tools.",
 )
 @transcribe_options
 def review_command(manifest: Path, fmt: str, **opts: Any) -> None:

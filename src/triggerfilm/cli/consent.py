@@ -10,11 +10,20 @@ from typing import Any
 import click
 
 from .. import app
-from .app import Bars, cli, echo_notices, transcribe_options, transcribe_settings, use_option
+from .app import (
+    Bars,
+    cli,
+    echo_notices,
+    manifest_argument,
+    output_folder,
+    transcribe_options,
+    transcribe_settings,
+    use_option,
+)
 
 
 @cli.command("consent")
-@click.argument("manifest", type=click.Path(dir_okay=False, path_type=Path))
+@manifest_argument
 @use_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 def consent_command(manifest: Path, use: str, on: datetime.datetime | None, fmt: str) -> None:
@@ -30,7 +39,7 @@ def consent_command(manifest: Path, use: str, on: datetime.datetime | None, fmt:
 
 
 @cli.command("withdraw")
-@click.argument("manifest", type=click.Path(dir_okay=False, path_type=Path))
+@manifest_argument
 @click.option("--narrator", help="Withdraw every clip of this narrator code (e.g. ICU07).")
 @click.option("--clip", "clip_id", help="Withdraw this one clip (its id in the manifest).")
 def withdraw_command(manifest: Path, narrator: str | None, clip_id: str | None) -> None:
@@ -51,14 +60,8 @@ def verify_command(folder: Path) -> None:
 
 
 @cli.command("pack")
-@click.argument("manifest", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Output folder (default: out/<manifest name>).",
-)
+@manifest_argument
+@output_folder("out/<manifest name>")
 @use_option
 @transcribe_options
 def pack_command(

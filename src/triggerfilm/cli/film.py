@@ -11,11 +11,21 @@ from .. import app
 from ..manifest.init import starter_manifest
 from ..render.film import OutputFolderTaken
 from ..timefmt import length_words
-from .app import Bars, cli, echo_notices, transcribe_options, transcribe_settings, use_choice
+from .app import (
+    Bars,
+    cli,
+    echo_notices,
+    format_option,
+    manifest_argument,
+    output_folder,
+    transcribe_options,
+    transcribe_settings,
+    use_choice,
+)
 
 
 @cli.command()
-@click.argument("manifest", type=click.Path(dir_okay=False, path_type=Path))
+@manifest_argument
 @transcribe_options
 def transcribe(manifest: Path, **opts: Any) -> None:
     """Transcribe every clip of MANIFEST offline, with word times.
@@ -34,13 +44,9 @@ def transcribe(manifest: Path, **opts: Any) -> None:
 
 @cli.command()
 @click.argument("media", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["txt", "srt", "vtt", "json"]),
-    default="txt",
-    show_default=True,
-    help="How to print the transcript.",
+@format_option(
+    ["txt", "srt", "vtt", "json"],
+    "How to print the transcript.",
 )
 @transcribe_options
 def transcript(media: Path, fmt: str, **opts: Any) -> None:
@@ -49,14 +55,8 @@ def transcript(media: Path, fmt: str, **opts: Any) -> None:
 
 
 @cli.command()
-@click.argument("manifest", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Output folder (default: out/<manifest name>).",
-)
+@manifest_argument
+@output_folder("out/<manifest name>")
 @click.option(
     "--no-burn-in",
     is_flag=True,
@@ -147,15 +147,9 @@ def init(folder: Path, name: str) -> None:
 
 
 @cli.command("approval-pack")
-@click.argument("manifest", type=click.Path(dir_okay=False, path_type=Path))
+@manifest_argument
 @click.option("--narrator", required=True, metavar="CODE", help="The narrator's code, e.g. ICU07.")
-@click.option(
-    "-o",
-    "--output",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Output folder (default: out/<manifest name>-approval).",
-)
+@output_folder("out/<manifest name>-approval")
 @click.option("--force", is_flag=True, help="Replace a film made from another manifest.")
 @transcribe_options
 def approval_pack_command(

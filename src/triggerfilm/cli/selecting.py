@@ -10,18 +10,21 @@ import click
 from ..app import selecting
 from ..editplan.search import SearchHit
 from ..errors import TriggerfilmError
-from .app import Bars, cli, transcribe_options, transcribe_settings
+from .app import (
+    Bars,
+    cli,
+    format_option,
+    manifest_argument,
+    transcribe_options,
+    transcribe_settings,
+)
 
 
 @cli.command("plan")
-@click.argument("manifest", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-    help="table: aligned text; json / csv for other tools (csv: the running order).",
+@manifest_argument
+@format_option(
+    ["table", "json", "csv"],
+    "table: aligned text; json / csv for other tools (csv: the running order).",
 )
 @click.option(
     "--target",
@@ -126,7 +129,7 @@ def choose_hit(hits: list[SearchHit], pick: int | None) -> SearchHit:
 
 
 @cli.command("cutsheet")
-@click.argument("manifest", type=click.Path(dir_okay=False, path_type=Path))
+@manifest_argument
 @click.option(
     "-o",
     "--output",
