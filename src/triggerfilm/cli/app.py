@@ -46,12 +46,8 @@ def cli() -> None:
 
 def transcribe_options(f: Command) -> Command:
     """The Whisper options shared by every command that may transcribe."""
-    f = click.option(
-        "--engine",
-        type=click.Choice(ENGINES),
-        default="faster-whisper",
-        show_default=True,
-        help="Speech recogniser. openai-whisper needs the optional extra.",
+    f = choice_option(
+        "--engine", list(ENGINES), "Speech recogniser. openai-whisper needs the optional extra."
     )(f)
     f = click.option(
         "--model",
@@ -138,25 +134,31 @@ def output_folder(default: str) -> Callable[[Command], Command]:
     )
 
 
-def format_option(choices: list[str], help: str) -> Callable[[Command], Command]:
-    """``--format``: how a command prints its result; the first choice is the default."""
+def choice_option(
+    flag: str, choices: list[str], help: str, default: str | None = None, name: str | None = None
+) -> Callable[[Command], Command]:
+    """An option taking one of ``choices``, the first by default, shown in ``--help``."""
+    names = [flag] if name is None else [flag, name]
     return click.option(
-        "--format",
-        "fmt",
+        *names,
         type=click.Choice(choices),
-        default=choices[0],
+        default=default or choices[0],
         show_default=True,
         help=help,
     )
 
 
+def format_option(choices: list[str], help: str) -> Callable[[Command], Command]:
+    """``--format``: how a command prints its result; the first choice is the default."""
+    return choice_option("--format", choices, help, name="fmt")
+
+
 # Where the film will be shown: consent is checked for this use.
-use_choice = click.option(
+use_choice = choice_option(
     "--use",
-    type=click.Choice(CONSENT_USES),
+    list(CONSENT_USES),
+    "Where the film will be shown; clips whose consent does not cover it are refused.",
     default="joint-event",
-    show_default=True,
-    help="Where the film will be shown; clips whose consent does not cover it are refused.",
 )
 
 
