@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ..editplan.timeline import Card, Timeline
+from ..htmlpage import html_page
 from ..timefmt import mmss, time_element
 from .build import words_in_cut
 
@@ -86,7 +87,7 @@ class DescriptiveTranscript:
             f"<p>{e(_INTRO)} Running time {time_element(self.duration)}.</p>",
             *self.html_entries(),
         ]
-        return _PAGE.format(title=e(self.title), body="\n".join(body))
+        return html_page(f"{e(self.title)}: descriptive transcript", _CSS, "\n".join(body))
 
 
 _INTRO = (
@@ -94,25 +95,11 @@ _INTRO = (
     "and the words of every narrator, with the time each starts (minutes:seconds)."
 )
 
-_PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}: descriptive transcript</title>
-<style>
-body {{ font-family: sans-serif; line-height: 1.5; max-width: 42em; margin: 2em auto;
-  padding: 0 1em; color: #111; background: #fff; }}
-time {{ font-variant-numeric: tabular-nums; }}
-.card, .note {{ font-style: italic; }}
-</style>
-</head>
-<body>
-<main>
-{body}
-</main>
-</body>
-</html>
+_CSS = """
+body { font-family: sans-serif; line-height: 1.5; max-width: 42em; margin: 2em auto;
+  padding: 0 1em; color: #111; background: #fff; }
+time { font-variant-numeric: tabular-nums; }
+.card, .note { font-style: italic; }
 """
 
 

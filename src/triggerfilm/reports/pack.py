@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from .. import __version__
 from ..captions.transcript_doc import descriptive_transcript
 from ..editplan.timeline import Card, Cut, Timeline
+from ..htmlpage import html_page
 from ..manifest.model import Manifest
 from ..sources.resolve import SourceClip
 from ..store import write_text
@@ -100,7 +101,7 @@ def facilitator_pack(
         _cards(manifest, spans),
         _credits(credits_lines(manifest, sources, timeline), consent),
     ]
-    return _PAGE.format(title=e(manifest.title), css=_CSS, body="\n".join(parts))
+    return html_page(f"{e(manifest.title)}: facilitator pack", _CSS, "\n".join(parts))
 
 
 def write_pack(out_dir: str | Path, page: str) -> Path:
@@ -337,20 +338,4 @@ a { color: #024; }
   tr, article { break-inside: avoid; }
   a { color: inherit; text-decoration: none; }
 }
-"""
-
-_PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}: facilitator pack</title>
-<style>{css}</style>
-</head>
-<body>
-<main>
-{body}
-</main>
-</body>
-</html>
 """
