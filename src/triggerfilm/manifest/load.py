@@ -104,15 +104,15 @@ def _output(r: _Reader, value: Any) -> OutputSettings:
         return OutputSettings()
     data = r.mapping(value, "output", OUTPUT_KEYS)
     defaults = OutputSettings()
-    width = r.number(data, "output", "width", defaults.width, minimum=16, integer=True)
-    height = r.number(data, "output", "height", defaults.height, minimum=16, integer=True)
+    width = r.whole_number(data, "output", "width", defaults.width, minimum=16)
+    height = r.whole_number(data, "output", "height", defaults.height, minimum=16)
     for key, size in (("width", width), ("height", height)):
         if size % 2:
             r.fail(f"output.{key}", f"is {size}", expected="an even number (H.264 needs it)")
     return OutputSettings(
         width=width,
         height=height,
-        fps=r.number(data, "output", "fps", defaults.fps, minimum=1, integer=True),
+        fps=r.whole_number(data, "output", "fps", defaults.fps, minimum=1),
         card_seconds=float(
             r.number(data, "output", "card_seconds", defaults.card_seconds, minimum=0)
         ),

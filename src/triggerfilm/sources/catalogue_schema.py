@@ -113,7 +113,7 @@ class _Validator(StrictReader):
     def clip(self, item: Any, at: str, archive_condition: str | None) -> ArchiveClip:
         required = {"id", "interview", "title", "media_type", "narrator", "permission"}
         value = self.mapping(item, at, _CLIP_KEYS, required)
-        media_type = self.choice(value, at, "media_type", MEDIA_TYPES, required=True)
+        media_type = self.one_of(value, at, "media_type", MEDIA_TYPES)
         media = self.text(value, at, "media")
         sha256 = self.sha256(value, at)
         transcript = self.text(value, at, "transcript")
@@ -214,7 +214,7 @@ class _Validator(StrictReader):
         value = self.mapping(item, at, _NARRATOR_KEYS, {"descriptor", "role"})
         return Narrator(
             descriptor=self.text(value, at, "descriptor", required=True),
-            role=self.choice(value, at, "role", ROLES, required=True),
+            role=self.one_of(value, at, "role", ROLES),
             sex=self.text(value, at, "sex"),
             age_band=self.text(value, at, "age_band"),
         )

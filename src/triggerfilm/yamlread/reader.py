@@ -102,7 +102,6 @@ class StrictReader:
             )
         return value.strip()
 
-    @overload
     def choice(
         self,
         data: dict[str, Any],
@@ -110,39 +109,23 @@ class StrictReader:
         key: str,
         options: Collection[str],
         default: str | None = None,
-        *,
-        required: Literal[True],
-    ) -> str: ...
-
-    @overload
-    def choice(
-        self,
-        data: dict[str, Any],
-        at: str,
-        key: str,
-        options: Collection[str],
-        default: str | None = None,
-        *,
-        required: bool = False,
-    ) -> str | None: ...
-
-    def choice(
-        self,
-        data: dict[str, Any],
-        at: str,
-        key: str,
-        options: Collection[str],
-        default: str | None = None,
-        *,
-        required: bool = False,
     ) -> str | None:
         """Text at ``data[key]`` that is one of ``options`` (``default`` when absent)."""
-        value = self.text(data, at, key, required) or default
-        if value is not None and value not in options:
-            self.fail(join_path(at, key), f"is '{value}'", expected="one of " + ", ".join(options))
+        value = self.text(data, at, key) or default
+        if value is not None:
+            self._check_option(value, at, key, options)
         return value
 
-    @overload
+    def one_of(self, data: dict[str, Any], at: str, key: str, options: Collection[str]) -> str:
+        """Required text at ``data[key]`` that is one of ``options``."""
+        value = self.text(data, at, key, required=True)
+        self._check_option(value, at, key, options)
+        return value
+
+    def _check_option(self, value: str, at: str, key: str, options: Collection[str]) -> None:
+        if value not in options:
+            self.fail(join_path(at, key), f"is '{value}'", expected="one of " + ", ".join(options))
+
     def number(
         self,
         data: dict[str, Any],
@@ -152,43 +135,32 @@ class StrictReader:
         *,
         minimum: float,
         maximum: float | None = None,
-        integer: Literal[True],
-    ) -> int: ...
+    ) -> float:
+        """A number at ``data[key]`` within ``minimum``..``maximum`` (``default`` when absent)."""
+        return self._number(data.get(key, default), join_path(at, key), minimum, maximum)
 
-    @overload
-    def number(
-        self,
-        data: dict[str, Any],
-        at: str,
-        key: str,
-        default: float | None,
-        *,
-        minimum: float,
-        maximum: float | None = None,
-        integer: Literal[False] = False,
-    ) -> float: ...
+    def whole_number(
+        self, data: dict[str, Any], at: str, key: str, default: int | None, *, minimum: int
+    ) -> int:
+        """A whole number at ``data[key]`` of at least ``minimum`` (``default`` when absent)."""
+        return int(self._number(data.get(key, default), join_path(at, key), minimum, integer=True))
 
-    def number(
+    def _number(
         self,
-        data: dict[str, Any],
-        at: str,
-        key: str,
-        default: float | None,
-        *,
+        value: Any,
+        where: str,
         minimum: float,
         maximum: float | None = None,
         integer: bool = False,
     ) -> float:
-        """A number at ``data[key]`` within ``minimum``..``maximum`` (``default`` when absent)."""
-        value = data.get(key, default)
         wanted = "a whole number" if integer else "a number"
         ok = isinstance(value, int) if integer else isinstance(value, int | float)
         if isinstance(value, bool) or not ok:
-            self.fail(join_path(at, key), f"is {describe_value(value)}", expected=wanted)
+            self.fail(where, f"is {describe_value(value)}", expected=wanted)
         assert isinstance(value, int | float)  # for the type checker: ``ok`` said so
         if value < minimum or (maximum is not None and value > maximum):
             span = f"of at least {minimum}" if maximum is None else f"from {minimum} to {maximum}"
-            self.fail(join_path(at, key), f"is {value}", expected=f"{wanted} {span}")
+            self.fail(where, f"is {value}", expected=f"{wanted} {span}")
         return value
 
     def sequence(self, data: dict[str, Any], at: str, key: str, required: bool = True) -> list[Any]:
