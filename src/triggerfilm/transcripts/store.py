@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Protocol
 
 from .. import __version__
 from ..notices import Notice
@@ -19,7 +20,21 @@ from ..store import cache_root, json_key, sharded_path, write_text
 from .model import Transcript
 from .options import TranscribeOptions
 
-Engine = Callable[..., Transcript]
+
+class Engine(Protocol):
+    """What every engine module's ``transcribe_file`` is.
+
+    It transcribes one audio or video file with word timestamps, calling ``progress`` with the
+    seconds of audio done so far (for progress bars).
+    """
+
+    def __call__(
+        self,
+        path: Path,
+        options: TranscribeOptions,
+        progress: Callable[[float], None] | None = None,
+        /,
+    ) -> Transcript: ...
 
 
 def _engine(name: str) -> Engine:

@@ -128,46 +128,22 @@ def _edges(cues: list[ParsedCue], speech: list[Speech], profile: CaptionProfile)
         if not over:
             continue
         first, last = over[0], over[-1]
+        p, start, end = profile, segment.start, segment.end
+        # (rule, cue, seconds off, which way, where the speech edge is, seconds allowed)
+        edges: list[tuple[str, ParsedCue, float, str, float, float]] = []
         if before is None or not _overlaps(first, before.start, before.end):
-            early = segment.start - first.start
-            if early > profile.sync_start_early + VAD_SLACK:
-                findings.append(
-                    _edge(
-                        "sync.start",
-                        first,
-                        early,
-                        "before speech starts",
-                        segment.start,
-                        profile.sync_start_early,
-                        profile,
-                    )
-                )
-            elif -early > profile.sync_start_late + VAD_SLACK:
-                findings.append(
-                    _edge(
-                        "sync.start",
-                        first,
-                        -early,
-                        "after speech starts",
-                        segment.start,
-                        profile.sync_start_late,
-                        profile,
-                    )
-                )
+            early = start - first.start
+            edges.append(
+                ("sync.start", first, early, "before speech starts", start, p.sync_start_early)
+            )
+            edges.append(
+                ("sync.start", first, -early, "after speech starts", start, p.sync_start_late)
+            )
         if after is None or not _overlaps(last, after.start, after.end):
-            late = last.end - segment.end
-            if late > profile.sync_end_late + VAD_SLACK:
-                findings.append(
-                    _edge(
-                        "sync.end",
-                        last,
-                        late,
-                        "after speech ends",
-                        segment.end,
-                        profile.sync_end_late,
-                        profile,
-                    )
-                )
+            late = last.end - end
+            edges.append(("sync.end", last, late, "after speech ends", end, p.sync_end_late))
+        # A cue off by less than the tolerance (plus the detector's slack) is in sync.
+        findings += [_edge(*edge, profile) for edge in edges if edge[2] > edge[5] + VAD_SLACK]
     return findings
 
 

@@ -42,10 +42,7 @@ def transcribe_file(
     options: TranscribeOptions,
     progress: Callable[[float], None] | None = None,
 ) -> Transcript:
-    """Transcribe one audio or video file with word timestamps.
-
-    ``progress`` is called with the seconds of audio done so far, for progress bars.
-    """
+    """faster-whisper's ``transcribe_file`` (see ``transcripts.store.Engine``)."""
     # One registry says what a --model name means for each engine (`triggerfilm models`).
     model = _load(resolve_model(options.model, "faster-whisper").location, options.threads)
     check_language(options, model.model.is_multilingual)

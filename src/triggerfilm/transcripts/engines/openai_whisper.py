@@ -212,10 +212,7 @@ def transcribe_file(
     options: TranscribeOptions,
     progress: Callable[[float], None] | None = None,
 ) -> Transcript:
-    """Transcribe one audio or video file with word timestamps using openai-whisper.
-
-    ``progress`` is called with the seconds of audio done so far, for progress bars.
-    """
+    """openai-whisper's ``transcribe_file`` (see ``transcripts.store.Engine``)."""
     model = load_model(options.model)
     check_language(options, model.is_multilingual)
     language = options.language
