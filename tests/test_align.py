@@ -6,6 +6,7 @@ import doctest
 import json
 from dataclasses import replace
 
+import pytest
 import yaml
 
 from triggerfilm import app
@@ -37,6 +38,7 @@ def test_doctests_of_align_and_speech_pass():
         assert doctest.testmod(module).failed == 0
 
 
+@pytest.mark.slow
 def test_icu07_verbatim_words_take_whisper_times():
     media = CLIPS / "ICU07-01.mp4"
     heard = transcript_for(media, TranscribeOptions())
@@ -62,6 +64,7 @@ def test_icu07_verbatim_words_take_whisper_times():
             assert (word.start, word.end, word.probability) in heard_times
 
 
+@pytest.mark.slow
 def test_words_whisper_missed_are_interpolated_near_where_they_were_said():
     media = CLIPS / "ICU07-01.mp4"
     heard = transcript_for(media, TranscribeOptions())
@@ -111,6 +114,7 @@ def test_interpolated_words_go_over_speech_not_silence():
     assert alignment_coverage(aligned) == 0.5
 
 
+@pytest.mark.slow
 def test_demo_caption_shows_the_verbatim_words(tmp_path):
     prepared = app.prepare(ROOT / "manifests" / "demo.yaml")
     app.transcribe_all(prepared, TranscribeOptions())
@@ -120,6 +124,7 @@ def test_demo_caption_shows_the_verbatim_words(tmp_path):
     assert not any("night's where" in c for c in captions)
 
 
+@pytest.mark.slow
 def test_checked_transcript_is_cached_and_a_corrupt_entry_is_redone():
     media = CLIPS / "ICU12-01.mp4"
     options, verbatim = TranscribeOptions(), _verbatim("ICU12-01")
@@ -137,6 +142,7 @@ def test_checked_transcript_is_cached_and_a_corrupt_entry_is_redone():
     assert Transcript.from_dict(json.loads(entry.read_text())) == first
 
 
+@pytest.mark.slow
 def test_a_verbatim_text_for_another_recording_warns_about_low_coverage():
     media = CLIPS / "ICU07-01.mp4"
     wrong = checked_transcript(media, TranscribeOptions(), _verbatim("ICU12-01"))

@@ -45,6 +45,7 @@ def _plan(path: Path):
     return prepared, app.plan(prepared)
 
 
+@pytest.mark.slow
 def test_round_trip_selects_exactly_the_ticked_sentences(tmp_path: Path) -> None:
     path = demo_copy(tmp_path)
     before = path.read_text(encoding="utf-8")
@@ -116,6 +117,7 @@ def test_round_trip_selects_exactly_the_ticked_sentences(tmp_path: Path) -> None
     assert before != after
 
 
+@pytest.mark.slow
 def test_unchanged_sheet_leaves_the_manifest_byte_for_byte(tmp_path: Path) -> None:
     path = demo_copy(tmp_path)
     before = path.read_bytes()
@@ -125,6 +127,7 @@ def test_unchanged_sheet_leaves_the_manifest_byte_for_byte(tmp_path: Path) -> No
     assert path.read_bytes() == before
 
 
+@pytest.mark.slow
 def test_ticked_line_without_touchpoint_names_its_line(tmp_path: Path) -> None:
     path = demo_copy(tmp_path)
     before = path.read_bytes()
@@ -144,6 +147,7 @@ def test_ticked_line_without_touchpoint_names_its_line(tmp_path: Path) -> None:
     assert path.read_bytes() == before
 
 
+@pytest.mark.slow
 def test_emptying_a_touchpoint_is_refused(tmp_path: Path) -> None:
     path = demo_copy(tmp_path)
     before = path.read_bytes()

@@ -21,6 +21,7 @@ def demo_timeline():
     return app.plan(prepared)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(PROFILES))
 def test_demo_captions_have_no_errors_under_each_profile(demo_timeline, tmp_path, name):
     profile = get_profile(name)

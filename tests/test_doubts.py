@@ -5,6 +5,7 @@ from __future__ import annotations
 import doctest
 import json
 
+import pytest
 import yaml
 from click.testing import CliRunner
 
@@ -94,6 +95,7 @@ def test_verbatim_transcripts_are_checked_for_timing_only():
     assert aligned.words == list(words) and aligned.segments[0].doubts == ()
 
 
+@pytest.mark.slow
 def test_flags_on_a_real_recording_match_their_definitions(shared_data):
     media = shared_data / "speech_audio" / "gentle__lucier.mp3"
     transcript = checked_transcript(media, TranscribeOptions())
@@ -107,6 +109,7 @@ def test_flags_on_a_real_recording_match_their_definitions(shared_data):
     assert any(w.clean in ("present", "president") and LOW in w.doubts for w in transcript.words)
 
 
+@pytest.mark.slow
 def test_a_recording_without_speech_yields_no_text_and_nothing_to_review(shared_data):
     silent = shared_data / "speech_audio" / "whispertimestamped__empty_nospeech.mp3"
     assert speech_intervals(silent) == []
@@ -136,6 +139,7 @@ touchpoints:
 """
 
 
+@pytest.mark.slow
 def test_review_command_lists_doubts_as_a_table_and_as_json(tmp_path):
     catalogue = yaml.safe_load((CLIPS / "catalogue.yaml").read_text(encoding="utf-8"))
     verbatim = next(c["transcript"] for c in catalogue["clips"] if c["id"] == "ICU07-01")
@@ -165,6 +169,7 @@ def test_review_command_lists_doubts_as_a_table_and_as_json(tmp_path):
     assert mmss_tenths(truly["start"]) == row.split()[1]
 
 
+@pytest.mark.slow
 def test_a_clip_without_a_sound_track_has_no_speech(tmp_path):
     import subprocess
 

@@ -80,6 +80,7 @@ def test_truncated_model_bin_is_a_user_error(tmp_path: Path):
         read_ct2_model(broken)
 
 
+@pytest.mark.slow
 def test_conversion_loads_strictly_into_openai_whisper(checkpoint: Path):
     torch, whisper = _needs_whisper()
     assert checkpoint == openai_export_path()
@@ -126,6 +127,7 @@ def test_openai_and_faster_engines_agree_on_type_and_words(jfk_openai: Transcrip
     assert _words(jfk_openai.text) == _words(faster.text)
 
 
+@pytest.mark.slow
 def test_vad_drops_a_file_without_speech(checkpoint: Path):
     from triggerfilm.transcripts.engines.openai_whisper import transcribe_file
 
@@ -138,6 +140,7 @@ def test_vad_drops_a_file_without_speech(checkpoint: Path):
     assert seen[-1] == result.duration  # progress still reaches the end
 
 
+@pytest.mark.slow
 def test_unknown_model_offline_names_the_offline_ones(checkpoint: Path):
     from triggerfilm.transcripts.engines.openai_whisper import load_model
 

@@ -57,6 +57,7 @@ def pack(tmp_path_factory):
     return path, page, timeline
 
 
+@pytest.mark.slow
 def test_pack_content(pack) -> None:
     path, page, timeline = pack
     assert path.name == PACK_NAME and path.read_text(encoding="utf-8") == page
@@ -93,6 +94,7 @@ def test_pack_content(pack) -> None:
     assert "Every clip may be shown at a joint-event." in text
 
 
+@pytest.mark.slow
 def test_pack_is_standalone_and_accessible(pack) -> None:
     _, page, _ = pack
     parsed = _Page()
@@ -117,6 +119,7 @@ def test_pack_is_standalone_and_accessible(pack) -> None:
     assert "@page { size: A4" in page and "break-before: page" in page
 
 
+@pytest.mark.slow
 def test_pack_command(tmp_path: Path) -> None:
     manifest = make_project(tmp_path)
     out = tmp_path / "pack-out"
@@ -148,6 +151,7 @@ def _chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_pack_in_a_browser(pack, tmp_path: Path) -> None:
     path, _, _ = pack
@@ -159,6 +163,7 @@ def test_pack_in_a_browser(pack, tmp_path: Path) -> None:
     assert 'id="transcript-heading"' in dom and "Descriptive transcript" in dom
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_pack_prints_to_a4(pack, tmp_path: Path) -> None:
     path, _, _ = pack

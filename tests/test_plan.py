@@ -92,6 +92,7 @@ def _cut_order(report) -> list[tuple[str, float]]:
     return [(r.clip, r.source_in) for r in report.rows if r.kind == "cut"]
 
 
+@pytest.mark.slow
 def test_build_interleaves_narrators_unless_turned_off(tmp_path: Path) -> None:
     on = _manifest(tmp_path, SAME_NARRATOR_TWICE.format(flag=""), "on.yaml")
     report = selecting.plan_report(on)
@@ -114,6 +115,7 @@ def test_interleave_must_be_true_or_false(tmp_path: Path) -> None:
     assert "true or false" in str(caught.value)
 
 
+@pytest.mark.slow
 def test_plan_table_for_the_demo() -> None:
     result = CliRunner().invoke(cli, ["plan", str(DEMO)])
     assert result.exit_code == 0, result.output
@@ -134,6 +136,7 @@ def test_plan_table_for_the_demo() -> None:
     assert "00:00–00:04" in out and "[card] Credits" in out
 
 
+@pytest.mark.slow
 def test_plan_json_matches_the_timeline() -> None:
     timeline = app.plan(_prepared(DEMO))
     # A target 5 % above the film's length: within 10 %, so no length warning.
@@ -167,6 +170,7 @@ def _prepared(path: Path):
     return prepared
 
 
+@pytest.mark.slow
 def test_plan_csv_lists_the_running_order() -> None:
     result = CliRunner().invoke(cli, ["plan", str(DEMO), "--format", "csv"])
     assert result.exit_code == 0, result.output
@@ -181,6 +185,7 @@ def test_plan_csv_lists_the_running_order() -> None:
     assert float(cut["source_out"]) == pytest.approx(selection.end.seconds, abs=0.021)
 
 
+@pytest.mark.slow
 def test_plan_warns_about_balance_dominance_and_length(tmp_path: Path) -> None:
     path = _manifest(
         tmp_path,

@@ -22,6 +22,7 @@ from triggerfilm.transcripts.options import TranscribeOptions
 from .conftest import CLIPS, DEMO, demo_copy
 
 
+@pytest.mark.slow
 def test_search_manifest_finds_timed_whole_words() -> None:
     hits = selecting.search_clips(SearchQuery("nurse"), manifest=DEMO)
     spoken = [h for h in hits if h.field in ("words", "verbatim")]
@@ -33,6 +34,7 @@ def test_search_manifest_finds_timed_whole_words() -> None:
     assert {h.clip for h in spoken} >= {"icu21"}
 
 
+@pytest.mark.slow
 def test_regex_and_filters() -> None:
     regex = selecting.search_clips(SearchQuery(r"nurses?\b", regex=True), manifest=DEMO)
     assert any(h.match.lower() == "nurses" for h in regex)
@@ -44,6 +46,7 @@ def test_regex_and_filters() -> None:
     assert nights and {h.narrator for h in nights} <= {"ICU03", "ICU07", "ICU15"}
 
 
+@pytest.mark.slow
 def test_verbatim_hit_is_located_in_the_recording() -> None:
     """The catalogue's words find a moment even where speech recognition misheard it."""
     hits = selecting.search_clips(SearchQuery("shock"), archive=str(CLIPS), transcribe=True)
@@ -55,6 +58,7 @@ def test_verbatim_hit_is_located_in_the_recording() -> None:
     assert said[0].start is not None and said[0].start < said[0].end
 
 
+@pytest.mark.slow
 def test_search_cli_prints_clip_narrator_time_and_context() -> None:
     result = CliRunner().invoke(cli, ["search", "cup of tea", "--manifest", str(DEMO)])
     assert result.exit_code == 0, result.output
@@ -63,12 +67,14 @@ def test_search_cli_prints_clip_narrator_time_and_context() -> None:
     assert "2 match(es)." in result.output
 
 
+@pytest.mark.slow
 def test_bad_regex_is_a_user_error() -> None:
     result = CliRunner().invoke(cli, ["search", "(unclosed", "--regex", "--archive", str(CLIPS)])
     assert result.exit_code == 2
     assert "not a valid regular expression" in result.output
 
 
+@pytest.mark.slow
 def test_add_appends_the_sentence_and_keeps_comments(tmp_path: Path) -> None:
     path = demo_copy(tmp_path)
     before = path.read_text(encoding="utf-8")
@@ -121,6 +127,7 @@ def test_add_appends_the_sentence_and_keeps_comments(tmp_path: Path) -> None:
         assert words_inside(s, cut.source_in, cut_out) == expected
 
 
+@pytest.mark.slow
 def test_add_declares_an_archive_clip_the_manifest_lacks(tmp_path: Path) -> None:
     path = tmp_path / "small.yaml"
     path.write_text(
@@ -146,6 +153,7 @@ touchpoints:
     assert "# a comment to keep" in path.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_add_to_an_unknown_touchpoint_lists_the_titles(tmp_path: Path) -> None:
     path = demo_copy(tmp_path)
     hit = selecting.search_clips(SearchQuery("support group"), manifest=path)[0]
