@@ -10,6 +10,7 @@ from typing import Any
 import av
 
 from ..errors import MediaError
+from ..store import regular_file_problem
 
 
 @dataclass(frozen=True)
@@ -36,8 +37,16 @@ class MediaInfo:
 
 def probe(path: str | Path) -> MediaInfo:
     path = Path(path)
-    if not path.is_file():
-        raise MediaError("file not found", where=path, hint="Check the path in the manifest")
+    problem = regular_file_problem(path, "a media file")
+    if problem:
+        raise MediaError(
+            problem,
+            where=path,
+            expected="an audio or video file",
+            hint="Check the path in the manifest"
+            if problem == "does not exist"
+            else "Give the path of the recording itself, or re-export it if it is damaged",
+        )
     try:
         container = av.open(str(path))
     except (av.error.FFmpegError, UnicodeDecodeError) as error:
@@ -95,3 +104,19 @@ def _duration(
     if container.duration:
         return float(container.duration / av.time_base)
     return 0.0
+
+
+def count_frames(path: Path) -> int:
+    """The number of video frames in ``path``, counted from its packets (nothing decoded).
+
+    0 for a file that cannot be read or has no picture: callers compare it with the frames
+    they expect, so a short or broken file is never taken for a whole one.
+    """
+    try:
+        with av.open(str(path)) as container:
+            if not container.streams.video:
+                return 0
+            stream = container.streams.video[0]
+            return sum(1 for packet in container.demux(stream) if packet.size)
+    except (av.error.FFmpegError, OSError):
+        return 0
