@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..editplan.cutsheet import (
     ClipSentences,
+    SheetLine,
     check_selected,
     parse_cutsheet,
     plan_apply,
@@ -272,7 +273,7 @@ def apply_cutsheet_file(
     )
 
 
-def _check_sheet(lines, prepared: Prepared, sheet: Path) -> None:
+def _check_sheet(lines: list[SheetLine], prepared: Prepared, sheet: Path) -> None:
     """Every sheet line names a clip of the manifest, at times inside its recording."""
     for line in lines:
         media = prepared.media.get(line.clip)

@@ -11,7 +11,7 @@ import sys
 import warnings
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TextIO, TypeVar
 
 import click
 
@@ -25,7 +25,14 @@ from ..transcripts.options import ENGINES, TranscribeOptions
 Command = TypeVar("Command", bound=Callable[..., Any])
 
 
-def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
     # A warning the library raises as a value (an insecure archive, a damaged cache entry) is
     # for the user: one "warning:" line, not Python's file:line: Category: prefix.
     click.echo(f"warning: {message}", err=True)

@@ -14,13 +14,14 @@ clip's consent.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from ruamel.yaml.comments import CommentedMap
 
 from ..errors import ManifestError
-from ..manifest.model import Manifest
+from ..manifest.model import Consent, Manifest
 from ..manifest.rewrite import ManifestEditor
 from .ledger import consent_ledger
 
@@ -118,6 +119,7 @@ def withdraw(
 
 def _mark_withdrawn(editor: ManifestEditor, index: int) -> None:
     entry = editor.own("clips", index)
+    assert isinstance(entry, CommentedMap)  # the loader checked every clip is a mapping
     if isinstance(entry.get("consent"), dict):
         # Its own copy when the consent is shared with another clip (see the module notes).
         editor.own("clips", index, "consent")["withdrawn"] = True
@@ -128,13 +130,13 @@ def _mark_withdrawn(editor: ManifestEditor, index: int) -> None:
     entry["consent"] = block
 
 
-def _terms(consent) -> tuple | None:
+def _terms(consent: Consent | None) -> tuple[object, ...] | None:
     if consent is None:
         return None
     return (consent.basis, consent.uses, consent.expires, consent.withdrawn, consent.approved_clips)
 
 
-def _only_these_withdrawn(before: Manifest, clips: set[str]):
+def _only_these_withdrawn(before: Manifest, clips: set[str]) -> Callable[[Manifest], None]:
     """A check for ``save``: the edit withdrew ``clips`` and changed no other clip's consent."""
     was = {c.id: _terms(c.consent) for c in before.clips}
 

@@ -7,11 +7,16 @@ frame instead of compositing every frame in Python keeps MoviePy off the slow pa
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..editplan.timeline import Card
+from ..editplan.timeline import Card, Item
 from . import fonts
 from .fonts import font_for, font_warnings
+
+if TYPE_CHECKING:
+    from PIL import ImageFont
+
+    from .segments import EncodeSettings
 
 RGB = tuple[int, int, int]
 # MoviePy clips: MoviePy has no type information.
@@ -27,13 +32,13 @@ SOFT_TEXT = (200, 215, 225)
 MIN_SCALE = 0.45
 
 
-def _face(font: Path, size: int):
+def _face(font: Path, size: int) -> ImageFont.FreeTypeFont:
     from PIL import ImageFont
 
     return ImageFont.truetype(str(font), size)
 
 
-def _pieces(word: str, face, width: int) -> list[str]:
+def _pieces(word: str, face: ImageFont.FreeTypeFont, width: int) -> list[str]:
     """``word`` cut into pieces no wider than ``width`` (only for a word wider than a line)."""
     pieces, piece = [], ""
     for char in word:
@@ -141,7 +146,7 @@ def _quote(text: str) -> str:
 
 def _block_height(block: Block, width: int, sample: str | None = None) -> int:
     text, font, size, color = block
-    return _text(sample if sample is not None else text, font, size, color, width).h
+    return int(_text(sample if sample is not None else text, font, size, color, width).h)
 
 
 def _save(layers: list[Clip], width: int, height: int, path: Path) -> Path:
@@ -251,7 +256,7 @@ def draw_name_strap(
     return path
 
 
-def text_warnings(item, settings) -> list[str]:
+def text_warnings(item: Item, settings: EncodeSettings) -> list[str]:
     """What will not show as written on ``item``'s card, backdrop or name strap.
 
     Worked out from the layout alone (nothing is drawn), so a render that reuses every cached
