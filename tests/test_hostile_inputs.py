@@ -61,6 +61,7 @@ def demo(tmp_path: Path) -> Path:
     return demo_copy(tmp_path)
 
 
+@pytest.mark.slow
 def test_binary_cut_sheet_is_not_a_text_cut_sheet(demo: Path) -> None:
     before = digest(demo)
     sheet = HOSTILE / "in_binary_cutsheet.md"
@@ -69,6 +70,7 @@ def test_binary_cut_sheet_is_not_a_text_cut_sheet(demo: Path) -> None:
     assert digest(demo) == before
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "snippet", "words"),
     [
@@ -91,6 +93,7 @@ def test_bad_time_is_reported_at_the_cut_sheet_line(demo: Path, name, snippet, w
     assert not list(demo.parent.glob(".demo.yaml*"))  # no staged copy left behind
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["in_cutsheet_empty.md", "in_cutsheet_nothing_ticked.md"])
 def test_sheet_selecting_nothing_changes_nothing(demo: Path, name: str) -> None:
     before = digest(demo)
@@ -100,6 +103,7 @@ def test_sheet_selecting_nothing_changes_nothing(demo: Path, name: str) -> None:
     assert digest(demo) == before
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["directory", "fifo", "dev-zero"])
 def test_cut_sheet_that_is_not_a_file(demo: Path, tmp_path: Path, kind: str) -> None:
     if kind == "directory":
@@ -137,6 +141,7 @@ def consent_of(path: Path) -> dict[str, tuple]:
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("clip", "others"), [("carol", ("dave", "erin")), ("dave", ("carol", "erin"))]
 )
@@ -291,6 +296,7 @@ PROBE_CASES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("kind", "words"), MEDIA_CASES)
 def test_manifest_media_that_is_not_a_media_file(tmp_path: Path, kind: str, words: str) -> None:
     media = make_media(kind, tmp_path)
@@ -304,6 +310,7 @@ def test_manifest_media_that_is_not_a_media_file(tmp_path: Path, kind: str, word
     assert not cache.exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("kind", "words"), MEDIA_CASES + PROBE_CASES)
 def test_transcript_of_a_path_that_is_not_media(tmp_path: Path, kind: str, words: str) -> None:
     media = make_media(kind, tmp_path)
@@ -317,6 +324,7 @@ def test_transcript_of_a_path_that_is_not_media(tmp_path: Path, kind: str, words
     assert not cache.exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "words"), PROBE_CASES)
 def test_corrupt_or_empty_clip_in_a_manifest_is_a_probe_error_naming_it(
     tmp_path: Path, name: str, words: str
@@ -455,6 +463,7 @@ def test_full_disk_while_writing_the_pack(demo: Path, tmpfs_ok) -> None:
     assert left_in(out) == [".filler"]  # no pack.html, no staged copy left behind
 
 
+@pytest.mark.slow
 def test_withdraw_on_a_crlf_bom_manifest_with_shared_anchors(tmp_path: Path) -> None:
     """Mode, byte-order mark, CRLF line endings and every comment survive; only carol changes."""
     path = shared_consent(tmp_path)
@@ -529,6 +538,7 @@ def test_utf16_cut_sheet_is_read_as_text(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_init_lists_only_real_media_files(tmp_path: Path) -> None:
     from triggerfilm.manifest.load import load_manifest
 
@@ -545,6 +555,7 @@ def test_init_lists_only_real_media_files(tmp_path: Path) -> None:
     assert [c.media.name for c in manifest.clips] == ["real.m4a"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("location", "words"),
     [
@@ -572,6 +583,7 @@ touchpoints:
     assert_refused(result, f"{manifest}:3: archives.sample:", words)
 
 
+@pytest.mark.slow
 def test_withdraw_in_a_read_only_folder(tmp_path: Path, tmpfs_ok) -> None:
     """A manifest on a read-only file system: exit 2 and a message, the file untouched."""
     project = tmp_path / "project"
@@ -615,6 +627,7 @@ def test_an_edited_cache_entry_fails_its_checksum(tmp_path: Path) -> None:
     assert not entry.exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("kind", "words"),
     [
