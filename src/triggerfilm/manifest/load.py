@@ -306,7 +306,9 @@ def _touchpoint(r: _Reader, value: Any, at: str, clip_ids: dict[str, str]) -> To
     data = r.mapping(value, at, TOUCHPOINT_KEYS)
     selections = tuple(
         _selection(r, item, join_path(join_path(at, "selections"), i), clip_ids)
-        for i, item in enumerate(r.sequence(data, at, "selections"))
+        # An empty touchpoint is a plan in progress (a heading the studio just added); the
+        # plan report warns about it.
+        for i, item in enumerate(r.sequence(data, at, "selections", required=False))
     )
     return Touchpoint(
         title=r.text(data, at, "title", required=True),
