@@ -128,29 +128,34 @@ class Saved:
 _LOCK = threading.Lock()
 
 
-def apply_change(workspace: Workspace, change: Change, expected_sha256: str) -> Saved:
+def apply_change(
+    workspace: Workspace, change: Change, expected_sha256: str, base_text: str | None = None
+) -> Saved:
     """Apply ``change`` to the manifest, if it is still the version ``expected_sha256``.
 
-    ``workspace`` must be the workspace opened on that version (its transcripts resolve words).
-    Raises ManifestChanged when the file moved on, TriggerfilmError for an impossible change.
+    ``workspace`` must be the workspace opened on the manifest as it is on disk (its
+    transcripts resolve words); ``base_text``, the text of the version the change was made on,
+    if known, for the diff. Raises ManifestChanged when the file is not that version,
+    TriggerfilmError for an impossible change.
     """
     path = workspace.path
     with _LOCK:
-        _check_version(workspace, expected_sha256)
+        _check_version(workspace, expected_sha256, base_text)
         editor = ManifestEditor(path)
         summary = _apply(editor, workspace, change)
-        _check_version(workspace, expected_sha256)  # the file may have moved while we worked
+        # The file may have moved on while we worked.
+        _check_version(workspace, expected_sha256, base_text)
         editor.save()
         return Saved(content_hash(path.read_bytes()), summary)
 
 
-def _check_version(workspace: Workspace, expected: str) -> None:
+def _check_version(workspace: Workspace, expected: str, base_text: str | None) -> None:
     data = workspace.path.read_bytes()
     current = content_hash(data)
     if current == expected and current == workspace.sha256:
         return
     text = data.decode("utf-8", errors="replace")
-    base = workspace.text if workspace.sha256 == expected else ""
+    base = workspace.text if workspace.sha256 == expected else (base_text or "")
     diff = "".join(
         difflib.unified_diff(
             base.splitlines(keepends=True),

@@ -250,3 +250,8 @@ def _clip_view(clip_id, prepared, consent: ConsentReport, touchpoints) -> ClipVi
         consent_reasons=reasons,
         selections=used,
     )
+
+
+def consent_report(manifest_path: str | Path, use: str = "joint-event") -> ConsentReport:
+    """The consent ledger and its problems for showing the film at ``use`` today."""
+    return check_consent(pipeline.prepare(manifest_path), use)
