@@ -1,7 +1,7 @@
 // The touchpoints board and the live plan. Rendered from the board JSON after every change;
 // focus returns to the control that made the change (or to the passage where it went).
 
-import { change, clock, el, holdVersion, onBoard, pageData, watchDisk } from "./studio.js";
+import { change, clock, el, holdVersion, onBoard, pageData, say, watchDisk } from "./studio.js";
 
 const data = pageData();
 const list = document.getElementById("touchpoints");
@@ -167,8 +167,13 @@ list.addEventListener("click", async (event) => {
   } else if (action === "remove") {
     await act({ kind: "remove-passage", touchpoint: p.t, index: p.i }, `#tp-${p.t}-title`, "remove a passage");
   } else if (action === "trim") {
+    const old = board.touchpoints[p.t].passages[p.i];
     await act({ kind: "trim-passage", touchpoint: p.t, index: p.i, end: button.dataset.end, by: Number(button.dataset.by) },
       null, "trim a passage");
+    const now = board.touchpoints[p.t]?.passages[p.i];
+    if (now && now.first_word === old.first_word && now.last_word === old.last_word) {
+      say("The cut stayed where it was: there is no pause between those words, and cuts are kept in silence. Trim again to move past the next pause.");
+    }
     const details = document.querySelector(`#p-${p.t}-${p.i} details`);
     if (details) { details.open = true; details.querySelector(`[data-end="${button.dataset.end}"][data-by="${button.dataset.by}"]`)?.focus(); }
   } else if (action === "note") {

@@ -1,0 +1,162 @@
+"""The studio's use cases on a copy of the demo: passages chosen by words, written as quotes or
+times, moved, trimmed and removed through the comment-preserving editor, and never over an edit
+made on disk meanwhile."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import demo_copy
+from triggerfilm.app import board
+from triggerfilm.app.workspace import open_workspace
+from triggerfilm.editplan.passage import words_text
+from triggerfilm.errors import TriggerfilmError
+from triggerfilm.manifest.load import load_manifest
+
+COMMENTS = (
+    "# Demo trigger film, built from the synthetic sample archive",
+    "# Touchpoints in care-pathway order: admission, nights on the unit, going home.",
+    '# Selected by time: "When he went home ... recovery takes so long."',
+)
+
+
+def _find(words, phrase: str, occurrence: int = 0) -> tuple[int, int]:
+    """Word indexes of the n-th place ``phrase`` is said."""
+    wanted = phrase.lower().split()
+    clean = [w.clean.lower().strip(".,?!") for w in words]
+    places = [i for i in range(len(clean)) if clean[i : i + len(wanted)] == wanted]
+    start = places[occurrence]
+    return start, start + len(wanted) - 1
+
+
+@pytest.fixture
+def manifest(tmp_path: Path) -> Path:
+    return demo_copy(tmp_path)
+
+
+def _apply(path: Path, change) -> board.Saved:
+    ws = open_workspace(path)
+    return board.apply_change(ws, change, ws.sha256)
+
+
+def test_a_passage_chosen_by_words_is_written_as_quotes_that_find_those_words(manifest) -> None:
+    ws = open_workspace(manifest)
+    words = ws.transcripts["icu03"].words
+    first, _ = _find(words, "The night nurses were busy")
+    _, last = _find(words, "when I could finally drink")
+    saved = board.apply_change(
+        ws, board.AddPassage(1, "icu03", first, last, valence="positive"), ws.sha256
+    )
+    assert "Nights on the unit" in saved.summary
+    added = load_manifest(manifest).touchpoints[1].selections[-1]
+    assert added.start.quote and added.end.quote  # readable, editable text
+    assert added.valence == "positive"
+    after = open_workspace(manifest)
+    assert after.sha256 == saved.sha256
+    passage = after.touchpoints[1].passages[-1]
+    assert (passage.first_word, passage.last_word) == (first, last)
+    assert passage.text == words_text(words[first : last + 1])
+    text = manifest.read_text(encoding="utf-8")
+    assert all(comment in text for comment in COMMENTS)
+
+
+def test_words_said_twice_are_written_as_times_with_the_same_padding(manifest) -> None:
+    ws = open_workspace(manifest)
+    words = ws.transcripts["icu03"].words
+    first, last = _find(words, "cup of tea", occurrence=1)  # "the best cup of tea of my life"
+    board.apply_change(ws, board.AddPassage(2, "icu03", first, last), ws.sha256)
+    added = load_manifest(manifest).touchpoints[2].selections[-1]
+    # "cup of tea" from the start of the clip finds the first cup: the start is a time, padded
+    # outside the words but never into the neighbouring one (the cut sheet's rule). From there
+    # on the words are unique, so the end may stay a quote.
+    assert added.start.seconds is not None
+    assert words[first - 1].end <= added.start.seconds <= words[first].start
+    passage = open_workspace(manifest).touchpoints[2].passages[-1]
+    assert (passage.first_word, passage.last_word) == (first, last)
+
+
+def test_reorder_move_trim_and_remove_keep_the_comments(manifest) -> None:
+    _apply(manifest, board.MovePassage(2, 3, 2, 0))  # last passage of "Going home" first
+    m = load_manifest(manifest)
+    assert [s.clip for s in m.touchpoints[2].selections] == ["icu15", "icu21", "icu12", "icu03"]
+    _apply(manifest, board.MovePassage(0, 0, 1, 1))  # between touchpoints
+    m = load_manifest(manifest)
+    assert [s.clip for s in m.touchpoints[0].selections] == ["icu12", "icu21"]
+    assert [s.clip for s in m.touchpoints[1].selections] == ["icu03", "icu07", "icu07", "icu15"]
+
+    # Trimmed to sentence ends, where there is a pause for the cut to settle into: "The nights
+    # were the worst part. I was sure ... held my hand. She told me ..." loses its first and
+    # last sentences. (Inside continuous speech the safe-cut rule keeps a cut in silence.)
+    before = open_workspace(manifest).touchpoints[1].passages[2]
+    assert before.text.startswith("The nights were the worst part.")
+    _apply(manifest, board.TrimPassage(1, 2, "from", 6))
+    _apply(manifest, board.TrimPassage(1, 2, "to", -14))
+    after = open_workspace(manifest).touchpoints[1].passages[2]
+    assert (after.first_word, after.last_word) == (before.first_word + 6, before.last_word - 14)
+    assert after.text.startswith("I was sure") and after.text.endswith("held my hand.")
+
+    _apply(manifest, board.SetPassage(1, 0, valence="mixed", note="ask about the beeps"))
+    selection = load_manifest(manifest).touchpoints[1].selections[0]
+    assert (selection.valence, selection.note) == ("mixed", "ask about the beeps")
+    _apply(manifest, board.RemovePassage(1, 0))
+    assert len(load_manifest(manifest).touchpoints[1].selections) == 3
+    text = manifest.read_text(encoding="utf-8")
+    assert all(comment in text for comment in COMMENTS)
+    assert "\n\n  - title: Going home" in text  # touchpoints still a blank line apart
+
+
+def test_touchpoints_are_added_renamed_moved_and_removed(manifest) -> None:
+    _apply(manifest, board.AddTouchpoint("Waiting for news", "Results and delays", at=1))
+    ws = open_workspace(manifest)
+    assert [t.title for t in ws.touchpoints][:2] == [
+        "Coming into intensive care",
+        "Waiting for news",
+    ]
+    assert any(w.code == "empty-touchpoint" for w in ws.plan.warnings)  # a plan in progress
+    _apply(manifest, board.EditTouchpoint(1, "Waiting", "For results"))
+    _apply(manifest, board.MoveTouchpoint(1, 3))
+    m = load_manifest(manifest)
+    assert [t.title for t in m.touchpoints][-1] == "Waiting"
+    assert m.touchpoints[-1].description == "For results"
+    _apply(manifest, board.RemoveTouchpoint(3))
+    assert [t.title for t in load_manifest(manifest).touchpoints] == [
+        "Coming into intensive care", "Nights on the unit", "Going home",
+    ]  # fmt: skip
+    with pytest.raises(TriggerfilmError, match="still has passages"):
+        _apply(manifest, board.RemoveTouchpoint(0))
+
+
+def test_an_edit_on_disk_meanwhile_is_never_overwritten(manifest) -> None:
+    ws = open_workspace(manifest)  # the page loads this version
+    disk = manifest.read_text(encoding="utf-8").replace(
+        "title: Going home", "title: Going home again"
+    )
+    manifest.write_text(disk, encoding="utf-8")  # someone edits the file meanwhile
+    with pytest.raises(board.ManifestChanged) as caught:
+        board.apply_change(ws, board.RemovePassage(0, 0), ws.sha256)
+    assert manifest.read_text(encoding="utf-8") == disk  # their edit stands, untouched
+    assert "-  - title: Going home\n+  - title: Going home again" in caught.value.diff
+    # Made again on the version now on disk, the change keeps both edits.
+    fresh = open_workspace(manifest)
+    board.apply_change(fresh, board.RemovePassage(0, 0), caught.value.current_sha256)
+    m = load_manifest(manifest)
+    assert m.touchpoints[2].title == "Going home again"
+    assert [s.clip for s in m.touchpoints[0].selections] == ["icu12", "icu21"]
+
+
+def test_impossible_changes_are_refused_with_a_reason(manifest) -> None:
+    ws = open_workspace(manifest)
+    original = manifest.read_bytes()
+    for change, message in (
+        (board.AddPassage(9, "icu03", 0, 3), "no touchpoint 10"),
+        (board.AddPassage(0, "nobody", 0, 3), "no clip"),
+        (board.AddPassage(0, "icu03", 5, 99999), "not in clip"),
+        (board.SetPassage(0, 0, valence="furious"), "valence"),
+        (board.TrimPassage(0, 0, "from", 500), "cannot be trimmed"),
+        (board.AddTouchpoint("   "), "needs a title"),
+    ):
+        with pytest.raises(TriggerfilmError, match=message):
+            board.apply_change(ws, change, ws.sha256)
+    assert manifest.read_bytes() == original
