@@ -9,14 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import pipeline
 from ..captions.check import Finding, check_subtitles
 from ..manifest.load import load_manifest
+from .notices import Progress
+from .render import RenderOptions, RenderReport, render_manifest
 
 
 @dataclass(frozen=True)
 class CheckedFilm:
-    report: pipeline.RenderReport
+    report: RenderReport
     film: Path
     captions: Path  # the WebVTT file beside the film
     findings: tuple[Finding, ...]
@@ -25,11 +26,11 @@ class CheckedFilm:
 def render_and_check(
     manifest_path: str | Path,
     out_dir: str | Path,
-    options: pipeline.RenderOptions | None = None,
-    progress: pipeline.Progress | None = None,
+    options: RenderOptions | None = None,
+    progress: Progress | None = None,
 ) -> CheckedFilm:
-    options = options or pipeline.RenderOptions()
-    report = pipeline.render_manifest(manifest_path, out_dir, options, progress)
+    options = options or RenderOptions()
+    report = render_manifest(manifest_path, out_dir, options, progress)
     film = next(p for p in report.files if p.suffix == ".mp4")
     srt = film.with_suffix(".srt")
     output = load_manifest(manifest_path).output

@@ -13,11 +13,9 @@ disk) still opens: the passages are listed without times and the problem is repo
 from __future__ import annotations
 
 import hashlib
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import pipeline
 from ..captions.build import build_captions
 from ..captions.profiles import get_profile
 from ..captions.writers import format_vtt
@@ -29,9 +27,10 @@ from ..errors import TriggerfilmError
 from ..manifest.model import Manifest
 from ..reports.plan import DEFAULT_TARGET_MINUTES, PlanReport, build_plan_report
 from ..transcripts.align import alignment_coverage
-from ..transcripts.checked import AlignmentWarning
 from ..transcripts.model import Transcript
 from ..transcripts.options import TranscribeOptions
+from .notices import Notice, Progress
+from .prepared import plan, prepare, transcribe_all
 
 
 def content_hash(data: bytes) -> str:
@@ -109,7 +108,7 @@ class Workspace:
     captions_vtt: str = "WEBVTT\n"
     # Why the edit plan could not be built (the passages then have no times).
     problem: str | None = None
-    warnings: tuple[str, ...] = field(default_factory=tuple)
+    notices: tuple[Notice, ...] = field(default_factory=tuple)
 
     def clip(self, clip_id: str) -> ClipView:
         for clip in self.clips:
@@ -124,7 +123,7 @@ def open_workspace(
     *,
     use: str = "joint-event",
     target_minutes: float = DEFAULT_TARGET_MINUTES,
-    progress: pipeline.Progress | None = None,
+    progress: Progress | None = None,
 ) -> Workspace:
     """Everything the studio shows about one manifest, transcribing what is missing first."""
     path = Path(manifest_path).resolve()
@@ -132,25 +131,23 @@ def open_workspace(
         data = path.read_bytes()
     except OSError as error:
         raise TriggerfilmError(f"cannot read the manifest ({error.strerror})", where=path) from None
-    prepared = pipeline.prepare(path)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", AlignmentWarning)
-        pipeline.transcribe_all(prepared, options or TranscribeOptions(), progress)
-    notes = [str(w.message) for w in caught if issubclass(w.category, AlignmentWarning)]
+    prepared = prepare(path)
+    transcribed = transcribe_all(prepared, options or TranscribeOptions(), progress)
+    notices = list(transcribed.notices)
     manifest = prepared.manifest
-    consent = check_consent(prepared, use)
+    consent = check_consent(manifest, use, sources=prepared.sources)
     refused = set(consent.refused)
-    timeline = plan = None
+    timeline = report = None
     problem = None
     try:
-        timeline = pipeline.plan(prepared)
+        timeline = plan(prepared)
     except TriggerfilmError as error:
         problem = str(error)
     cuts: dict[str, Cut] = {}
     if timeline is not None:
-        plan = build_plan_report(timeline, prepared.sources, target_minutes)
+        report = build_plan_report(timeline, prepared.sources, target_minutes)
         cuts = {item.origin: item for item in timeline.items if isinstance(item, Cut)}
-        notes += list(timeline.warnings)
+        notices += [Notice("timeline", text) for text in timeline.warnings]
     touchpoints = tuple(
         TouchpointView(
             index=t,
@@ -181,11 +178,11 @@ def open_workspace(
         touchpoints=touchpoints,
         consent=consent,
         timeline=timeline,
-        plan=plan,
+        plan=report,
         playlist=playlist(timeline) if timeline is not None else (),
         captions_vtt=vtt,
         problem=problem,
-        warnings=tuple(notes),
+        notices=tuple(notices),
     )
 
 
@@ -250,8 +247,3 @@ def _clip_view(clip_id, prepared, consent: ConsentReport, touchpoints) -> ClipVi
         consent_reasons=reasons,
         selections=used,
     )
-
-
-def consent_report(manifest_path: str | Path, use: str = "joint-event") -> ConsentReport:
-    """The consent ledger and its problems for showing the film at ``use`` today."""
-    return check_consent(pipeline.prepare(manifest_path), use)

@@ -35,11 +35,10 @@ from starlette.responses import (
 )
 from starlette.routing import Route
 
-from .. import __version__, pipeline
-from ..app import board
+from .. import __version__
+from ..app import Progress, RenderOptions, board, consent_report, search_clips
 from ..app.film import render_and_check
-from ..app.workspace import Workspace, consent_report, content_hash, open_workspace
-from ..editing import search_clips
+from ..app.workspace import Workspace, content_hash, open_workspace
 from ..editplan.search import SearchQuery, format_time
 from ..errors import TriggerfilmError
 from ..manifest.model import CONSENT_USES, VALENCES
@@ -96,7 +95,7 @@ class Studio:
         self._texts: dict[str, str] = {}
         self.render = RenderJob()
 
-    def workspace(self, progress: pipeline.Progress | None = None) -> Workspace:
+    def workspace(self, progress: Progress | None = None) -> Workspace:
         """The workspace for the manifest as it is on disk now (re-read when it changed)."""
         with self._lock:
             current = content_hash(self.manifest.read_bytes())
@@ -305,7 +304,7 @@ def create_app(studio: Studio, *, token: str, host: str, port: int) -> Guard:
         use = body.get("use", "joint-event")
         if use not in CONSENT_USES:
             return _json({"error": f"unknown use '{use}'"}, 400)
-        options = pipeline.RenderOptions(
+        options = RenderOptions(
             preview=bool(body.get("preview", False)),
             use=use,
             force=True,  # the studio renders its own manifest into its own folder
@@ -365,7 +364,7 @@ def create_app(studio: Studio, *, token: str, host: str, port: int) -> Guard:
     return Guard(app, token=token, host=host, port=port)
 
 
-def _render(studio: Studio, options: pipeline.RenderOptions) -> None:
+def _render(studio: Studio, options: RenderOptions) -> None:
     job = studio.render
     last = [0.0]
 
@@ -388,7 +387,7 @@ def _render(studio: Studio, options: pipeline.RenderOptions) -> None:
                 "cues": report.cues,
                 "segments": report.segments,
                 "reused": report.reused,
-                "warnings": list(report.warnings),
+                "warnings": [str(n) for n in report.notices],
                 "findings": [dataclasses.asdict(f) for f in result.findings],
                 "folder": str(report.out_dir),
             }

@@ -52,7 +52,7 @@ def board_json(ws: Workspace) -> dict[str, Any]:
         "sha256": ws.sha256,
         "title": ws.manifest.title,
         "problem": ws.problem,
-        "warnings": list(ws.warnings),
+        "warnings": [str(n) for n in ws.notices],
         "refused": list(ws.consent.refused),
         "use": ws.consent.use,
         "touchpoints": [
