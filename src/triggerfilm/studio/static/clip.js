@@ -111,14 +111,22 @@ function setSelection(first, last) {
   addButton.disabled = clearButton.disabled = playButton.disabled = selection === null;
 }
 
-function focusWord(index) {
+// Roving tabindex: one word at a time is focusable. (Chromium starts no text selection on a
+// focusable element, so the others carry no tabindex and the mouse can highlight across them.)
+function rove(index, focus) {
   const word = words[Math.max(0, Math.min(words.length - 1, index))];
   if (!word) return null;
-  for (const w of transcript.querySelectorAll('.w[tabindex="0"]')) w.tabIndex = -1;
+  for (const w of transcript.querySelectorAll(".w[tabindex]")) if (w !== word) w.removeAttribute("tabindex");
   word.tabIndex = 0;
-  word.focus();
+  if (focus) word.focus();
   return word;
 }
+const focusWord = (index) => rove(index, true);
+
+transcript.addEventListener("mousedown", (event) => {
+  const word = event.target.closest?.(".w[tabindex]");
+  if (word && event.button === 0) word.removeAttribute("tabindex"); // let a drag select from here
+});
 
 function indexOf(node) {
   const element = node?.nodeType === Node.TEXT_NODE ? node.parentElement : node;
@@ -136,11 +144,15 @@ transcript.addEventListener("mouseup", () => {
   setSelection(Math.min(a, b), Math.max(a, b));
   anchor = a;
   chosen.removeAllRanges();
+  rove(b, false); // Tab comes back to where the highlight ended
 });
 
 transcript.addEventListener("click", (event) => {
   const index = indexOf(event.target);
-  if (index === null || !window.getSelection().isCollapsed) return;
+  if (index === null || !window.getSelection().isCollapsed) {
+    if (!transcript.querySelector(".w[tabindex]")) rove(selection ? selection[1] : 0, false);
+    return;
+  }
   if (event.shiftKey && selection) {
     setSelection(anchor ?? selection[0], index);
     return;
