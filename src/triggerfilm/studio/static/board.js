@@ -22,7 +22,7 @@ function passageItem(tp, p, count, titles) {
   const who = `${p.narrator} passage ${p.index + 1} of “${tp.title}”`;
   const id = `p-${tp.index}-${p.index}`;
   const moveTo = el("select", { id: `${id}-to`, "data-act": "to" },
-    el("option", { value: "", text: "another touchpoint…" }),
+    el("option", { value: "", text: "Move to…" }),
     titles.map((title, t) => t === tp.index ? null : el("option", { value: t, text: `${t + 1}. ${title}` })));
   const item = el("li", {
     class: `passage ${p.valence || "none"}${p.refused ? " refused" : ""}`,
@@ -112,7 +112,7 @@ function renderPlan(plan) {
       el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Narrator"), el("th", { scope: "col", class: "num" }, "Share"), el("th", { scope: "col" }, "Who"))),
       el("tbody", {}, plan.narrators.map((n) => el("tr", {},
         el("th", { scope: "row" }, n.narrator),
-        el("td", { class: "num" }, n.share, " ", el("span", { class: "share-bar", style: `width:${(n.fraction * 3).toFixed(2)}rem`, "aria-hidden": "true" })),
+        el("td", { class: "num" }, n.share, " ", el("span", { class: "share-bar", style: `width:${(n.fraction * 6).toFixed(2)}rem`, "aria-hidden": "true" })),
         el("td", { class: "small" }, [n.role, n.sex, n.age_band, n.media].join(", ")))))),
     el("h3", {}, "Representation"),
     el("ul", { class: "small" }, Object.entries(plan.representation).map(([category, counts]) =>

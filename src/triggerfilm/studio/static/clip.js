@@ -281,6 +281,7 @@ if (data.at > 0) {
 
 window.triggerfilmClip = {
   current: () => current,
+  seek: (seconds) => seek(seconds, false),
   selection: () => selection,
 };
 say("");
