@@ -160,3 +160,14 @@ def test_impossible_changes_are_refused_with_a_reason(manifest) -> None:
         with pytest.raises(TriggerfilmError, match=message):
             board.apply_change(ws, change, ws.sha256)
     assert manifest.read_bytes() == original
+
+
+def test_an_end_moves_by_frames_as_a_time(manifest) -> None:
+    before = open_workspace(manifest).touchpoints[0].passages[0]  # ends in a pause
+    _apply(manifest, board.NudgePassage(0, 0, "to", -2))
+    after = open_workspace(manifest).touchpoints[0].passages[0]
+    assert after.source_out == pytest.approx(before.source_out - 2 / 25, abs=1e-6)
+    assert after.source_in == before.source_in
+    selection = load_manifest(manifest).touchpoints[0].selections[0]
+    assert selection.start.quote == "I went in for an operation"  # the other end as written
+    assert selection.end.seconds == pytest.approx(after.source_out, abs=0.005)

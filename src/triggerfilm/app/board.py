@@ -88,6 +88,17 @@ class TrimPassage:
 
 
 @dataclass(frozen=True)
+class NudgePassage:
+    """Move one end of a passage by whole frames of the film (> 0 later, < 0 earlier); that end
+    is then written as a time."""
+
+    touchpoint: int
+    index: int
+    end: str  # "from" or "to"
+    frames: int
+
+
+@dataclass(frozen=True)
 class AddTouchpoint:
     title: str
     description: str | None = None
@@ -113,7 +124,8 @@ class RemoveTouchpoint:
 
 
 Change = (
-    AddPassage | MovePassage | RemovePassage | SetPassage | TrimPassage | AddTouchpoint
+    AddPassage | MovePassage | RemovePassage | SetPassage | TrimPassage | NudgePassage
+    | AddTouchpoint
     | EditTouchpoint | MoveTouchpoint | RemoveTouchpoint
 )  # fmt: skip
 
@@ -209,6 +221,8 @@ def _apply(editor: ManifestEditor, ws: Workspace, change: Change) -> str:
         return "Valence and note saved"
     if isinstance(change, TrimPassage):
         return _trim(editor, ws, change)
+    if isinstance(change, NudgePassage):
+        return _nudge(editor, ws, change)
     if isinstance(change, AddTouchpoint):
         index = editor.add_touchpoint(title, change.description or None, change.at)
         return f"Added touchpoint {index + 1}, “{title}”"
@@ -276,6 +290,38 @@ def _trim(editor: ManifestEditor, ws: Workspace, change: TrimPassage):
     which = "start" if change.end == "from" else "end"
     direction = "later" if change.by > 0 else "earlier"
     return f"Moved the {which} of {passage.clip}'s passage {abs(change.by)} word(s) {direction}"
+
+
+def _nudge(editor: ManifestEditor, ws: Workspace, change: NudgePassage) -> str:
+    passage = _passage(ws.touchpoints, change.touchpoint, change.index)
+    if passage.source_in is None or passage.source_out is None:
+        raise TriggerfilmError(
+            "this passage's times are not known",
+            hint="Fix the problem shown at the top of the page first",
+        )
+    if change.end not in ("from", "to"):
+        raise TriggerfilmError(f"cannot move the '{change.end}' end", expected="from or to")
+    fps = ws.manifest.output.fps
+    duration = ws.transcripts[passage.clip].duration
+    start, end = passage.source_in, passage.source_out
+    if change.end == "from":
+        start = min(max(0.0, start + change.frames / fps), end - 1 / fps)
+        value = start
+    else:
+        end = max(min(duration, end + change.frames / fps), start + 1 / fps)
+        value = end
+    editor.set_selection_key(change.touchpoint, change.index, change.end, value)
+    if change.end == "from":
+        # A quoted end is searched for from the start: keep it only while it still finds the
+        # same place; otherwise write where the passage ends now.
+        selection = ws.manifest.touchpoints[change.touchpoint].selections[change.index]
+        words = ws.transcripts[passage.clip].words
+        if selection.end.quote is not None and not anchor_resolves(
+            words, selection.end.quote, passage.last_word, "to", start
+        ):
+            editor.set_selection_key(change.touchpoint, change.index, "to", end)
+    which = "start" if change.end == "from" else "end"
+    return f"Moved the {which} of {passage.clip}'s passage to {value:.2f} s"
 
 
 def _touchpoint(tps, t: int):

@@ -57,6 +57,7 @@ CHANGES: dict[str, type] = {
     "remove-passage": board.RemovePassage,
     "set-passage": board.SetPassage,
     "trim-passage": board.TrimPassage,
+    "nudge-passage": board.NudgePassage,
     "add-touchpoint": board.AddTouchpoint,
     "edit-touchpoint": board.EditTouchpoint,
     "move-touchpoint": board.MoveTouchpoint,

@@ -55,6 +55,11 @@ function passageItem(tp, p, count, titles) {
       el("button", { type: "button", "data-act": "trim", "data-end": "from", "data-by": 1 }, "Start one word later"),
       el("button", { type: "button", "data-act": "trim", "data-end": "to", "data-by": -1 }, "End one word earlier"),
       el("button", { type: "button", "data-act": "trim", "data-end": "to", "data-by": 1 }, "End one word later")),
+    el("div", { class: "trim", role: "group", "aria-label": `Move ${who} by a frame` },
+      el("button", { type: "button", "data-act": "nudge", "data-end": "from", "data-by": -1 }, "Start 1 frame earlier"),
+      el("button", { type: "button", "data-act": "nudge", "data-end": "from", "data-by": 1 }, "Start 1 frame later"),
+      el("button", { type: "button", "data-act": "nudge", "data-end": "to", "data-by": -1 }, "End 1 frame earlier"),
+      el("button", { type: "button", "data-act": "nudge", "data-end": "to", "data-by": 1 }, "End 1 frame later")),
     el("div", { class: "tp-edit" },
       el("div", {}, el("label", { for: `${id}-note` }, "Note"),
         el("input", { id: `${id}-note`, type: "text", value: p.note || "", "data-field": "note" })),
@@ -166,16 +171,19 @@ list.addEventListener("click", async (event) => {
       "move a passage");
   } else if (action === "remove") {
     await act({ kind: "remove-passage", touchpoint: p.t, index: p.i }, `#tp-${p.t}-title`, "remove a passage");
-  } else if (action === "trim") {
+  } else if (action === "trim" || action === "nudge") {
     const old = board.touchpoints[p.t].passages[p.i];
-    await act({ kind: "trim-passage", touchpoint: p.t, index: p.i, end: button.dataset.end, by: Number(button.dataset.by) },
-      null, "trim a passage");
+    const by = Number(button.dataset.by);
+    await act(action === "trim"
+      ? { kind: "trim-passage", touchpoint: p.t, index: p.i, end: button.dataset.end, by }
+      : { kind: "nudge-passage", touchpoint: p.t, index: p.i, end: button.dataset.end, frames: by },
+    null, "trim a passage");
     const now = board.touchpoints[p.t]?.passages[p.i];
-    if (now && now.first_word === old.first_word && now.last_word === old.last_word) {
-      say("The cut stayed where it was: there is no pause between those words, and cuts are kept in silence. Trim again to move past the next pause.");
+    if (now && now.source_in === old.source_in && now.source_out === old.source_out) {
+      say("The cut stayed where it was: it lies in speech, and cuts are kept in the nearest pause. Move it further to reach the next pause.");
     }
     const details = document.querySelector(`#p-${p.t}-${p.i} details`);
-    if (details) { details.open = true; details.querySelector(`[data-end="${button.dataset.end}"][data-by="${button.dataset.by}"]`)?.focus(); }
+    if (details) { details.open = true; details.querySelector(`[data-act="${action}"][data-end="${button.dataset.end}"][data-by="${button.dataset.by}"]`)?.focus(); }
   } else if (action === "note") {
     const note = document.getElementById(`p-${p.t}-${p.i}-note`).value;
     const valence = document.getElementById(`p-${p.t}-${p.i}-valence`).value || null;
