@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import (
@@ -44,7 +45,7 @@ from ..errors import TriggerfilmError
 from ..manifest.model import CONSENT_USES, VALENCES
 from ..transcripts.options import TranscribeOptions
 from .security import Guard
-from .views import board_json, page_json, paragraphs, plan_json, preview_json
+from .views import board_json, page_json, plan_json, preview_json, transcript_html
 
 ASSETS = ("studio.css", "studio.js", "board.js", "clip.js", "preview.js")
 # The only files served from the output folder, by name.
@@ -94,6 +95,7 @@ class Studio:
         self._workspace: Workspace | None = None
         # Earlier versions of the manifest as the pages saw them, to show what changed on disk.
         self._texts: dict[str, str] = {}
+        self._clip_views: dict[tuple[str, str], tuple[Markup, str]] = {}
         self.render = RenderJob()
 
     def workspace(self, progress: Progress | None = None) -> Workspace:
@@ -111,6 +113,23 @@ class Studio:
                 if len(self._texts) > 50:
                     self._texts.pop(next(iter(self._texts)))
             return ws
+
+    def clip_view(self, ws: Workspace, clip_id: str) -> tuple[Markup, str]:
+        """A clip page's words as HTML and its page data, kept per manifest version: an
+        hour-long transcript takes a tenth of a second to lay out."""
+        key = (ws.sha256, clip_id)
+        if key not in self._clip_views:
+            transcript = ws.transcripts[clip_id]
+            data = {
+                "clip": clip_id,
+                "starts": [round(w.start, 3) for w in transcript.words],
+                "ends": [round(w.end, 3) for w in transcript.words],
+                "board": board_json(ws),
+            }
+            if len(self._clip_views) > 20:
+                self._clip_views.pop(next(iter(self._clip_views)))
+            self._clip_views[key] = (transcript_html(transcript), page_json(data))
+        return self._clip_views[key]
 
     def known_text(self, sha256: str) -> str | None:
         return self._texts.get(sha256)
@@ -171,22 +190,15 @@ def create_app(studio: Studio, *, token: str, host: str, port: int) -> Guard:
         if clip_id not in ws.transcripts:
             return page("missing", request, status=404, ws=ws, what=f"clip “{clip_id}”")
         clip = ws.clip(clip_id)
-        transcript = ws.transcripts[clip_id]
         try:
             at = max(0.0, float(request.query_params.get("t", "0")))
         except ValueError:
             at = 0.0
-        data = {
-            "clip": clip_id,
-            "starts": [w.start for w in transcript.words],
-            "ends": [w.end for w in transcript.words],
-            "at": at,
-            "board": board_json(ws),
-        }
         used = [(tp, p) for tp in ws.touchpoints for p in tp.passages if p.clip == clip_id]
+        words_html, data = await asyncio.to_thread(studio.clip_view, ws, clip_id)
         return page(
-            "clip", request, nav="clips", ws=ws, clip=clip, paragraphs=paragraphs(transcript),
-            data=page_json(data), used=used, valences=VALENCES,
+            "clip", request, nav="clips", ws=ws, clip=clip, transcript_html=words_html,
+            data=data, used=used, valences=VALENCES, at=at,
         )  # fmt: skip
 
     async def search_page(request: Request) -> Response:

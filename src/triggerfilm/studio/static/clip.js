@@ -267,10 +267,11 @@ playerKeys(player);
 watchDisk();
 
 // Opened from a search hit or "show in context": start at that moment, its word in view.
-if (data.at > 0) {
+const openAt = Number(transcript.dataset.at || 0);
+if (openAt > 0) {
   const open = () => {
-    seek(data.at, false);
-    const index = wordAt(data.at + 0.01);
+    seek(openAt, false);
+    const index = wordAt(openAt + 0.01);
     if (index >= 0) {
       focusWord(index);
       words[index].scrollIntoView({ block: "center" });
