@@ -171,3 +171,38 @@ def test_an_end_moves_by_frames_as_a_time(manifest) -> None:
     selection = load_manifest(manifest).touchpoints[0].selections[0]
     assert selection.start.quote == "I went in for an operation"  # the other end as written
     assert selection.end.seconds == pytest.approx(after.source_out, abs=0.005)
+
+
+def test_a_search_hit_in_an_archive_clip_not_yet_used_is_added_with_its_clip(tmp_path) -> None:
+    from tests.conftest import CLIPS, DEMO
+    from triggerfilm.app import search_clips
+    from triggerfilm.editplan.search import SearchQuery
+
+    open_workspace(DEMO)  # every sample clip transcribed (from the cache when it can)
+    manifest = tmp_path / "film.yaml"
+    manifest.write_text(
+        f"""# A film of one clip so far.
+title: Going home
+archives:
+  sample: {CLIPS}
+clips:
+  - {{id: icu03, archive: sample, clip: ICU03-01}}
+touchpoints:
+  - title: Going home
+    selections:
+      - {{clip: icu03, from: "The follow-up clinic helped", to: "what had happened to me"}}
+""",
+        encoding="utf-8",
+    )
+    hits = search_clips(SearchQuery("shock"), manifest=manifest)
+    pick = next(n for n, h in enumerate(hits, 1) if h.archive_clip == "ICU21-01" and h.start)
+    ws = open_workspace(manifest)
+    saved = board.apply_change(ws, board.AddHit("shock", pick, 0, "negative"), ws.sha256)
+    assert "Added icu2101" in saved.summary
+    m = load_manifest(manifest)
+    assert [c.archive_clip for c in m.clips] == ["ICU03-01", "ICU21-01"]
+    added = m.touchpoints[0].selections[-1]
+    assert (added.clip, added.valence) == ("icu2101", "negative")
+    text = open_workspace(manifest).touchpoints[0].passages[-1].text
+    assert "Going home was a" in text
+    assert manifest.read_text(encoding="utf-8").startswith("# A film of one clip so far.")

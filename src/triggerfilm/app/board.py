@@ -19,9 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..editplan.passage import anchor_resolves, anchors, from_anchor, to_anchor
+from ..editplan.search import SearchQuery
 from ..errors import ManifestError, TriggerfilmError
 from ..manifest.edit import ManifestEditor, NewSelection
 from ..manifest.model import VALENCES
+from .editing import append_hit, search_clips
 from .workspace import Workspace, content_hash
 
 
@@ -99,6 +101,17 @@ class NudgePassage:
 
 
 @dataclass(frozen=True)
+class AddHit:
+    """Add the sentence of search hit ``pick`` (1-based, in the order ``search`` lists them for
+    ``query``) to a touchpoint; an archive clip the film does not use yet is declared first."""
+
+    query: str
+    pick: int
+    touchpoint: int
+    valence: str | None = None
+
+
+@dataclass(frozen=True)
 class AddTouchpoint:
     title: str
     description: str | None = None
@@ -124,7 +137,7 @@ class RemoveTouchpoint:
 
 
 Change = (
-    AddPassage | MovePassage | RemovePassage | SetPassage | TrimPassage | NudgePassage
+    AddPassage | AddHit | MovePassage | RemovePassage | SetPassage | TrimPassage | NudgePassage
     | AddTouchpoint
     | EditTouchpoint | MoveTouchpoint | RemoveTouchpoint
 )  # fmt: skip
@@ -202,6 +215,19 @@ def _apply(editor: ManifestEditor, ws: Workspace, change: Change) -> str:
             last = len(tps[change.touchpoint].passages)
             editor.move_selection(change.touchpoint, last, change.touchpoint, change.at)
         return f"Added {change.clip} to “{tps[change.touchpoint].title}”"
+    if isinstance(change, AddHit):
+        _touchpoint(tps, change.touchpoint)
+        _valence(change.valence)
+        hits = search_clips(SearchQuery(change.query), manifest=ws.path)
+        if not 1 <= change.pick <= len(hits):
+            raise TriggerfilmError(
+                f"the search for “{change.query}” has no match {change.pick} now",
+                expected=f"a number from 1 to {len(hits)}" if hits else "a match",
+                hint="Search again: the clips may have changed",
+            )
+        hit = hits[change.pick - 1]
+        selection = append_hit(editor, change.touchpoint, hit, change.valence)
+        return f"Added {selection.clip} to “{tps[change.touchpoint].title}”"
     if isinstance(change, MovePassage):
         _passage(tps, change.touchpoint, change.index)
         _touchpoint(tps, change.to_touchpoint)

@@ -47,13 +47,14 @@ from ..transcripts.options import TranscribeOptions
 from .security import Guard
 from .views import board_json, page_json, plan_json, preview_json, transcript_html
 
-ASSETS = ("studio.css", "studio.js", "board.js", "clip.js", "preview.js")
+ASSETS = ("studio.css", "studio.js", "board.js", "clip.js", "preview.js", "search.js")
 # The only files served from the output folder, by name.
 FILM_FILES = ("film.mp4", "film.vtt", "preview.mp4", "preview.vtt")
 _TYPES = {".css": "text/css", ".js": "text/javascript", ".vtt": "text/vtt", ".m4a": "audio/mp4"}
 
 CHANGES: dict[str, type] = {
     "add-passage": board.AddPassage,
+    "add-hit": board.AddHit,
     "move-passage": board.MovePassage,
     "remove-passage": board.RemovePassage,
     "set-passage": board.SetPassage,
@@ -215,7 +216,8 @@ def create_app(studio: Studio, *, token: str, host: str, port: int) -> Guard:
                 )  # fmt: skip
             except TriggerfilmError as problem:
                 error = str(problem)
-        return page("search", request, ws=ws, query=text, hits=hits, error=error)
+        data = page_json({"sha256": ws.sha256, "query": text})
+        return page("search", request, ws=ws, query=text, hits=hits, error=error, data=data)
 
     async def consent_page(request: Request) -> Response:
         ws = await asyncio.to_thread(workspace_or_error, request)

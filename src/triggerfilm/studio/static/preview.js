@@ -100,9 +100,12 @@ function show(i) {
     video.muted = isCard || n !== active;
   });
   const where = entry.touchpoint !== null && entry.touchpoint !== undefined ? plan.touchpoints[entry.touchpoint] : null;
+  const refused = !isCard && plan.refused.includes(entry.clip);
   nowPlaying.textContent = isCard
     ? `Card: ${entry.title}`
-    : `${entry.narrator}${where ? ` in “${where}”` : ""} · clip ${entry.clip} ${clock(entry.source_in)}–${clock(entry.source_out)}`;
+    : `${entry.narrator}${where ? ` in “${where}”` : ""} · clip ${entry.clip} ${clock(entry.source_in)}–${clock(entry.source_out)}`
+      + (refused ? " · CONSENT REFUSED: this clip may not be shown" : "");
+  nowPlaying.classList.toggle("problem", refused);
   document.getElementById("stage").dataset.entry = String(i);
 }
 
