@@ -206,3 +206,28 @@ touchpoints:
     text = open_workspace(manifest).touchpoints[0].passages[-1].text
     assert "Going home was a" in text
     assert manifest.read_text(encoding="utf-8").startswith("# A film of one clip so far.")
+
+
+def test_the_studio_says_what_is_wrong_with_a_manifest_and_recovers(tmp_path) -> None:
+    from tests.studio_server import request, running_studio
+
+    manifest = demo_copy(tmp_path)
+    good = manifest.read_text(encoding="utf-8")
+    with running_studio(manifest, tmp_path / "out") as server:
+        # A quote that is not said: the board still opens, with the problem and no times.
+        manifest.write_text(good.replace("fell over in the kitchen", "flew to the moon"))
+        status, _, body = request(server, "/api/board")
+        data = __import__("json").loads(body)
+        assert status == 200
+        assert "touchpoints[2].selections[0].to" in data["problem"]
+        assert "flew to the moon" in data["problem"] and data["plan"] is None
+        assert data["touchpoints"][2]["passages"][0]["seconds"] is None
+        # Broken YAML: a page naming the file and line, not a traceback.
+        manifest.write_text(good.replace("title: Going home", "title: [Going home"))
+        status, _, body = request(server, "/")
+        assert status == 500
+        assert b"demo.yaml:" in body and b"Traceback" not in body
+        status, _, body = request(server, "/api/board")
+        assert status == 500 and "demo.yaml:" in __import__("json").loads(body)["error"]
+        manifest.write_text(good)  # fixed in the editor: the studio follows
+        assert request(server, "/")[0] == 200

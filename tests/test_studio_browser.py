@@ -94,8 +94,13 @@ def wait_until(page, expression: str, timeout: float = 30.0) -> None:
 
 
 def _saved(page) -> str:
+    """Wait for the page to say a change was saved; the message is consumed, so the next call
+    waits for the next save."""
     wait_until(page, "document.getElementById('status').textContent.startsWith('Saved')")
-    return page.inner_text("#status")
+    return page.evaluate(
+        "(() => { const s = document.getElementById('status'); const t = s.textContent;"
+        " s.textContent = ''; return t; })()"
+    )
 
 
 def test_every_page_has_no_accessibility_violations(page, studio) -> None:
@@ -250,6 +255,24 @@ def test_the_keyboard_alone_selects_adds_and_reorders(page, studio) -> None:
     nights = load_manifest(studio.studio.manifest).touchpoints[1].selections
     assert [s.clip for s in nights] == ["icu03", "icu07", "icu07", "icu15"]
     assert nights[1].start.quote is not None  # the keyboard's passage, now second
+
+
+def test_passages_are_dragged_within_and_between_touchpoints(page, studio) -> None:
+    # Tall enough that nothing scrolls mid-drag (a scroll moves the page under the pointer).
+    page.set_viewport_size({"width": 1400, "height": 2600})
+    page.wait_for_selector("#touchpoints .passage")
+    target = page.locator("#p-0-2").bounding_box()
+    page.drag_and_drop(
+        "#p-0-0 .handle", "#p-0-2", target_position={"x": 30, "y": target["height"] - 8}
+    )
+    _saved(page)
+    m = load_manifest(studio.studio.manifest)
+    assert [s.clip for s in m.touchpoints[0].selections] == ["icu12", "icu21", "icu07"]
+    page.drag_and_drop("#p-0-2 .handle", "#p-2-0", target_position={"x": 30, "y": 8})
+    _saved(page)
+    m = load_manifest(studio.studio.manifest)
+    assert [s.clip for s in m.touchpoints[0].selections] == ["icu12", "icu21"]
+    assert [s.clip for s in m.touchpoints[2].selections][:2] == ["icu07", "icu21"]
 
 
 def test_an_edit_on_disk_meanwhile_is_not_lost(browser, studio) -> None:

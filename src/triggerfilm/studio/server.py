@@ -357,6 +357,12 @@ def create_app(studio: Studio, *, token: str, host: str, port: int) -> Guard:
     async def not_found(request: Request, exc: Exception) -> Response:
         return PlainTextResponse("Not found.\n", status_code=404)
 
+    async def problem(request: Request, exc: Exception) -> Response:
+        # The manifest cannot be read (someone is halfway through editing it): say where.
+        if request.url.path.startswith("/api/") or request.url.path.startswith("/media/"):
+            return _json({"error": str(exc)}, 500)
+        return page("problem", request, status=500, error=str(exc), ws=None)
+
     routes = [
         Route("/", board_page),
         Route("/clips", clips_page),
@@ -375,7 +381,7 @@ def create_app(studio: Studio, *, token: str, host: str, port: int) -> Guard:
         Route("/film/{name}", film_file),
         Route("/static/{name}", static),
     ]
-    app = Starlette(routes=routes, exception_handlers={404: not_found})
+    app = Starlette(routes=routes, exception_handlers={404: not_found, TriggerfilmError: problem})
     return Guard(app, token=token, host=host, port=port)
 
 
