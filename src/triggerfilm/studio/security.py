@@ -15,7 +15,9 @@ only, no framing), so nothing on a page can reach the network either.
 
 from __future__ import annotations
 
+import contextlib
 import hmac
+import socket
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qsl, urlencode
 
@@ -44,8 +46,19 @@ def allowed_hosts(host: str, port: int) -> set[str]:
     names = {host}
     if host in ("127.0.0.1", "::1", "localhost"):
         names |= {"127.0.0.1", "localhost"}
+    elif host in ("0.0.0.0", "::"):
+        # Every address of this machine (only with --host, which warns): its name and its IPs.
+        names |= {"127.0.0.1", "localhost", *machine_names()}
     shown = {f"[{name}]" if ":" in name else name for name in names}
     return {f"{name}:{port}" for name in shown}
+
+
+def machine_names() -> set[str]:
+    name = socket.gethostname()
+    names = {name, socket.getfqdn()}
+    with contextlib.suppress(OSError):
+        names |= {info[4][0] for info in socket.getaddrinfo(name, None)}
+    return names
 
 
 class Guard:

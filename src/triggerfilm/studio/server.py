@@ -165,28 +165,16 @@ def create_app(studio: Studio, *, token: str, host: str, port: int) -> Guard:
         )
         return HTMLResponse(html, status_code=status, headers={"cache-control": "no-store"})
 
-    def workspace_or_error(request: Request) -> Workspace | HTMLResponse:
-        try:
-            return studio.workspace()
-        except TriggerfilmError as error:
-            return page("problem", request, status=500, error=str(error), ws=None)
-
     async def board_page(request: Request) -> Response:
-        ws = await asyncio.to_thread(workspace_or_error, request)
-        if isinstance(ws, Response):
-            return ws
+        ws = await asyncio.to_thread(studio.workspace)
         return page("board", request, ws=ws, data=page_json(board_json(ws)), valences=VALENCES)
 
     async def clips_page(request: Request) -> Response:
-        ws = await asyncio.to_thread(workspace_or_error, request)
-        if isinstance(ws, Response):
-            return ws
+        ws = await asyncio.to_thread(studio.workspace)
         return page("clips", request, ws=ws)
 
     async def clip_page(request: Request) -> Response:
-        ws = await asyncio.to_thread(workspace_or_error, request)
-        if isinstance(ws, Response):
-            return ws
+        ws = await asyncio.to_thread(studio.workspace)
         clip_id = request.path_params["clip"]
         if clip_id not in ws.transcripts:
             return page("missing", request, status=404, ws=ws, what=f"clip “{clip_id}”")
@@ -203,9 +191,7 @@ def create_app(studio: Studio, *, token: str, host: str, port: int) -> Guard:
         )  # fmt: skip
 
     async def search_page(request: Request) -> Response:
-        ws = await asyncio.to_thread(workspace_or_error, request)
-        if isinstance(ws, Response):
-            return ws
+        ws = await asyncio.to_thread(studio.workspace)
         text = request.query_params.get("q", "").strip()
         hits, error = [], None
         if text:
@@ -220,9 +206,7 @@ def create_app(studio: Studio, *, token: str, host: str, port: int) -> Guard:
         return page("search", request, ws=ws, query=text, hits=hits, error=error, data=data)
 
     async def consent_page(request: Request) -> Response:
-        ws = await asyncio.to_thread(workspace_or_error, request)
-        if isinstance(ws, Response):
-            return ws
+        ws = await asyncio.to_thread(studio.workspace)
         use = request.query_params.get("use", "joint-event")
         if use not in CONSENT_USES:
             use = "joint-event"
@@ -230,9 +214,7 @@ def create_app(studio: Studio, *, token: str, host: str, port: int) -> Guard:
         return page("consent", request, ws=ws, report=report, uses=CONSENT_USES, use=use)
 
     async def preview_page(request: Request) -> Response:
-        ws = await asyncio.to_thread(workspace_or_error, request)
-        if isinstance(ws, Response):
-            return ws
+        ws = await asyncio.to_thread(studio.workspace)
         film = _film_file(studio, "film.mp4") or _film_file(studio, "preview.mp4")
         return page(
             "preview", request, ws=ws, data=page_json(preview_json(ws)),
@@ -322,7 +304,6 @@ def create_app(studio: Studio, *, token: str, host: str, port: int) -> Guard:
         options = RenderOptions(
             preview=bool(body.get("preview", False)),
             use=use,
-            force=True,  # the studio renders its own manifest into its own folder
             transcribe=studio.options,
         )
         job.events = []
