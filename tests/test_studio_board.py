@@ -231,3 +231,30 @@ def test_the_studio_says_what_is_wrong_with_a_manifest_and_recovers(tmp_path) ->
         assert status == 500 and "demo.yaml:" in __import__("json").loads(body)["error"]
         manifest.write_text(good)  # fixed in the editor: the studio follows
         assert request(server, "/")[0] == 200
+
+
+def test_a_refused_clip_is_marked_wherever_it_appears(tmp_path) -> None:
+    from tests.conftest import CLIPS
+    from tests.studio_server import request, running_studio
+
+    manifest = tmp_path / "film.yaml"
+    manifest.write_text(
+        f"""title: Local film
+clips:
+  - {{id: home, media: {CLIPS / "ICU21-01.mp4"}, narrator: LOC01}}
+touchpoints:
+  - title: Going home
+    selections:
+      - {{clip: home, from: "Going home was a shock", to: "fell over in the kitchen"}}
+""",
+        encoding="utf-8",
+    )
+    with running_studio(manifest, tmp_path / "out") as server:
+        data = __import__("json").loads(request(server, "/api/board")[2])
+        assert data["refused"] == ["home"]
+        assert data["touchpoints"][0]["passages"][0]["refused"] is True
+        assert b"Refused" in request(server, "/clips")[2]
+        assert b"Consent refused" in request(server, "/clips/home")[2]
+        consent = request(server, "/consent?use=training")[2].decode()
+        assert "may not be shown at the training" in consent and "LOC01" in consent
+        assert '"refused":["home"]' in request(server, "/preview")[2].decode()
