@@ -258,3 +258,36 @@ touchpoints:
         consent = request(server, "/consent?use=training")[2].decode()
         assert "may not be shown at the training" in consent and "LOC01" in consent
         assert '"refused":["home"]' in request(server, "/preview")[2].decode()
+
+
+def test_archive_clips_not_in_the_film_are_listed_and_can_be_added(tmp_path) -> None:
+    from tests.conftest import CLIPS
+    from tests.studio_server import request, running_studio
+
+    manifest = tmp_path / "film.yaml"
+    manifest.write_text(
+        f"""title: Two clips so far
+archives:
+  sample: {CLIPS}
+clips:
+  - {{id: icu03, archive: sample, clip: ICU03-01}}
+  - {{id: icu21, archive: sample, clip: ICU21-01}}
+touchpoints:
+  - title: Going home
+    selections:
+      - {{clip: icu03, from: "The follow-up clinic helped", to: "what had happened to me"}}
+""",
+        encoding="utf-8",
+    )
+    ws = open_workspace(manifest)
+    assert [c.id for c in ws.archive_clips] == ["ICU07-01", "ICU12-01", "ICU15-01"]
+    with running_studio(manifest, tmp_path / "out") as server:
+        page = request(server, "/clips")[2].decode()
+        assert "In the archive, not yet in this film" in page and "ICU12-01" in page
+        board.apply_change(ws, board.DeclareClip("sample", "ICU12-01"), ws.sha256)
+        after = open_workspace(manifest)
+        assert [c.archive_clip for c in after.clips] == ["ICU03-01", "ICU21-01", "ICU12-01"]
+        assert [c.id for c in after.archive_clips] == ["ICU07-01", "ICU15-01"]
+        assert request(server, f"/clips/{after.clips[-1].id}")[0] == 200
+    with pytest.raises(TriggerfilmError, match="not one to add"):
+        board.apply_change(after, board.DeclareClip("sample", "ICU12-01"), after.sha256)

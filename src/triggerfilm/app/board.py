@@ -112,6 +112,14 @@ class AddHit:
 
 
 @dataclass(frozen=True)
+class DeclareClip:
+    """Make a clip of one of the manifest's archives one of the film's clips."""
+
+    archive: str
+    clip: str
+
+
+@dataclass(frozen=True)
 class AddTouchpoint:
     title: str
     description: str | None = None
@@ -138,7 +146,7 @@ class RemoveTouchpoint:
 
 Change = (
     AddPassage | AddHit | MovePassage | RemovePassage | SetPassage | TrimPassage | NudgePassage
-    | AddTouchpoint
+    | DeclareClip | AddTouchpoint
     | EditTouchpoint | MoveTouchpoint | RemoveTouchpoint
 )  # fmt: skip
 
@@ -228,6 +236,23 @@ def _apply(editor: ManifestEditor, ws: Workspace, change: Change) -> str:
         hit = hits[change.pick - 1]
         selection = append_hit(editor, change.touchpoint, hit, change.valence)
         return f"Added {selection.clip} to “{tps[change.touchpoint].title}”"
+    if isinstance(change, DeclareClip):
+        entry = next(
+            (c for c in ws.archive_clips if (c.archive, c.id) == (change.archive, change.clip)),
+            None,
+        )
+        if entry is None:
+            raise TriggerfilmError(
+                f"clip '{change.clip}' of archive '{change.archive}' is not one to add",
+                expected="a clip of the manifest's archives that the film does not use yet",
+            )
+        if entry.media_type == "text-only":
+            raise TriggerfilmError(
+                f"archive clip '{entry.id}' is text-only: it has no audio or video to show",
+                hint="Quote it on a card in the facilitator pack instead",
+            )
+        clip_id = editor.add_archive_clip(change.archive, change.clip)
+        return f"Added {entry.narrator}'s clip “{entry.title}” as {clip_id}"
     if isinstance(change, MovePassage):
         _passage(tps, change.touchpoint, change.index)
         _touchpoint(tps, change.to_touchpoint)

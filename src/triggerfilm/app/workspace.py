@@ -26,6 +26,7 @@ from ..editplan.timeline import Cut, Timeline
 from ..errors import TriggerfilmError
 from ..manifest.model import Manifest
 from ..reports.plan import DEFAULT_TARGET_MINUTES, PlanReport, build_plan_report
+from ..sources.catalogue import load_catalogue
 from ..transcripts.align import alignment_coverage
 from ..transcripts.model import Transcript
 from ..transcripts.options import TranscribeOptions
@@ -57,6 +58,20 @@ class ClipView:
     consent: str
     consent_reasons: tuple[str, ...]
     selections: int
+
+
+@dataclass(frozen=True)
+class ArchiveClipView:
+    """A clip of one of the manifest's archives that the film does not use yet."""
+
+    archive: str  # the archive's name in the manifest
+    id: str
+    title: str
+    narrator: str
+    descriptor: str
+    role: str
+    media_type: str
+    topics: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -108,6 +123,7 @@ class Workspace:
     captions_vtt: str = "WEBVTT\n"
     # Why the edit plan could not be built (the passages then have no times).
     problem: str | None = None
+    archive_clips: tuple[ArchiveClipView, ...] = ()
     notices: tuple[Notice, ...] = field(default_factory=tuple)
 
     def clip(self, clip_id: str) -> ClipView:
@@ -182,6 +198,7 @@ def open_workspace(
         playlist=playlist(timeline) if timeline is not None else (),
         captions_vtt=vtt,
         problem=problem,
+        archive_clips=_unused_archive_clips(manifest),
         notices=tuple(notices),
     )
 
@@ -247,3 +264,27 @@ def _clip_view(clip_id, prepared, consent: ConsentReport, touchpoints) -> ClipVi
         consent_reasons=reasons,
         selections=used,
     )
+
+
+def _unused_archive_clips(manifest: Manifest) -> tuple[ArchiveClipView, ...]:
+    used = {(ref.archive, ref.archive_clip) for ref in manifest.clips if ref.archive}
+    found = []
+    for name, location in manifest.archives.items():
+        # The same catalogue read that resolved the manifest's clips (a local file or the
+        # download cache), so this reads nothing new from a network.
+        for clip in load_catalogue(location).clips:
+            if (name, clip.id) in used:
+                continue
+            found.append(
+                ArchiveClipView(
+                    archive=name,
+                    id=clip.id,
+                    title=clip.title,
+                    narrator=clip.interview,
+                    descriptor=clip.narrator.descriptor,
+                    role=clip.narrator.role,
+                    media_type=clip.media_type,
+                    topics=clip.topics,
+                )
+            )
+    return tuple(found)

@@ -47,7 +47,9 @@ from ..transcripts.options import TranscribeOptions
 from .security import Guard
 from .views import board_json, page_json, plan_json, preview_json, transcript_html
 
-ASSETS = ("studio.css", "studio.js", "board.js", "clip.js", "preview.js", "search.js")
+ASSETS = (
+    "studio.css", "studio.js", "board.js", "clip.js", "clips.js", "preview.js", "search.js",
+)  # fmt: skip
 # The only files served from the output folder, by name.
 FILM_FILES = ("film.mp4", "film.vtt", "preview.mp4", "preview.vtt")
 _TYPES = {".css": "text/css", ".js": "text/javascript", ".vtt": "text/vtt", ".m4a": "audio/mp4"}
@@ -55,6 +57,7 @@ _TYPES = {".css": "text/css", ".js": "text/javascript", ".vtt": "text/vtt", ".m4
 CHANGES: dict[str, type] = {
     "add-passage": board.AddPassage,
     "add-hit": board.AddHit,
+    "declare-clip": board.DeclareClip,
     "move-passage": board.MovePassage,
     "remove-passage": board.RemovePassage,
     "set-passage": board.SetPassage,
@@ -171,7 +174,7 @@ def create_app(studio: Studio, *, token: str, host: str, port: int) -> Guard:
 
     async def clips_page(request: Request) -> Response:
         ws = await asyncio.to_thread(studio.workspace)
-        return page("clips", request, ws=ws)
+        return page("clips", request, ws=ws, data=page_json({"sha256": ws.sha256}))
 
     async def clip_page(request: Request) -> Response:
         ws = await asyncio.to_thread(studio.workspace)
