@@ -160,22 +160,32 @@ def _local_media(archive: Archive, clip: ArchiveClip) -> Path | None:
 
 def add_hit(manifest_path: str | Path, touchpoint: str, hit: SearchHit) -> Added:
     """Append ``hit``'s sentence to the touchpoint as a selection; declare its clip if new."""
+    editor = ManifestEditor(manifest_path)
+    t = editor.touchpoint_index(touchpoint)
+    selection = append_hit(editor, t, hit)
+    added_clips = int(selection.clip != hit.clip)
+    editor.save(verify=keeps_all_but(editor.manifest, {t}, added_clips=added_clips))
+    return Added(selection, tuple(editor.notes))
+
+
+def append_hit(
+    editor: ManifestEditor, t: int, hit: SearchHit, valence: str | None = None
+) -> NewSelection:
+    """Append ``hit``'s sentence to touchpoint ``t`` in ``editor`` (declaring its clip if the
+    manifest does not use it yet); the caller saves."""
     if hit.start is None or hit.end is None:
         raise TriggerfilmError(
             f"the match in {hit.clip}'s {hit.field} has no time in the recording",
             expected="a match in a transcript",
             hint="Search for words spoken in the clip, or run `triggerfilm transcribe` first",
         )
-    editor = ManifestEditor(manifest_path)
-    t = editor.touchpoint_index(touchpoint)
     clip = hit.clip
     if not hit.in_manifest:
         assert hit.archive is not None and hit.archive_clip is not None
         clip = editor.add_archive_clip(hit.archive, hit.archive_clip)
-    selection = NewSelection(clip, hit.start, hit.end)
+    selection = NewSelection(clip, hit.start, hit.end, valence)
     editor.append_selection(t, selection)
-    editor.save(verify=keeps_all_but(editor.manifest, {t}, added_clips=int(clip != hit.clip)))
-    return Added(selection, tuple(editor.notes))
+    return selection
 
 
 @dataclass(frozen=True)

@@ -38,9 +38,11 @@ OUTPUT_KEYS = (
 )  # fmt: skip
 CLIP_KEYS = (
     "id", "media", "archive", "clip", "narrator", "descriptor", "media_type", "transcript",
-    "consent",
+    "consent", "role", "sex", "age_band",
 )  # fmt: skip
 ARCHIVE_KEYS = ("location", "insecure")
+# A narrator's role, as archive catalogues publish it; reports count narrators by it.
+NARRATOR_ROLES = ("patient", "family member", "staff")
 TOUCHPOINT_KEYS = ("title", "description", "content_note", "interleave", "selections")
 SELECTION_KEYS = ("clip", "from", "to", "valence", "note", "redact")
 
@@ -274,6 +276,9 @@ def _clip(r: _Reader, value: Any, at: str, archives: dict[str, str]) -> ClipRef:
     media_type = r.text(data, at, "media_type")
     if media_type is not None and media_type not in MEDIA_TYPES:
         r.fail(join_path(at, "media_type"), f"is '{media_type}'", expected=" or ".join(MEDIA_TYPES))
+    role = r.text(data, at, "role")
+    if role is not None and role not in NARRATOR_ROLES:
+        r.fail(join_path(at, "role"), f"is '{role}'", expected=", ".join(NARRATOR_ROLES))
     narrator = r.text(data, at, "narrator")
     if media and not narrator:
         r.fail(
@@ -291,6 +296,9 @@ def _clip(r: _Reader, value: Any, at: str, archives: dict[str, str]) -> ClipRef:
         descriptor=r.text(data, at, "descriptor"),
         media_type=media_type,
         transcript=r.text(data, at, "transcript"),
+        role=role,
+        sex=r.text(data, at, "sex"),
+        age_band=r.text(data, at, "age_band"),
         consent=_consent(r, data.get("consent"), join_path(at, "consent")),
     )
 
@@ -304,7 +312,9 @@ def _touchpoint(r: _Reader, value: Any, at: str, clip_ids: dict[str, str]) -> To
     data = r.mapping(value, at, TOUCHPOINT_KEYS)
     selections = tuple(
         _selection(r, item, join_path(join_path(at, "selections"), i), clip_ids)
-        for i, item in enumerate(r.sequence(data, at, "selections"))
+        # An empty touchpoint is a plan in progress (a heading the studio just added); the
+        # plan report warns about it.
+        for i, item in enumerate(r.sequence(data, at, "selections", required=False))
     )
     return Touchpoint(
         title=r.text(data, at, "title", required=True),

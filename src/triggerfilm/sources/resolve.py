@@ -35,7 +35,7 @@ class SourceClip:
     attribution: str | None = None
     # The manifest field that declared the clip, for error messages.
     origin: str = ""
-    # Who the narrator is, as the archive catalogue publishes it (None for local clips), so
+    # Who the narrator is, from the manifest or as the archive catalogue publishes it, so
     # reports can summarise whose voices the film carries.
     role: str | None = None
     sex: str | None = None
@@ -69,6 +69,9 @@ def _local(ref: ClipRef) -> SourceClip:
         media_type=ref.media_type,
         transcript_text=ref.transcript,
         origin=ref.origin.field,
+        role=ref.role,
+        sex=ref.sex,
+        age_band=ref.age_band,
     )
 
 
@@ -106,8 +109,8 @@ def _from_archive(
         permission=entry.permission,
         attribution=entry.attribution or archive.attribution,
         origin=ref.origin.field,
-        role=entry.narrator.role,
-        sex=entry.narrator.sex,
-        age_band=entry.narrator.age_band,
+        role=ref.role or entry.narrator.role,
+        sex=ref.sex or entry.narrator.sex,
+        age_band=ref.age_band or entry.narrator.age_band,
         consent=entry.consent,
     )
