@@ -10,6 +10,7 @@ import click
 from ..app import selecting
 from ..editplan.search import SearchHit
 from ..errors import TriggerfilmError
+from ..timefmt import source_time
 from .app import (
     Bars,
     cli,
@@ -85,7 +86,6 @@ def search_command(
     transcripts; print clip, narrator, time and context. With --add TOUCHPOINT --manifest M,
     the hit's sentence becomes a selection at the end of that touchpoint (comments kept)."""
     from ..editplan.search import SearchQuery, format_hits
-    from ..timefmt import source_time
 
     if (archive is None) == (manifest is None):
         raise click.UsageError("say where to search: --archive PATH_OR_URL or --manifest FILE")
@@ -105,7 +105,7 @@ def search_command(
         added = selecting.add_hit(manifest, add_to, chosen)
         selection = added.selection
         click.echo(
-            f"Added {selection.clip} {source_time(selection.start)}–{source_time(selection.end)} "
+            f"Added {selection.clip} {_written(selection.start)}–{_written(selection.end)} "
             f"to '{add_to}' in {manifest}."
         )
         for note in added.notes:
@@ -172,3 +172,8 @@ def cutsheet_command(manifest: Path, output: Path | None, sheet: Path | None, **
             click.echo(f"Note: {note}.")
     else:
         click.echo(f"No changes: the sheet matches {manifest}.")
+
+
+def _written(point: float | str) -> str:
+    """A selection's end as the manifest now holds it: a time, or the quoted words."""
+    return f"“{point}”" if isinstance(point, str) else source_time(point)

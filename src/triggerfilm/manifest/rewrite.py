@@ -246,6 +246,7 @@ class ManifestEditor:
         """Set (or, with None, remove) one key of a selection, e.g. valence or note."""
         self._selections(t)
         item = self.own("touchpoints", t, "selections", i)
+        assert isinstance(item, CommentedMap)  # the loader checked every selection is a mapping
         if value is None or value == "":
             item.pop(key, None)
         elif key in ("from", "to"):
@@ -292,9 +293,11 @@ class ManifestEditor:
 
     def _ensure_selections(self, t: int) -> CommentedSeq:
         entry = self.own("touchpoints", t)
+        assert isinstance(entry, CommentedMap)  # the loader checked every touchpoint is a mapping
         if entry.get("selections") is None:
             entry["selections"] = CommentedSeq()
         items = self.own("touchpoints", t, "selections")
+        assert isinstance(items, CommentedSeq)
         if not len(items):
             items.fa.set_block_style()  # an empty list reads back as `[]`, in flow style
         return items
@@ -485,7 +488,7 @@ def _space_like_neighbours(items: CommentedSeq) -> None:
             ]
 
 
-def _trailing(entry: CommentedMap):
+def _trailing(entry: CommentedMap) -> object | None:
     tokens = entry.ca.items.get(list(entry)[-1]) if len(entry) else None
     return tokens[2] if tokens and len(tokens) > 2 else None
 

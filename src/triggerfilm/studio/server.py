@@ -17,6 +17,7 @@ import json
 import mimetypes
 import threading
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -162,7 +163,7 @@ def create_app(studio: Studio, *, token: str, host: str, port: int) -> Guard:
     assets = _assets()
     versions = {name: content_hash(data)[:10] for name, data in assets.items()}
 
-    def page(name: str, request: Request, status: int = 200, **context) -> HTMLResponse:
+    def page(name: str, request: Request, status: int = 200, **context: Any) -> HTMLResponse:
         context.setdefault("nav", name)
         html = env.get_template(f"{name}.html").render(
             request=request, asset=lambda n: f"/static/{n}?v={versions[n]}", **context
@@ -322,7 +323,7 @@ def create_app(studio: Studio, *, token: str, host: str, port: int) -> Guard:
     async def render_events(request: Request) -> Response:
         job = studio.render
 
-        async def stream():
+        async def stream() -> AsyncIterator[str]:
             sent = 0
             while True:
                 while sent < len(job.events):
@@ -427,7 +428,8 @@ def _change(raw: dict[str, Any]) -> board.Change:
         elif value is not None and kind_of.startswith("str"):
             value = str(value)
         values[key] = value
-    return kind(**values)
+    change: board.Change = kind(**values)
+    return change
 
 
 def _media_type(path: Path) -> str:
