@@ -23,9 +23,13 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not 
 axe_api = pytest.importorskip(
     "axe_playwright_python.sync_playwright", reason="axe-playwright-python is not installed"
 )
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason=f"no chromium at {CHROMIUM} (Debian package `chromium`)"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason=f"no chromium at {CHROMIUM} (Debian package `chromium`)"
+    ),
+    # Chromium, and the demo workspace (the sample clips transcribed on a cold cache).
+    pytest.mark.slow,
+]
 
 COMMENTS = (
     "# Demo trigger film, built from the synthetic sample archive",
