@@ -168,3 +168,19 @@ def test_hostile_redirect_is_refused(http_server, tmp_path: Path, redirect: str,
     result = run_cli("consent", manifest, cwd=tmp_path, env={"TRIGGERFILM_CACHE": str(tmp_path)})
     assert_refused(result, http_server.url("/a/catalogue.yaml"), *words)
     assert not list(tmp_path.rglob("*.yaml*"))[1:]  # only the manifest: nothing downloaded
+
+
+# --- cut sheets -------------------------------------------------------------------------------
+
+
+def test_cut_sheet_text_quoted_in_a_message_cannot_drive_the_terminal(tmp_path: Path) -> None:
+    from .conftest import demo_copy
+
+    demo = demo_copy(tmp_path)
+    before = snapshot(tmp_path)
+    sheet = HOSTILE / "au_cutsheet_escape_tag.md"
+    result = run_cli("cutsheet", demo, "--apply", sheet, cwd=tmp_path)
+    # The tag was echoed with its escape sequences, which the terminal then obeyed.
+    assert_refused(result, f"{sheet}:11:", "#tp:coming\\x1b]0;owned\\x07\\x1b[2J-into")
+    assert "\x1b" not in result.stderr
+    assert snapshot(tmp_path) == before

@@ -7,6 +7,7 @@ is, what was expected, and what to do about it. The command line turns them into
 from __future__ import annotations
 
 import errno
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,17 @@ def shown(path: str | Path) -> str:
     if text.isprintable():
         return text
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+# Control characters other than tab and line feed: in a message they would be interpreted by
+# the terminal (an escape sequence can clear the screen or retitle the window).
+_TERMINAL_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with every control character but tab and line feed written as an escape, for
+    messages that quote what a user's file (a cut sheet, a catalogue) holds."""
+    return _TERMINAL_CONTROLS.sub(lambda match: repr(match.group())[1:-1], text)
 
 
 @dataclass
@@ -60,7 +72,7 @@ class TriggerfilmError(Exception):
             text += f" (expected {self.expected})"
         if self.hint:
             text += f". {self.hint}"
-        return text
+        return terminal_safe(text)
 
 
 class ManifestError(TriggerfilmError):
