@@ -184,3 +184,21 @@ def test_cut_sheet_text_quoted_in_a_message_cannot_drive_the_terminal(tmp_path: 
     assert_refused(result, f"{sheet}:11:", "#tp:coming\\x1b]0;owned\\x07\\x1b[2J-into")
     assert "\x1b" not in result.stderr
     assert snapshot(tmp_path) == before
+
+
+# --- environment ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("below", [False, True])
+def test_cache_that_is_a_file_is_refused(tmp_path: Path, below: bool) -> None:
+    from .conftest import demo_copy
+
+    demo = demo_copy(tmp_path)
+    taken = tmp_path / "not-a-folder"
+    taken.write_text("a file where the cache should be\n")
+    cache = taken / "sub" if below else taken
+    before = snapshot(tmp_path)
+    result = run_cli("plan", demo, cwd=tmp_path, env={"TRIGGERFILM_CACHE": str(cache)})
+    # Was a NotADirectoryError traceback naming a transcript cache file.
+    assert_refused(result, str(cache), "TRIGGERFILM_CACHE", "is a file, not a folder")
+    assert snapshot(tmp_path) == before
