@@ -202,3 +202,25 @@ def test_cache_that_is_a_file_is_refused(tmp_path: Path, below: bool) -> None:
     # Was a NotADirectoryError traceback naming a transcript cache file.
     assert_refused(result, str(cache), "TRIGGERFILM_CACHE", "is a file, not a folder")
     assert snapshot(tmp_path) == before
+
+
+# --- media ------------------------------------------------------------------------------------
+
+
+def test_wav_whose_header_claims_one_sample_a_second(tmp_path: Path) -> None:
+    # 8 KB of samples at a claimed 1 Hz decode to hours of audio: `transcript` ran for as long
+    # as Whisper took on them (past any patience). Now the probe refuses the header.
+    clip = tmp_path / "interview.wav"
+    shutil.copyfile(HOSTILE / "au_wav_1hz_header.wav", clip)
+    before = snapshot(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "triggerfilm", "transcript", str(clip)],
+        cwd=tmp_path,
+        env={**os.environ, "TRIGGERFILM_CACHE": str(tmp_path / "cache")},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert_refused(result, str(clip), "sampled 1 times a second")
+    assert snapshot(tmp_path) == before
+    assert not (tmp_path / "cache").exists()
