@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -67,6 +68,37 @@ class SubtitleWriter:
         return path
 
 
+# SubRip has no escape syntax, but the players that read it do interpret markup: ffmpeg's SRT
+# decoder (and so mpv and every player built on ffmpeg) turns <b>/<i>/<font> into formatting,
+# drops other <tags> and {\...} override blocks, and hands the text to libass, where \N, \n
+# and \h are line breaks and spaces and any {...} is an override block. A WORD JOINER
+# (U+2060: invisible, zero width, no line break) breaks each of those patterns without changing
+# what the viewer reads; a brace becomes \{, libass's literal brace.
+_WORD_JOINER = "\u2060"
+_SRT_TAG_START = re.compile(r"<(?=\s*/?\s*[A-Za-z])")
+_SRT_ESCAPE = re.compile(r"\\(?=[Nnh])")
+# A caption line that ffmpeg would take for a timing line or a cue number.
+_SRT_TIMING_LIKE = re.compile(r"^\s*\d+\s*[:.,]\s*\d+.*?(?:-+>|=+>|\u2192)")
+_SRT_NUMBER_ONLY = re.compile(r"^\s*\d+\s*$")
+
+
+def escape_srt(line: str) -> str:
+    r"""One caption line as SubRip text that players show exactly as written.
+
+    >>> escape_srt(r"<b>x</b> {\b1} \N") == "<\u2060b>x<\u2060/b> \\{\u2060\\b1} \\\u2060N"
+    True
+    """
+    line = line.replace("{", "\\{")
+    line = line.replace("\\{\\", "\\{" + _WORD_JOINER + "\\")
+    line = _SRT_ESCAPE.sub("\\\\" + _WORD_JOINER, line)
+    line = _SRT_TAG_START.sub("<" + _WORD_JOINER, line)
+    if _SRT_TIMING_LIKE.match(line):
+        line = _WORD_JOINER + line
+    if _SRT_NUMBER_ONLY.match(line):
+        line += _WORD_JOINER
+    return line
+
+
 class SrtWriter(SubtitleWriter):
     """SubRip through pysrt: counter, ``HH:MM:SS,mmm --> HH:MM:SS,mmm``, text, blank line."""
 
@@ -80,7 +112,7 @@ class SrtWriter(SubtitleWriter):
                     number,
                     start=pysrt.SubRipTime.from_ordinal(_milliseconds(cue.start)),
                     end=pysrt.SubRipTime.from_ordinal(_milliseconds(cue.end)),
-                    text="\n".join(_visible_lines(cue)),
+                    text="\n".join(escape_srt(line) for line in _visible_lines(cue)),
                 )
             )
         buffer = io.StringIO()

@@ -21,10 +21,18 @@ from .app import Bars, cli, transcribe_options, transcribe_settings
 )
 @click.option(
     "--fps",
-    type=click.FloatRange(min=1.0),
+    type=click.FloatRange(min=1.0, max=120.0),
     default=25.0,
     show_default=True,
-    help="Frame rate used to measure gaps between captions in frames.",
+    callback=lambda ctx, param, value: _finite(value, param),
+    help="Frame rate used to measure gaps between captions in frames (1-120).",
+)
+@click.option(
+    "--max-size",
+    type=click.IntRange(min=1),
+    default=64,
+    show_default=True,
+    help="Refuse a subtitle file larger than this many MiB (a guard against a wrong file).",
 )
 @click.option(
     "--media",
@@ -41,12 +49,17 @@ from .app import Bars, cli, transcribe_options, transcribe_settings
     help="text: one finding per line (file:line: cue N: severity rule: message); json: "
     '{"file", "profile", "findings": [...]}.',
 )
-def check_subs(file: Path, profile: str, fps: float, media: Path | None, fmt: str) -> None:
+def check_subs(
+    file: Path, profile: str, fps: float, max_size: int, media: Path | None, fmt: str
+) -> None:
     """Check the subtitle FILE (SRT or WebVTT) for accessibility problems.
 
     Reads sloppy files leniently (legacy encodings, odd line endings, malformed timings) and
     reports format errors, overlaps, line length, reading speed, durations, gaps and
     inconsistent speaker names, each with its line number and the profile number it broke.
+    An error is what makes a player (ffmpeg, browsers) drop, merge, mis-time or mis-show a
+    cue, or what breaks a hard limit of the profile; a warning is style. Profiles, rules and
+    severities are described in docs/captions.md.
 
     Exit status: 0 no errors (warnings allowed), 1 errors found, 2 the file (or media)
     cannot be read.
@@ -55,12 +68,21 @@ def check_subs(file: Path, profile: str, fps: float, media: Path | None, fmt: st
 
     from ..captions.check import check_subtitles, format_text
 
-    report = check_subtitles(file, profile, fps=fps, media=media)
+    report = check_subtitles(file, profile, fps=fps, media=media, max_bytes=max_size * 1024 * 1024)
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
         click.echo(format_text(report))
     sys.exit(1 if report.has_errors else 0)
+
+
+def _finite(value: float, param: click.Parameter) -> float:
+    # FloatRange lets NaN through: every comparison with NaN is false.
+    import math
+
+    if not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a frame rate; give a number from 1 to 120")
+    return value
 
 
 @cli.group(invoke_without_command=True)

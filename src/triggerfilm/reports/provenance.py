@@ -26,6 +26,7 @@ from ..atomic import write_text_atomically
 from ..consent.ledger import consent_ledger
 from ..editplan.timeline import Cut, Timeline
 from ..errors import TriggerfilmError
+from ..manifest.init import MEDIA_SUFFIXES
 from ..manifest.model import Anchor, Manifest
 from ..sources.cache import sha256_of
 
@@ -293,6 +294,19 @@ def _verify_record(record_path: Path, out_dir: Path) -> tuple[int, list[Drift]]:
             where=record_path,
             expected=f"the JSON that `triggerfilm render` writes as {PROVENANCE_NAME}",
         ) from None
+    # Refuse the whole record before touching any file: a crafted record must learn nothing
+    # about a file it names (not even whether it exists).
+    for kind, name, path, expected in checks:
+        problem = _not_ours(kind, name, path, expected, out_dir)
+        if problem:
+            raise TriggerfilmError(
+                f"{kind} {name!r} names {path!r}, {problem}; nothing was read",
+                where=record_path,
+                expected="a record written by `triggerfilm render`: outputs inside the folder, "
+                "sources that are media files, a manifest that is YAML",
+                hint="verify reads only files inside the folder it checks and the media and "
+                "manifest a render records; restore the record or render again",
+            )
     drift = []
     for kind, name, path, expected in checks:
         file = Path(path)
@@ -300,3 +314,27 @@ def _verify_record(record_path: Path, out_dir: Path) -> tuple[int, list[Drift]]:
         if found != expected:
             drift.append(Drift(kind, name, path, expected, found))
     return len(checks), drift
+
+
+def _not_ours(kind: str, name: str, path: str, expected: str, out_dir: Path) -> str | None:
+    """Why ``path`` is not a file a render records (None when it may be read)."""
+    if not isinstance(path, str) or not isinstance(expected, str) or "\0" in path:
+        return "which is not a path"
+    file = Path(path)
+    if kind == "output":
+        inside = Path(name).name == name and name not in ("", ".", "..")
+        if not inside or file.resolve().parent != out_dir.resolve():
+            return f"which is not a file inside {out_dir}"
+        return None
+    if kind == "manifest":
+        return None if file.suffix.lower() in (".yaml", ".yml") else "which is not a manifest"
+    # A source is a media file, or an archive download stored under its own SHA-256.
+    if file.suffix.lower() in MEDIA_SUFFIXES:
+        return None
+    if (
+        file.name == expected.lower()
+        and len(expected) == 64
+        and file.parent.parent.name == "sha256"
+    ):
+        return None
+    return "which is not a media file"

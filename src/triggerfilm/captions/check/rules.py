@@ -1,9 +1,11 @@
 """The checks a subtitle file must pass under a caption profile.
 
 Each rule has a stable id (``timing.overlap``...) and says in its message which profile and
-which number it applied. Severity: "error" when viewers lose captions or the file is plainly
-wrong (overlaps, zero durations, lines too long for the screen, reading too fast); "warning"
-for what a careful captioner would fix; "info" for notes that need no action.
+which number it applied. Severity is calibrated on real players (tests/test_player_severity.py
+feeds every defect class to the shipped ffmpeg and to Chromium's WebVTT parser): "error" when a
+player drops, merges, mis-times or mis-shows a cue, or when the cue breaks a hard limit of the
+profile (line length, number of lines, reading speed, longest duration); "warning" for style a
+careful captioner would fix; "info" for notes that need no action.
 """
 
 from __future__ import annotations
@@ -44,8 +46,9 @@ def _timing(cues: list[Cue]) -> list[Finding]:
                     "timing.zero-duration",
                     "error",
                     cue,
-                    f"cue has {what} duration ({clock(cue.start)} --> {clock(cue.end)}); "
-                    "it is never shown",
+                    f"cue has {what} duration ({clock(cue.start)} --> {clock(cue.end)}): "
+                    "players never show it"
+                    + (" (ffmpeg reads the end as hours later)" if what == "negative" else ""),
                 )
             )
         if previous is not None and cue.start < previous.start:
@@ -70,7 +73,8 @@ def _timing(cues: list[Cue]) -> list[Finding]:
                     "error",
                     cue,
                     f"cue starts at {clock(cue.start)} while cue {latest.index} is still on "
-                    f"screen (until {clock(latest.end)}); two captions at once",
+                    f"screen (until {clock(latest.end)}): players show two captions at once, "
+                    "one above the other",
                 )
             )
         if latest is None or cue.end > latest.end:
@@ -81,7 +85,15 @@ def _timing(cues: list[Cue]) -> list[Finding]:
 def _text(cue: Cue, profile: CaptionProfile) -> list[Finding]:
     shown = [(number, line) for number, line in enumerate(_shown_lines(cue), start=1)]
     if not shown:
-        return [_finding("text.empty", "warning", cue, "cue has no visible text")]
+        return [
+            _finding(
+                "text.empty",
+                "error",
+                cue,
+                "cue has no visible text: ffmpeg and players built on it drop it, and "
+                "browsers show an empty caption",
+            )
+        ]
     findings = []
     for number, (file_line, text) in shown:
         length = len(text)
@@ -103,9 +115,10 @@ def _text(cue: Cue, profile: CaptionProfile) -> list[Finding]:
         findings.append(
             _finding(
                 "text.lines",
-                "warning",
+                "error",
                 cue,
-                f"cue has {len(shown)} lines; profile {profile.name} allows {profile.max_lines}",
+                f"cue has {len(shown)} lines; profile {profile.name} allows "
+                f"{profile.max_lines} (a hard limit: the extra line covers the picture)",
             )
         )
     return findings
@@ -115,7 +128,7 @@ def _shown_lines(cue: Cue) -> list[tuple[int, str]]:
     """(file line number, visible text) for each line a viewer sees."""
     shown = []
     for offset, raw in enumerate(cue.lines, start=1):
-        text = visible_text(raw)
+        text = visible_text(raw, cue.fmt)
         if text:
             shown.append((cue.line + offset, text))
     return shown
