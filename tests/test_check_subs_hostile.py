@@ -24,7 +24,10 @@ def test_utf16_without_a_bom_is_read_not_called_binary(tmp_path, codec):
     document = read_subtitles(path)
     assert [c.text for c in document.cues] == ["Héllo there.", "Second line."]
     assert document.encoding == f"{codec} (no BOM)"
-    assert not check_subtitles(path).has_errors
+    # Read correctly, and the one error says what players will do with it.
+    errors = [f for f in check_subtitles(path).findings if f.severity == "error"]
+    assert [f.rule for f in errors] == ["format.encoding"]
+    assert "byte-order mark" in errors[0].message
 
 
 @pytest.mark.parametrize("fps", ["nan", "inf", "-inf", "0", "1e9"])

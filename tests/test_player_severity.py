@@ -28,6 +28,7 @@ class Case:
     # (rule, severity) pairs the checker must report.
     expect: set[tuple[str, str]] = field(default_factory=set)
     profile: str = "default"
+    encoding: str = "utf-8"
 
 
 AB = [(1.0, 2.0, "A"), (3.0, 4.0, "B")]
@@ -165,7 +166,52 @@ CASES = [
         AB,
         {("format.line-endings", "warning")},
     ),
+    Case(
+        "srt-cp1252",
+        "srt",
+        SRT_A + "2\n00:00:03,000 --> 00:00:04,000\nCaf\u00e9\n",
+        [(1.0, 2.0, "A"), (3.0, 4.0, "Caf\u00e9")],
+        {("format.encoding", "error")},
+        encoding="cp1252",
+    ),
+    Case(
+        "srt-utf16-with-bom",
+        "srt",
+        SRT_A + "2\n00:00:03,000 --> 00:00:04,000\nCaf\u00e9\n",
+        [(1.0, 2.0, "A"), (3.0, 4.0, "Caf\u00e9")],
+        encoding="utf-16",
+    ),
+    Case(
+        "srt-utf16-without-bom",
+        "srt",
+        SRT_A + "2\n00:00:03,000 --> 00:00:04,000\nCaf\u00e9\n",
+        [(1.0, 2.0, "A"), (3.0, 4.0, "Caf\u00e9")],
+        {("format.encoding", "error")},
+        encoding="utf-16-le",
+    ),
     # --- WebVTT through Chromium's parser and ffmpeg's WebVTT demuxer ---
+    Case(
+        "vtt-spaces-between-cues",
+        "vtt",
+        VTT_A + "   \n\n00:00:03.000 --> 00:00:04.000\nB\n",
+        AB,
+        {("format.blank-line", "error")},
+    ),
+    Case(
+        "vtt-unreadable-timing-stops-ffmpeg",
+        "vtt",
+        VTT_A + "00:00:03.000 --> 00.00:04.000\nB\n\n00:00:05.000 --> 00:00:06.000\nC\n",
+        ABC,
+        {("format.timing", "error")},
+    ),
+    Case(
+        "vtt-cp1252",
+        "vtt",
+        VTT_A + "00:00:03.000 --> 00:00:04.000\nCaf\u00e9\n",
+        [(1.0, 2.0, "A"), (3.0, 4.0, "Caf\u00e9")],
+        {("format.encoding", "error")},
+        encoding="cp1252",
+    ),
     Case("vtt-clean", "vtt", VTT_A + "00:00:03.000 --> 00:00:04.000\nB\n", AB),
     Case(
         "vtt-no-header",
@@ -278,7 +324,7 @@ def chromium_results():
         return None
     browser = Chromium()
     try:
-        results = browser.cues([case.text.encode("utf-8") for case in vtt])
+        results = browser.cues([case.text.encode(case.encoding) for case in vtt])
     finally:
         browser.close()
     return {case.name: _normal(cues) for case, cues in zip(vtt, results, strict=True)}
@@ -287,7 +333,7 @@ def chromium_results():
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
 def test_what_players_show_decides_the_severity(case: Case, tmp_path: Path, chromium_results):
     path = tmp_path / f"case.{case.fmt}"
-    path.write_bytes(case.text.encode("utf-8"))
+    path.write_bytes(case.text.encode(case.encoding))
     intended = _normal(case.intended)
     shown = {"ffmpeg": _normal(ffmpeg_cues(path))}
     if case.fmt == "vtt" and chromium_results is not None:

@@ -122,6 +122,7 @@ def read_subtitles(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Subt
     first = next((line.strip() for line in raw_lines if line.strip()), "")
     fmt = "vtt" if first.upper().startswith("WEBVTT") or path.suffix.lower() == ".vtt" else "srt"
     lines = [Line(number, raw, fmt) for number, raw in enumerate(raw_lines, start=1)]
+    findings += _encoding_findings(encoding, fmt)
     if fmt == "vtt":
         if any(f.rule == "format.line-endings" and f.severity == "warning" for f in findings):
             findings[:] = [f for f in findings if f.rule != "format.line-endings"]
@@ -187,6 +188,36 @@ def _split_lines(text: str, findings: list[Finding]) -> list[str]:
             Finding("format.line-endings", "info", None, None, f"mixed line endings ({mix})")
         )
     return _EOL.split(text)
+
+
+def _encoding_findings(encoding: str, fmt: str) -> list[Finding]:
+    """Players read SRT as UTF-8 (or UTF-16 with a byte-order mark) and WebVTT as UTF-8 only."""
+    name = encoding.split(" ")[0]
+    if name == "utf-8" or (fmt == "srt" and encoding in ("utf-16-le (BOM)", "utf-16-be (BOM)")):
+        return []
+    if fmt == "vtt":
+        consequence = (
+            "browsers always decode WebVTT as UTF-8, so its accented and non-Latin letters "
+            "show as garbage"
+        )
+    elif encoding.endswith("(no BOM)"):
+        consequence = (
+            "ffmpeg (and players built on it) refuse to open UTF-16 without a byte-order mark"
+        )
+    else:
+        consequence = (
+            "ffmpeg (and players built on it) drop every cue whose text is not valid UTF-8 "
+            "unless told the encoding"
+        )
+    return [
+        Finding(
+            "format.encoding",
+            "error",
+            None,
+            None,
+            f"the file is encoded as {encoding}, not UTF-8: {consequence}; re-save it as UTF-8",
+        )
+    ]
 
 
 def _ffmpeg_recognises_srt(lines: list[Line]) -> list[Finding]:
@@ -352,7 +383,10 @@ class _VttJudge(_Reader):
     fmt = "vtt"
 
     def unreadable_consequence(self) -> str:
-        return "browsers skip this cue"
+        return (
+            "browsers skip this cue, and ffmpeg and players built on it stop reading the file "
+            "here, losing every cue after it"
+        )
 
     def judge_timing(self, timing: TimingLine, line: Line) -> None:
         if not timing.is_strict("vtt"):
@@ -497,6 +531,16 @@ class _VttReader(_VttJudge):
                 "'WEBVTT', or browsers reject the whole file",
             )
         blocks = VttBlocks(lines)
+        if blocks.whitespace_lines:
+            first = blocks.whitespace_lines[0]
+            self.add(
+                "format.blank-line",
+                "error",
+                first,
+                f"{len(blocks.whitespace_lines)} line(s) between cues hold only spaces (first at "
+                f"line {first}): WebVTT counts them as text, so ffmpeg and players built on it "
+                "stop reading the file there, losing every cue after it; make them empty",
+            )
         for line in blocks.header[1:]:
             if line.text.strip().upper() == "WEBVTT":
                 self.add("format.header", "warning", line.number, "'WEBVTT' header repeated")

@@ -148,6 +148,7 @@ class VttBlocks:
         self.header = lines[:index]
         self.first_cue_in_header: list[Line] | None = None
         self._blocks: list[tuple[list[Line], bool]] = []
+        self.whitespace_lines: list[int] = []
         current: list[Line] = []
         arrow_seen = after_cue = False
 
@@ -166,6 +167,7 @@ class VttBlocks:
             elif line.is_blank and not arrow_seen and not is_meta_block(current):
                 # Whitespace-only lines between cues: strictly part of a block, but treating
                 # them as separators keeps the next cue's identifier, as authors intended.
+                self.whitespace_lines.append(line.number)
                 flush(False)
             else:
                 arrow_seen = arrow_seen or (line.is_timing_like and len(current) < 2)
