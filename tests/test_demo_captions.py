@@ -14,11 +14,21 @@ from triggerfilm.transcripts.options import TranscribeOptions
 from .conftest import ROOT
 
 
+_TIMELINE = []
+
+
+def demo_timeline_for_tests():
+    """The demo film's timeline (transcribed once per test run, through the cache)."""
+    if not _TIMELINE:
+        prepared = pipeline.prepare(ROOT / "manifests" / "demo.yaml")
+        pipeline.transcribe_all(prepared, TranscribeOptions())
+        _TIMELINE.append(pipeline.plan(prepared))
+    return _TIMELINE[0]
+
+
 @pytest.fixture(scope="module")
 def demo_timeline():
-    prepared = pipeline.prepare(ROOT / "manifests" / "demo.yaml")
-    pipeline.transcribe_all(prepared, TranscribeOptions())
-    return pipeline.plan(prepared)
+    return demo_timeline_for_tests()
 
 
 @pytest.mark.parametrize("name", sorted(PROFILES))

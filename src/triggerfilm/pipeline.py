@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .atomic import write_text_atomically
-from .captions.build import build_captions
+from .captions.build import build_captions, timing_warnings
 from .captions.profiles import get_profile
 from .captions.transcript_doc import descriptive_transcript
 from .captions.writers import format_srt, format_vtt
@@ -265,7 +265,7 @@ def _render_timeline(
         transcribed=counts["transcribed"],
         loudness=rendered.loudness,
         loudness_target=target,
-        warnings=timeline.warnings,
+        warnings=(*timeline.warnings, *timing_warnings(cues, profile)),
     )
 
 
