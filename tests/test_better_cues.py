@@ -82,7 +82,7 @@ def test_render_names_the_cue_when_speech_is_too_fast():
     # timing can give them the profile's reading time.
     words = tuple(
         Word(round(1.0 + 0.13 * k, 3), round(1.12 + 0.13 * k, 3), f" {w}", 0.9)
-        for k, w in enumerate("Quick quick quick quick quick stop.".split())
+        for k, w in enumerate(["Quick", "quick", "quick", "quick", "quick", "stop."])
     )
     timeline = _timeline(cut_for(words, narrator="ICU07", pad=0.05))
     profile = get_profile("default")

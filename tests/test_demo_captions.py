@@ -13,7 +13,6 @@ from triggerfilm.transcripts.options import TranscribeOptions
 
 from .conftest import ROOT
 
-
 _TIMELINE = []
 
 
