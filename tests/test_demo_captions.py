@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from triggerfilm import pipeline
+from triggerfilm import app
 from triggerfilm.captions.build import build_captions
 from triggerfilm.captions.check import check_subtitles
 from triggerfilm.captions.profiles import PROFILES, get_profile
@@ -19,9 +19,9 @@ _TIMELINE = []
 def demo_timeline_for_tests():
     """The demo film's timeline (transcribed once per test run, through the cache)."""
     if not _TIMELINE:
-        prepared = pipeline.prepare(ROOT / "manifests" / "demo.yaml")
-        pipeline.transcribe_all(prepared, TranscribeOptions())
-        _TIMELINE.append(pipeline.plan(prepared))
+        prepared = app.prepare(ROOT / "manifests" / "demo.yaml")
+        app.transcribe_all(prepared, TranscribeOptions())
+        _TIMELINE.append(app.plan(prepared))
     return _TIMELINE[0]
 
 
