@@ -29,11 +29,12 @@ from .prepared import (
 )
 from .render import RenderOptions, RenderReport, approval_pack, render_manifest
 from .review import review_manifest
+from .subtitles import FixOutcome, fix_subtitle_file
 
 __all__ = [
-    "ApplyReport", "Notice", "PackReport", "Prepared", "Progress", "RenderOptions",
+    "ApplyReport", "FixOutcome", "Notice", "PackReport", "Prepared", "Progress", "RenderOptions",
     "RenderReport", "TranscribeReport", "add_hit", "apply_cutsheet_file", "approval_pack",
-    "consent_report", "make_pack", "plan", "plan_report", "planned", "prepare",
+    "consent_report", "fix_subtitle_file", "make_pack", "plan", "plan_report", "planned", "prepare",
     "render_manifest", "review_manifest", "search_clips", "transcribe_all",
     "transcribe_manifest", "transcript_text", "verify_outputs",
     "withdraw_consent", "write_cutsheet_file",

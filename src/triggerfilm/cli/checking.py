@@ -49,8 +49,28 @@ from .app import Bars, cli, transcribe_options, transcribe_settings
     help="text: one finding per line (file:line: cue N: severity rule: message); json: "
     '{"file", "profile", "findings": [...]}.',
 )
+@click.option(
+    "--fix",
+    "fix_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write a repaired copy to this file (.srt or .vtt): standard timestamps, numbering, "
+    "time order, no empty cues, no overlaps, gaps and short durations fixed under the "
+    "profile. Prints what changed and what is left for a person. FILE is not modified.",
+)
+@click.option(
+    "--in-place",
+    is_flag=True,
+    help="Repair FILE itself (atomically) instead of writing --fix OUT.",
+)
 def check_subs(
-    file: Path, profile: str, fps: float, max_size: int, media: Path | None, fmt: str
+    file: Path,
+    profile: str,
+    fps: float,
+    max_size: int,
+    media: Path | None,
+    fmt: str,
+    fix_out: Path | None,
+    in_place: bool,
 ) -> None:
     """Check the subtitle FILE (SRT or WebVTT) for accessibility problems.
 
@@ -61,12 +81,30 @@ def check_subs(
     cue, or what breaks a hard limit of the profile; a warning is style. Profiles, rules and
     severities are described in docs/captions.md.
 
+    With --fix OUT (or --in-place) it repairs what is safe to repair automatically and
+    prints what it changed and what it left for a person; the exit status then describes
+    the repaired file.
+
     Exit status: 0 no errors (warnings allowed), 1 errors found, 2 the file (or media)
     cannot be read.
     """
     import json
 
     from ..captions.check import check_subtitles, format_text
+
+    if fix_out is not None or in_place:
+        from ..app import fix_subtitle_file
+
+        outcome = fix_subtitle_file(
+            file,
+            fix_out,
+            profile,
+            fps=fps,
+            in_place=in_place,
+            max_bytes=max_size * 1024 * 1024,
+        )
+        click.echo(outcome.to_text(), nl=False)
+        sys.exit(1 if outcome.remaining.has_errors else 0)
 
     report = check_subtitles(file, profile, fps=fps, media=media, max_bytes=max_size * 1024 * 1024)
     if fmt == "json":
