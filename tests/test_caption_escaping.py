@@ -30,6 +30,7 @@ TEXTS = [
     "<i>not italic</i> & <3",
     "42",
     "10:30 -> the ward",
+    r"a \{ and \} b",
 ]
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from ..captions.build import build_captions, timing_warnings
 from ..captions.profiles import get_profile
 from ..captions.transcript_doc import descriptive_transcript
-from ..captions.writers import format_srt, format_vtt
+from ..captions.writers import format_srt, format_ttml, format_vtt
 from ..consent import check_consent, refuse_unconsented
 from ..editplan.timeline import Cut, Timeline, narrator_film, touchpoint_film
 from ..errors import ManifestError
@@ -86,7 +86,8 @@ def render_manifest(
     options: RenderOptions = RenderOptions(),
     progress: Progress | None = None,
 ) -> RenderReport:
-    """Everything from the manifest to film.mp4, film.srt, film.vtt and their companions."""
+    """Everything from the manifest to film.mp4, film.srt, film.vtt, film.ttml and their
+    companions."""
     out_dir = Path(out_dir).resolve()
     prepared = prepare(manifest_path)
     manifest = prepared.manifest
@@ -152,6 +153,7 @@ def _render_timeline(
     companions = {
         f"{stem}.srt": srt,
         f"{stem}.vtt": vtt,
+        f"{stem}.ttml": format_ttml(cues, profile),
         f"{stem}.timeline.json" if stem != "film" else "timeline.json": json.dumps(
             timeline.to_dict(), indent=1
         ),

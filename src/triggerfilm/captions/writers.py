@@ -66,7 +66,7 @@ class SubtitleWriter:
 # what the viewer reads; a brace becomes \{, libass's literal brace.
 _WORD_JOINER = "\u2060"
 _SRT_TAG_START = re.compile(r"<(?=\s*/?\s*[A-Za-z])")
-_SRT_ESCAPE = re.compile(r"\\(?=[Nnh])")
+_SRT_ESCAPE = re.compile(r"\\(?=[Nnh{}])")
 # A caption line that ffmpeg would take for a timing line or a cue number.
 _SRT_TIMING_LIKE = re.compile(r"^\s*\d+\s*[:.,]\s*\d+.*?(?:-+>|=+>|\u2192)")
 _SRT_NUMBER_ONLY = re.compile(r"^\s*\d+\s*$")
@@ -78,9 +78,9 @@ def escape_srt(line: str) -> str:
     >>> escape_srt(r"<b>x</b> {\b1} \N") == "<\u2060b>x<\u2060/b> \\{\u2060\\b1} \\\u2060N"
     True
     """
+    line = _SRT_ESCAPE.sub("\\\\" + _WORD_JOINER, line)
     line = line.replace("{", "\\{")
     line = line.replace("\\{\\", "\\{" + _WORD_JOINER + "\\")
-    line = _SRT_ESCAPE.sub("\\\\" + _WORD_JOINER, line)
     line = _SRT_TAG_START.sub("<" + _WORD_JOINER, line)
     if _SRT_TIMING_LIKE.match(line):
         line = _WORD_JOINER + line
@@ -146,7 +146,21 @@ class VttWriter(SubtitleWriter):
         return "\n".join(blocks)
 
 
-WRITERS: dict[str, SubtitleWriter] = {"srt": SrtWriter(), "vtt": VttWriter()}
+class TtmlWriter(SubtitleWriter):
+    """EBU-TT-D (TTML) for broadcasters' players: one ``<p>`` per cue (see :mod:`.ttml`)."""
+
+    extension = ".ttml"
+
+    def __init__(self, profile=None) -> None:
+        self.profile = profile
+
+    def format(self, cues: Sequence[Cue]) -> str:
+        from .ttml import format_ttml
+
+        return format_ttml(cues, self.profile)
+
+
+WRITERS: dict[str, SubtitleWriter] = {"srt": SrtWriter(), "vtt": VttWriter(), "ttml": TtmlWriter()}
 
 
 def format_srt(cues: Iterable[Cue]) -> str:
@@ -174,6 +188,16 @@ def format_vtt(cues: Iterable[Cue]) -> str:
     return WRITERS["vtt"].format(list(cues))
 
 
+def format_ttml(cues: Iterable[Cue], profile=None) -> str:
+    """EBU-TT-D text for ``cues``, styled for ``profile`` (a CaptionProfile) when given."""
+    return TtmlWriter(profile).format(list(cues))
+
+
+def write_ttml(cues: Iterable[Cue], path: str | Path, profile=None) -> Path:
+    """Write ``cues`` as an EBU-TT-D file at ``path`` (atomically); return the path."""
+    return TtmlWriter(profile).write(list(cues), path)
+
+
 def write_srt(cues: Iterable[Cue], path: str | Path) -> Path:
     """Write ``cues`` as a UTF-8 SubRip file at ``path`` (atomically); return the path."""
     return WRITERS["srt"].write(list(cues), path)
@@ -187,11 +211,14 @@ def write_vtt(cues: Iterable[Cue], path: str | Path) -> Path:
 __all__ = [
     "SrtWriter",
     "SubtitleWriter",
+    "TtmlWriter",
     "VttWriter",
     "WRITERS",
     "cues_from_segments",
     "format_srt",
+    "format_ttml",
     "format_vtt",
     "write_srt",
+    "write_ttml",
     "write_vtt",
 ]

@@ -53,8 +53,8 @@ from .app import Bars, cli, transcribe_options, transcribe_settings
     "--fix",
     "fix_out",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write a repaired copy to this file (.srt or .vtt): standard timestamps, numbering, "
-    "time order, no empty cues, no overlaps, gaps and short durations fixed under the "
+    help="Write a repaired copy to this file (.srt, .vtt or .ttml): standard timestamps, "
+    "numbering, time order, no empty cues, no overlaps, gaps and short durations fixed under the "
     "profile. Prints what changed and what is left for a person. FILE is not modified.",
 )
 @click.option(

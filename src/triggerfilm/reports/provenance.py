@@ -38,7 +38,8 @@ PROVENANCE_SUFFIX = ".provenance.json"
 PROVENANCE_VERSION = 1
 # The film's own files, hashed when present so ``verify`` also notices an edited output.
 OUTPUT_FILES = (
-    "film.mp4", "film.srt", "film.vtt", "timeline.json", "transcript.txt", "transcript.html",
+    "film.mp4", "film.srt", "film.vtt", "film.ttml", "timeline.json", "transcript.txt",
+    "transcript.html",
 )  # fmt: skip
 
 

@@ -140,7 +140,7 @@ def format_cues(cues: list[Cue], fmt: str, source_fmt: str) -> str:
 
     def text_lines(cue: Cue) -> list[str]:
         raw = [line for line in cue.lines if line.strip()]
-        if fmt == source_fmt:
+        if fmt == source_fmt and fmt != "ttml":
             return raw
         shown = [visible_text(line, source_fmt) for line in raw]
         shown = [line for line in shown if line]
@@ -150,6 +150,12 @@ def format_cues(cues: list[Cue], fmt: str, source_fmt: str) -> str:
             line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") for line in shown
         ]
 
+    if fmt == "ttml":
+        from ..model import Cue as CaptionCue
+        from ..ttml import format_ttml
+
+        shown = [CaptionCue(c.start, c.end, tuple(x for x in c.visible_lines if x)) for c in cues]
+        return format_ttml(shown)
     if fmt == "srt":
         blocks = []
         for number, cue in enumerate(cues, start=1):
@@ -172,4 +178,6 @@ def _srt_time(seconds: float) -> str:
 
 def output_format(path: Path, default: str) -> str:
     suffix = path.suffix.lower().lstrip(".")
+    if suffix in ("ttml", "dfxp", "xml"):
+        return "ttml"
     return suffix if suffix in ("srt", "vtt") else default

@@ -16,6 +16,8 @@ SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 # <00:00:01.920>) and, in SRT, ASS override blocks such as {\an8} that many SRT files carry
 # (ffmpeg's decoder hides them; browsers show braces in WebVTT as written).
 _TAG = re.compile(r"<[^>]*>")
+# ffmpeg's SRT decoder takes "<" for a tag only before a letter ("< >" and "<3" stay text).
+_SRT_TAG = re.compile(r"<\s*/?\s*[A-Za-z][^>]*>")
 _ASS_OVERRIDE = re.compile(r"(?<!\\)\{\\[^}]*\}")
 
 
@@ -27,7 +29,9 @@ def visible_text(line: str, fmt: str = "srt") -> str:
     >>> visible_text("{\\b1} \\N", "vtt")
     '{\\b1} \\N'
     """
-    text = _TAG.sub("", line)
+    if fmt == "ttml":  # already parsed XML: markup is gone and entities are decoded
+        return line.replace("\u2060", "").strip()
+    text = (_SRT_TAG if fmt == "srt" else _TAG).sub("", line)
     if fmt == "srt":
         text = _ASS_OVERRIDE.sub("", text).replace("\\h", " ").replace("\\N", " ")
         text = text.replace("\\{", "{").replace("\\}", "}")
@@ -93,7 +97,7 @@ class SubtitleDocument:
     """A subtitle file read leniently, with what was wrong with its format."""
 
     path: Path
-    format: Literal["srt", "vtt"]
+    format: Literal["srt", "vtt", "ttml"]
     encoding: str
     cues: list[Cue]
     findings: list[Finding] = field(default_factory=list)

@@ -35,6 +35,7 @@ from .structure import (
     parse_timing,
     speaker_of,
 )
+from .ttml_read import looks_like_ttml, read_ttml
 
 # Subtitles for a feature film are well under 1 MiB; a cap keeps a wrong file (a disk image,
 # /dev/zero) from exhausting memory. Overridable: check-subs --max-size.
@@ -118,6 +119,12 @@ def read_subtitles(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Subt
             hint=_EXTRACT_HINT,
         )
     findings: list[Finding] = []
+    if looks_like_ttml(text) or path.suffix.lower() in (".ttml", ".dfxp", ".xml"):
+        cues, findings = read_ttml(text, where)
+        if not cues and not findings:
+            findings.append(Finding("format.empty", "info", None, None, "the file has no cues"))
+        findings += _encoding_findings(encoding, "ttml")
+        return SubtitleDocument(path, "ttml", encoding, cues, findings)
     raw_lines = _split_lines(text, findings)
     first = next((line.strip() for line in raw_lines if line.strip()), "")
     fmt = "vtt" if first.upper().startswith("WEBVTT") or path.suffix.lower() == ".vtt" else "srt"
@@ -195,9 +202,11 @@ def _encoding_findings(encoding: str, fmt: str) -> list[Finding]:
     name = encoding.split(" ")[0]
     if name == "utf-8" or (fmt == "srt" and encoding in ("utf-16-le (BOM)", "utf-16-be (BOM)")):
         return []
-    if fmt == "vtt":
+    if fmt == "ttml" and encoding.startswith("utf-16"):
+        return []  # XML readers honour the byte-order mark
+    if fmt in ("vtt", "ttml"):
         consequence = (
-            "browsers always decode WebVTT as UTF-8, so its accented and non-Latin letters "
+            f"players decode {fmt.upper()} as UTF-8, so its accented and non-Latin letters "
             "show as garbage"
         )
     elif encoding.endswith("(no BOM)"):

@@ -85,7 +85,8 @@ def _seconds(hours: str | None, minutes: str, secs: str, fraction: str | None) -
         return float("inf")  # far beyond MAX_SECONDS, and too big for a float
     # A short fraction is the leading digits of the milliseconds: ",04" is 40 ms, not 4 ms.
     millis = int((fraction or "0").ljust(3, "0"))
-    return int(hours or 0) * 3600 + int(minutes) * 60 + int(secs) + millis / 1000
+    # Whole milliseconds, so 00:00:01.239 reads as 1.239 and not 1.2389999999999999.
+    return round(int(hours or 0) * 3600 + int(minutes) * 60 + int(secs) + millis / 1000, 3)
 
 
 def parse_timing(text: str) -> TimingLine | None:
