@@ -8,7 +8,6 @@ files must also pass our own check-subs.
 
 from __future__ import annotations
 
-import re
 import subprocess
 from pathlib import Path
 
@@ -113,11 +112,3 @@ def test_vtt_text_shows_as_written_in_chromium(tmp_path: Path):
     assert cues is not None
     assert [text for _, _, text in cues] == TEXTS
     assert [(a, b) for a, b, _ in cues] == [(c.start, c.end) for c in _cues()]
-
-
-def test_srt_escapes_are_invisible_marks_only(tmp_path: Path):
-    srt = write_srt(_cues(), tmp_path / "film.srt").read_text(encoding="utf-8")
-    # Besides the word joiner and libass's brace escape, the text is the transcript's.
-    plain = re.sub(r"\\([{}])", r"\1", srt.replace("\u2060", ""))
-    for text in TEXTS:
-        assert text in plain
