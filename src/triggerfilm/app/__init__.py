@@ -8,6 +8,7 @@ leave it.
 """
 
 from .consent import PackReport, consent_report, make_pack, verify_outputs, withdraw_consent
+from .corrections import CorrectionReport, correct_clip, correction_document
 from .editing import (
     ApplyReport,
     add_hit,
@@ -32,10 +33,11 @@ from .review import review_manifest
 from .subtitles import FixOutcome, fix_subtitle_file
 
 __all__ = [
-    "ApplyReport", "FixOutcome", "Notice", "PackReport", "Prepared", "Progress", "RenderOptions",
-    "RenderReport", "TranscribeReport", "add_hit", "apply_cutsheet_file", "approval_pack",
-    "consent_report", "fix_subtitle_file", "make_pack", "plan", "plan_report", "planned", "prepare",
-    "render_manifest", "review_manifest", "search_clips", "transcribe_all",
-    "transcribe_manifest", "transcript_text", "verify_outputs",
-    "withdraw_consent", "write_cutsheet_file",
+    "ApplyReport", "CorrectionReport", "FixOutcome", "Notice", "PackReport", "Prepared",
+    "Progress", "RenderOptions", "RenderReport", "TranscribeReport", "add_hit",
+    "apply_cutsheet_file", "approval_pack", "consent_report", "correct_clip",
+    "correction_document", "fix_subtitle_file", "make_pack", "plan", "plan_report", "planned",
+    "prepare", "render_manifest", "review_manifest", "search_clips", "transcribe_all",
+    "transcribe_manifest", "transcript_text", "verify_outputs", "withdraw_consent",
+    "write_cutsheet_file",
 ]  # fmt: skip

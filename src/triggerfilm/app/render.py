@@ -171,6 +171,7 @@ def _render_timeline(
         transcripts=prepared.transcripts,
         transcribe_options=options.transcribe,
         caption_profile=profile,
+        corrections={cid: c.sha256 for cid, c in prepared.corrections.items()},
     )
     provenance = write_provenance(out_dir, record, files=list(files), stem=stem)
     return RenderReport(

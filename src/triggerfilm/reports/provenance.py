@@ -57,8 +57,13 @@ def provenance_record(
     transcripts: Mapping[str, Transcript],
     transcribe_options: TranscribeOptions,
     caption_profile: CaptionProfile,
+    corrections: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """What the film contains and how it was made, as plain JSON-ready data."""
+    """What the film contains and how it was made, as plain JSON-ready data.
+
+    ``corrections`` maps the clips whose transcript a person corrected to the SHA-256 of the
+    corrected words; every clip's entry says whether its captions were corrected by a person.
+    """
     ledger = {e.clip: e for e in consent_ledger(manifest, sources)}
     selections = {
         s.origin.field: s for touchpoint in manifest.touchpoints for s in touchpoint.selections
@@ -72,6 +77,10 @@ def provenance_record(
                 manifest, item, sources.get(item.clip_id), ledger.get(item.clip_id),
                 transcripts.get(item.clip_id),
             )  # fmt: skip
+            correction = (corrections or {}).get(item.clip_id)
+            clips[item.clip_id]["captions_corrected_by_person"] = correction is not None
+            if correction is not None:
+                clips[item.clip_id]["correction_sha256"] = correction
         selection = selections.get(item.origin)
         out = item.source_in + item.frames / timeline.fps
         clips[item.clip_id]["cuts"].append(
