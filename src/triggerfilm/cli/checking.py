@@ -114,6 +114,28 @@ def check_subs(
     sys.exit(1 if report.has_errors else 0)
 
 
+@cli.command("signoff")
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--reviewer", required=True, help="Name of the person approving the captions.")
+@click.option(
+    "--stem",
+    default="film",
+    show_default=True,
+    help="Which film in the folder: film, preview, or a touchpoint film's name.",
+)
+def signoff_command(out_dir: Path, reviewer: str, stem: str) -> None:
+    """Record that REVIEWER approved the captions in OUT_DIR as they are now.
+
+    Adds to OUT_DIR/film.provenance.json the reviewer's name, the date, the SHA-256 of
+    film.srt, film.vtt and film.ttml and the checker's findings at this moment (under the
+    film's caption profile). `triggerfilm verify OUT_DIR` then reports the sign-off as
+    invalidated if any of those files changes, including by a new render.
+    """
+    from ..app import sign_off_captions
+
+    click.echo(sign_off_captions(out_dir, reviewer, stem).to_text(), nl=False)
+
+
 def _finite(value: float, param: click.Parameter) -> float:
     # FloatRange lets NaN through: every comparison with NaN is false.
     import math

@@ -218,8 +218,21 @@ def write_provenance(
         name: sha256_of(out_dir / name) for name in names if (out_dir / name).is_file()
     }
     path = out_dir / f"{stem}{PROVENANCE_SUFFIX}"
+    previous = _previous_signoffs(path)
+    if previous:
+        # A new render keeps earlier sign-offs so that verify can say they no longer hold.
+        record["signoffs"] = previous
     write_text(path, json.dumps(record, indent=1, ensure_ascii=False) + "\n", preserve_format=False)
     return path
+
+
+def _previous_signoffs(path: Path) -> list[Any]:
+    try:
+        old = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    signoffs = old.get("signoffs") if isinstance(old, dict) else None
+    return signoffs if isinstance(signoffs, list) else []
 
 
 @dataclass(frozen=True)
@@ -246,17 +259,20 @@ class VerifyReport:
     records: tuple[Path, ...]
     checked: int
     drift: tuple[Drift, ...]
+    signoffs: tuple[Any, ...] = ()  # reports.signoff.SignoffCheck, one per recorded sign-off
 
     @property
     def ok(self) -> bool:
-        return not self.drift
+        return not self.drift and all(s.valid for s in self.signoffs)
 
     def to_text(self) -> str:
         names = ", ".join(str(r) for r in self.records)
-        if self.ok:
-            return f"{names}: all {self.checked} files match their recorded sha256.\n"
-        lines = [f"{names}: {len(self.drift)} of {self.checked} files drifted:"]
-        lines += [f"  {d.describe()}" for d in self.drift]
+        if not self.drift:
+            lines = [f"{names}: all {self.checked} files match their recorded sha256."]
+        else:
+            lines = [f"{names}: {len(self.drift)} of {self.checked} files drifted:"]
+            lines += [f"  {d.describe()}" for d in self.drift]
+        lines += [s.describe() for s in self.signoffs]
         return "\n".join(lines) + "\n"
 
 
@@ -274,15 +290,16 @@ def verify_folder(out_dir: str | Path) -> VerifyReport:
             where=out_dir / PROVENANCE_NAME,
             hint="Give the folder a film was rendered into",
         )
-    checked, drift = 0, []
+    checked, drift, signoffs = 0, [], []
     for record_path in records:
-        count, found = _verify_record(record_path, out_dir)
+        count, found, signed = _verify_record(record_path, out_dir)
         checked += count
         drift += found
-    return VerifyReport(tuple(records), checked, tuple(drift))
+        signoffs += signed
+    return VerifyReport(tuple(records), checked, tuple(drift), tuple(signoffs))
 
 
-def _verify_record(record_path: Path, out_dir: Path) -> tuple[int, list[Drift]]:
+def _verify_record(record_path: Path, out_dir: Path) -> tuple[int, list[Drift], list[Any]]:
     try:
         record = json.loads(record_path.read_text(encoding="utf-8"))
         checks = [("source", clip["id"], clip["path"], clip["sha256"]) for clip in record["clips"]]
@@ -313,18 +330,40 @@ def _verify_record(record_path: Path, out_dir: Path) -> tuple[int, list[Drift]]:
                 hint="verify reads only files inside the folder it checks and the media and "
                 "manifest a render records; restore the record or render again",
             )
+    signed = {
+        name
+        for signoff in record.get("signoffs") or []
+        if isinstance(signoff, dict)
+        for name in (signoff.get("files") or {})
+    }
+    for name in sorted(signed):
+        problem = _not_ours("output", name, str(out_dir / name), "", out_dir)
+        if problem:
+            raise TriggerfilmError(
+                f"a sign-off names {name!r}, {problem}; nothing was read",
+                where=record_path,
+                hint="restore the record or sign off again",
+            )
     drift = []
+    hashed: dict[str, str | None] = {}
     for kind, name, path, expected in checks:
         file = Path(path)
         found = sha256_of(file) if file.is_file() else None
+        if kind == "output":
+            hashed[name] = found
         if found != expected:
             drift.append(Drift(kind, name, path, expected, found))
-    return len(checks), drift
+    for name in signed - hashed.keys():
+        file = out_dir / name
+        hashed[name] = sha256_of(file) if file.is_file() else None
+    from .signoff import check_signoffs
+
+    return len(checks), drift, check_signoffs(record, out_dir, hashed)
 
 
 def _not_ours(kind: str, name: str, path: str, expected: str, out_dir: Path) -> str | None:
     """Why ``path`` is not a file a render records (None when it may be read)."""
-    if not isinstance(path, str) or not isinstance(expected, str) or "\0" in path:
+    if not all(isinstance(x, str) for x in (name, path, expected)) or "\0" in path:
         return "which is not a path"
     file = Path(path)
     if kind == "output":
