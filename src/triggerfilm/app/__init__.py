@@ -31,14 +31,14 @@ from .prepared import (
 from .render import RenderOptions, RenderReport, approval_pack, render_manifest
 from .review import review_manifest
 from .signoff import SignoffReport, sign_off_captions
-from .subtitles import FixOutcome, fix_subtitle_file
+from .subtitles import FixOutcome, QcOutcome, caption_qc_report, fix_subtitle_file
 
 __all__ = [
     "ApplyReport", "CorrectionReport", "FixOutcome", "Notice", "PackReport", "Prepared",
-    "Progress", "RenderOptions", "RenderReport", "SignoffReport", "TranscribeReport", "add_hit",
-    "apply_cutsheet_file", "approval_pack", "consent_report", "correct_clip",
-    "correction_document", "fix_subtitle_file", "make_pack", "plan", "plan_report", "planned",
-    "prepare", "render_manifest", "review_manifest", "search_clips", "sign_off_captions",
-    "transcribe_all", "transcribe_manifest", "transcript_text", "verify_outputs",
-    "withdraw_consent", "write_cutsheet_file",
+    "Progress", "QcOutcome", "RenderOptions", "RenderReport", "SignoffReport",
+    "TranscribeReport", "add_hit", "apply_cutsheet_file", "approval_pack", "caption_qc_report",
+    "consent_report", "correct_clip", "correction_document", "fix_subtitle_file", "make_pack",
+    "plan", "plan_report", "planned", "prepare", "render_manifest", "review_manifest",
+    "search_clips", "sign_off_captions", "transcribe_all", "transcribe_manifest",
+    "transcript_text", "verify_outputs", "withdraw_consent", "write_cutsheet_file",
 ]  # fmt: skip

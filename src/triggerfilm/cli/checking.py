@@ -58,6 +58,14 @@ from .app import Bars, cli, transcribe_options, transcribe_settings
     "profile. Prints what changed and what is left for a person. FILE is not modified.",
 )
 @click.option(
+    "--report",
+    "report_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write a visual QC report (HTML, self-contained): per finding the cue, rule and "
+    "fix, with --media a thumbnail of the frame with the caption as the viewer sees it; a "
+    "severity filter and a reading-speed chart.",
+)
+@click.option(
     "--in-place",
     is_flag=True,
     help="Repair FILE itself (atomically) instead of writing --fix OUT.",
@@ -70,6 +78,7 @@ def check_subs(
     media: Path | None,
     fmt: str,
     fix_out: Path | None,
+    report_out: Path | None,
     in_place: bool,
 ) -> None:
     """Check the subtitle FILE (SRT or WebVTT) for accessibility problems.
@@ -106,7 +115,28 @@ def check_subs(
         click.echo(outcome.to_text(), nl=False)
         sys.exit(1 if outcome.remaining.has_errors else 0)
 
-    report = check_subtitles(file, profile, fps=fps, media=media, max_bytes=max_size * 1024 * 1024)
+    if report_out is not None:
+        from ..app import caption_qc_report
+
+        bars = Bars()
+        try:
+            outcome = caption_qc_report(
+                file,
+                report_out,
+                profile,
+                fps=fps,
+                media=media,
+                max_bytes=max_size * 1024 * 1024,
+                progress=bars,
+            )
+        finally:
+            bars.close()
+        report = outcome.report
+        click.echo(f"wrote {outcome.written} ({outcome.stills} thumbnails)", err=True)
+    else:
+        report = check_subtitles(
+            file, profile, fps=fps, media=media, max_bytes=max_size * 1024 * 1024
+        )
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
