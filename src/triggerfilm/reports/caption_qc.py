@@ -44,10 +44,10 @@ FIXES = {
     "gap.min": "Close the gap to the profile's minimum (check-subs --fix does this).",
     "gap.close": "Close the gap to the profile's minimum gap (check-subs --fix does this).",
     "speaker.inconsistent": "Use one spelling of the speaker's name throughout.",
-    "sync.early": "Move the cue to start with the speech.",
-    "sync.late": "Move the cue to start with the speech.",
-    "sync.silence": "Check the cue belongs here: no speech is detected under it.",
-    "sync.uncaptioned": "Caption the speech here.",
+    "sync.start": "Move the cue's start to the start of the speech it captions.",
+    "sync.end": "End the cue with the speech it captions.",
+    "sync.no-speech": "Check the cue belongs here: no speech is detected under it.",
+    "sync.uncaptioned-speech": "Caption the speech here.",
 }
 _SEVERITY_LABEL = {"error": "Error", "warning": "Warning", "info": "Note"}
 
