@@ -28,6 +28,7 @@ from ..editplan.timeline import Cut, Timeline
 from ..errors import TriggerfilmError
 from ..manifest.init import MEDIA_SUFFIXES
 from ..manifest.model import Anchor, ClipRef, Manifest
+from ..media.probe import count_frames
 from ..sources.resolve import SourceClip
 from ..store import sha256_of, write_text
 from ..transcripts.model import Transcript
@@ -239,7 +240,7 @@ def _previous_signoffs(path: Path) -> list[Any]:
 class Drift:
     """A file whose content is not what the record says."""
 
-    kind: str  # "source", "output" or "manifest"
+    kind: str  # "source", "output", "manifest" or "picture" (the film's length is wrong)
     name: str
     path: str
     expected: str
@@ -248,6 +249,11 @@ class Drift:
     def describe(self) -> str:
         if self.found is None:
             return f"{self.kind} {self.name}: missing ({self.path})"
+        if self.kind == "picture":
+            return (
+                f"output {self.name}: has {self.found} where the timeline has {self.expected} "
+                f"({self.path}); render it again"
+            )
         return (
             f"{self.kind} {self.name}: changed ({self.path}): "
             f"sha256 {self.found[:12]}…, recorded {self.expected[:12]}…"
@@ -356,6 +362,7 @@ def _verify_record(record_path: Path, out_dir: Path) -> tuple[int, list[Drift], 
     for name in signed - hashed.keys():
         file = out_dir / name
         hashed[name] = sha256_of(file) if file.is_file() else None
+    drift += _picture_drift(record, out_dir, drift)
     from .signoff import check_signoffs
 
     return len(checks), drift, check_signoffs(record, out_dir, hashed)
@@ -383,3 +390,20 @@ def _not_ours(kind: str, name: str, path: str, expected: str, out_dir: Path) -> 
     ):
         return None
     return "which is not a media file"
+
+
+def _picture_drift(record: dict, out_dir: Path, drift: list[Drift]) -> list[Drift]:
+    """The film's frame count against the timeline's: a film joined from a damaged segment has
+    the hash it was written with, but not the length it was meant to have."""
+    frames = record.get("frames")
+    if not isinstance(frames, int):
+        return []
+    changed = {d.name for d in drift}
+    found = []
+    for name in record.get("outputs", {}):
+        film = Path(out_dir) / str(name)
+        if film.suffix != ".mp4" or film.parent != Path(out_dir) or name in changed:
+            continue
+        if film.is_file() and (count := count_frames(film)) != frames:
+            found.append(Drift("picture", name, str(film), f"{frames} frames", f"{count} frames"))
+    return found
