@@ -184,6 +184,7 @@ def _render_timeline(
     companions = {
         f"{stem}.srt": srt,
         f"{stem}.vtt": vtt,
+        f"{stem}.ttml": format_ttml(cues, profile),
         _companion(stem, "timeline.json"): json.dumps(timeline.to_dict(), indent=1),
         _companion(stem, "transcript.txt"): document.to_text(),
         _companion(stem, "transcript.html"): document.to_html(),
@@ -207,21 +208,6 @@ def _render_timeline(
         loudness_target=target,
         stem=stem,
     )
-<<<<<<< HEAD
-    document = descriptive_transcript(timeline)
-    companions = {
-        f"{stem}.srt": srt,
-        f"{stem}.vtt": vtt,
-        f"{stem}.ttml": format_ttml(cues, profile),
-        f"{stem}.timeline.json" if stem != "film" else "timeline.json": json.dumps(
-            timeline.to_dict(), indent=1
-        ),
-        f"{stem}.transcript.txt" if stem != "film" else "transcript.txt": document.to_text(),
-        f"{stem}.transcript.html" if stem != "film" else "transcript.html": document.to_html(),
-        MARKER: json.dumps({"manifest": str(manifest.path)}),
-    }
-=======
->>>>>>> main
     for name, text in companions.items():
         write_text(out_dir / name, text, preserve_format=False)  # generated afresh
     files = (rendered.film, *(out_dir / n for n in companions if n != MARKER))
@@ -247,11 +233,8 @@ def _render_timeline(
         loudness_target=target,
         notices=counts.notices
         + tuple(Notice("timeline", w) for w in timeline.warnings)
-<<<<<<< HEAD
+        + tuple(Notice("render", w) for w in rendered.warnings)
         + tuple(Notice("captions", w) for w in timing_warnings(cues, profile)),
-=======
-        + tuple(Notice("render", w) for w in rendered.warnings),
->>>>>>> main
     )
 
 
