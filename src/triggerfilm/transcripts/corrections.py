@@ -51,13 +51,17 @@ def corrections_folder(manifest_path: str | Path) -> Path:
 
 
 def correction_path(folder: Path, clip: str) -> Path:
-    if not _SAFE_ID.match(clip):
-        raise TriggerfilmError(
-            f"clip id {clip!r} cannot name a corrections file",
-            field="clip",
-            expected="letters, digits, '.', '_' or '-'",
-        )
-    return folder / f"{clip}.txt"
+    """``<folder>/<clip>.txt``; a clip id that cannot be a file name (a slash, a space...) is
+    written as a slug plus a short hash of the id, so two ids never share a file.
+
+    >>> correction_path(Path("c"), "icu07").name, correction_path(Path("c"), "../x y").name
+    ('icu07.txt', 'x-y-46c740c6.txt')
+    """
+    if _SAFE_ID.match(clip) and clip not in (".", ".."):
+        return folder / f"{clip}.txt"
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", clip).strip("-.") or "clip"
+    digest = hashlib.sha256(clip.encode("utf-8")).hexdigest()[:8]
+    return folder / f"{slug}-{digest}.txt"
 
 
 def load_correction(folder: str | Path, clip: str) -> Correction | None:
