@@ -81,7 +81,7 @@ def check_subs(
     report_out: Path | None,
     in_place: bool,
 ) -> None:
-    """Check the subtitle FILE (SRT or WebVTT) for accessibility problems.
+    """Check the subtitle FILE (SRT, WebVTT or TTML/EBU-TT-D) for accessibility problems.
 
     Reads sloppy files leniently (legacy encodings, odd line endings, malformed timings) and
     reports format errors, overlaps, line length, reading speed, durations, gaps and
