@@ -167,6 +167,13 @@ CASES = [
         {("format.line-endings", "warning")},
     ),
     Case(
+        "srt-html-entity",
+        "srt",
+        SRT_A + "2\n00:00:03,000 --> 00:00:04,000\nFish &amp; chips\n",
+        [(1.0, 2.0, "A"), (3.0, 4.0, "Fish & chips")],
+        {("text.entity", "error")},
+    ),
+    Case(
         "srt-cp1252",
         "srt",
         SRT_A + "2\n00:00:03,000 --> 00:00:04,000\nCaf\u00e9\n",

@@ -11,6 +11,8 @@ listed for a person, with the fixed file re-checked so the list is what really r
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -19,6 +21,9 @@ from .model import CheckReport, Cue, Finding, SubtitleDocument, visible_text
 from .structure import clock
 
 _GONE = ("format.orphan-text", "format.timing")
+_SRT_ENTITY = re.compile(
+    r"&(?!lt;|gt;)(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});"
+)
 
 
 @dataclass(frozen=True)
@@ -140,6 +145,10 @@ def format_cues(cues: list[Cue], fmt: str, source_fmt: str) -> str:
 
     def text_lines(cue: Cue) -> list[str]:
         raw = [line for line in cue.lines if line.strip()]
+        if fmt == source_fmt == "srt":
+            # SubRip players show entities as written: put the characters back (not < and >,
+            # which would become markup).
+            return [_SRT_ENTITY.sub(lambda m: html.unescape(m.group()), line) for line in raw]
         if fmt == source_fmt and fmt != "ttml":
             return raw
         shown = [visible_text(line, source_fmt) for line in raw]

@@ -11,6 +11,8 @@ careful captioner would fix; "info" for notes that need no action.
 from __future__ import annotations
 
 import difflib
+import html
+import re
 from collections import Counter
 
 from ..profiles import CaptionProfile
@@ -29,6 +31,10 @@ def check_cues(cues: list[Cue], profile: CaptionProfile, fps: float) -> list[Fin
     findings += _gaps(cues, profile, fps)
     findings += _speakers(cues)
     return findings
+
+
+# A character reference such as &amp; or &#233; (what HTML would decode).
+_ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
 
 
 def _finding(rule: str, severity: str, cue: Cue, message: str, line: int | None = None):
@@ -95,6 +101,22 @@ def _text(cue: Cue, profile: CaptionProfile) -> list[Finding]:
             )
         ]
     findings = []
+    if cue.fmt == "srt":
+        for offset, raw in enumerate(cue.lines, start=1):
+            entity = _ENTITY.search(raw)
+            if entity:
+                findings.append(
+                    _finding(
+                        "text.entity",
+                        "error",
+                        cue,
+                        f"{entity.group()!r} is HTML, which SubRip does not have: ffmpeg and "
+                        f"players built on it show {entity.group()!r} as written, not "
+                        f"{html.unescape(entity.group())!r}; write the character itself",
+                        line=cue.line + offset,
+                    )
+                )
+                break
     for number, (file_line, text) in shown:
         length = len(text)
         if length > profile.chars_per_line_warn:
