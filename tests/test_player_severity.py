@@ -374,3 +374,31 @@ def test_the_calibration_cases_exercise_both_players(chromium_results):
     vtt = [c for c in CASES if c.fmt == "vtt"]
     dropped_by_chromium = [c.name for c in vtt if chromium_results[c.name] != _normal(c.intended)]
     assert {"vtt-no-header", "vtt-comma-decimals", "vtt-arrow-in-text"} <= set(dropped_by_chromium)
+
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+_REAL = (
+    sorted(SHARED.glob("subtitles/*")) + sorted(SHARED.glob("video/*.srt"))
+    + sorted(SHARED.glob("video/*.vtt"))
+    if SHARED.is_dir()
+    else []
+)  # fmt: skip
+
+
+@pytest.mark.skipif(not _REAL, reason="../shared/data is not present")
+@pytest.mark.parametrize("path", _REAL, ids=lambda p: p.name)
+def test_real_files_ffmpeg_misreads_are_errors(path: Path):
+    """On third-party files: wherever ffmpeg refuses a file or reads a different number of cues
+    than were written, the checker reports an error saying why."""
+    from triggerfilm.captions.check import read_subtitles
+
+    ours = read_subtitles(path).cues
+    theirs = ffmpeg_cues(path)
+    report = check_subtitles(path, "default")
+    structural = [
+        f
+        for f in report.findings
+        if f.severity == "error" and f.rule.startswith(("format.", "text.empty"))
+    ]
+    if theirs is None or len(theirs) != len(ours):
+        assert structural, (path.name, len(ours), theirs and len(theirs))
