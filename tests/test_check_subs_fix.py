@@ -96,3 +96,31 @@ def test_fix_converts_between_formats(tmp_path):
         c.text for c in read_subtitles(FIXTURES / "clean.srt").cues
     ]
     assert not check_subtitles(out).has_errors
+
+
+def test_cues_that_start_together_are_merged_not_lost(tmp_path):
+    source = tmp_path / "stacked.srt"
+    source.write_text(
+        "1\n00:00:01,000 --> 00:00:03,000\nTop line.\n\n"
+        "2\n00:00:01,000 --> 00:00:02,500\nBottom line.\n\n"
+        "3\n00:00:05,000 --> 00:00:07,000\nLater.\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "fixed.srt"
+    outcome = fix_subtitle_file(source, out, "default")
+    assert "merged into cue 1" in outcome.to_text()
+    cues = read_subtitles(out).cues
+    assert [c.text for c in cues] == ["Top line.\nBottom line.", "Later."]
+    assert not {f.rule for f in check_subtitles(out).findings} & REPAIRABLE
+
+
+def test_every_shared_file_is_cleared_of_repairable_errors(tmp_path):
+    """The repairs on real third-party files: what --fix promises, it clears."""
+    shared = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+    if not shared.is_dir():
+        pytest.skip("../shared/data is not present")
+    for path in sorted(shared.glob("subtitles/*")):
+        out = tmp_path / f"{path.stem}.fixed{path.suffix}"
+        fix_subtitle_file(path, out, "default")
+        left = {f.rule for f in check_subtitles(out).findings if f.severity != "info"}
+        assert not left & (REPAIRABLE - {"duration.min"}), (path.name, left)

@@ -75,6 +75,21 @@ def fix_document(
         latest = max(latest, cue.start)
     cues = sorted(cues, key=lambda c: (c.start, c.index))
 
+    # Cues that start together (within a frame and the minimum gap) are shown stacked by every
+    # player; trimming one to nothing would lose its words, so they become one cue, as seen.
+    merged: list[Cue] = []
+    for cue in cues:
+        last = merged[-1] if merged else None
+        if last is not None and cue.start - last.start < gap + 1 / fps and cue.end > last.start:
+            changes.append(
+                f"cue {cue.index} (line {cue.line}): merged into cue {last.index}: they start "
+                "together, so players showed them stacked"
+            )
+            merged[-1] = _joined(last, cue)
+        else:
+            merged.append(cue)
+    cues = merged
+
     fixed: list[Cue] = []
     for k, cue in enumerate(cues):
         following = cues[k + 1] if k + 1 < len(cues) else None
@@ -136,6 +151,21 @@ def fix_document(
 
     dropped = tuple(f for f in document.findings if f.rule in _GONE)
     return FixResult(format_cues(fixed, fmt, document.format), fmt, tuple(changes), dropped)
+
+
+def _joined(first: Cue, second: Cue) -> Cue:
+    """One cue showing both cues' lines, for as long as either was shown."""
+    return Cue(
+        index=first.index,
+        start=first.start,
+        end=max(first.end, second.end),
+        lines=(*first.lines, *second.lines),
+        line=first.line,
+        identifier=first.identifier,
+        settings=first.settings,
+        speaker=first.speaker,
+        fmt=first.fmt,
+    )
 
 
 def format_cues(cues: list[Cue], fmt: str, source_fmt: str) -> str:
