@@ -143,3 +143,22 @@ def test_the_store_api_for_the_studio(tmp_path):
     assert loaded == saved and loaded.text == "He was there.\nThen he left."
     assert loaded.media_sha256 == "ab" * 32
     assert load_correction(folder, "other") is None
+
+
+def test_quotes_and_search_use_the_corrected_words(tmp_path):
+    from triggerfilm.editplan.search import SearchQuery
+
+    manifest = _manifest(tmp_path)
+    document = app.correction_document(manifest, "icu07")
+    app.correct_clip(manifest, "icu07", document.replace("lost her patience", "lost her temper"))
+    # A selection quoting the corrected words resolves; the heard words no longer exist.
+    text = manifest.read_text(encoding="utf-8").replace(
+        'to: "lost her patience"', 'to: "lost her temper"'
+    )
+    manifest.write_text(text, encoding="utf-8")
+    _, timeline, _ = app.planned(manifest)
+    assert "lost her temper" in " ".join(
+        w.text.strip() for item in timeline.items for w in getattr(item, "words", ())
+    )
+    hits = app.search_clips(SearchQuery("her temper"), manifest=manifest)
+    assert any(hit.clip == "icu07" for hit in hits)
