@@ -162,3 +162,16 @@ def test_quotes_and_search_use_the_corrected_words(tmp_path):
     )
     hits = app.search_clips(SearchQuery("her temper"), manifest=manifest)
     assert any(hit.clip == "icu07" for hit in hits)
+
+
+@pytest.mark.slow
+def test_the_correction_survives_a_change_of_engine(tmp_path):
+    pytest.importorskip("torch", reason="torch is not installed (optional extra 'openai')")
+    pytest.importorskip(
+        "whisper", reason="openai-whisper is not installed (optional extra 'openai')"
+    )
+    manifest = _manifest(tmp_path)
+    document = app.correction_document(manifest, "icu07")
+    app.correct_clip(manifest, "icu07", document.replace("again and again", "over and over"))
+    other = TranscribeOptions(engine="openai-whisper")
+    assert "over and over" in _caption_text(manifest, other)
