@@ -130,6 +130,8 @@ class Manifest:
     archives: dict[str, str] = field(default_factory=dict)
     description: str | None = None
     credits: str | None = None
+    # Archives whose entry says ``insecure: true``: plain http:// is then allowed, with a warning.
+    insecure_archives: frozenset[str] = frozenset()
 
     def clip(self, clip_id: str) -> ClipRef:
         for clip in self.clips:
