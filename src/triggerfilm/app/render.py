@@ -198,7 +198,8 @@ def _render_timeline(
         timeline,
         cues,
         out_dir,
-        srt_text=srt,
+        # The soft track escapes the words for mov_text itself (render/film.py).
+        srt_text=format_srt(cues, escape=False),
         cache_dir=cache_root() / "render" / "segments",
         burn_in=options.burn_in,
         preset="ultrafast" if options.preview else options.preset,

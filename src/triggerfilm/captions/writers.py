@@ -94,6 +94,11 @@ class SrtWriter(SubtitleWriter):
 
     extension = ".srt"
 
+    def __init__(self, escape: bool = True) -> None:
+        # False: the words exactly as spoken, for a consumer that escapes for its own target
+        # (the render's mov_text soft track); True: what SubRip players show as written.
+        self.escape = escape
+
     def format(self, cues: Sequence[Cue]) -> str:
         items = pysrt.SubRipFile(eol="\n")
         for number, cue in enumerate(cues, start=1):
@@ -102,7 +107,9 @@ class SrtWriter(SubtitleWriter):
                     number,
                     start=pysrt.SubRipTime.from_ordinal(_milliseconds(cue.start)),
                     end=pysrt.SubRipTime.from_ordinal(_milliseconds(cue.end)),
-                    text="\n".join(escape_srt(line) for line in _visible_lines(cue)),
+                    text="\n".join(
+                        escape_srt(line) if self.escape else line for line in _visible_lines(cue)
+                    ),
                 )
             )
         buffer = io.StringIO()
@@ -163,8 +170,9 @@ class TtmlWriter(SubtitleWriter):
 WRITERS: dict[str, SubtitleWriter] = {"srt": SrtWriter(), "vtt": VttWriter(), "ttml": TtmlWriter()}
 
 
-def format_srt(cues: Iterable[Cue]) -> str:
-    """SubRip text for ``cues``.
+def format_srt(cues: Iterable[Cue], *, escape: bool = True) -> str:
+    """SubRip text for ``cues``; ``escape=False`` leaves markup-like words unescaped (for a
+    consumer that escapes them for its own target).
 
     >>> print(format_srt([Cue(1.0, 2.5, ("Hello,", "nurse."), "ICU07", label=True)]), end="")
     1
@@ -173,7 +181,7 @@ def format_srt(cues: Iterable[Cue]) -> str:
     nurse.
     <BLANKLINE>
     """
-    return WRITERS["srt"].format(list(cues))
+    return SrtWriter(escape).format(list(cues))
 
 
 def format_vtt(cues: Iterable[Cue]) -> str:
