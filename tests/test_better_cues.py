@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from tests.caption_files import write_srt
 from triggerfilm.captions.build import build_captions, timing_warnings
 from triggerfilm.captions.check import check_subtitles
 from triggerfilm.captions.linebreak import SENTENCE_END
 from triggerfilm.captions.profiles import PROFILES, get_profile
-from triggerfilm.captions.writers import write_srt
 from triggerfilm.editplan.timeline import Card, Timeline
 from triggerfilm.transcripts.model import Word
 

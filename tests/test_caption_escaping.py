@@ -14,10 +14,10 @@ from pathlib import Path
 import imageio_ffmpeg
 import pytest
 
+from tests.caption_files import write_srt, write_vtt
 from tests.players import Chromium, chromium_available
 from triggerfilm.captions.check import check_subtitles, read_subtitles
 from triggerfilm.captions.model import Cue
-from triggerfilm.captions.writers import write_srt, write_vtt
 
 TEXTS = [
     "She wrote <b>urgent</b> on it",

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from tests.caption_files import write_srt, write_ttml, write_vtt
 from triggerfilm.captions.model import Cue
 from triggerfilm.captions.profiles import get_profile
-from triggerfilm.captions.writers import write_srt, write_ttml, write_vtt
 from triggerfilm.cli import cli
 from triggerfilm.reports.provenance import PROVENANCE_NAME, write_provenance
 from triggerfilm.store import sha256_of

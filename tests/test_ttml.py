@@ -9,12 +9,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.caption_files import write_srt, write_ttml, write_vtt
 from triggerfilm.app import fix_subtitle_file
 from triggerfilm.captions.check import check_subtitles, read_subtitles
 from triggerfilm.captions.model import Cue
 from triggerfilm.captions.profiles import get_profile
 from triggerfilm.captions.ttml import TT, format_ttml
-from triggerfilm.captions.writers import write_srt, write_ttml, write_vtt
 from triggerfilm.errors import SubtitleFormatError
 
 FIXTURES = Path(__file__).resolve().parent / "data" / "subtitles"

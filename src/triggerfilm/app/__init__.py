@@ -9,14 +9,6 @@ leave it.
 
 from .consent import PackReport, consent_report, make_pack, verify_outputs, withdraw_consent
 from .corrections import CorrectionReport, correct_clip, correction_document
-from .editing import (
-    ApplyReport,
-    add_hit,
-    apply_cutsheet_file,
-    plan_report,
-    search_clips,
-    write_cutsheet_file,
-)
 from .notices import Notice, Progress
 from .prepared import (
     Prepared,
@@ -30,6 +22,14 @@ from .prepared import (
 )
 from .render import RenderOptions, RenderReport, approval_pack, render_manifest
 from .review import review_manifest
+from .selecting import (
+    ApplyReport,
+    add_hit,
+    apply_cutsheet_file,
+    plan_report,
+    search_clips,
+    write_cutsheet_file,
+)
 from .signoff import SignoffReport, sign_off_captions
 from .subtitles import FixOutcome, QcOutcome, caption_qc_report, fix_subtitle_file
 

@@ -15,18 +15,13 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 
 import pysrt
 
-from ..errors import TriggerfilmError
-from ..store import write_text
+from ..timefmt import cue_time, milliseconds
 from .build import cues_from_segments
 from .model import Cue
-
-
-def _milliseconds(seconds: float) -> int:
-    return max(0, round(seconds * 1000))
+from .profiles import CaptionProfile
 
 
 def _visible_lines(cue: Cue) -> list[str]:
@@ -37,25 +32,16 @@ def _visible_lines(cue: Cue) -> list[str]:
 
 
 class SubtitleWriter:
-    """The shared part of every format: turn cues into text, write it atomically."""
+    """What every format provides: the file's text for a list of cues.
+
+    Writers only format; the render use case writes the text with the store's atomic writer,
+    beside the film's other outputs.
+    """
 
     extension = ""
 
     def format(self, cues: Sequence[Cue]) -> str:
         raise NotImplementedError
-
-    def write(self, cues: Sequence[Cue], path: str | Path) -> Path:
-        path = Path(path)
-        text = self.format(cues)
-        try:
-            # A fresh subtitle file is written as formatted, whatever the old one held.
-            return write_text(path, text, preserve_format=False, parents=False)
-        except OSError as error:
-            raise TriggerfilmError(
-                f"cannot write subtitles ({error.strerror})",
-                where=path,
-                hint="Check that the folder exists and is writable",
-            ) from None
 
 
 # SubRip has no escape syntax, but the players that read it do interpret markup: ffmpeg's SRT
@@ -105,8 +91,8 @@ class SrtWriter(SubtitleWriter):
             items.append(
                 pysrt.SubRipItem(
                     number,
-                    start=pysrt.SubRipTime.from_ordinal(_milliseconds(cue.start)),
-                    end=pysrt.SubRipTime.from_ordinal(_milliseconds(cue.end)),
+                    start=pysrt.SubRipTime.from_ordinal(milliseconds(cue.start)),
+                    end=pysrt.SubRipTime.from_ordinal(milliseconds(cue.end)),
                     text="\n".join(
                         escape_srt(line) if self.escape else line for line in _visible_lines(cue)
                     ),
@@ -122,19 +108,6 @@ def _escape_vtt(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def vtt_timestamp(seconds: float) -> str:
-    """A WebVTT timestamp, always with hours.
-
-    >>> vtt_timestamp(3723.04)
-    '01:02:03.040'
-    """
-    ms = _milliseconds(seconds)
-    hours, ms = divmod(ms, 3_600_000)
-    minutes, ms = divmod(ms, 60_000)
-    secs, ms = divmod(ms, 1000)
-    return f"{hours:02d}:{minutes:02d}:{secs:02d}.{ms:03d}"
-
-
 class VttWriter(SubtitleWriter):
     """WebVTT: a ``WEBVTT`` header, then cues with a ``<v Speaker>`` voice span each."""
 
@@ -148,7 +121,7 @@ class VttWriter(SubtitleWriter):
                 # A voice annotation ends at ">" and may not span lines.
                 name = _escape_vtt(" ".join(cue.speaker.split()))
                 lines[0] = f"<v {name}>{lines[0]}"
-            timing = f"{vtt_timestamp(cue.start)} --> {vtt_timestamp(cue.end)}"
+            timing = f"{cue_time(cue.start)} --> {cue_time(cue.end)}"
             blocks.append("\n".join([timing, *lines]) + "\n")
         return "\n".join(blocks)
 
@@ -158,13 +131,13 @@ class TtmlWriter(SubtitleWriter):
 
     extension = ".ttml"
 
-    def __init__(self, profile=None) -> None:
+    def __init__(self, profile: CaptionProfile | None = None) -> None:
         self.profile = profile
 
     def format(self, cues: Sequence[Cue]) -> str:
-        from .ttml import format_ttml
+        from .ttml import format_ttml as ttml_text
 
-        return format_ttml(cues, self.profile)
+        return ttml_text(cues, self.profile)
 
 
 WRITERS: dict[str, SubtitleWriter] = {"srt": SrtWriter(), "vtt": VttWriter(), "ttml": TtmlWriter()}
@@ -196,24 +169,9 @@ def format_vtt(cues: Iterable[Cue]) -> str:
     return WRITERS["vtt"].format(list(cues))
 
 
-def format_ttml(cues: Iterable[Cue], profile=None) -> str:
-    """EBU-TT-D text for ``cues``, styled for ``profile`` (a CaptionProfile) when given."""
+def format_ttml(cues: Iterable[Cue], profile: CaptionProfile | None = None) -> str:
+    """EBU-TT-D text for ``cues``, styled for ``profile`` when given."""
     return TtmlWriter(profile).format(list(cues))
-
-
-def write_ttml(cues: Iterable[Cue], path: str | Path, profile=None) -> Path:
-    """Write ``cues`` as an EBU-TT-D file at ``path`` (atomically); return the path."""
-    return TtmlWriter(profile).write(list(cues), path)
-
-
-def write_srt(cues: Iterable[Cue], path: str | Path) -> Path:
-    """Write ``cues`` as a UTF-8 SubRip file at ``path`` (atomically); return the path."""
-    return WRITERS["srt"].write(list(cues), path)
-
-
-def write_vtt(cues: Iterable[Cue], path: str | Path) -> Path:
-    """Write ``cues`` as a WebVTT file at ``path`` (atomically); return the path."""
-    return WRITERS["vtt"].write(list(cues), path)
 
 
 __all__ = [
@@ -223,10 +181,8 @@ __all__ = [
     "VttWriter",
     "WRITERS",
     "cues_from_segments",
+    "escape_srt",
     "format_srt",
     "format_ttml",
     "format_vtt",
-    "write_srt",
-    "write_ttml",
-    "write_vtt",
 ]

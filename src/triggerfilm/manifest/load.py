@@ -38,9 +38,11 @@ OUTPUT_KEYS = (
 )  # fmt: skip
 CLIP_KEYS = (
     "id", "media", "archive", "clip", "narrator", "descriptor", "media_type", "transcript",
-    "consent",
+    "consent", "role", "sex", "age_band",
 )  # fmt: skip
 ARCHIVE_KEYS = ("location", "insecure")
+# A narrator's role, as archive catalogues publish it; reports count narrators by it.
+NARRATOR_ROLES = ("patient", "family member", "staff")
 TOUCHPOINT_KEYS = ("title", "description", "content_note", "interleave", "selections")
 SELECTION_KEYS = ("clip", "from", "to", "valence", "note", "redact")
 
@@ -117,14 +119,14 @@ def _output(r: _Reader, value: Any) -> OutputSettings:
         return OutputSettings()
     data = r.mapping(value, "output", OUTPUT_KEYS)
     defaults = OutputSettings()
-    width = r.number(data, "output", "width", defaults.width, minimum=16, integer=True)
-    height = r.number(data, "output", "height", defaults.height, minimum=16, integer=True)
+    width = r.whole_number(data, "output", "width", defaults.width, minimum=16)
+    height = r.whole_number(data, "output", "height", defaults.height, minimum=16)
     for key, size, largest in (("width", width, MAX_WIDTH), ("height", height, MAX_HEIGHT)):
         if size > largest:
             r.fail(f"output.{key}", f"is {size}", expected=f"at most {largest} (8K UHD)")
         if size % 2:
             r.fail(f"output.{key}", f"is {size}", expected="an even number (H.264 needs it)")
-    fps = r.number(data, "output", "fps", defaults.fps, minimum=1, integer=True)
+    fps = r.whole_number(data, "output", "fps", defaults.fps, minimum=1)
     if fps > MAX_FPS:
         r.fail("output.fps", f"is {fps}", expected=f"a frame rate from 1 to {MAX_FPS}")
     return OutputSettings(
@@ -140,7 +142,9 @@ def _output(r: _Reader, value: Any) -> OutputSettings:
     )
 
 
-def _choice(r: _Reader, data: dict, at: str, key: str, allowed: tuple[str, ...], default: str):
+def _choice(
+    r: _Reader, data: dict[str, Any], at: str, key: str, allowed: tuple[str, ...], default: str
+) -> str:
     value = r.text(data, at, key) or default
     if value not in allowed:
         r.fail(join_path(at, key), f"is '{value}'", expected=" or ".join(allowed))
@@ -272,6 +276,9 @@ def _clip(r: _Reader, value: Any, at: str, archives: dict[str, str]) -> ClipRef:
     media_type = r.text(data, at, "media_type")
     if media_type is not None and media_type not in MEDIA_TYPES:
         r.fail(join_path(at, "media_type"), f"is '{media_type}'", expected=" or ".join(MEDIA_TYPES))
+    role = r.text(data, at, "role")
+    if role is not None and role not in NARRATOR_ROLES:
+        r.fail(join_path(at, "role"), f"is '{role}'", expected=", ".join(NARRATOR_ROLES))
     narrator = r.text(data, at, "narrator")
     if media and not narrator:
         r.fail(
@@ -289,6 +296,9 @@ def _clip(r: _Reader, value: Any, at: str, archives: dict[str, str]) -> ClipRef:
         descriptor=r.text(data, at, "descriptor"),
         media_type=media_type,
         transcript=r.text(data, at, "transcript"),
+        role=role,
+        sex=r.text(data, at, "sex"),
+        age_band=r.text(data, at, "age_band"),
         consent=_consent(r, data.get("consent"), join_path(at, "consent")),
     )
 
@@ -302,7 +312,9 @@ def _touchpoint(r: _Reader, value: Any, at: str, clip_ids: dict[str, str]) -> To
     data = r.mapping(value, at, TOUCHPOINT_KEYS)
     selections = tuple(
         _selection(r, item, join_path(join_path(at, "selections"), i), clip_ids)
-        for i, item in enumerate(r.sequence(data, at, "selections"))
+        # An empty touchpoint is a plan in progress (a heading the studio just added); the
+        # plan report warns about it.
+        for i, item in enumerate(r.sequence(data, at, "selections", required=False))
     )
     return Touchpoint(
         title=r.text(data, at, "title", required=True),
@@ -347,7 +359,7 @@ def _selection(r: _Reader, value: Any, at: str, clip_ids: dict[str, str]) -> Sel
     )
 
 
-def _anchor(r: _Reader, data: dict, at: str, key: str) -> Anchor:
+def _anchor(r: _Reader, data: dict[str, Any], at: str, key: str) -> Anchor:
     where = join_path(at, key)
     value = data.get(key)
     if value is None:

@@ -104,6 +104,11 @@ class ClipRef:
     # The verbatim words spoken, when the team or the archive has them.
     transcript: str | None = None
     consent: Consent | None = None
+    # Who the narrator is (archive clips: the catalogue's values unless given here), so the
+    # plan's representation counts are not "unknown" for local clips.
+    role: str | None = None
+    sex: str | None = None
+    age_band: str | None = None
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import base64
 import html
 from collections.abc import Mapping
 
-from ..captions.check.model import CheckReport, Cue, Finding
+from ..captions.check.model import CheckReport, Finding, ParsedCue
 from ..captions.profiles import CaptionProfile
 
 # What to do about each rule: the "fix" column.
@@ -81,7 +81,7 @@ def _time(seconds: float) -> str:
 
 def caption_qc_html(
     report: CheckReport,
-    cues: list[Cue],
+    cues: list[ParsedCue],
     profile: CaptionProfile,
     stills: Mapping[int, bytes] | None = None,
     media_name: str | None = None,
@@ -107,7 +107,7 @@ def caption_qc_html(
     table = (
         "<table><caption>Findings in file order</caption><thead><tr>"
         '<th scope="col">#</th><th scope="col">Severity</th><th scope="col">Frame</th>'
-        '<th scope="col">Cue</th><th scope="col">Rule and message</th>'
+        '<th scope="col">ParsedCue</th><th scope="col">Rule and message</th>'
         '<th scope="col">How to fix</th></tr></thead><tbody>' + "".join(rows) + "</tbody></table>"
         if rows
         else "<p>No findings: the file meets the profile.</p>"
@@ -126,7 +126,7 @@ def caption_qc_html(
     )
 
 
-def _row(number: int, finding: Finding, cue: Cue | None, stills: Mapping[int, bytes]) -> str:
+def _row(number: int, finding: Finding, cue: ParsedCue | None, stills: Mapping[int, bytes]) -> str:
     e = html.escape
     severity = finding.severity
     picture = "<td>no frame</td>"
@@ -150,7 +150,7 @@ def _row(number: int, finding: Finding, cue: Cue | None, stills: Mapping[int, by
     )
 
 
-def _speed_chart(cues: list[Cue], profile: CaptionProfile) -> str:
+def _speed_chart(cues: list[ParsedCue], profile: CaptionProfile) -> str:
     """Characters per second of every cue over time, with the profile's limits, as SVG."""
     shown = [c for c in cues if c.duration > 0 and c.text]
     if not shown:
@@ -213,7 +213,7 @@ def _speed_chart(cues: list[Cue], profile: CaptionProfile) -> str:
     table = (
         "<details><summary>Reading speed of every cue as a table</summary><table>"
         "<caption>Characters per second per cue</caption><thead><tr>"
-        '<th scope="col">Cue</th><th scope="col">Starts</th>'
+        '<th scope="col">ParsedCue</th><th scope="col">Starts</th>'
         f'<th scope="col">Characters per second</th></tr></thead><tbody>{rows}</tbody>'
         "</table></details>"
     )

@@ -19,13 +19,13 @@ from pathlib import Path
 
 from ...errors import TriggerfilmError
 from ..profiles import CaptionProfile, get_profile
-from .model import SEVERITIES, CheckReport, Cue, Finding, SubtitleDocument, visible_text
+from .model import SEVERITIES, CheckReport, Finding, ParsedCue, SubtitleDocument, visible_text
 from .read import DEFAULT_MAX_BYTES, read_subtitles
 from .rules import check_cues
 
 __all__ = [
     "CheckReport",
-    "Cue",
+    "ParsedCue",
     "Finding",
     "SubtitleDocument",
     "check_subtitles",

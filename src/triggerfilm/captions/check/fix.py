@@ -16,9 +16,9 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ...timefmt import cue_time
 from ..profiles import CaptionProfile
-from .model import CheckReport, Cue, Finding, SubtitleDocument, visible_text
-from .structure import clock
+from .model import CheckReport, Finding, ParsedCue, SubtitleDocument, visible_text
 
 _GONE = ("format.orphan-text", "format.timing")
 _SRT_ENTITY = re.compile(
@@ -70,14 +70,14 @@ def fix_document(
         if cue.start < latest:
             changes.append(
                 f"cue {cue.index} (line {cue.line}): moved back into time order "
-                f"(it starts at {clock(cue.start)})"
+                f"(it starts at {cue_time(cue.start)})"
             )
         latest = max(latest, cue.start)
     cues = sorted(cues, key=lambda c: (c.start, c.index))
 
     # Cues that start together (within a frame and the minimum gap) are shown stacked by every
     # player; trimming one to nothing would lose its words, so they become one cue, as seen.
-    merged: list[Cue] = []
+    merged: list[ParsedCue] = []
     for cue in cues:
         last = merged[-1] if merged else None
         if last is not None and cue.start - last.start < gap + 1 / fps and cue.end > last.start:
@@ -90,7 +90,7 @@ def fix_document(
             merged.append(cue)
     cues = merged
 
-    fixed: list[Cue] = []
+    fixed: list[ParsedCue] = []
     for k, cue in enumerate(cues):
         following = cues[k + 1] if k + 1 < len(cues) else None
         ceiling = following.start - gap if following is not None else None
@@ -131,7 +131,7 @@ def fix_document(
         end = round(end, 3)
         if reasons:
             changes.append(
-                f"cue {cue.index} (line {cue.line}): end {clock(cue.end)} -> {clock(end)} "
+                f"cue {cue.index} (line {cue.line}): end {cue_time(cue.end)} -> {cue_time(end)} "
                 f"because {'; '.join(reasons)}"
             )
         fixed.append(replace(cue, start=start, end=end))
@@ -153,9 +153,9 @@ def fix_document(
     return FixResult(format_cues(fixed, fmt, document.format), fmt, tuple(changes), dropped)
 
 
-def _joined(first: Cue, second: Cue) -> Cue:
+def _joined(first: ParsedCue, second: ParsedCue) -> ParsedCue:
     """One cue showing both cues' lines, for as long as either was shown."""
-    return Cue(
+    return ParsedCue(
         index=first.index,
         start=first.start,
         end=max(first.end, second.end),
@@ -168,12 +168,12 @@ def _joined(first: Cue, second: Cue) -> Cue:
     )
 
 
-def format_cues(cues: list[Cue], fmt: str, source_fmt: str) -> str:
+def format_cues(cues: list[ParsedCue], fmt: str, source_fmt: str) -> str:
     """Checked cues as a standard SRT or WebVTT file, their text kept as written where the
     format allows (markup of the other format is converted to plain text)."""
-    from ..writers import escape_srt, vtt_timestamp
+    from ..writers import escape_srt
 
-    def text_lines(cue: Cue) -> list[str]:
+    def text_lines(cue: ParsedCue) -> list[str]:
         raw = [line for line in cue.lines if line.strip()]
         if fmt == source_fmt == "srt":
             # SubRip players show entities as written: put the characters back (not < and >,
@@ -203,7 +203,7 @@ def format_cues(cues: list[Cue], fmt: str, source_fmt: str) -> str:
         return "\n".join(blocks)
     blocks = ["WEBVTT\n"]
     for cue in cues:
-        timing = f"{vtt_timestamp(cue.start)} --> {vtt_timestamp(cue.end)}"
+        timing = f"{cue_time(cue.start)} --> {cue_time(cue.end)}"
         if cue.settings and source_fmt == "vtt":
             timing += " " + cue.settings
         head = [cue.identifier] if cue.identifier and source_fmt == "vtt" else []
@@ -212,7 +212,7 @@ def format_cues(cues: list[Cue], fmt: str, source_fmt: str) -> str:
 
 
 def _srt_time(seconds: float) -> str:
-    return clock(seconds).replace(".", ",")
+    return cue_time(seconds).replace(".", ",")
 
 
 def output_format(path: Path, default: str) -> str:

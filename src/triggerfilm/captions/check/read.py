@@ -22,14 +22,14 @@ import stat
 from pathlib import Path
 
 from ...errors import SubtitleFormatError
+from ...timefmt import cue_time
 from .encoding import decode_subtitle_bytes, utf16_without_bom
-from .model import Cue, Finding, SubtitleDocument
+from .model import Finding, ParsedCue, SubtitleDocument
 from .structure import (
     MAX_SECONDS,
     Line,
     TimingLine,
     VttBlocks,
-    clock,
     ffmpeg_srt_timing,
     is_meta_block,
     parse_timing,
@@ -259,14 +259,14 @@ def _ffmpeg_recognises_srt(lines: list[Line]) -> list[Finding]:
 
 
 class _Reader:
-    """What SRT and WebVTT reading share: turning a timing line and its text into a Cue."""
+    """What SRT and WebVTT reading share: turning a timing line and its text into a ParsedCue."""
 
     fmt = ""
 
     def __init__(self, lines: list[Line], findings: list[Finding]) -> None:
         self.lines = lines
         self.findings = findings
-        self.cues: list[Cue] = []
+        self.cues: list[ParsedCue] = []
 
     def add(self, finding_rule: str, severity: str, line: int | None, message: str) -> None:
         cue = self.cues[-1].index if self.cues and self.cues[-1].line == line else None
@@ -312,8 +312,8 @@ class _Reader:
 
     def make_cue(
         self, timing: TimingLine, line: Line, text: list[str], identifier: str | None
-    ) -> Cue:
-        cue = Cue(
+    ) -> ParsedCue:
+        cue = ParsedCue(
             index=len(self.cues) + 1,
             start=timing.start,
             end=timing.end,
@@ -374,7 +374,7 @@ class _SrtJudge(_Reader):
                 "error",
                 line.number,
                 f"timing line {raw!r} is read by ffmpeg and players built on it as "
-                f"{clock(ffmpeg[0])} --> {clock(ffmpeg[1])} (a short fraction counts as "
+                f"{cue_time(ffmpeg[0])} --> {cue_time(ffmpeg[1])} (a short fraction counts as "
                 f"milliseconds), not {timing.describe()}: the cue is shown at the wrong time; "
                 "write three-digit milliseconds",
             )
@@ -413,7 +413,7 @@ class _VttJudge(_Reader):
 class _SrtReader(_SrtJudge):
     expected_timing = "HH:MM:SS,mmm --> HH:MM:SS,mmm"
 
-    def read(self) -> list[Cue]:
+    def read(self) -> list[ParsedCue]:
         lines = self.lines
         open_cue: tuple[TimingLine, Line, list[str], int | None] | None = None
         counter: tuple[int, int] | None = None
@@ -529,7 +529,7 @@ class _SrtReader(_SrtJudge):
 class _VttReader(_VttJudge):
     expected_timing = "[HH:]MM:SS.mmm --> [HH:]MM:SS.mmm [settings]"
 
-    def read(self) -> list[Cue]:
+    def read(self) -> list[ParsedCue]:
         lines = self.lines
         if not _VTT_HEADER.match(lines[0].text):
             self.add(

@@ -15,12 +15,12 @@ import html
 import re
 from collections import Counter
 
+from ...timefmt import cue_time
 from ..profiles import CaptionProfile
-from .model import Cue, Finding, visible_text
-from .structure import clock
+from .model import Finding, ParsedCue, visible_text
 
 
-def check_cues(cues: list[Cue], profile: CaptionProfile, fps: float) -> list[Finding]:
+def check_cues(cues: list[ParsedCue], profile: CaptionProfile, fps: float) -> list[Finding]:
     """Every rule that needs only the cues (no media)."""
     findings: list[Finding] = []
     findings += _timing(cues)
@@ -37,13 +37,13 @@ def check_cues(cues: list[Cue], profile: CaptionProfile, fps: float) -> list[Fin
 _ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
 
 
-def _finding(rule: str, severity: str, cue: Cue, message: str, line: int | None = None):
+def _finding(rule: str, severity: str, cue: ParsedCue, message: str, line: int | None = None):
     return Finding(rule, severity, cue.index, cue.line if line is None else line, message)  # type: ignore[arg-type]
 
 
-def _timing(cues: list[Cue]) -> list[Finding]:
+def _timing(cues: list[ParsedCue]) -> list[Finding]:
     findings = []
-    previous: Cue | None = None
+    previous: ParsedCue | None = None
     for cue in cues:
         if cue.end <= cue.start:
             what = "zero" if cue.end == cue.start else "negative"
@@ -52,7 +52,7 @@ def _timing(cues: list[Cue]) -> list[Finding]:
                     "timing.zero-duration",
                     "error",
                     cue,
-                    f"cue has {what} duration ({clock(cue.start)} --> {clock(cue.end)}): "
+                    f"cue has {what} duration ({cue_time(cue.start)} --> {cue_time(cue.end)}): "
                     "players never show it"
                     + (" (ffmpeg reads the end as hours later)" if what == "negative" else ""),
                 )
@@ -63,14 +63,14 @@ def _timing(cues: list[Cue]) -> list[Finding]:
                     "timing.order",
                     "error",
                     cue,
-                    f"cue starts at {clock(cue.start)}, before cue {previous.index} "
-                    f"({clock(previous.start)}); cues must be in time order",
+                    f"cue starts at {cue_time(cue.start)}, before cue {previous.index} "
+                    f"({cue_time(previous.start)}); cues must be in time order",
                 )
             )
         previous = cue
     # Overlaps in time order, so a misplaced cue is compared with its real neighbours; a cue
     # overlaps when it starts before the longest-running earlier cue has ended.
-    latest: Cue | None = None
+    latest: ParsedCue | None = None
     for cue in sorted((c for c in cues if c.end > c.start), key=lambda c: (c.start, c.index)):
         if latest is not None and cue.start < latest.end:
             findings.append(
@@ -78,8 +78,8 @@ def _timing(cues: list[Cue]) -> list[Finding]:
                     "timing.overlap",
                     "error",
                     cue,
-                    f"cue starts at {clock(cue.start)} while cue {latest.index} is still on "
-                    f"screen (until {clock(latest.end)}): players show two captions at once, "
+                    f"cue starts at {cue_time(cue.start)} while cue {latest.index} is still on "
+                    f"screen (until {cue_time(latest.end)}): players show two captions at once, "
                     "one above the other",
                 )
             )
@@ -88,7 +88,7 @@ def _timing(cues: list[Cue]) -> list[Finding]:
     return findings
 
 
-def _text(cue: Cue, profile: CaptionProfile) -> list[Finding]:
+def _text(cue: ParsedCue, profile: CaptionProfile) -> list[Finding]:
     shown = [(number, line) for number, line in enumerate(_shown_lines(cue), start=1)]
     if not shown:
         return [
@@ -146,7 +146,7 @@ def _text(cue: Cue, profile: CaptionProfile) -> list[Finding]:
     return findings
 
 
-def _shown_lines(cue: Cue) -> list[tuple[int, str]]:
+def _shown_lines(cue: ParsedCue) -> list[tuple[int, str]]:
     """(file line number, visible text) for each line a viewer sees."""
     shown = []
     for offset, raw in enumerate(cue.lines, start=1):
@@ -156,7 +156,7 @@ def _shown_lines(cue: Cue) -> list[tuple[int, str]]:
     return shown
 
 
-def _speed(cue: Cue, profile: CaptionProfile) -> list[Finding]:
+def _speed(cue: ParsedCue, profile: CaptionProfile) -> list[Finding]:
     if cue.duration <= 0 or not cue.visible_lines:
         return []
     findings = []
@@ -190,7 +190,7 @@ def _speed(cue: Cue, profile: CaptionProfile) -> list[Finding]:
     return findings
 
 
-def _duration(cue: Cue, profile: CaptionProfile) -> list[Finding]:
+def _duration(cue: ParsedCue, profile: CaptionProfile) -> list[Finding]:
     if cue.duration <= 0 or not cue.visible_lines:
         return []
     words = len(cue.text.split())
@@ -222,7 +222,7 @@ def _duration(cue: Cue, profile: CaptionProfile) -> list[Finding]:
     return []
 
 
-def _gaps(cues: list[Cue], profile: CaptionProfile, fps: float) -> list[Finding]:
+def _gaps(cues: list[ParsedCue], profile: CaptionProfile, fps: float) -> list[Finding]:
     """Gaps between consecutive cues, in frames at ``fps``; overlaps are reported elsewhere."""
     findings = []
     shown = sorted((c for c in cues if c.end > c.start), key=lambda c: (c.start, c.index))
@@ -257,7 +257,7 @@ def _gaps(cues: list[Cue], profile: CaptionProfile, fps: float) -> list[Finding]
     return findings
 
 
-def _speakers(cues: list[Cue]) -> list[Finding]:
+def _speakers(cues: list[ParsedCue]) -> list[Finding]:
     """Near-identical speaker names (a typo, or a case change) used for different cues."""
     uses = Counter(c.speaker for c in cues if c.speaker)
     first_cue = {}

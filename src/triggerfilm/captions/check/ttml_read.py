@@ -15,7 +15,7 @@ import xml.parsers.expat
 from dataclasses import dataclass, field
 
 from ...errors import SubtitleFormatError
-from .model import Cue, Finding
+from .model import Finding, ParsedCue
 from .structure import MAX_SECONDS, speaker_of
 
 TT_PARAMETER = "http://www.w3.org/ns/ttml#parameter"
@@ -40,7 +40,7 @@ def looks_like_ttml(text: str) -> bool:
     return head.startswith("<?xml") or head.startswith("<tt") or "<tt " in head
 
 
-def read_ttml(text: str, where: str) -> tuple[list[Cue], list[Finding]]:
+def read_ttml(text: str, where: str) -> tuple[list[ParsedCue], list[Finding]]:
     """Cues and format findings of a TTML document; SubtitleFormatError when it is not XML."""
     if "<!DOCTYPE" in text or "<!ENTITY" in text:
         raise SubtitleFormatError(
@@ -136,7 +136,7 @@ class _Rates:
 class _TtmlCues:
     def __init__(self, rates: _Rates) -> None:
         self.rates = rates
-        self.cues: list[Cue] = []
+        self.cues: list[ParsedCue] = []
         self.findings: list[Finding] = []
 
     def walk(self, node: _Node, offset: float) -> None:
@@ -199,7 +199,7 @@ class _TtmlCues:
             )
             return
         self.cues.append(
-            Cue(
+            ParsedCue(
                 index=len(self.cues) + 1,
                 start=round(start, 6),
                 end=round(end, 6),
