@@ -124,7 +124,7 @@ def check_subs(
 
         bars = Bars()
         try:
-            outcome = caption_qc_report(
+            qc = caption_qc_report(
                 file,
                 report_out,
                 profile,
@@ -135,8 +135,8 @@ def check_subs(
             )
         finally:
             bars.close()
-        report = outcome.report
-        click.echo(f"wrote {outcome.written} ({outcome.stills} thumbnails)", err=True)
+        report = qc.report
+        click.echo(f"wrote {qc.written} ({qc.stills} thumbnails)", err=True)
     else:
         report = check_subtitles(
             file, profile, fps=fps, media=media, max_bytes=max_size * 1024 * 1024

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -13,7 +14,7 @@ from .app import Bars, cli, transcribe_options, transcribe_settings
 @click.argument("manifest", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--clip", "clip_id", required=True, help="The id of the clip to correct.")
 @transcribe_options
-def correct_command(manifest: Path, clip_id: str, **opts) -> None:
+def correct_command(manifest: Path, clip_id: str, **opts: Any) -> None:
     """Correct the words of one clip's transcript in $VISUAL or $EDITOR.
 
     The editor opens the clip's words, one sentence per line, each line starting with a

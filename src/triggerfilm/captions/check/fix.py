@@ -102,7 +102,7 @@ def fix_document(
         if end <= start:
             end = start + wanted
             reasons.append("it had no duration")
-        if ceiling is not None and end > ceiling + 1e-6:
+        if following is not None and ceiling is not None and end > ceiling + 1e-6:
             if ceiling - start >= 1 / fps:
                 reasons.append(
                     f"it overlapped cue {following.index}"

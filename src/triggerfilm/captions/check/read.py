@@ -20,6 +20,7 @@ import os
 import re
 import stat
 from pathlib import Path
+from typing import Literal
 
 from ...errors import SubtitleFormatError
 from ...timefmt import cue_time
@@ -127,7 +128,9 @@ def read_subtitles(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Subt
         return SubtitleDocument(path, "ttml", encoding, cues, findings)
     raw_lines = _split_lines(text, findings)
     first = next((line.strip() for line in raw_lines if line.strip()), "")
-    fmt = "vtt" if first.upper().startswith("WEBVTT") or path.suffix.lower() == ".vtt" else "srt"
+    fmt: Literal["srt", "vtt"] = (
+        "vtt" if first.upper().startswith("WEBVTT") or path.suffix.lower() == ".vtt" else "srt"
+    )
     lines = [Line(number, raw, fmt) for number, raw in enumerate(raw_lines, start=1)]
     findings += _encoding_findings(encoding, fmt)
     if fmt == "vtt":

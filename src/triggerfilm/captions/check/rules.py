@@ -17,7 +17,7 @@ from collections import Counter
 
 from ...timefmt import cue_time
 from ..profiles import CaptionProfile
-from .model import Finding, ParsedCue, visible_text
+from .model import Finding, ParsedCue, Severity, visible_text
 
 
 def check_cues(cues: list[ParsedCue], profile: CaptionProfile, fps: float) -> list[Finding]:
@@ -37,8 +37,10 @@ def check_cues(cues: list[ParsedCue], profile: CaptionProfile, fps: float) -> li
 _ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
 
 
-def _finding(rule: str, severity: str, cue: ParsedCue, message: str, line: int | None = None):
-    return Finding(rule, severity, cue.index, cue.line if line is None else line, message)  # type: ignore[arg-type]
+def _finding(
+    rule: str, severity: Severity, cue: ParsedCue, message: str, line: int | None = None
+) -> Finding:
+    return Finding(rule, severity, cue.index, cue.line if line is None else line, message)
 
 
 def _timing(cues: list[ParsedCue]) -> list[Finding]:
@@ -120,7 +122,7 @@ def _text(cue: ParsedCue, profile: CaptionProfile) -> list[Finding]:
     for number, (file_line, text) in shown:
         length = len(text)
         if length > profile.chars_per_line_warn:
-            severity = "error" if length > profile.chars_per_line_error else "warning"
+            severity: Severity = "error" if length > profile.chars_per_line_error else "warning"
             limit = (
                 profile.chars_per_line_error if severity == "error" else profile.chars_per_line_warn
             )
@@ -205,10 +207,11 @@ def _duration(cue: ParsedCue, profile: CaptionProfile) -> list[Finding]:
                 f"{profile.name} wants at least {minimum:.3f} s",
             )
         ]
-    for severity, limit in (
+    limits: tuple[tuple[Severity, float | None], ...] = (
         ("error", profile.max_duration_error),
         ("warning", profile.max_duration_warn),
-    ):
+    )
+    for severity, limit in limits:
         if limit is not None and cue.duration > limit:
             return [
                 _finding(

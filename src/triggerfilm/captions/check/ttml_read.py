@@ -52,7 +52,7 @@ def read_ttml(text: str, where: str) -> tuple[list[ParsedCue], list[Finding]]:
     root = _Node("#document", {}, 0)
     stack = [root]
 
-    def start(name, attrs):
+    def start(name: str, attrs: dict[str, str]) -> None:
         node = _Node(
             _local(name), {_local(k): v for k, v in attrs.items()}, parser.CurrentLineNumber
         )
@@ -60,10 +60,10 @@ def read_ttml(text: str, where: str) -> tuple[list[ParsedCue], list[Finding]]:
         stack[-1].children.append(node)
         stack.append(node)
 
-    def end(name):
+    def end(name: str) -> None:
         stack.pop()
 
-    def data(chars):
+    def data(chars: str) -> None:
         stack[-1].children.append(chars)
 
     parser.StartElementHandler = start
@@ -115,7 +115,7 @@ class _Rates:
             hours, minutes, secs, fraction, frames, _sub = clock.groups()
             if int(minutes) >= 60 or int(secs) >= 60:
                 return None
-            total = int(hours) * 3600 + int(minutes) * 60 + int(secs)
+            total: float = int(hours) * 3600 + int(minutes) * 60 + int(secs)
             if fraction:
                 total += float(fraction)
             if frames:
@@ -124,12 +124,11 @@ class _Rates:
         offset = _OFFSET.match(value)
         if offset:
             amount, unit = float(offset.group(1)), offset.group(2)
-            scale = {"h": 3600, "m": 60, "s": 1, "ms": 0.001}.get(unit)
             if unit == "f":
                 return amount / self.frame_rate
             if unit == "t":
                 return amount / self.tick_rate
-            return amount * scale
+            return amount * {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}[unit]
         return None
 
 
