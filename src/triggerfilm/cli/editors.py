@@ -49,3 +49,52 @@ def export(manifest: Path, fmt: str, out: Path | None, **opts) -> None:
         f"Wrote {report.path} ({FORMATS[fmt].label}): {report.cuts} clips, {report.cards} "
         f"cards, {report.touchpoints} touchpoint markers, {report.captions} captions."
     )
+
+
+@cli.command("import-edit")
+@click.argument("edit", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--manifest",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The manifest to update with the edit's selections.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(list(FORMATS)),
+    help="The edit's format [default: from its suffix: .otio, .fcpxml, .xml, .edl].",
+)
+@click.option("--dry-run", is_flag=True, help="Show the changes without writing the manifest.")
+@transcribe_options
+def import_edit(edit: Path, manifest: Path, fmt: str | None, dry_run: bool, **opts) -> None:
+    """Bring an editor's edit (EDIT: OTIO, FCPXML, FCP 7 XML or EDL) back into MANIFEST.
+
+    Touchpoints come from markers "Touchpoint N: Title" (as `triggerfilm export` writes them),
+    markers or gaps named after a touchpoint, or video tracks named after one; each clip's
+    in and out points become its selection's times. Clips are matched to the manifest's by
+    media path, then content, then file name. A selection the editor did not trim keeps its
+    quotes and comments. The difference is printed first; --dry-run writes nothing.
+    """
+    bars = Bars()
+    try:
+        report = editors.import_edit(
+            edit,
+            manifest,
+            dry_run=dry_run,
+            fmt=fmt,
+            options=transcribe_settings(**opts),
+            progress=bars,
+        )
+    finally:
+        bars.close()
+    click.echo(report.diff, nl=False)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    counts = ", ".join(f"{title}: {n}" for title, n in report.touchpoints)
+    if not report.changed:
+        click.echo(f"{report.cuts} clips ({counts}); the manifest already says this.")
+    elif report.written:
+        click.echo(f"Updated {report.manifest} from {report.cuts} clips ({counts}).")
+    else:
+        click.echo(f"Dry run: {report.manifest} left unchanged ({report.cuts} clips; {counts}).")
