@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .. import pipeline
+from .. import editors, pipeline
 from ..manifest.init import starter_manifest
 from .app import Bars, cli, transcribe_options, transcribe_settings, use_choice
 
@@ -48,7 +48,14 @@ def transcript(media: Path, fmt: str, **opts) -> None:
 
 
 @cli.command()
-@click.argument("manifest", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("manifest", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--timeline",
+    "timeline_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Re-make a film exactly from its saved timeline.json instead of a manifest "
+    "(see docs/timeline.md).",
+)
 @click.option(
     "-o",
     "--output",
@@ -84,7 +91,8 @@ def transcript(media: Path, fmt: str, **opts) -> None:
 )
 @transcribe_options
 def render(
-    manifest: Path,
+    manifest: Path | None,
+    timeline_file: Path | None,
     out_dir: Path | None,
     no_burn_in: bool,
     force: bool,
@@ -100,8 +108,16 @@ def render(
     Writes film.mp4 (H.264 + AAC, captions burned in and as a soft track, chapters per
     touchpoint), film.srt, film.vtt, transcript.txt/html (a descriptive transcript) and
     timeline.json into the output folder. Clips not yet transcribed are transcribed first.
+
+    With --timeline instead of MANIFEST, the film is re-made from a saved timeline.json alone
+    (same cuts, cards and captions), after checking each source is unchanged.
     """
-    out_dir = out_dir or Path("out") / manifest.stem
+    if (manifest is None) == (timeline_file is None):
+        raise click.UsageError("give a MANIFEST or --timeline FILE (one of them)")
+    if timeline_file is not None and touchpoint is not None:
+        raise click.UsageError("--touchpoint needs a MANIFEST, not --timeline")
+    name = manifest.stem if manifest is not None else f"{timeline_file.parent.name}-replay"
+    out_dir = out_dir or Path("out") / name
     options = pipeline.RenderOptions(
         burn_in=not no_burn_in,
         force=force,
@@ -114,7 +130,10 @@ def render(
     )
     bars = Bars()
     try:
-        report = pipeline.render_manifest(manifest, out_dir, options, bars)
+        if timeline_file is not None:
+            report = editors.render_saved_timeline(timeline_file, out_dir, options, bars)
+        else:
+            report = pipeline.render_manifest(manifest, out_dir, options, bars)
     finally:
         bars.close()
     minutes, seconds = divmod(report.duration, 60)
