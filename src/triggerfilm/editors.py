@@ -16,9 +16,11 @@ from .captions.transcript_doc import descriptive_transcript
 from .captions.writers import format_srt, format_vtt
 from .editplan.ordering import interleave
 from .editplan.timeline import Cut, Timeline, TimelineError, load_timeline
+from .eventpack import chapters, event_page
 from .exports import FORMATS, ExportError, exact_rate, export_text, read_file
 from .exports.read_edit import ImportedCut, read_cuts
 from .manifest.edit import KeptSelection, ManifestEditor, NewSelection
+from .manifest.load import load_manifest
 from .manifest.model import VALENCES
 from .media.loudness import TARGETS as LOUDNESS_TARGETS
 from .render.film import MARKER, check_output_folder, render_film
@@ -381,3 +383,79 @@ def _check_sources(timeline: Timeline, where: Path) -> None:
                 expected=item.source_sha256,
                 hint="Restore the original media; triggerfilm never changes sources",
             )
+
+
+@dataclass(frozen=True)
+class EventPackReport:
+    out_dir: Path
+    index: Path
+    files: tuple[Path, ...]
+    chapters: int
+    render: pipeline.RenderReport
+
+
+def event_pack(
+    manifest_path: str | Path,
+    out_dir: str | Path,
+    options: pipeline.RenderOptions | None = None,
+    *,
+    pause_at_end: bool = True,
+    progress: pipeline.Progress | None = None,
+) -> EventPackReport:
+    """Render the film into ``out_dir`` and add a page that plays it offline at the event.
+
+    The folder holds film.mp4, its captions (film.vtt, film.srt, film.ttml where the render
+    makes one), the transcript, index.html and assets/: open index.html from a USB stick.
+    """
+    options = options or pipeline.RenderOptions()
+    out_dir = Path(out_dir).resolve()
+    rendered = pipeline.render_manifest(manifest_path, out_dir, options, progress)
+    manifest = load_manifest(manifest_path)
+    stem = "preview" if options.preview else "film"
+    prefix = "" if stem == "film" else f"{stem}."
+    timeline = load_timeline(out_dir / f"{prefix}timeline.json")
+    cues = build_captions(
+        timeline, get_profile(timeline.caption_profile), label_speakers=timeline.speaker_labels
+    )
+    touchpoints = manifest.touchpoints
+    chapter_list = chapters(
+        timeline,
+        prompts=[t.prompt for t in touchpoints],
+        descriptions=[t.description for t in touchpoints],
+        notes=[t.content_note for t in touchpoints],
+    )
+    labels = {"vtt": "WebVTT captions", "srt": "SRT captions", "ttml": "TTML captions"}
+    subtitles = {
+        f"{stem}.{suffix}": label
+        for suffix, label in labels.items()
+        if (out_dir / f"{stem}.{suffix}").is_file()
+    }
+    minutes = max(1, round(timeline.duration / 60))
+    general = (
+        f"The film lasts about {minutes} minute{'s' if minutes != 1 else ''}. Captions are on; "
+        "press C to turn them off.",
+    )
+    if any(c.content_note for c in chapter_list):
+        general += ("Some touchpoints carry a content note:",)
+    transcript = f"{prefix}transcript.html"
+    files = event_page(
+        timeline,
+        cues,
+        chapter_list,
+        film=f"{stem}.mp4",
+        subtitles=subtitles,
+        transcript=transcript if (out_dir / transcript).is_file() else None,
+        general_notes=general,
+        pause_at_end=pause_at_end,
+    )
+    written = []
+    for name, text in files.items():
+        write_text_atomically(out_dir / name, text)
+        written.append(out_dir / name)
+    return EventPackReport(
+        out_dir=out_dir,
+        index=out_dir / "index.html",
+        files=(*rendered.files, *written),
+        chapters=len(chapter_list),
+        render=rendered,
+    )

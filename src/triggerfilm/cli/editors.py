@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from .. import editors
+from .. import editors, pipeline
 from ..exports import FORMATS
-from .app import Bars, cli, transcribe_options, transcribe_settings
+from .app import Bars, cli, transcribe_options, transcribe_settings, use_choice
 
 
 @cli.command()
@@ -98,3 +98,64 @@ def import_edit(edit: Path, manifest: Path, fmt: str | None, dry_run: bool, **op
         click.echo(f"Updated {report.manifest} from {report.cuts} clips ({counts}).")
     else:
         click.echo(f"Dry run: {report.manifest} left unchanged ({report.cuts} clips; {counts}).")
+
+
+@cli.command("event-pack")
+@click.argument("manifest", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to make (default: out/<manifest name>-event).",
+)
+@click.option(
+    "--no-pause",
+    is_flag=True,
+    help="Start with the pause after each touchpoint switched off (the page can switch it on).",
+)
+@click.option("--force", is_flag=True, help="Replace a film made from another manifest.")
+@click.option(
+    "--preset",
+    default="veryfast",
+    show_default=True,
+    help="x264 speed/size preset (ultrafast … veryslow).",
+)
+@use_choice
+@transcribe_options
+def event_pack(
+    manifest: Path,
+    out_dir: Path | None,
+    no_pause: bool,
+    force: bool,
+    preset: str,
+    use: str,
+    **opts,
+) -> None:
+    """Make a folder that plays the film offline at the event, from a USB stick.
+
+    Renders the film (reusing cached segments) and adds index.html: open it in any current
+    browser, no network needed. Content notes come first; captions are on by default with a
+    toggle and a size control; the touchpoint list jumps through the film; the player can
+    pause at the end of each touchpoint and show its discussion prompt (the manifest's
+    touchpoints[].prompt, or a default question); everything works from the keyboard.
+    """
+    out_dir = out_dir or Path("out") / f"{manifest.stem}-event"
+    options = pipeline.RenderOptions(
+        burn_in=False,
+        force=force,
+        preset=preset,
+        use=use,
+        transcribe=transcribe_settings(**opts),
+    )
+    bars = Bars()
+    try:
+        report = editors.event_pack(
+            manifest, out_dir, options, pause_at_end=not no_pause, progress=bars
+        )
+    finally:
+        bars.close()
+    click.echo(f"Event pack: {report.chapters} touchpoints, {report.render.cues} captions.")
+    click.echo(f"Open {report.index} in a browser (works offline, from a USB stick).")
+    for warning in report.render.warnings:
+        click.echo(f"warning: {warning}", err=True)

@@ -38,7 +38,14 @@ CLIP_KEYS = (
     "id", "media", "archive", "clip", "narrator", "descriptor", "media_type", "transcript",
     "consent",
 )  # fmt: skip
-TOUCHPOINT_KEYS = ("title", "description", "content_note", "interleave", "selections")
+TOUCHPOINT_KEYS = (
+    "title",
+    "description",
+    "content_note",
+    "prompt",
+    "interleave",
+    "selections",
+)
 SELECTION_KEYS = ("clip", "from", "to", "valence", "note", "redact")
 
 # "75", "1:15", "0:01:15.5": a timecode written as a string. Anything else is a quote.
@@ -306,6 +313,7 @@ def _touchpoint(r: _Reader, value: Any, at: str, clip_ids: dict[str, str]) -> To
         origin=r.origin(at),
         description=r.text(data, at, "description"),
         content_note=r.text(data, at, "content_note"),
+        prompt=r.text(data, at, "prompt"),
         interleave=_flag(r, data, at, "interleave", default=True),
     )
 
