@@ -8,8 +8,8 @@ import json
 import yaml
 from click.testing import CliRunner
 
-from triggerfilm import review
 from triggerfilm.cli import cli
+from triggerfilm.reports import review
 from triggerfilm.transcripts import doubts
 from triggerfilm.transcripts.checked import checked_transcript
 from triggerfilm.transcripts.doubts import (

@@ -12,7 +12,7 @@ from pathlib import Path
 import opentimelineio as otio
 import pytest
 
-from triggerfilm import editors
+from triggerfilm.app import editors
 from triggerfilm.editplan.timeline import Card, Cut, Timeline
 from triggerfilm.exports import FORMATS, export_text, read_file
 

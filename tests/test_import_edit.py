@@ -11,7 +11,7 @@ import pytest
 import yaml
 from opentimelineio.opentime import RationalTime, TimeRange
 
-from triggerfilm import editors
+from triggerfilm.app import editors
 from triggerfilm.editplan.timeline import Cut
 from triggerfilm.exports import FORMATS
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import textwrap
 
-from triggerfilm import pipeline
+from triggerfilm import app
 from triggerfilm.editplan.timeline import Cut
+from triggerfilm.transcripts.options import TranscribeOptions
 
 from .conftest import CLIPS
 
@@ -27,9 +28,9 @@ def _timeline(tmp_path, start: float, end: float):
             """
         )
     )
-    prepared = pipeline.prepare(manifest)
-    pipeline.transcribe_all(prepared, pipeline.TranscribeOptions())
-    return pipeline.plan(prepared), prepared.transcripts["icu03"]
+    prepared = app.prepare(manifest)
+    app.transcribe_all(prepared, TranscribeOptions())
+    return app.plan(prepared), prepared.transcripts["icu03"]
 
 
 def test_a_cut_just_inside_speech_moves_to_its_edge(tmp_path):

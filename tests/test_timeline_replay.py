@@ -11,8 +11,8 @@ from pathlib import Path
 import av
 import pytest
 
+from triggerfilm.app import RenderOptions, render_manifest
 from triggerfilm.editplan.timeline import TIMELINE_VERSION, TimelineError, load_timeline
-from triggerfilm.pipeline import RenderOptions, render_manifest
 
 from .conftest import CLIPS
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from .. import editors, pipeline
+from .. import app
 from ..exports import FORMATS
-from .app import Bars, cli, transcribe_options, transcribe_settings, use_choice
+from .app import Bars, cli, echo_notices, transcribe_options, transcribe_settings, use_choice
 
 
 @cli.command()
@@ -42,7 +42,7 @@ def export(manifest: Path, fmt: str, out: Path | None, **opts) -> None:
     out = out or Path("out") / f"{manifest.stem}{FORMATS[fmt].suffix}"
     bars = Bars()
     try:
-        report = editors.export_edit(manifest, out, fmt, transcribe_settings(**opts), bars)
+        report = app.export_edit(manifest, out, fmt, transcribe_settings(**opts), bars)
     finally:
         bars.close()
     click.echo(
@@ -78,7 +78,7 @@ def import_edit(edit: Path, manifest: Path, fmt: str | None, dry_run: bool, **op
     """
     bars = Bars()
     try:
-        report = editors.import_edit(
+        report = app.import_edit(
             edit,
             manifest,
             dry_run=dry_run,
@@ -89,8 +89,7 @@ def import_edit(edit: Path, manifest: Path, fmt: str | None, dry_run: bool, **op
     finally:
         bars.close()
     click.echo(report.diff, nl=False)
-    for warning in report.warnings:
-        click.echo(f"warning: {warning}", err=True)
+    echo_notices(report.notices)
     counts = ", ".join(f"{title}: {n}" for title, n in report.touchpoints)
     if not report.changed:
         click.echo(f"{report.cuts} clips ({counts}); the manifest already says this.")
@@ -141,7 +140,7 @@ def event_pack(
     touchpoints[].prompt, or a default question); everything works from the keyboard.
     """
     out_dir = out_dir or Path("out") / f"{manifest.stem}-event"
-    options = pipeline.RenderOptions(
+    options = app.RenderOptions(
         burn_in=False,
         force=force,
         preset=preset,
@@ -150,12 +149,11 @@ def event_pack(
     )
     bars = Bars()
     try:
-        report = editors.event_pack(
+        report = app.event_pack(
             manifest, out_dir, options, pause_at_end=not no_pause, progress=bars
         )
     finally:
         bars.close()
     click.echo(f"Event pack: {report.chapters} touchpoints, {report.render.cues} captions.")
     click.echo(f"Open {report.index} in a browser (works offline, from a USB stick).")
-    for warning in report.render.warnings:
-        click.echo(f"warning: {warning}", err=True)
+    echo_notices(report.render.notices)

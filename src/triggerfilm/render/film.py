@@ -7,19 +7,18 @@ the end, so an interrupted render never leaves a half-written film.mp4 behind.
 from __future__ import annotations
 
 import json
-import os
 import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..atomic import publish
 from ..captions.model import Cue
 from ..editplan.timeline import Card, Timeline
 from ..media.ffmpeg import RenderError, run_ffmpeg
 from ..media.loudness import Loudness, measure
-from .segments import EncodeSettings, render_segment, segment_key
+from ..store import staged_path
+from .segments import EncodeSettings, render_segment, segment_key, segment_path
 
 MARKER = ".triggerfilm-output.json"
 
@@ -33,6 +32,10 @@ class RenderedFilm:
     loudness: Loudness | None = None
 
 
+class OutputFolderTaken(RenderError):
+    """The output folder holds a film made from another manifest (a face may offer to force)."""
+
+
 def check_output_folder(out_dir: Path, manifest: str, force: bool) -> None:
     """Refuse to overwrite a film made from another manifest unless forced."""
     marker = out_dir / MARKER
@@ -43,11 +46,11 @@ def check_output_folder(out_dir: Path, manifest: str, force: bool) -> None:
     except (ValueError, OSError):
         previous = None
     if previous and previous != manifest:
-        raise RenderError(
+        raise OutputFolderTaken(
             f"{out_dir} holds a film made from {previous}",
             where=out_dir,
             expected=f"an empty folder or one made from {manifest}",
-            hint="Choose another folder with -o, or pass --force to replace it",
+            hint="Choose another output folder, or choose to replace this film",
         )
 
 
@@ -81,7 +84,7 @@ def render_film(
         gain = (gains or {}).get(getattr(item, "source_sha256", ""), 0.0)
         tasks.append((item, item_cues, offset, settings, cache_dir, gain))
     existing = sum(
-        (cache_dir / k[:2] / f"{k}.mkv").exists()
+        segment_path(cache_dir, k).exists()
         for k in (segment_key(t[0], t[1], settings, t[2], t[5]) for t in tasks)
     )
 
@@ -122,21 +125,16 @@ def render_film(
             subtitles.write_text(srt_text, encoding="utf-8")
             args += ["-f", "srt", "-i", str(subtitles)]
             maps += ["-map", "2:0", "-c:s", "mov_text", "-metadata:s:s:0", "language=eng"]
-        fd, partial = tempfile.mkstemp(dir=out_dir, prefix=".film.", suffix=".mp4")
-        os.close(fd)
-        try:
+        with staged_path(film) as partial:
             codecs = ["-c:v", "copy", "-c:a", "aac", "-b:a", "192k", "-movflags", "+faststart"]
             run_ffmpeg(
-                [*args, *maps, *audio_filter, *codecs, partial],
+                [*args, *maps, *audio_filter, *codecs, str(partial)],
                 "joining the segments into the film",
             )
             # Measured on the finished file, before it takes the film's name.
             loudness = None
             if loudness_target is not None:
-                loudness = measure(["-i", partial], "measuring the finished film")
-            publish(partial, film)
-        finally:
-            Path(partial).unlink(missing_ok=True)
+                loudness = measure(["-i", str(partial)], "measuring the finished film")
     return RenderedFilm(film, len(segments), existing, timeline.duration, loudness)
 
 

@@ -8,9 +8,6 @@ changed, and the film is joined from segments without re-encoding the picture.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -20,6 +17,7 @@ import ffmpeg
 from ..captions.model import Cue
 from ..editplan.timeline import Card, Cut, Item
 from ..media.ffmpeg import run_ffmpeg
+from ..store import json_key, sharded_path, staged_path
 from .ass import compose_ass
 from .cards import draw_audio_backdrop, draw_card, draw_name_strap
 from .fonts import FONT_DIR
@@ -80,7 +78,12 @@ def segment_key(
     }
     identity["item"].pop("touchpoint", None)
     identity["item"].pop("origin", None)
-    return hashlib.sha256(json.dumps(identity, sort_keys=True, default=str).encode()).hexdigest()
+    return json_key(identity)
+
+
+def segment_path(cache_dir: Path, key: str) -> Path:
+    """Where the segment with ``key`` is cached below ``cache_dir``."""
+    return sharded_path(cache_dir, key, ".mkv")
 
 
 def render_segment(
@@ -96,24 +99,22 @@ def render_segment(
     ``gain_db`` brings the cut's source to the film's loudness target.
     """
     key = segment_key(item, cues, settings, offset, gain_db)
-    target = cache_dir / key[:2] / f"{key}.mkv"
+    target = segment_path(cache_dir, key)
     if target.exists():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="triggerfilm-seg-") as work:
         work_dir = Path(work)
-        partial = work_dir / "segment.mkv"
-        if isinstance(item, Card):
-            _render_card(item, settings, work_dir, partial)
-        else:
-            ass = work_dir / "captions.ass"
+        ass = work_dir / "captions.ass"
+        if isinstance(item, Cut) and cues:
             ass.write_text(compose_ass(cues, settings.width, settings.height, offset), "utf-8")
-            _render_cut(item, ass if cues else None, settings, work_dir, partial, gain_db)
-        # Same file system as the cache: move the finished file into place in one step.
-        fd, staged = tempfile.mkstemp(dir=target.parent, suffix=".part")
-        os.close(fd)
-        os.replace(partial, staged)
-        os.replace(staged, target)
+        # ffmpeg writes into a name next to the cache entry (never $TMPDIR, which may be
+        # another file system): a rename into place then never crosses devices.
+        with staged_path(target) as staged:
+            if isinstance(item, Card):
+                _render_card(item, settings, work_dir, staged)
+            else:
+                _render_cut(item, ass if cues else None, settings, work_dir, staged, gain_db)
     return target
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from ..sources.cache import cache_root
+from ..store import cache_root
 from .convert import model_digest
 
 BUNDLED = "bundled"

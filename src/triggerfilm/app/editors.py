@@ -1,4 +1,5 @@
-"""Use cases for editors: export the edit, import an editor's edit, replay a timeline."""
+"""Use cases for editors and events: export the edit, import an editor's edit, replay a saved
+timeline, and make the offline event pack."""
 
 from __future__ import annotations
 
@@ -8,24 +9,25 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import pipeline
-from .atomic import write_text_atomically
-from .captions.build import build_captions
-from .captions.profiles import get_profile
-from .captions.transcript_doc import descriptive_transcript
-from .captions.writers import format_srt, format_vtt
-from .editplan.ordering import interleave
-from .editplan.timeline import Cut, Timeline, TimelineError, load_timeline
-from .eventpack import chapters, event_page
-from .exports import FORMATS, ExportError, exact_rate, export_text, read_file
-from .exports.read_edit import ImportedCut, read_cuts
-from .manifest.edit import KeptSelection, ManifestEditor, NewSelection
-from .manifest.load import load_manifest
-from .manifest.model import VALENCES
-from .media.loudness import TARGETS as LOUDNESS_TARGETS
-from .render.film import MARKER, check_output_folder, render_film
-from .sources.cache import cache_root, sha256_of
-from .transcripts.options import TranscribeOptions
+from ..captions.build import build_captions
+from ..captions.profiles import get_profile
+from ..captions.transcript_doc import descriptive_transcript
+from ..captions.writers import format_srt, format_vtt
+from ..editplan.ordering import interleave
+from ..editplan.timeline import Cut, Timeline, TimelineError, load_timeline
+from ..eventpack import chapters, event_page
+from ..exports import FORMATS, ExportError, exact_rate, export_text, read_file
+from ..exports.read_edit import ImportedCut, read_cuts
+from ..manifest.edit import KeptSelection, ManifestEditor, NewSelection
+from ..manifest.load import load_manifest
+from ..manifest.model import VALENCES
+from ..media.loudness import TARGETS as LOUDNESS_TARGETS
+from ..render.film import MARKER, check_output_folder, render_film
+from ..store import cache_root, sha256_of, write_text
+from ..transcripts.options import TranscribeOptions
+from .notices import Notice, Progress
+from .prepared import Prepared, plan, prepare, transcribe_all
+from .render import RenderOptions, RenderReport, loudness_gains, render_manifest
 
 
 @dataclass(frozen=True)
@@ -41,12 +43,12 @@ class ExportReport:
 def film_timeline(
     manifest_path: str | Path,
     options: TranscribeOptions | None = None,
-    progress: pipeline.Progress | None = None,
-) -> tuple[pipeline.Prepared, Timeline]:
+    progress: Progress | None = None,
+) -> tuple[Prepared, Timeline]:
     """The manifest's timeline, transcribing clips not yet in the cache."""
-    prepared = pipeline.prepare(manifest_path)
-    pipeline.transcribe_all(prepared, options or TranscribeOptions(), progress)
-    return prepared, pipeline.plan(prepared)
+    prepared = prepare(manifest_path)
+    transcribe_all(prepared, options or TranscribeOptions(), progress)
+    return prepared, plan(prepared)
 
 
 def export_edit(
@@ -54,7 +56,7 @@ def export_edit(
     out: str | Path,
     fmt: str,
     options: TranscribeOptions | None = None,
-    progress: pipeline.Progress | None = None,
+    progress: Progress | None = None,
 ) -> ExportReport:
     """Write the manifest's edit to ``out`` as ``fmt`` (otio, fcpxml, fcp7xml or edl)."""
     prepared, timeline = film_timeline(manifest_path, options, progress)
@@ -79,7 +81,7 @@ def export_timeline(
         timeline, get_profile(timeline.caption_profile), label_speakers=timeline.speaker_labels
     )
     text = export_text(timeline, FORMATS[fmt], cues, rates, durations)
-    write_text_atomically(out, text)
+    write_text(out, text, preserve_format=False)
     return ExportReport(
         path=out,
         format=fmt,
@@ -98,7 +100,7 @@ class ImportReport:
     cuts: int
     # Touchpoint title and the number of clips the edit gives it, in manifest order.
     touchpoints: tuple[tuple[str, int], ...]
-    warnings: tuple[str, ...] = ()
+    notices: tuple[Notice, ...] = ()
 
     @property
     def changed(self) -> bool:
@@ -112,7 +114,7 @@ def import_edit(
     dry_run: bool = False,
     fmt: str | None = None,
     options: TranscribeOptions | None = None,
-    progress: pipeline.Progress | None = None,
+    progress: Progress | None = None,
 ) -> ImportReport:
     """Turn an editor's edit (OTIO, FCPXML, FCP 7 XML, EDL) back into the manifest's selections.
 
@@ -234,7 +236,7 @@ def import_edit(
         written=written,
         cuts=len(cuts),
         touchpoints=tuple((titles[t], len(g)) for t, g in grouped.items()),
-        warnings=tuple(warnings),
+        notices=tuple(Notice("import", w, str(edit_path)) for w in warnings),
     )
 
 
@@ -250,7 +252,7 @@ def _overlap(cut: Cut, fps: float, start: float, end: float) -> float:
 class _MediaMatcher:
     """Finds the manifest clip an edit's clip uses: by path, content hash, then file name."""
 
-    def __init__(self, prepared: pipeline.Prepared, where: Path) -> None:
+    def __init__(self, prepared: Prepared, where: Path) -> None:
         self.where = where
         self.by_path: dict[str, str] = {}
         self.by_hash: dict[str, str] = {}
@@ -288,16 +290,16 @@ class _MediaMatcher:
 def render_saved_timeline(
     timeline_path: str | Path,
     out_dir: str | Path,
-    options: pipeline.RenderOptions | None = None,
-    progress: pipeline.Progress | None = None,
-) -> pipeline.RenderReport:
+    options: RenderOptions | None = None,
+    progress: Progress | None = None,
+) -> RenderReport:
     """Re-make a film from its ``timeline.json`` alone: same cuts, cards, captions and sound.
 
     No manifest, transcript or archive is read: the timeline holds every cut's source path and
     hash, its words and the film's settings. Each source is checked against its hash first, so
     a moved or changed file is named before anything is rendered.
     """
-    options = options or pipeline.RenderOptions()
+    options = options or RenderOptions()
     timeline_path = Path(timeline_path)
     timeline = load_timeline(timeline_path)
     _check_sources(timeline, timeline_path)
@@ -328,7 +330,7 @@ def render_saved_timeline(
         preset="ultrafast" if options.preview else options.preset,
         jobs=options.jobs,
         progress=step,
-        gains=pipeline.loudness_gains(timeline, target) if target is not None else None,
+        gains=loudness_gains(timeline, target) if target is not None else None,
         loudness_target=target,
         stem=stem,
     )
@@ -343,8 +345,8 @@ def render_saved_timeline(
         MARKER: json.dumps({"manifest": timeline.manifest or str(timeline_path.resolve())}),
     }
     for name, text in companions.items():
-        write_text_atomically(out_dir / name, text)
-    return pipeline.RenderReport(
+        write_text(out_dir / name, text, preserve_format=False)  # generated afresh
+    return RenderReport(
         out_dir=out_dir,
         files=(rendered.film, *(out_dir / n for n in companions if n != MARKER)),
         duration=timeline.duration,
@@ -354,7 +356,7 @@ def render_saved_timeline(
         transcribed=0,
         loudness=rendered.loudness,
         loudness_target=target,
-        warnings=timeline.warnings,
+        notices=tuple(Notice("timeline", w) for w in timeline.warnings),
     )
 
 
@@ -391,25 +393,25 @@ class EventPackReport:
     index: Path
     files: tuple[Path, ...]
     chapters: int
-    render: pipeline.RenderReport
+    render: RenderReport
 
 
 def event_pack(
     manifest_path: str | Path,
     out_dir: str | Path,
-    options: pipeline.RenderOptions | None = None,
+    options: RenderOptions | None = None,
     *,
     pause_at_end: bool = True,
-    progress: pipeline.Progress | None = None,
+    progress: Progress | None = None,
 ) -> EventPackReport:
     """Render the film into ``out_dir`` and add a page that plays it offline at the event.
 
     The folder holds film.mp4, its captions (film.vtt, film.srt, film.ttml where the render
     makes one), the transcript, index.html and assets/: open index.html from a USB stick.
     """
-    options = options or pipeline.RenderOptions()
+    options = options or RenderOptions()
     out_dir = Path(out_dir).resolve()
-    rendered = pipeline.render_manifest(manifest_path, out_dir, options, progress)
+    rendered = render_manifest(manifest_path, out_dir, options, progress)
     manifest = load_manifest(manifest_path)
     stem = "preview" if options.preview else "film"
     prefix = "" if stem == "film" else f"{stem}."
@@ -450,7 +452,7 @@ def event_pack(
     )
     written = []
     for name, text in files.items():
-        write_text_atomically(out_dir / name, text)
+        write_text(out_dir / name, text, preserve_format=False)  # generated afresh
         written.append(out_dir / name)
     return EventPackReport(
         out_dir=out_dir,

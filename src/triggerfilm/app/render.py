@@ -1,122 +1,31 @@
-"""The pipeline, stage by stage: manifest → sources → media → transcripts → edit plan →
-captions → render. Each function here runs stages in order and hands typed artefacts from one
-to the next; the command line calls these and nothing deeper.
+"""The render use cases: a film (or one touchpoint, or a preview) and a narrator's approval pack.
+
+They run the stages in order (manifest → sources → media → transcripts → edit plan → captions →
+render → reports), handing typed artefacts from one to the next.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .atomic import write_text_atomically
-from .captions.build import build_captions
-from .captions.profiles import get_profile
-from .captions.transcript_doc import descriptive_transcript
-from .captions.writers import format_srt, format_vtt
-from .consent import check_consent, refuse_unconsented
-from .editplan.build import ClipMaterial, build_timeline
-from .editplan.timeline import Cut, Timeline, narrator_film, touchpoint_film
-from .errors import ManifestError
-from .manifest.load import load_manifest
-from .manifest.model import Manifest
-from .media.loudness import TARGETS as LOUDNESS_TARGETS
-from .media.loudness import Loudness, clip_loudness
-from .media.probe import MediaInfo, probe
-from .render.film import MARKER, check_output_folder, render_film
-from .reports.provenance import provenance_record, write_provenance
-from .sources.cache import cache_root
-from .sources.resolve import SourceClip, resolve_sources
-from .transcripts.batch import transcribe_batch
-from .transcripts.checked import checked_transcript
-from .transcripts.model import Transcript
-from .transcripts.options import TranscribeOptions
-from .transcripts.store import cached_transcript
-
-Progress = Callable[[str, float, float], None]
-"""progress(stage, done, total): how far a long stage has got, for progress bars."""
-
-
-@dataclass
-class Prepared:
-    manifest: Manifest
-    sources: dict[str, SourceClip]
-    media: dict[str, MediaInfo]
-    transcripts: dict[str, Transcript] = field(default_factory=dict)
-
-    def material(self) -> dict[str, ClipMaterial]:
-        return {
-            cid: ClipMaterial(self.sources[cid], self.media[cid], self.transcripts[cid])
-            for cid in self.sources
-        }
-
-
-def prepare(manifest_path: str | Path) -> Prepared:
-    """Load the manifest strictly, find every source and probe it. Writes nothing."""
-    manifest = load_manifest(manifest_path)
-    sources = resolve_sources(manifest)
-    media = {cid: probe(src.path) for cid, src in sources.items()}
-    return Prepared(manifest, sources, media)
-
-
-def transcribe_all(
-    prepared: Prepared, options: TranscribeOptions, progress: Progress | None = None
-) -> dict[str, int]:
-    """Transcribe every clip not yet in the cache. Returns counts of 'cached' and 'transcribed'."""
-    total = sum(m.duration for m in prepared.media.values())
-    clips = list(prepared.sources)
-    sources = prepared.sources
-    # A picture with no sound track has nothing to transcribe (and Whisper cannot open it).
-    silent = {cid for cid in clips if not prepared.media[cid].has_audio}
-    pending = [
-        cid
-        for cid in clips
-        if cid not in silent and cached_transcript(sources[cid].path, options) is None
-    ]
-    counts = {"cached": len(clips) - len(pending), "transcribed": len(pending)}
-    # Clips run side by side, one per core (transcripts/batch.py has the measurements), and
-    # each is cached the moment it is done, so an interrupted run resumes where it stopped.
-    seconds = {cid: prepared.media[cid].duration for cid in clips if cid not in pending}
-    finished = set(seconds)
-
-    def step(index: int, done: float | None) -> None:
-        cid = pending[index]
-        if cid in finished:
-            return  # a worker's last report can arrive after its clip is done
-        length = prepared.media[cid].duration
-        seconds[cid] = length if done is None else min(done, length)
-        if done is None:
-            finished.add(cid)
-        if progress:
-            progress("clips", len(finished), len(clips))
-            progress("transcribe", sum(seconds.values()), total)
-
-    if progress:
-        progress("clips", len(finished), len(clips))
-    transcribe_batch([prepared.sources[cid].path for cid in pending], options, step)
-    for cid in clips:
-        source = prepared.sources[cid]
-        if cid in silent:
-            prepared.transcripts[cid] = empty_transcript(prepared.media[cid].duration, options)
-            continue
-        # What later stages use: doubts marked, and the verbatim words when the clip has them.
-        prepared.transcripts[cid] = checked_transcript(source.path, options, source.transcript_text)
-    if progress:
-        progress("transcribe", total, total)
-        progress("clips", len(clips), len(clips))
-    return counts
-
-
-def empty_transcript(duration: float, options: TranscribeOptions) -> Transcript:
-    return Transcript(
-        (), options.language or "en", duration, options.engine, options.model, options.to_dict()
-    )
-
-
-def plan(prepared: Prepared) -> Timeline:
-    return build_timeline(prepared.manifest, prepared.material())
+from ..captions.build import build_captions
+from ..captions.profiles import get_profile
+from ..captions.transcript_doc import descriptive_transcript
+from ..captions.writers import format_srt, format_vtt
+from ..consent import check_consent, refuse_unconsented
+from ..editplan.timeline import Cut, Timeline, narrator_film, touchpoint_film
+from ..errors import ManifestError
+from ..media.loudness import TARGETS as LOUDNESS_TARGETS
+from ..media.loudness import Loudness, clip_loudness
+from ..render.film import MARKER, check_output_folder, render_film
+from ..reports.provenance import provenance_record, write_provenance
+from ..store import cache_root, write_text
+from ..transcripts.options import TranscribeOptions
+from .notices import Notice, Progress
+from .prepared import Prepared, TranscribeReport, plan, prepare, transcribe_all
 
 
 @dataclass(frozen=True)
@@ -147,7 +56,7 @@ class RenderReport:
     transcribed: int
     loudness: Loudness | None = None
     loudness_target: float | None = None
-    warnings: tuple[str, ...] = ()
+    notices: tuple[Notice, ...] = ()
 
 
 def output_stem(options: RenderOptions, timeline: Timeline, touchpoint: int | None) -> str:
@@ -181,7 +90,7 @@ def render_manifest(
     out_dir = Path(out_dir).resolve()
     prepared = prepare(manifest_path)
     manifest = prepared.manifest
-    refuse_unconsented(prepared, options.use)
+    refuse_unconsented(manifest, options.use, sources=prepared.sources)
     check_output_folder(out_dir, str(manifest.path), options.force)
     counts = transcribe_all(prepared, options.transcribe, progress)
     timeline = plan(prepared)
@@ -207,7 +116,7 @@ def _render_timeline(
     stem: str,
     options: RenderOptions,
     progress: Progress | None,
-    counts: dict[str, int],
+    counts: TranscribeReport,
 ) -> RenderReport:
     """Captions, segments, the joined film and its companion files, for one timeline."""
     manifest = prepared.manifest
@@ -251,9 +160,16 @@ def _render_timeline(
         MARKER: json.dumps({"manifest": str(manifest.path)}),
     }
     for name, text in companions.items():
-        write_text_atomically(out_dir / name, text)
+        write_text(out_dir / name, text, preserve_format=False)  # generated afresh
     files = (rendered.film, *(out_dir / n for n in companions if n != MARKER))
-    record = provenance_record(manifest, prepared, timeline, options.transcribe, profile)
+    record = provenance_record(
+        manifest,
+        timeline,
+        sources=prepared.sources,
+        transcripts=prepared.transcripts,
+        transcribe_options=options.transcribe,
+        caption_profile=profile,
+    )
     provenance = write_provenance(out_dir, record, files=list(files), stem=stem)
     return RenderReport(
         out_dir=out_dir,
@@ -262,10 +178,10 @@ def _render_timeline(
         cues=len(cues),
         segments=rendered.segments,
         reused=rendered.reused,
-        transcribed=counts["transcribed"],
+        transcribed=counts.transcribed,
         loudness=rendered.loudness,
         loudness_target=target,
-        warnings=timeline.warnings,
+        notices=counts.notices + tuple(Notice("timeline", w) for w in timeline.warnings),
     )
 
 
@@ -284,7 +200,7 @@ def approval_pack(
     out_dir = Path(out_dir).resolve()
     prepared = prepare(manifest_path)
     manifest = prepared.manifest
-    report = check_consent(prepared, options.use)
+    report = check_consent(manifest, options.use, sources=prepared.sources)
     blocking = [
         p for p in report.problems if p.code in ("withdrawn", "expired") and p.narrator == narrator
     ]
@@ -309,7 +225,7 @@ def approval_pack(
     stem = f"approval-{re.sub(r'[^A-Za-z0-9_-]+', '-', narrator)}"
     result = _render_timeline(prepared, timeline, out_dir, stem, options, progress, counts)
     quotes = out_dir / f"{stem}-quotes.txt"
-    write_text_atomically(quotes, approval_quotes(timeline, narrator))
+    write_text(quotes, approval_quotes(timeline, narrator))
     return replace(result, files=(*result.files, quotes))
 
 
@@ -334,25 +250,3 @@ def approval_quotes(timeline: Timeline, narrator: str) -> str:
             "",
         ]
     return "\n".join(lines)
-
-
-def transcript_text(media: str | Path, options: TranscribeOptions, fmt: str) -> str:
-    """The transcript of one media file as txt, srt, vtt or json text.
-
-    Silence gives empty output in every text format, never invented words.
-    """
-    media = Path(media)
-    info = probe(media)  # a clear error for a missing or non-media file before any model loads
-    # With its doubts marked (json shows them); the text is Whisper's, unchanged.
-    if info.has_audio:
-        transcript = checked_transcript(media, options)
-    else:
-        transcript = empty_transcript(info.duration, options)
-    if fmt == "json":
-        return json.dumps(transcript.to_dict(), indent=1) + "\n"
-    if fmt == "txt":
-        return transcript.text + "\n" if transcript.text else ""
-    from .captions.writers import cues_from_segments
-
-    cues = cues_from_segments(transcript, get_profile("default"))
-    return format_srt(cues) if fmt == "srt" else format_vtt(cues)
