@@ -330,7 +330,7 @@ def render_saved_timeline(
         preset="ultrafast" if options.preview else options.preset,
         jobs=options.jobs,
         progress=step,
-        gains=loudness_gains(timeline, target) if target is not None else None,
+        gains=loudness_gains(timeline, target, options.jobs) if target is not None else None,
         loudness_target=target,
         stem=stem,
     )
