@@ -336,6 +336,9 @@ def where_time_goes(film_dir: Path, cache: Path, full: float, spent: dict) -> No
     def total(*labels: str) -> float:
         return sum(sum(v) for k, v in spent.items() if any(label in k for label in labels))
 
+    def only(label: str) -> float:
+        return sum(sum(v) for k, v in spent.items() if k.strip().startswith(label))
+
     count = len(timeline.items)
     print(f"where the full render's {full:.1f} s go (wall seconds; parallel work adds up):")
     rows = [
@@ -350,7 +353,7 @@ def where_time_goes(film_dir: Path, cache: Path, full: float, spent: dict) -> No
         ),
         ("loudness: sources", total("loudness of each source"), "one pass per source, cached"),
         ("loudness: film", total("film loudness pass"), "before the correction and after"),
-        ("join", total("join"), "copy video, AAC, subtitles, chapters, faststart"),
+        ("join", only("ffmpeg: join"), "copy video, AAC, subtitles, chapters, faststart"),
     ]
     for label, seconds, what in rows:
         print(f"  {label:<22} {seconds:6.1f} s  {what}")
