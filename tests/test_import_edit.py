@@ -157,3 +157,19 @@ def test_an_unknown_touchpoint_or_media_is_refused_with_exit_2(tmp_path):
     assert result.returncode == 2
     assert "matches no clip in the manifest" in result.stderr
     assert manifest.read_bytes() == original
+
+
+@pytest.mark.slow
+def test_an_edl_without_media_paths_matches_clips_by_name(tmp_path):
+    manifest = demo_copy(tmp_path)
+    edl = tmp_path / "film.edl"
+    editors.export_edit(manifest, edl, "edl")
+    # Editing software often writes only the clip name, no "* FROM CLIP:" path.
+    text = "\n".join(
+        line
+        for line in edl.read_text(encoding="utf-8").splitlines()
+        if not line.startswith("* FROM CLIP:")
+    )
+    edl.write_text(text + "\n", encoding="utf-8")
+    report = editors.import_edit(edl, manifest, dry_run=True)
+    assert report.cuts == 10 and not report.changed, report.diff

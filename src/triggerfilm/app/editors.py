@@ -262,6 +262,7 @@ class _MediaMatcher:
             self.by_hash.setdefault(source.sha256, clip_id)
             self.by_name.setdefault(Path(source.path).name, []).append(clip_id)
         self.hashes: dict[str, str] = {}
+        self.ids = list(prepared.sources)
 
     def __call__(self, cut: ImportedCut) -> str:
         hinted = cut.metadata.get("clip_id")
@@ -279,6 +280,16 @@ class _MediaMatcher:
                 return named[0]
             if hinted in named:
                 return hinted
+        else:
+            # An EDL from editing software may name only the clip (or its reel): the clip id
+            # triggerfilm exported it under, or the media's file name.
+            wanted = cut.name.strip().casefold()
+            for clip_id in self.ids:
+                if clip_id.casefold() == wanted:
+                    return clip_id
+            named = [ids for name, ids in self.by_name.items() if name.casefold() == wanted]
+            if len(named) == 1 and len(named[0]) == 1:
+                return named[0][0]
         raise ExportError(
             f"clip '{cut.name}' ({cut.media or 'no media path'}) matches no clip in the manifest",
             where=self.where,
