@@ -23,6 +23,7 @@ from ..manifest.load import load_manifest
 from ..manifest.model import VALENCES
 from ..media.loudness import TARGETS as LOUDNESS_TARGETS
 from ..render.film import MARKER, check_output_folder, render_film
+from ..render.outputs import locked_output_folder, refuse_overwriting_inputs
 from ..store import cache_root, sha256_of, write_text
 from ..transcripts.options import TranscribeOptions
 from .notices import Notice, Progress
@@ -315,13 +316,25 @@ def render_saved_timeline(
     timeline = load_timeline(timeline_path)
     _check_sources(timeline, timeline_path)
     out_dir = Path(out_dir).resolve()
-    check_output_folder(out_dir, timeline.manifest or str(timeline_path.resolve()), options.force)
+    record = timeline.manifest or str(timeline_path.resolve())
+    check_output_folder(out_dir, record, options.force)
     if options.preview:
         timeline = replace(timeline, width=timeline.width // 4 * 2, height=timeline.height // 4 * 2)
     stem = "preview" if options.preview else "film"
+    prefix = "" if stem == "film" else f"{stem}."
     profile = get_profile(timeline.caption_profile)
     cues = build_captions(timeline, profile, label_speakers=timeline.speaker_labels)
     srt = format_srt(cues)
+    document = descriptive_transcript(timeline)
+    companions = {
+        f"{stem}.srt": srt,
+        f"{stem}.vtt": format_vtt(cues),
+        f"{prefix}timeline.json": json.dumps(timeline.to_dict(), indent=1),
+        f"{prefix}transcript.txt": document.to_text(),
+        f"{prefix}transcript.html": document.to_html(),
+        MARKER: json.dumps({"manifest": record}),
+    }
+    sources = {Path(i.source) for i in timeline.items if isinstance(i, Cut)}
     target = LOUDNESS_TARGETS.get(options.loudness)
     done = 0
 
@@ -331,32 +344,28 @@ def render_saved_timeline(
         if progress:
             progress("render", done, len(timeline.items))
 
-    rendered = render_film(
-        timeline,
-        cues,
-        out_dir,
-        srt_text=srt,
-        cache_dir=cache_root() / "render" / "segments",
-        burn_in=options.burn_in,
-        preset="ultrafast" if options.preview else options.preset,
-        jobs=options.jobs,
-        progress=step,
-        gains=loudness_gains(timeline, target, options.jobs) if target is not None else None,
-        loudness_target=target,
-        stem=stem,
-    )
-    document = descriptive_transcript(timeline)
-    prefix = "" if stem == "film" else f"{stem}."
-    companions = {
-        f"{stem}.srt": srt,
-        f"{stem}.vtt": format_vtt(cues),
-        f"{prefix}timeline.json": json.dumps(timeline.to_dict(), indent=1),
-        f"{prefix}transcript.txt": document.to_text(),
-        f"{prefix}transcript.html": document.to_html(),
-        MARKER: json.dumps({"manifest": timeline.manifest or str(timeline_path.resolve())}),
-    }
-    for name, text in companions.items():
-        write_text(out_dir / name, text, preserve_format=False)  # generated afresh
+    # The same guards as a render from a manifest: one render per folder at a time, and no
+    # output written over the timeline or a source.
+    with locked_output_folder(out_dir):
+        refuse_overwriting_inputs(
+            out_dir, [f"{stem}.mp4", *companions], [timeline_path.resolve(), *sources]
+        )
+        rendered = render_film(
+            timeline,
+            cues,
+            out_dir,
+            srt_text=srt,
+            cache_dir=cache_root() / "render" / "segments",
+            burn_in=options.burn_in,
+            preset="ultrafast" if options.preview else options.preset,
+            jobs=options.jobs,
+            progress=step,
+            gains=loudness_gains(timeline, target, options.jobs) if target is not None else None,
+            loudness_target=target,
+            stem=stem,
+        )
+        for name, text in companions.items():
+            write_text(out_dir / name, text, preserve_format=False)  # generated afresh
     return RenderReport(
         out_dir=out_dir,
         files=(rendered.film, *(out_dir / n for n in companions if n != MARKER)),
@@ -367,7 +376,8 @@ def render_saved_timeline(
         transcribed=0,
         loudness=rendered.loudness,
         loudness_target=target,
-        notices=tuple(Notice("timeline", w) for w in timeline.warnings),
+        notices=tuple(Notice("timeline", w) for w in timeline.warnings)
+        + tuple(Notice("render", w) for w in rendered.warnings),
     )
 
 
@@ -462,9 +472,14 @@ def event_pack(
         pause_at_end=pause_at_end,
     )
     written = []
-    for name, text in files.items():
-        write_text(out_dir / name, text, preserve_format=False)  # generated afresh
-        written.append(out_dir / name)
+    # The render's lock was released when it finished: take it again for the page, and never
+    # write the page over the manifest or a source.
+    with locked_output_folder(out_dir):
+        inputs = [Path(manifest.path), *(Path(c.media) for c in manifest.clips if c.media)]
+        refuse_overwriting_inputs(out_dir, list(files), inputs)
+        for name, text in files.items():
+            write_text(out_dir / name, text, preserve_format=False)  # generated afresh
+            written.append(out_dir / name)
     return EventPackReport(
         out_dir=out_dir,
         index=out_dir / "index.html",

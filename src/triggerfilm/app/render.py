@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -22,7 +23,9 @@ from ..errors import ManifestError
 from ..media.loudness import TARGETS as LOUDNESS_TARGETS
 from ..media.loudness import Loudness, clip_loudness
 from ..render.film import MARKER, check_output_folder, render_film
-from ..reports.provenance import provenance_record, write_provenance
+from ..render.outputs import locked_output_folder, refuse_overwriting_inputs
+from ..reports.provenance import PROVENANCE_SUFFIX, provenance_record, write_provenance
+from ..sources.catalogue import CATALOGUE_NAMES
 from ..store import cache_root, write_text
 from ..transcripts.options import TranscribeOptions
 from .notices import Notice, Progress
@@ -60,13 +63,44 @@ class RenderReport:
     notices: tuple[Notice, ...] = ()
 
 
-def output_stem(options: RenderOptions, timeline: Timeline, touchpoint: int | None) -> str:
+def output_stem(options: RenderOptions, timeline: Timeline | None, touchpoint: int | None) -> str:
     """Predictable output names: film, preview, or touchpoint-02-nights-on-the-unit."""
     if touchpoint is not None:
         slug = re.sub(r"[^a-z0-9]+", "-", timeline.touchpoints[touchpoint].lower()).strip("-")
         stem = f"touchpoint-{touchpoint + 1:02d}-{slug}"
         return f"{stem}-preview" if options.preview else stem
     return "preview" if options.preview else "film"
+
+
+def _companion(stem: str, name: str) -> str:
+    return name if stem == "film" else f"{stem}.{name}"
+
+
+def output_names(stem: str) -> list[str]:
+    """The files a render of ``stem`` writes, for the check made before transcribing (the
+    render checks the full list again, built from what it writes, before encoding)."""
+    return [
+        f"{stem}.mp4",
+        f"{stem}.srt",
+        f"{stem}.vtt",
+        _companion(stem, "timeline.json"),
+        _companion(stem, "transcript.txt"),
+        _companion(stem, "transcript.html"),
+        f"{stem}{PROVENANCE_SUFFIX}",
+        MARKER,
+    ]
+
+
+def input_files(prepared: Prepared) -> list[Path]:
+    """The files a render reads and must never write over: manifest, sources, catalogues."""
+    manifest = prepared.manifest
+    files = [Path(manifest.path), *(Path(s.path) for s in prepared.sources.values())]
+    for location in manifest.archives.values():
+        if "://" not in str(location):
+            folder = Path(location)
+            folder = folder if folder.is_absolute() else Path(manifest.path).parent / folder
+            files += [folder / name for name in CATALOGUE_NAMES] + [folder]
+    return files
 
 
 def loudness_gains(timeline: Timeline, target: float, jobs: int = 2) -> dict[str, float]:
@@ -103,21 +137,27 @@ def render_manifest(
     manifest = prepared.manifest
     refuse_unconsented(manifest, options.use, sources=prepared.sources)
     check_output_folder(out_dir, str(manifest.path), options.force)
-    counts = transcribe_all(prepared, options.transcribe, progress)
-    timeline = plan(prepared)
-    touchpoint = None
-    if options.touchpoint is not None:
-        try:
-            timeline, touchpoint = touchpoint_film(timeline, options.touchpoint)
-        except KeyError:
-            raise ManifestError(
-                f"no touchpoint is called '{options.touchpoint}'",
-                where=manifest.path,
-                field="touchpoints",
-                expected="a title (" + "; ".join(timeline.touchpoints) + ") or a number",
-            ) from None
-    stem = output_stem(options, timeline, touchpoint)
-    return _render_timeline(prepared, timeline, out_dir, stem, options, progress, counts)
+    # Before hours of transcription and encoding, not after.
+    if options.touchpoint is None:
+        stem = output_stem(options, None, None)
+        refuse_overwriting_inputs(out_dir, output_names(stem), input_files(prepared))
+    # Held from here to the last file written: a second render into the folder stops at once.
+    with locked_output_folder(out_dir):
+        counts = transcribe_all(prepared, options.transcribe, progress)
+        timeline = plan(prepared)
+        touchpoint = None
+        if options.touchpoint is not None:
+            try:
+                timeline, touchpoint = touchpoint_film(timeline, options.touchpoint)
+            except KeyError:
+                raise ManifestError(
+                    f"no touchpoint is called '{options.touchpoint}'",
+                    where=manifest.path,
+                    field="touchpoints",
+                    expected="a title (" + "; ".join(timeline.touchpoints) + ") or a number",
+                ) from None
+        stem = output_stem(options, timeline, touchpoint)
+        return _render_timeline(prepared, timeline, out_dir, stem, options, progress, counts)
 
 
 def _render_timeline(
@@ -128,8 +168,13 @@ def _render_timeline(
     options: RenderOptions,
     progress: Progress | None,
     counts: TranscribeReport,
+    extra: dict[str, Callable[[Timeline], str]] | None = None,
 ) -> RenderReport:
-    """Captions, segments, the joined film and its companion files, for one timeline."""
+    """Captions, segments, the joined film and its companion files, for one timeline.
+
+    The caller holds the output folder's lock. ``extra`` adds text files (name: how to make it
+    from the timeline), written with the film's companions.
+    """
     manifest = prepared.manifest
     if options.preview:
         timeline = replace(timeline, width=timeline.width // 4 * 2, height=timeline.height // 4 * 2)
@@ -145,6 +190,19 @@ def _render_timeline(
         if progress:
             progress("render", done, len(timeline.items))
 
+    document = descriptive_transcript(timeline)
+    companions = {
+        f"{stem}.srt": srt,
+        f"{stem}.vtt": vtt,
+        _companion(stem, "timeline.json"): json.dumps(timeline.to_dict(), indent=1),
+        _companion(stem, "transcript.txt"): document.to_text(),
+        _companion(stem, "transcript.html"): document.to_html(),
+        MARKER: json.dumps({"manifest": str(manifest.path)}),
+        **{name: make(timeline) for name, make in (extra or {}).items()},
+    }
+    # Every name this render writes, checked against its inputs before anything is encoded.
+    names = [f"{stem}.mp4", f"{stem}{PROVENANCE_SUFFIX}", *companions]
+    refuse_overwriting_inputs(out_dir, names, input_files(prepared))
     rendered = render_film(
         timeline,
         cues,
@@ -159,17 +217,6 @@ def _render_timeline(
         loudness_target=target,
         stem=stem,
     )
-    document = descriptive_transcript(timeline)
-    companions = {
-        f"{stem}.srt": srt,
-        f"{stem}.vtt": vtt,
-        f"{stem}.timeline.json" if stem != "film" else "timeline.json": json.dumps(
-            timeline.to_dict(), indent=1
-        ),
-        f"{stem}.transcript.txt" if stem != "film" else "transcript.txt": document.to_text(),
-        f"{stem}.transcript.html" if stem != "film" else "transcript.html": document.to_html(),
-        MARKER: json.dumps({"manifest": str(manifest.path)}),
-    }
     for name, text in companions.items():
         write_text(out_dir / name, text, preserve_format=False)  # generated afresh
     files = (rendered.film, *(out_dir / n for n in companions if n != MARKER))
@@ -192,7 +239,9 @@ def _render_timeline(
         transcribed=counts.transcribed,
         loudness=rendered.loudness,
         loudness_target=target,
-        notices=counts.notices + tuple(Notice("timeline", w) for w in timeline.warnings),
+        notices=counts.notices
+        + tuple(Notice("timeline", w) for w in timeline.warnings)
+        + tuple(Notice("render", w) for w in rendered.warnings),
     )
 
 
@@ -223,21 +272,22 @@ def approval_pack(
             hint="Remove those selections from the manifest",
         )
     check_output_folder(out_dir, str(manifest.path), options.force)
-    counts = transcribe_all(prepared, options.transcribe, progress)
-    try:
-        timeline = narrator_film(plan(prepared), narrator)
-    except KeyError:
-        known = sorted({s.narrator for s in prepared.sources.values()})
-        raise ManifestError(
-            f"narrator '{narrator}' has no selection in this film",
-            where=manifest.path,
-            expected="one of " + ", ".join(known),
-        ) from None
-    stem = f"approval-{re.sub(r'[^A-Za-z0-9_-]+', '-', narrator)}"
-    result = _render_timeline(prepared, timeline, out_dir, stem, options, progress, counts)
-    quotes = out_dir / f"{stem}-quotes.txt"
-    write_text(quotes, approval_quotes(timeline, narrator))
-    return replace(result, files=(*result.files, quotes))
+    with locked_output_folder(out_dir):
+        counts = transcribe_all(prepared, options.transcribe, progress)
+        try:
+            timeline = narrator_film(plan(prepared), narrator)
+        except KeyError:
+            known = sorted({s.narrator for s in prepared.sources.values()})
+            raise ManifestError(
+                f"narrator '{narrator}' has no selection in this film",
+                where=manifest.path,
+                expected="one of " + ", ".join(known),
+            ) from None
+        stem = f"approval-{re.sub(r'[^A-Za-z0-9_-]+', '-', narrator)}"
+        quotes = {f"{stem}-quotes.txt": lambda t: approval_quotes(t, narrator)}
+        return _render_timeline(
+            prepared, timeline, out_dir, stem, options, progress, counts, quotes
+        )
 
 
 def approval_quotes(timeline: Timeline, narrator: str) -> str:

@@ -106,6 +106,11 @@ def load_manifest(path: str | Path) -> Manifest:
     )
 
 
+# The largest picture and frame rate a film may ask for: 8K UHD at 120 frames a second. Beyond
+# them ffmpeg and Pillow would try to allocate gigabytes before failing.
+MAX_WIDTH, MAX_HEIGHT, MAX_FPS = 7680, 4320, 120
+
+
 def _output(r: _Reader, value: Any) -> OutputSettings:
     if value is None:
         return OutputSettings()
@@ -113,13 +118,18 @@ def _output(r: _Reader, value: Any) -> OutputSettings:
     defaults = OutputSettings()
     width = r.number(data, "output", "width", defaults.width, minimum=16, integer=True)
     height = r.number(data, "output", "height", defaults.height, minimum=16, integer=True)
-    for key, size in (("width", width), ("height", height)):
+    for key, size, largest in (("width", width, MAX_WIDTH), ("height", height, MAX_HEIGHT)):
+        if size > largest:
+            r.fail(f"output.{key}", f"is {size}", expected=f"at most {largest} (8K UHD)")
         if size % 2:
             r.fail(f"output.{key}", f"is {size}", expected="an even number (H.264 needs it)")
+    fps = r.number(data, "output", "fps", defaults.fps, minimum=1, integer=True)
+    if fps > MAX_FPS:
+        r.fail("output.fps", f"is {fps}", expected=f"a frame rate from 1 to {MAX_FPS}")
     return OutputSettings(
         width=width,
         height=height,
-        fps=r.number(data, "output", "fps", defaults.fps, minimum=1, integer=True),
+        fps=fps,
         card_seconds=float(
             r.number(data, "output", "card_seconds", defaults.card_seconds, minimum=0)
         ),

@@ -46,12 +46,13 @@ def _parse(stderr: str) -> Loudness:
     return Loudness(*(number(m) for m in found))
 
 
-def measure(args: list[str], what: str) -> Loudness:
+def measure(args: list[str], what: str, cwd: Path | None = None) -> Loudness:
     """Measure the audio that ``args`` (ffmpeg input options and inputs) produce."""
     stderr = run_ffmpeg(
         [*args, "-vn", "-sn", "-af", "ebur128=peak=true:framelog=quiet", "-f", "null", "-"],
         what,
         loglevel="info",
+        cwd=cwd,
     )
     return _parse(stderr)
 

@@ -27,6 +27,7 @@ from ..consent.ledger import ConsentEntry, consent_ledger
 from ..editplan.timeline import Cut, Timeline
 from ..errors import TriggerfilmError
 from ..manifest.model import Anchor, ClipRef, Manifest
+from ..media.probe import count_frames
 from ..sources.resolve import SourceClip
 from ..store import sha256_of, write_text
 from ..transcripts.model import Transcript
@@ -215,7 +216,7 @@ def write_provenance(
 class Drift:
     """A file whose content is not what the record says."""
 
-    kind: str  # "source", "output" or "manifest"
+    kind: str  # "source", "output", "manifest" or "picture" (the film's length is wrong)
     name: str
     path: str
     expected: str
@@ -224,6 +225,11 @@ class Drift:
     def describe(self) -> str:
         if self.found is None:
             return f"{self.kind} {self.name}: missing ({self.path})"
+        if self.kind == "picture":
+            return (
+                f"output {self.name}: has {self.found} where the timeline has {self.expected} "
+                f"({self.path}); render it again"
+            )
         return (
             f"{self.kind} {self.name}: changed ({self.path}): "
             f"sha256 {self.found[:12]}…, recorded {self.expected[:12]}…"
@@ -295,4 +301,22 @@ def _verify_record(record_path: Path, out_dir: Path) -> tuple[int, list[Drift]]:
         found = sha256_of(file) if file.is_file() else None
         if found != expected:
             drift.append(Drift(kind, name, path, expected, found))
+    drift += _picture_drift(record, out_dir, drift)
     return len(checks), drift
+
+
+def _picture_drift(record: dict, out_dir: Path, drift: list[Drift]) -> list[Drift]:
+    """The film's frame count against the timeline's: a film joined from a damaged segment has
+    the hash it was written with, but not the length it was meant to have."""
+    frames = record.get("frames")
+    if not isinstance(frames, int):
+        return []
+    changed = {d.name for d in drift}
+    found = []
+    for name in record.get("outputs", {}):
+        film = Path(out_dir) / str(name)
+        if film.suffix != ".mp4" or film.parent != Path(out_dir) or name in changed:
+            continue
+        if film.is_file() and (count := count_frames(film)) != frames:
+            found.append(Drift("picture", name, str(film), f"{frames} frames", f"{count} frames"))
+    return found
