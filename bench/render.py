@@ -278,9 +278,9 @@ def instrument() -> None:
     wrap(pipeline, "build_captions", "captions")
     wrap(pipeline, "render_film", "render_film (segments + join)")
     wrap(film, "render_segment", "  one segment, all in (2 at once)")
-    wrap(segments, "draw_card", "    MoviePy: card")
-    wrap(segments, "draw_audio_backdrop", "    MoviePy: audio backdrop")
-    wrap(segments, "draw_name_strap", "    MoviePy: name strap")
+    wrap(segments, "draw_card", "    drawing: card")
+    wrap(segments, "draw_audio_backdrop", "    drawing: audio backdrop")
+    wrap(segments, "draw_name_strap", "    drawing: name strap")
     wrap(segments, "run_ffmpeg", "    ffmpeg: encode a segment")
     wrap(film, "measure", "  ffmpeg: film loudness pass")
     wrap(film, "run_ffmpeg", "  ffmpeg: join (copy video, AAC)")
@@ -344,7 +344,7 @@ def where_time_goes(film_dir: Path, cache: Path, full: float, spent: dict) -> No
     rows = [
         ("process start", start * count, f"{count} ffmpeg runs x {start * 1000:.0f} ms"),
         ("seeking", sum(seeks), f"{len(seeks)} input seeks to a cut's first frame"),
-        ("drawing cards/straps", total("MoviePy"), "stills, inside the segment workers"),
+        ("drawing cards/straps", total("drawing:"), "stills, inside the segment workers"),
         ("encoding segments", total("encode a segment"), "x264 + PCM, 2 at once"),
         (
             "PCM intermediates",
