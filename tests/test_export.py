@@ -12,7 +12,7 @@ from pathlib import Path
 import opentimelineio as otio
 import pytest
 
-from triggerfilm.app import editors
+from triggerfilm.app import interchange
 from triggerfilm.editplan.timeline import Card, Cut, Timeline
 from triggerfilm.exports import FORMATS, export_text, read_file
 
@@ -36,7 +36,7 @@ def timecode(frame: int, fps: Fraction) -> str:
 
 @pytest.fixture(scope="module")
 def demo():
-    prepared, timeline = editors.film_timeline(DEMO)
+    prepared, timeline = interchange.film_timeline(DEMO)
     return prepared, timeline
 
 
@@ -46,7 +46,7 @@ def exported(demo, tmp_path_factory):
     files = {}
     for fmt in FORMATS:
         out = folder / f"demo{FORMATS[fmt].suffix}"
-        editors.export_edit(DEMO, out, fmt)
+        interchange.export_edit(DEMO, out, fmt)
         files[fmt] = out
     return files
 

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from opentimelineio.opentime import RationalTime, TimeRange
 
-from triggerfilm.app import editors
+from triggerfilm.app import interchange
 from triggerfilm.editplan.timeline import Cut
 from triggerfilm.exports import FORMATS
 
@@ -31,23 +31,23 @@ def running_order(timeline) -> list[tuple[int, str, float]]:
 def test_export_then_import_keeps_the_running_order(tmp_path, fmt):
     manifest = demo_copy(tmp_path)
     before_text = manifest.read_text(encoding="utf-8")
-    _, before = editors.film_timeline(manifest)
+    _, before = interchange.film_timeline(manifest)
     edit = tmp_path / f"film{FORMATS[fmt].suffix}"
-    editors.export_edit(manifest, edit, fmt)
-    report = editors.import_edit(edit, manifest)
+    interchange.export_edit(manifest, edit, fmt)
+    report = interchange.import_edit(edit, manifest)
     assert report.cuts == len(running_order(before))
     assert not report.changed and not report.written, report.diff
     assert manifest.read_text(encoding="utf-8") == before_text
-    _, after = editors.film_timeline(manifest)
+    _, after = interchange.film_timeline(manifest)
     assert running_order(after) == running_order(before)
 
 
 @pytest.mark.slow
 def test_a_reordered_and_trimmed_otio_comes_back_as_the_edit(tmp_path):
     manifest = demo_copy(tmp_path)
-    _, before = editors.film_timeline(manifest)
+    _, before = interchange.film_timeline(manifest)
     edit = tmp_path / "film.otio"
-    editors.export_edit(manifest, edit, "otio")
+    interchange.export_edit(manifest, edit, "otio")
 
     # In the editor: swap the first two clips of "Going home" and start icu03's one second later.
     timeline = otio.adapters.read_from_file(str(edit))
@@ -76,11 +76,11 @@ def test_a_reordered_and_trimmed_otio_comes_back_as_the_edit(tmp_path):
     planned_icu03 = next(
         c for c in before.items if isinstance(c, Cut) and c.touchpoint == 2 and c.clip_id == "icu03"
     )
-    dry = editors.import_edit(edit, manifest, dry_run=True)
+    dry = interchange.import_edit(edit, manifest, dry_run=True)
     assert dry.changed and not dry.written
     assert "# Selected by time" in manifest.read_text(encoding="utf-8")  # untouched
 
-    report = editors.import_edit(edit, manifest)
+    report = interchange.import_edit(edit, manifest)
     assert report.written
     text = manifest.read_text(encoding="utf-8")
     # Comments and the selections the editor did not trim are kept as written.
@@ -92,7 +92,7 @@ def test_a_reordered_and_trimmed_otio_comes_back_as_the_edit(tmp_path):
     assert selections[2]["from"] == pytest.approx(planned_icu03.source_in + 1.0, abs=0.011)
     assert "from: 0:26.1" in text  # moved, not trimmed: still as the facilitator wrote
 
-    _, after = editors.film_timeline(manifest)
+    _, after = interchange.film_timeline(manifest)
     order = [(t, c) for t, c, _ in running_order(after)]
     assert order == [(t, c) for t, c, _ in running_order(before)][:6] + [
         (2, "icu12"),
@@ -117,7 +117,7 @@ def _cli(*args):
 def test_import_edit_command_shows_the_difference_and_dry_run_writes_nothing(tmp_path):
     manifest = demo_copy(tmp_path)
     edl = tmp_path / "film.edl"
-    editors.export_edit(manifest, edl, "edl")
+    interchange.export_edit(manifest, edl, "edl")
     # The editor drops the last clip of "Going home".
     lines = edl.read_text(encoding="utf-8").splitlines()
     last = max(i for i, line in enumerate(lines) if line[:3].isdigit())
@@ -139,7 +139,7 @@ def test_import_edit_command_shows_the_difference_and_dry_run_writes_nothing(tmp
 def test_an_unknown_touchpoint_or_media_is_refused_with_exit_2(tmp_path):
     manifest = demo_copy(tmp_path)
     edit = tmp_path / "film.otio"
-    editors.export_edit(manifest, edit, "otio")
+    interchange.export_edit(manifest, edit, "otio")
     timeline = otio.adapters.read_from_file(str(edit))
     clip = next(iter(timeline.find_clips()))
     clip.markers[0].name = "Touchpoint 1: Somewhere else"
@@ -163,7 +163,7 @@ def test_an_unknown_touchpoint_or_media_is_refused_with_exit_2(tmp_path):
 def test_an_edl_without_media_paths_matches_clips_by_name(tmp_path):
     manifest = demo_copy(tmp_path)
     edl = tmp_path / "film.edl"
-    editors.export_edit(manifest, edl, "edl")
+    interchange.export_edit(manifest, edl, "edl")
     # Editing software often writes only the clip name, no "* FROM CLIP:" path.
     text = "\n".join(
         line
@@ -171,5 +171,5 @@ def test_an_edl_without_media_paths_matches_clips_by_name(tmp_path):
         if not line.startswith("* FROM CLIP:")
     )
     edl.write_text(text + "\n", encoding="utf-8")
-    report = editors.import_edit(edl, manifest, dry_run=True)
+    report = interchange.import_edit(edl, manifest, dry_run=True)
     assert report.cuts == 10 and not report.changed, report.diff

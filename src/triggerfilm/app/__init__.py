@@ -16,15 +16,8 @@ from .editing import (
     search_clips,
     write_cutsheet_file,
 )
-from .editors import (
-    EventPackReport,
-    ExportReport,
-    ImportReport,
-    event_pack,
-    export_edit,
-    import_edit,
-    render_saved_timeline,
-)
+from .event import EventPackReport, event_pack
+from .interchange import ExportReport, ImportReport, export_edit, import_edit
 from .notices import Notice, Progress
 from .prepared import (
     Prepared,
@@ -37,6 +30,7 @@ from .prepared import (
     transcript_text,
 )
 from .render import RenderOptions, RenderReport, approval_pack, render_manifest
+from .replay import render_saved_timeline
 from .review import review_manifest
 
 __all__ = [
@@ -46,7 +40,7 @@ __all__ = [
     "render_manifest", "review_manifest", "search_clips", "transcribe_all",
     "transcribe_manifest", "transcript_text", "verify_outputs",
     "withdraw_consent", "write_cutsheet_file",
-    # Editors and events (app/editors.py)
+    # Editors and events: app/interchange.py, app/replay.py, app/event.py
     "EventPackReport", "ExportReport", "ImportReport", "event_pack", "export_edit",
     "import_edit", "render_saved_timeline",
 ]  # fmt: skip

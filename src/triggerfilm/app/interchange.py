@@ -1,34 +1,25 @@
-"""Use cases for editors and events: export the edit, import an editor's edit, replay a saved
-timeline, and make the offline event pack."""
+"""Editors' round trip: the film's edit out to editing software, and an editor's edit back into
+the manifest (OpenTimelineIO, FCPXML, FCP 7 XML, CMX 3600 EDL)."""
 
 from __future__ import annotations
 
 import difflib
-import json
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..captions.build import build_captions
 from ..captions.profiles import get_profile
-from ..captions.transcript_doc import descriptive_transcript
-from ..captions.writers import format_srt, format_vtt
 from ..editplan.ordering import interleave
-from ..editplan.timeline import Cut, Timeline, TimelineError, load_timeline
-from ..eventpack import chapters, event_page
+from ..editplan.timeline import Cut, Timeline
 from ..exports import FORMATS, ExportError, exact_rate, export_text, read_file
 from ..exports.read_edit import ImportedCut, read_cuts
 from ..manifest.edit import KeptSelection, ManifestEditor, NewSelection
-from ..manifest.load import load_manifest
 from ..manifest.model import VALENCES
-from ..media.loudness import TARGETS as LOUDNESS_TARGETS
-from ..render.film import MARKER, check_output_folder, render_film
-from ..render.outputs import locked_output_folder, refuse_overwriting_inputs
-from ..store import cache_root, sha256_of, write_text
+from ..store import sha256_of, write_text
 from ..transcripts.options import TranscribeOptions
 from .notices import Notice, Progress
 from .prepared import Prepared, plan, prepare, transcribe_all
-from .render import RenderOptions, RenderReport, loudness_gains, render_manifest
 
 
 @dataclass(frozen=True)
@@ -297,193 +288,3 @@ class _MediaMatcher:
             expected="media at a path, with content, or with a file name the manifest uses",
             hint="Relink the clip to the project's media, or add the clip to the manifest",
         )
-
-
-def render_saved_timeline(
-    timeline_path: str | Path,
-    out_dir: str | Path,
-    options: RenderOptions | None = None,
-    progress: Progress | None = None,
-) -> RenderReport:
-    """Re-make a film from its ``timeline.json`` alone: same cuts, cards, captions and sound.
-
-    No manifest, transcript or archive is read: the timeline holds every cut's source path and
-    hash, its words and the film's settings. Each source is checked against its hash first, so
-    a moved or changed file is named before anything is rendered.
-    """
-    options = options or RenderOptions()
-    timeline_path = Path(timeline_path)
-    timeline = load_timeline(timeline_path)
-    _check_sources(timeline, timeline_path)
-    out_dir = Path(out_dir).resolve()
-    record = timeline.manifest or str(timeline_path.resolve())
-    check_output_folder(out_dir, record, options.force)
-    if options.preview:
-        timeline = replace(timeline, width=timeline.width // 4 * 2, height=timeline.height // 4 * 2)
-    stem = "preview" if options.preview else "film"
-    prefix = "" if stem == "film" else f"{stem}."
-    profile = get_profile(timeline.caption_profile)
-    cues = build_captions(timeline, profile, label_speakers=timeline.speaker_labels)
-    srt = format_srt(cues)
-    document = descriptive_transcript(timeline)
-    companions = {
-        f"{stem}.srt": srt,
-        f"{stem}.vtt": format_vtt(cues),
-        f"{prefix}timeline.json": json.dumps(timeline.to_dict(), indent=1),
-        f"{prefix}transcript.txt": document.to_text(),
-        f"{prefix}transcript.html": document.to_html(),
-        MARKER: json.dumps({"manifest": record}),
-    }
-    sources = {Path(i.source) for i in timeline.items if isinstance(i, Cut)}
-    target = LOUDNESS_TARGETS.get(options.loudness)
-    done = 0
-
-    def step(n: int) -> None:
-        nonlocal done
-        done += n
-        if progress:
-            progress("render", done, len(timeline.items))
-
-    # The same guards as a render from a manifest: one render per folder at a time, and no
-    # output written over the timeline or a source.
-    with locked_output_folder(out_dir):
-        refuse_overwriting_inputs(
-            out_dir, [f"{stem}.mp4", *companions], [timeline_path.resolve(), *sources]
-        )
-        rendered = render_film(
-            timeline,
-            cues,
-            out_dir,
-            srt_text=srt,
-            cache_dir=cache_root() / "render" / "segments",
-            burn_in=options.burn_in,
-            preset="ultrafast" if options.preview else options.preset,
-            jobs=options.jobs,
-            progress=step,
-            gains=loudness_gains(timeline, target, options.jobs) if target is not None else None,
-            loudness_target=target,
-            stem=stem,
-        )
-        for name, text in companions.items():
-            write_text(out_dir / name, text, preserve_format=False)  # generated afresh
-    return RenderReport(
-        out_dir=out_dir,
-        files=(rendered.film, *(out_dir / n for n in companions if n != MARKER)),
-        duration=timeline.duration,
-        cues=len(cues),
-        segments=rendered.segments,
-        reused=rendered.reused,
-        transcribed=0,
-        loudness=rendered.loudness,
-        loudness_target=target,
-        notices=tuple(Notice("timeline", w) for w in timeline.warnings)
-        + tuple(Notice("render", w) for w in rendered.warnings),
-    )
-
-
-def _check_sources(timeline: Timeline, where: Path) -> None:
-    """Every source the timeline cuts from is where it was, with the same content."""
-    checked: dict[str, str] = {}
-    for index, item in enumerate(timeline.items):
-        if not isinstance(item, Cut) or item.source in checked:
-            continue
-        source = Path(item.source)
-        if not source.is_file():
-            raise TimelineError(
-                f"clip '{item.clip_id}' ({item.narrator}) uses {source}, which is not there",
-                where=where,
-                field=f"items[{index}].source",
-                hint="Put the media back at that path (the timeline names sources by "
-                "absolute path and checks them by content)",
-            )
-        checked[item.source] = sha256_of(source)
-        if checked[item.source] != item.source_sha256:
-            raise TimelineError(
-                f"clip '{item.clip_id}' ({item.narrator}): {source} is not the file the film was "
-                "made from (its content differs)",
-                where=where,
-                field=f"items[{index}].source_sha256",
-                expected=item.source_sha256,
-                hint="Restore the original media; triggerfilm never changes sources",
-            )
-
-
-@dataclass(frozen=True)
-class EventPackReport:
-    out_dir: Path
-    index: Path
-    files: tuple[Path, ...]
-    chapters: int
-    render: RenderReport
-
-
-def event_pack(
-    manifest_path: str | Path,
-    out_dir: str | Path,
-    options: RenderOptions | None = None,
-    *,
-    pause_at_end: bool = True,
-    progress: Progress | None = None,
-) -> EventPackReport:
-    """Render the film into ``out_dir`` and add a page that plays it offline at the event.
-
-    The folder holds film.mp4, its captions (film.vtt, film.srt, film.ttml where the render
-    makes one), the transcript, index.html and assets/: open index.html from a USB stick.
-    """
-    options = options or RenderOptions()
-    out_dir = Path(out_dir).resolve()
-    rendered = render_manifest(manifest_path, out_dir, options, progress)
-    manifest = load_manifest(manifest_path)
-    stem = "preview" if options.preview else "film"
-    prefix = "" if stem == "film" else f"{stem}."
-    timeline = load_timeline(out_dir / f"{prefix}timeline.json")
-    cues = build_captions(
-        timeline, get_profile(timeline.caption_profile), label_speakers=timeline.speaker_labels
-    )
-    touchpoints = manifest.touchpoints
-    chapter_list = chapters(
-        timeline,
-        prompts=[t.prompt for t in touchpoints],
-        descriptions=[t.description for t in touchpoints],
-        notes=[t.content_note for t in touchpoints],
-    )
-    labels = {"vtt": "WebVTT captions", "srt": "SRT captions", "ttml": "TTML captions"}
-    subtitles = {
-        f"{stem}.{suffix}": label
-        for suffix, label in labels.items()
-        if (out_dir / f"{stem}.{suffix}").is_file()
-    }
-    minutes = max(1, round(timeline.duration / 60))
-    general = (
-        f"The film lasts about {minutes} minute{'s' if minutes != 1 else ''}. Captions are on; "
-        "press C to turn them off.",
-    )
-    if any(c.content_note for c in chapter_list):
-        general += ("Some touchpoints carry a content note:",)
-    transcript = f"{prefix}transcript.html"
-    files = event_page(
-        timeline,
-        cues,
-        chapter_list,
-        film=f"{stem}.mp4",
-        subtitles=subtitles,
-        transcript=transcript if (out_dir / transcript).is_file() else None,
-        general_notes=general,
-        pause_at_end=pause_at_end,
-    )
-    written = []
-    # The render's lock was released when it finished: take it again for the page, and never
-    # write the page over the manifest or a source.
-    with locked_output_folder(out_dir):
-        inputs = [Path(manifest.path), *(Path(c.media) for c in manifest.clips if c.media)]
-        refuse_overwriting_inputs(out_dir, list(files), inputs)
-        for name, text in files.items():
-            write_text(out_dir / name, text, preserve_format=False)  # generated afresh
-            written.append(out_dir / name)
-    return EventPackReport(
-        out_dir=out_dir,
-        index=out_dir / "index.html",
-        files=(*rendered.files, *written),
-        chapters=len(chapter_list),
-        render=rendered,
-    )
