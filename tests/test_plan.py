@@ -202,3 +202,26 @@ def test_plan_warns_about_balance_dominance_and_length(tmp_path: Path) -> None:
     # A local clip has no catalogue entry: its narrator's details are unknown, not guessed.
     assert (local.role, local.sex, local.age_band) == ("unknown", "unknown", "unknown")
     assert report.representation["role"] == {"patient": 2, "unknown": 1}
+
+
+def test_local_clips_may_say_who_the_narrator_is(tmp_path: Path) -> None:
+    path = _manifest(
+        tmp_path,
+        """  - title: Home
+    selections:
+      - {clip: local, from: 18.4, to: 21.0, valence: positive}
+""",
+    )
+    text = path.read_text(encoding="utf-8").replace(
+        "narrator: LOC01}", "narrator: LOC01, role: family member, sex: female, age_band: 50-59}"
+    )
+    path.write_text(text, encoding="utf-8")
+    report = editing.plan_report(path)
+    local = next(n for n in report.narrators if n.narrator == "LOC01")
+    assert (local.role, local.sex, local.age_band) == ("family member", "female", "50-59")
+    assert report.representation["role"] == {"family member": 1}
+
+    path.write_text(text.replace("role: family member", "role: nurse"), encoding="utf-8")
+    with pytest.raises(ManifestError) as caught:
+        load_manifest(path)
+    assert "clips[3].role" in str(caught.value) and "family member" in str(caught.value)

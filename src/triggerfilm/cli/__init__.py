@@ -1,6 +1,13 @@
 """The ``triggerfilm`` command; see :mod:`triggerfilm.cli.app`."""
 
-from . import checking, consent, editing, editors, film  # noqa: F401  (registers the commands)
+from . import (  # noqa: F401  (registers the commands)
+    checking,
+    consent,
+    editing,
+    editors,
+    film,
+    studio,
+)
 from .app import cli
 
 

@@ -106,6 +106,11 @@ class ClipRef:
     # The verbatim words spoken, when the team or the archive has them.
     transcript: str | None = None
     consent: Consent | None = None
+    # Who the narrator is (archive clips: the catalogue's values unless given here), so the
+    # plan's representation counts are not "unknown" for local clips.
+    role: str | None = None
+    sex: str | None = None
+    age_band: str | None = None
 
 
 @dataclass(frozen=True)
@@ -132,6 +137,8 @@ class Manifest:
     archives: dict[str, str] = field(default_factory=dict)
     description: str | None = None
     credits: str | None = None
+    # Archives whose entry says ``insecure: true``: plain http:// is then allowed, with a warning.
+    insecure_archives: frozenset[str] = frozenset()
 
     def clip(self, clip_id: str) -> ClipRef:
         for clip in self.clips:

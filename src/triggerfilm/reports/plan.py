@@ -66,7 +66,8 @@ class NarratorShare:
 
 @dataclass(frozen=True)
 class PlanWarning:
-    code: str  # over-target, under-target, all-negative, narrator-dominates, cut-in-word
+    # over-target, under-target, empty-touchpoint, all-negative, narrator-dominates, cut-in-word
+    code: str
     message: str
 
 
@@ -228,6 +229,12 @@ def _warnings(
             )
         )
     for tp in touchpoints:
+        if not tp.cuts:
+            found.append(
+                PlanWarning(
+                    "empty-touchpoint", f"'{tp.title}' has no passages yet: only its title card"
+                )
+            )
         if tp.cuts and tp.valence["negative"] == tp.cuts:
             found.append(
                 PlanWarning(

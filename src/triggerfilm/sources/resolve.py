@@ -30,7 +30,7 @@ class SourceClip:
     attribution: str | None = None
     # The manifest field that declared the clip, for error messages.
     origin: str = ""
-    # Who the narrator is, as the archive catalogue publishes it (None for local clips), so
+    # Who the narrator is, from the manifest or as the archive catalogue publishes it, so
     # reports can summarise whose voices the film carries.
     role: str | None = None
     sex: str | None = None
@@ -62,15 +62,18 @@ def _local(ref: ClipRef) -> SourceClip:
         media_type=ref.media_type,
         transcript_text=ref.transcript,
         origin=ref.origin.field,
+        role=ref.role,
+        sex=ref.sex,
+        age_band=ref.age_band,
     )
 
 
 def _from_archive(manifest: Manifest, ref: ClipRef, archives: dict, cache) -> SourceClip:
-    from .catalogue import fetch_media, load_catalogue
+    from .catalogue import fetch_media, load_archive
 
     assert ref.archive is not None and ref.archive_clip is not None
     if ref.archive not in archives:
-        archives[ref.archive] = load_catalogue(manifest.archives[ref.archive], cache)
+        archives[ref.archive] = load_archive(manifest, ref.archive, cache)
     archive = archives[ref.archive]
     entry = archive.clip(ref.archive_clip)
     if entry.media_type == "text-only" or entry.media is None:
@@ -94,8 +97,8 @@ def _from_archive(manifest: Manifest, ref: ClipRef, archives: dict, cache) -> So
         permission=entry.permission,
         attribution=entry.attribution or archive.attribution,
         origin=ref.origin.field,
-        role=entry.narrator.role,
-        sex=entry.narrator.sex,
-        age_band=entry.narrator.age_band,
+        role=ref.role or entry.narrator.role,
+        sex=ref.sex or entry.narrator.sex,
+        age_band=ref.age_band or entry.narrator.age_band,
         consent=entry.consent,
     )
