@@ -8,14 +8,6 @@ leave it.
 """
 
 from .consent import PackReport, consent_report, make_pack, verify_outputs, withdraw_consent
-from .editing import (
-    ApplyReport,
-    add_hit,
-    apply_cutsheet_file,
-    plan_report,
-    search_clips,
-    write_cutsheet_file,
-)
 from .event import EventPackReport, event_pack
 from .interchange import ExportReport, ImportReport, export_edit, import_edit
 from .notices import Notice, Progress
@@ -32,6 +24,14 @@ from .prepared import (
 from .render import RenderOptions, RenderReport, approval_pack, render_manifest
 from .replay import render_saved_timeline
 from .review import review_manifest
+from .selecting import (
+    ApplyReport,
+    add_hit,
+    apply_cutsheet_file,
+    plan_report,
+    search_clips,
+    write_cutsheet_file,
+)
 
 __all__ = [
     "ApplyReport", "Notice", "PackReport", "Prepared", "Progress", "RenderOptions",

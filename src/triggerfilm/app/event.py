@@ -62,7 +62,7 @@ def event_pack(
         if (out_dir / f"{stem}.{suffix}").is_file()
     }
     minutes = max(1, round(timeline.duration / 60))
-    general = (
+    general: tuple[str, ...] = (
         f"The film lasts about {minutes} minute{'s' if minutes != 1 else ''}. Captions are on; "
         "press C to turn them off.",
     )

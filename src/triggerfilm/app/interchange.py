@@ -14,8 +14,8 @@ from ..editplan.ordering import interleave
 from ..editplan.timeline import Cut, Timeline
 from ..exports import FORMATS, ExportError, exact_rate, export_text, read_file
 from ..exports.read_edit import ImportedCut, read_cuts
-from ..manifest.edit import KeptSelection, ManifestEditor, NewSelection
 from ..manifest.model import VALENCES
+from ..manifest.rewrite import KeptSelection, ManifestEditor, NewSelection
 from ..store import sha256_of, write_text
 from ..transcripts.options import TranscribeOptions
 from .notices import Notice, Progress
@@ -182,6 +182,7 @@ def import_edit(
                 )
                 continue
             index = _selection_index(best.origin)
+            assert index is not None  # only cuts with an index are candidates
             used.add(index)
             end = best.source_in + best.frames / planned.fps
             # Within a film frame and a source frame of the plan, the editor left that end
@@ -204,7 +205,7 @@ def import_edit(
             and interleave(order, narrators.__getitem__) != order
         ):
             # The editor put one narrator's passages together on purpose: keep their order.
-            editor.data["touchpoints"][t]["interleave"] = False
+            editor.own("touchpoints", t)["interleave"] = False
             warnings.append(
                 f"touchpoint '{titles[t]}': set interleave: false to keep the editor's order"
             )
@@ -257,12 +258,13 @@ class _MediaMatcher:
         self.ids = list(prepared.sources)
 
     def __call__(self, cut: ImportedCut) -> str:
-        hinted = cut.metadata.get("clip_id")
+        hint = cut.metadata.get("clip_id")
+        hinted = hint if isinstance(hint, str) else None
         if cut.media:
             path = Path(cut.media)
             found = self.by_path.get(str(path.resolve()))
             if found:
-                return hinted if hinted in self.by_name.get(path.name, ()) else found
+                return hinted if hinted and hinted in self.by_name.get(path.name, ()) else found
             if path.is_file():
                 digest = self.hashes.setdefault(str(path), sha256_of(path))
                 if digest in self.by_hash:
@@ -270,7 +272,7 @@ class _MediaMatcher:
             named = self.by_name.get(path.name, [])
             if len(named) == 1:
                 return named[0]
-            if hinted in named:
+            if hinted and hinted in named:
                 return hinted
         else:
             # An EDL from editing software may name only the clip (or its reel): the clip id
@@ -279,9 +281,9 @@ class _MediaMatcher:
             for clip_id in self.ids:
                 if clip_id.casefold() == wanted:
                     return clip_id
-            named = [ids for name, ids in self.by_name.items() if name.casefold() == wanted]
-            if len(named) == 1 and len(named[0]) == 1:
-                return named[0][0]
+            same = [ids for name, ids in self.by_name.items() if name.casefold() == wanted]
+            if len(same) == 1 and len(same[0]) == 1:
+                return same[0][0]
         raise ExportError(
             f"clip '{cut.name}' ({cut.media or 'no media path'}) matches no clip in the manifest",
             where=self.where,

@@ -3,9 +3,9 @@
 from . import (  # noqa: F401  (registers the commands)
     checking,
     consent,
-    editing,
     editors,
     film,
+    selecting,
     studio,
 )
 from .app import cli

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -30,7 +31,7 @@ from .app import Bars, cli, echo_notices, transcribe_options, transcribe_setting
     help="File to write (default: out/<manifest name>.<format's suffix>).",
 )
 @transcribe_options
-def export(manifest: Path, fmt: str, out: Path | None, **opts) -> None:
+def export(manifest: Path, fmt: str, out: Path | None, **opts: Any) -> None:
     """Export MANIFEST's edit for an editing application.
 
     One clip per cut, referencing the source media at its real path, in film order; each card
@@ -67,7 +68,7 @@ def export(manifest: Path, fmt: str, out: Path | None, **opts) -> None:
 )
 @click.option("--dry-run", is_flag=True, help="Show the changes without writing the manifest.")
 @transcribe_options
-def import_edit(edit: Path, manifest: Path, fmt: str | None, dry_run: bool, **opts) -> None:
+def import_edit(edit: Path, manifest: Path, fmt: str | None, dry_run: bool, **opts: Any) -> None:
     """Bring an editor's edit (EDIT: OTIO, FCPXML, FCP 7 XML or EDL) back into MANIFEST.
 
     Touchpoints come from markers "Touchpoint N: Title" (as `triggerfilm export` writes them),
@@ -129,7 +130,7 @@ def event_pack(
     force: bool,
     preset: str,
     use: str,
-    **opts,
+    **opts: Any,
 ) -> None:
     """Make a folder that plays the film offline at the event, from a USB stick.
 

@@ -3,19 +3,31 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
 from .. import app
 from ..manifest.init import starter_manifest
 from ..render.film import OutputFolderTaken
-from .app import Bars, cli, echo_notices, transcribe_options, transcribe_settings, use_choice
+from ..timefmt import length_words
+from .app import (
+    Bars,
+    cli,
+    echo_notices,
+    format_option,
+    manifest_argument,
+    output_folder,
+    transcribe_options,
+    transcribe_settings,
+    use_choice,
+)
 
 
 @cli.command()
-@click.argument("manifest", type=click.Path(dir_okay=False, path_type=Path))
+@manifest_argument
 @transcribe_options
-def transcribe(manifest: Path, **opts) -> None:
+def transcribe(manifest: Path, **opts: Any) -> None:
     """Transcribe every clip of MANIFEST offline, with word times.
 
     Results are cached by the media's content, the engine, model and options: a second run
@@ -32,16 +44,12 @@ def transcribe(manifest: Path, **opts) -> None:
 
 @cli.command()
 @click.argument("media", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["txt", "srt", "vtt", "json"]),
-    default="txt",
-    show_default=True,
-    help="How to print the transcript.",
+@format_option(
+    ["txt", "srt", "vtt", "json"],
+    "How to print the transcript.",
 )
 @transcribe_options
-def transcript(media: Path, fmt: str, **opts) -> None:
+def transcript(media: Path, fmt: str, **opts: Any) -> None:
     """Print the transcript of any audio or video file (cached like `transcribe`)."""
     click.echo(app.transcript_text(media, transcribe_settings(**opts), fmt), nl=False)
 
@@ -55,13 +63,7 @@ def transcript(media: Path, fmt: str, **opts) -> None:
     help="Re-make a film exactly from its saved timeline.json instead of a manifest "
     "(see docs/timeline.md).",
 )
-@click.option(
-    "-o",
-    "--output",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Output folder (default: out/<manifest name>).",
-)
+@output_folder("out/<manifest name>")
 @click.option(
     "--no-burn-in",
     is_flag=True,
@@ -100,7 +102,7 @@ def render(
     touchpoint: str | None,
     preview: bool,
     use: str,
-    **opts,
+    **opts: Any,
 ) -> None:
     """Render MANIFEST to a captioned film.
 
@@ -115,7 +117,11 @@ def render(
         raise click.UsageError("give a MANIFEST or --timeline FILE (one of them)")
     if timeline_file is not None and touchpoint is not None:
         raise click.UsageError("--touchpoint needs a MANIFEST, not --timeline")
-    name = manifest.stem if manifest is not None else f"{timeline_file.parent.name}-replay"
+    if manifest is not None:
+        name = manifest.stem
+    else:
+        assert timeline_file is not None  # one of the two, checked above
+        name = f"{timeline_file.parent.name}-replay"
     out_dir = out_dir or Path("out") / name
     options = app.RenderOptions(
         burn_in=not no_burn_in,
@@ -129,18 +135,18 @@ def render(
     )
     bars = Bars()
     try:
-        if timeline_file is not None:
-            report = app.render_saved_timeline(timeline_file, out_dir, options, bars)
-        else:
+        if manifest is not None:
             report = app.render_manifest(manifest, out_dir, options, bars)
+        else:
+            assert timeline_file is not None
+            report = app.render_saved_timeline(timeline_file, out_dir, options, bars)
     except OutputFolderTaken as error:
         error.hint = "Choose another folder with -o, or pass --force to replace it"
         raise
     finally:
         bars.close()
-    minutes, seconds = divmod(report.duration, 60)
     click.echo(
-        f"Film: {int(minutes)} min {seconds:04.1f} s, {report.cues} captions, "
+        f"Film: {length_words(report.duration, places=1)}, {report.cues} captions, "
         f"{report.segments} segments ({report.reused} reused from the cache)."
     )
     if report.loudness is not None:
@@ -165,19 +171,13 @@ def init(folder: Path, name: str) -> None:
 
 
 @cli.command("approval-pack")
-@click.argument("manifest", type=click.Path(dir_okay=False, path_type=Path))
+@manifest_argument
 @click.option("--narrator", required=True, metavar="CODE", help="The narrator's code, e.g. ICU07.")
-@click.option(
-    "-o",
-    "--output",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Output folder (default: out/<manifest name>-approval).",
-)
+@output_folder("out/<manifest name>-approval")
 @click.option("--force", is_flag=True, help="Replace a film made from another manifest.")
 @transcribe_options
 def approval_pack_command(
-    manifest: Path, narrator: str, out_dir: Path | None, force: bool, **opts
+    manifest: Path, narrator: str, out_dir: Path | None, force: bool, **opts: Any
 ) -> None:
     """Render one narrator's passages as a short film, with a list of their quotes.
 

@@ -65,7 +65,7 @@ def write_text(timeline: otio.schema.Timeline, fmt: Format) -> str:
         text = otio.adapters.write_to_string(timeline, adapter_name=fmt.adapter)
     if fmt.name == "fcpxml":
         text = _fcpxml_fixes(text, timeline)
-    return text if text.endswith("\n") else text + "\n"
+    return str(text) if str(text).endswith("\n") else f"{text}\n"
 
 
 def _fcpxml_fixes(text: str, timeline: otio.schema.Timeline) -> str:
@@ -74,7 +74,7 @@ def _fcpxml_fixes(text: str, timeline: otio.schema.Timeline) -> str:
     interview would import without its voice)."""
     names = iter([g.name for g in timeline.find_children(descended_from_type=otio.schema.Gap)])
 
-    def gap(match: re.Match) -> str:
+    def gap(match: re.Match[str]) -> str:
         return f"<gap name={quoteattr(next(names, 'Gap'))}"
 
     text = re.sub(r'<gap name="Gap"', gap, text)
@@ -84,7 +84,7 @@ def _fcpxml_fixes(text: str, timeline: otio.schema.Timeline) -> str:
         if c.metadata.get("triggerfilm", {}).get("has_audio", True)
     }
 
-    def asset(match: re.Match) -> str:
+    def asset(match: re.Match[str]) -> str:
         element = match.group(0)
         src = re.search(r'src="([^"]*)"', element)
         if src and unescape(src.group(1)) in with_sound:
@@ -123,7 +123,7 @@ def _on_grid(timeline: otio.schema.Timeline, rate: float) -> otio.schema.Timelin
 def film_rate(timeline: otio.schema.Timeline) -> float:
     """The film's own frame rate (``build_otio`` sets the start time at it)."""
     start = timeline.global_start_time
-    return start.rate if start is not None else timeline.duration().rate
+    return float(start.rate if start is not None else timeline.duration().rate)
 
 
 def _with_frame_code_mode(text: str, rate: float) -> str:

@@ -43,14 +43,15 @@ def exact_rate(fps: float) -> float:
 
 
 def valence_colour(valences: Iterable[str | None]) -> str:
+    colours = otio.schema.MarkerColor
     """Green where positive moments outweigh negative ones, red the other way, yellow if even."""
     values = list(valences)
     positive, negative = values.count("positive"), values.count("negative")
     if positive > negative:
-        return otio.schema.MarkerColor.GREEN
+        return str(colours.GREEN)
     if negative > positive:
-        return otio.schema.MarkerColor.RED
-    return otio.schema.MarkerColor.YELLOW
+        return str(colours.RED)
+    return str(colours.YELLOW)
 
 
 def touchpoint_marker_name(number: int, title: str) -> str:
@@ -149,7 +150,9 @@ def build_otio(
     return result
 
 
-def _clip(cut: Cut, source_rate: float, source_seconds: float | None, film_rate: float):
+def _clip(
+    cut: Cut, source_rate: float, source_seconds: float | None, film_rate: float
+) -> otio.schema.Clip:
     source_rate = exact_rate(source_rate)
     seconds = cut.frames / film_rate
     start = RationalTime(cut.source_in * source_rate, source_rate)

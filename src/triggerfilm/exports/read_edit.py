@@ -29,7 +29,7 @@ class ImportedCut:
     end: float
     record: float  # seconds into the film
     touchpoint: int | None  # index into the touchpoint titles, None where nothing says
-    metadata: dict = field(default_factory=dict)
+    metadata: dict[str, object] = field(default_factory=dict)
 
 
 def media_path(reference: otio.core.MediaReference | None) -> str | None:
@@ -62,7 +62,7 @@ def read_cuts(timeline: otio.schema.Timeline, titles: list[str], where: Path) ->
         return wanted.index(folded) if folded in wanted else None
 
     def seconds(time: otio.opentime.RationalTime) -> float:
-        return time.to_seconds()
+        return float(time.to_seconds())
 
     boundaries: list[tuple[float, int]] = []
     for marker in timeline.tracks.markers:

@@ -11,12 +11,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PIL import Image, ImageDraw
 
-from ..editplan.timeline import Card
+from ..editplan.timeline import Card, Item
 from . import fonts
 from .fonts import font_for, font_warnings
+
+if TYPE_CHECKING:
+    from PIL import ImageFont
+
+    from .segments import EncodeSettings
+
+RGB = tuple[int, int, int]
 
 BACKGROUND = (22, 38, 52)  # a calm dark blue-grey, kind to a darkened room
 TEXT = (255, 255, 255)
@@ -28,13 +36,13 @@ SOFT_TEXT = (200, 215, 225)
 MIN_SCALE = 0.45
 
 
-def _face(font: Path, size: int):
+def _face(font: Path, size: int) -> ImageFont.FreeTypeFont:
     from PIL import ImageFont
 
     return ImageFont.truetype(str(font), size)
 
 
-def _pieces(word: str, face, width: int) -> list[str]:
+def _pieces(word: str, face: ImageFont.FreeTypeFont, width: int) -> list[str]:
     """``word`` cut into pieces no wider than ``width`` (only for a word wider than a line)."""
     pieces, piece = [], ""
     for char in word:
@@ -90,7 +98,7 @@ class _Label:
         return self.image.height
 
 
-def _text(text: str, font: Path, size: int, color, width: int | None) -> _Label:
+def _text(text: str, font: Path, size: int, color: RGB, width: int | None) -> _Label:
     """A block of centred text; ``width`` wraps it to that many pixels (None: as given).
 
     Sized and placed as MoviePy's "label" layout does it, so the cards look as designed: the
@@ -119,11 +127,13 @@ def _text(text: str, font: Path, size: int, color, width: int | None) -> _Label:
     return _Label(image)
 
 
-def _text_height(draw: ImageDraw.ImageDraw, face, text: str, box_height: float) -> int:
+def _text_height(
+    draw: ImageDraw.ImageDraw, face: ImageFont.FreeTypeFont, text: str, box_height: float
+) -> int:
     """MoviePy's text height: ascent + descent plus a line pitch per extra line where Pillow
     still exposes its line pitch, else the text's bounding box (Pillow 11 and later)."""
     try:
-        pitch = draw._multiline_spacing(face, INTERLINE, 0)
+        pitch = draw._multiline_spacing(face, INTERLINE, 0)  # type: ignore[attr-defined]
     except AttributeError:
         return int(box_height)
     ascent, descent = face.getmetrics()
@@ -144,7 +154,7 @@ def _shortened(text: str, font: Path, size: int, width: int, lines: int) -> str:
     return "\n".join(kept)
 
 
-Block = tuple[str, Path, int, tuple]
+Block = tuple[str, Path, int, RGB]
 
 
 def _fit(blocks: list[Block], width: int, height: int) -> tuple[list[Block], list[str]]:
@@ -185,7 +195,7 @@ def _quote(text: str) -> str:
 
 def _block_height(block: Block, width: int, sample: str | None = None) -> int:
     text, font, size, color = block
-    return _text(sample if sample is not None else text, font, size, color, width).h
+    return int(_text(sample if sample is not None else text, font, size, color, width).h)
 
 
 def _save(layers: list[tuple[_Label, int, int]], width: int, height: int, path: Path) -> Path:
@@ -292,7 +302,7 @@ def draw_name_strap(
     return path
 
 
-def text_warnings(item, settings) -> list[str]:
+def text_warnings(item: Item, settings: EncodeSettings) -> list[str]:
     """What will not show as written on ``item``'s card, backdrop or name strap.
 
     Worked out from the layout alone (nothing is drawn), so a render that reuses every cached
