@@ -43,7 +43,7 @@ CLIP_KEYS = (
 ARCHIVE_KEYS = ("location", "insecure")
 # A narrator's role, as archive catalogues publish it; reports count narrators by it.
 NARRATOR_ROLES = ("patient", "family member", "staff")
-TOUCHPOINT_KEYS = ("title", "description", "content_note", "interleave", "selections")
+TOUCHPOINT_KEYS = ("title", "description", "content_note", "prompt", "interleave", "selections")
 SELECTION_KEYS = ("clip", "from", "to", "valence", "note", "redact")
 
 # "75", "1:15", "0:01:15.5": a timecode written as a string. Anything else is a quote.
@@ -322,6 +322,7 @@ def _touchpoint(r: _Reader, value: Any, at: str, clip_ids: dict[str, str]) -> To
         origin=r.origin(at),
         description=r.text(data, at, "description"),
         content_note=r.text(data, at, "content_note"),
+        prompt=r.text(data, at, "prompt"),
         interleave=r.flag(data, at, "interleave", default=True),
     )
 
