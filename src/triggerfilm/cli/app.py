@@ -172,6 +172,12 @@ def choice_option(
     )
 
 
+def target_option(help: str) -> Callable[[Command], Command]:
+    """``--target``: the film's target length in minutes, which the plan measures against."""
+    minutes = click.FloatRange(min=0, min_open=True)
+    return click.option("--target", type=minutes, default=30.0, show_default=True, help=help)
+
+
 def format_option(choices: list[str], help: str) -> Callable[[Command], Command]:
     """``--format``: how a command prints its result; the first choice is the default."""
     return choice_option("--format", choices, help, name="fmt")
