@@ -21,8 +21,8 @@ function valenceSelect(passage, id) {
 function passageItem(tp, p, count, titles) {
   const who = `${p.narrator} passage ${p.index + 1} of “${tp.title}”`;
   const id = `p-${tp.index}-${p.index}`;
-  const moveTo = el("select", { id: `${id}-to`, "data-act": "to" },
-    el("option", { value: "", text: "Move to…" }),
+  const moveTo = el("select", { id: `${id}-to` },
+    el("option", { value: "", text: "Choose a touchpoint" }),
     titles.map((title, t) => t === tp.index ? null : el("option", { value: t, text: `${t + 1}. ${title}` })));
   const item = el("li", {
     class: `passage ${p.valence || "none"}${p.refused ? " refused" : ""}`,
@@ -41,15 +41,17 @@ function passageItem(tp, p, count, titles) {
   el("div", { class: "passage-tools" },
     el("button", { type: "button", class: "icon", "data-act": "up", disabled: p.index === 0, "aria-label": `Move up: ${who}` }, "↑"),
     el("button", { type: "button", class: "icon", "data-act": "down", disabled: p.index === count - 1, "aria-label": `Move down: ${who}` }, "↓"),
-    el("label", { for: `${id}-to`, class: "visually-hidden" }, `Move ${who} to`),
-    moveTo,
+    el("span", { class: "move-to" },
+      el("label", { for: `${id}-to` }, "Move to", el("span", { class: "visually-hidden" }, ` (${who})`)),
+      moveTo,
+      el("button", { type: "button", "data-act": "move-to", "aria-label": `Move ${who} to the chosen touchpoint` }, "Move")),
     el("label", { for: `${id}-valence` }, "Valence"),
     valenceSelect(p, `${id}-valence`),
     el("a", { href: `/clips/${encodeURIComponent(p.clip)}?t=${p.source_in ?? 0}` }, "Show in context",
       el("span", { class: "visually-hidden" }, `: ${who}`)),
     el("button", { type: "button", class: "danger", "data-act": "remove", "aria-label": `Remove ${who}` }, "Remove")),
   el("details", {},
-    el("summary", {}, "Trim and note"),
+    el("summary", { "data-act": "details" }, "Trim and note"),
     el("div", { class: "trim", role: "group", "aria-label": `Trim ${who} by a word` },
       el("button", { type: "button", "data-act": "trim", "data-end": "from", "data-by": -1 }, "Start one word earlier"),
       el("button", { type: "button", "data-act": "trim", "data-end": "from", "data-by": 1 }, "Start one word later"),
@@ -132,7 +134,21 @@ function renderPlan(plan) {
   );
 }
 
+// A selector for the focused control, so a redraw (after a save, or an edit on disk) can put
+// focus back where it was instead of dropping it to the top of the page.
+function focusedSelector() {
+  const node = document.activeElement;
+  if (!node || !list.contains(node)) return null;
+  if (node.id) return `#${node.id}`;
+  const holder = node.closest(".passage, .touchpoint");
+  if (!holder || !node.dataset.act) return null;
+  const extra = ["end", "by"].map((k) => node.dataset[k] ? `[data-${k}="${node.dataset[k]}"]` : "").join("");
+  return `#${holder.id} [data-act="${node.dataset.act}"]${extra}`;
+}
+
 function render(next, focus = null) {
+  const keep = focus ? null : focusedSelector();
+  const open = [...list.querySelectorAll(".passage details[open]")].map((d) => d.closest(".passage").id);
   board = next;
   const titles = board.touchpoints.map((t) => t.title);
   list.replaceChildren(...board.touchpoints.map((tp) => touchpointItem(tp, board.touchpoints.length, titles)));
@@ -143,7 +159,9 @@ function render(next, focus = null) {
   at.replaceChildren(
     ...board.touchpoints.map((t, i) => el("option", { value: i, text: `before ${i + 1}. ${t.title}` })),
     el("option", { value: "", text: "at the end", selected: true }));
-  if (focus) document.querySelector(focus)?.focus();
+  for (const id of open) { const details = document.querySelector(`#${id} details`); if (details) details.open = true; }
+  const target = document.querySelector(focus || keep || "#none");
+  if (target) target.focus();
 }
 onBoard((next) => render(next));
 
@@ -152,9 +170,18 @@ function where(node) {
   return item ? { t: Number(item.dataset.t), i: Number(item.dataset.i) } : null;
 }
 
+// One change at a time: a control's place (touchpoint, index) is only true of the board it was
+// drawn from, so a second press before the first save answers would act on the wrong passage.
+let busy = false;
 async function act(payload, focusAfter, describe) {
-  const next = await change(payload, { describe });
-  if (next) render(next, focusAfter);
+  if (busy) { say("Still saving the last change: press again in a moment."); return; }
+  busy = true;
+  try {
+    const next = await change(payload, { describe });
+    if (next) render(next, focusAfter);
+  } finally {
+    busy = false;
+  }
 }
 
 list.addEventListener("click", async (event) => {
@@ -169,6 +196,13 @@ list.addEventListener("click", async (event) => {
     await act({ kind: "move-passage", touchpoint: p.t, index: p.i, to_touchpoint: p.t, to_index: to },
       `#p-${p.t}-${to} [data-act="${action}"]:not(:disabled), #p-${p.t}-${to} [data-act="${action === "up" ? "down" : "up"}"]`,
       "move a passage");
+  } else if (action === "move-to") {
+    const select = document.getElementById(`p-${p.t}-${p.i}-to`);
+    if (select.value === "") { say("Choose a touchpoint to move the passage to, then press Move."); select.focus(); return; }
+    const to = Number(select.value);
+    const index = board.touchpoints[to].passages.length;
+    await act({ kind: "move-passage", touchpoint: p.t, index: p.i, to_touchpoint: to, to_index: index },
+      `#p-${to}-${index} [data-act="move-to"]`, "move a passage to another touchpoint");
   } else if (action === "remove") {
     await act({ kind: "remove-passage", touchpoint: p.t, index: p.i }, `#tp-${p.t}-title`, "remove a passage");
   } else if (action === "trim" || action === "nudge") {
@@ -207,13 +241,11 @@ list.addEventListener("change", async (event) => {
   const p = where(select);
   if (select.dataset.act === "valence") {
     const passage = board.touchpoints[p.t].passages[p.i];
-    await act({ kind: "set-passage", touchpoint: p.t, index: p.i, valence: select.value || null, note: passage.note },
-      `#p-${p.t}-${p.i}-valence`, "set a valence");
-  } else if (select.dataset.act === "to" && select.value !== "") {
-    const to = Number(select.value);
-    const index = board.touchpoints[to].passages.length;
-    await act({ kind: "move-passage", touchpoint: p.t, index: p.i, to_touchpoint: to, to_index: index },
-      `#p-${to}-${index}-to`, "move a passage to another touchpoint");
+    // Arrow keys on a closed select change it at every press: each press is saved in turn (the
+    // passage keeps its place, so queued saves stay true), and the board is drawn from the last.
+    const next = await change({ kind: "set-passage", touchpoint: p.t, index: p.i, valence: select.value || null, note: passage.note },
+      { describe: "set a valence" });
+    if (!next) render(board); // not saved: show the valence that is on disk
   }
 });
 

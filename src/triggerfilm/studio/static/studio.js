@@ -42,7 +42,18 @@ export async function reloadBoard() {
 }
 
 // Save one change. Resolves with the new board, or null when it was not saved.
-export async function change(change, { describe = "your change" } = {}) {
+//
+// Changes go one at a time: each names the version the previous one produced. Sent side by
+// side (a keyboard user pressing "move up" twice before the first save answers), the second
+// would name the version before the first and be refused as a conflict with the page's own edit.
+let pending = Promise.resolve();
+export function change(request, options = {}) {
+  const run = pending.then(() => send(request, options));
+  pending = run.catch(() => null);
+  return run;
+}
+
+async function send(change, { describe = "your change" } = {}) {
   say("Saving…", { keep: true });
   let response;
   try {
@@ -84,7 +95,7 @@ function resolveConflict(mine, body, describe) {
       dialog.close();
       const board = await reloadBoard();
       if (again) {
-        resolve(await change(mine, { describe }));
+        resolve(await send(mine, { describe }));
       } else {
         say("Reloaded the manifest from disk.");
         resolve(board);
