@@ -65,7 +65,7 @@ function passageItem(tp, p, count, titles) {
       el("button", { type: "button", "data-act": "nudge", "data-end": "to", "data-by": 1 }, "End 1 frame later")),
     el("div", { class: "tp-edit" },
       el("div", {}, el("label", { for: `${id}-note` }, "Note"),
-        el("input", { id: `${id}-note`, type: "text", value: p.note || "", "data-field": "note" })),
+        el("input", { id: `${id}-note`, type: "text", defaultValue: p.note || "", "data-field": "note" })),
       el("button", { type: "button", "data-act": "note" }, "Save note"))));
   return item;
 }
@@ -89,9 +89,9 @@ function touchpointItem(tp, total, titles) {
     tp.content_note ? el("p", { class: "small" }, `Content note: ${tp.content_note}`) : null,
     el("form", { class: "tp-edit", id: `${id}-form`, hidden: true, "data-t": tp.index },
       el("div", {}, el("label", { for: `${id}-new-title` }, "Title"),
-        el("input", { id: `${id}-new-title`, name: "title", value: tp.title, required: true })),
+        el("input", { id: `${id}-new-title`, name: "title", defaultValue: tp.title, required: true })),
       el("div", {}, el("label", { for: `${id}-new-desc` }, "Description"),
-        el("input", { id: `${id}-new-desc`, name: "description", value: tp.description || "" })),
+        el("input", { id: `${id}-new-desc`, name: "description", defaultValue: tp.description || "" })),
       el("button", { type: "submit", class: "primary" }, "Save")),
     passages);
 }
@@ -150,6 +150,10 @@ function focusedSelector() {
 function render(next, focus = null) {
   const keep = focus ? null : focusedSelector();
   const open = [...list.querySelectorAll(".passage details[open]")].map((d) => d.closest(".passage").id);
+  // Half-typed text (a note, a new title) and open rename forms outlive a redraw caused by a
+  // save or an edit on disk: the person has not finished with them.
+  const typed = [...list.querySelectorAll("input[id]")].filter((i) => i.value !== i.defaultValue).map((i) => [i.id, i.value]);
+  const forms = [...list.querySelectorAll("form.tp-edit[id]:not([hidden])")].map((f) => f.id);
   board = next;
   const titles = board.touchpoints.map((t) => t.title);
   list.replaceChildren(...board.touchpoints.map((tp) => touchpointItem(tp, board.touchpoints.length, titles)));
@@ -160,6 +164,13 @@ function render(next, focus = null) {
   at.replaceChildren(
     ...board.touchpoints.map((t, i) => el("option", { value: i, text: `before ${i + 1}. ${t.title}` })),
     el("option", { value: "", text: "at the end", selected: true }));
+  for (const [id, value] of typed) { const input = document.getElementById(id); if (input) input.value = value; }
+  for (const id of forms) {
+    const form = document.getElementById(id);
+    if (!form) continue;
+    form.hidden = false;
+    form.closest(".touchpoint")?.querySelector('[data-act="tp-edit"]')?.setAttribute("aria-expanded", "true");
+  }
   for (const id of open) { const details = document.querySelector(`#${id} details`); if (details) details.open = true; }
   const target = document.querySelector(focus || keep || "#none");
   if (target) target.focus();
@@ -256,6 +267,8 @@ list.addEventListener("submit", async (event) => {
   event.preventDefault();
   const values = new FormData(form);
   const t = Number(form.dataset.t);
+  if (busy) { say("Still saving the last change: press again in a moment."); return; }
+  form.hidden = true; // done with it: the redraw after the save must not reopen it
   await act({ kind: "edit-touchpoint", index: t, title: values.get("title"), description: values.get("description") },
     `#tp-${t} [data-act="tp-edit"]`, "rename a touchpoint");
 });
