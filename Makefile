@@ -10,7 +10,7 @@ OPENAI_STAMP := $(VENV)/.installed-openai
 # Pinned so pip takes the CPU wheel where one is at hand; override TORCH to choose another build.
 TORCH ?= torch==2.13.0
 
-.PHONY: demo test openai lint clean
+.PHONY: demo test test-fast openai lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,9 +33,16 @@ demo: $(STAMP)
 test: $(OPENAI_STAMP)
 	$(BIN)/python -m pytest
 
+# The fast loop: everything but the tests that render or transcribe real media (well under a
+# minute); every module still has tests here.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow" -q
+
+# ruff (lint and format) everywhere; mypy on src/ (its settings are in pyproject.toml).
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/ruff format --check src tests bench scripts
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) out

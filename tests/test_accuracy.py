@@ -80,6 +80,7 @@ def check_accuracy(data: Path, name: str, engine: str, ceiling: float) -> float:
     return rate
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "engine, name",
     [(engine, name) for engine, files in CEILINGS.items() for name in files],

@@ -472,6 +472,7 @@ def test_cli_unreadable_input_exits_2(tmp_path):
     assert bad_profile.exit_code == 2 and "netflix-en" in bad_profile.output
 
 
+@pytest.mark.slow
 def test_cli_help_explains_exit_codes():
     result = CliRunner().invoke(cli, ["check-subs", "--help"])
     assert result.exit_code == 0
@@ -479,6 +480,7 @@ def test_cli_help_explains_exit_codes():
     assert "1 errors found" in result.output
 
 
+@pytest.mark.slow
 def test_cli_real_subprocess():
     result = subprocess.run(
         [sys.executable, "-m", "triggerfilm", "check-subs", str(FIXTURES / "defects.srt")],

@@ -8,7 +8,7 @@ from triggerfilm import app
 from triggerfilm.captions.build import build_captions
 from triggerfilm.captions.check import check_subtitles
 from triggerfilm.captions.profiles import PROFILES, get_profile
-from triggerfilm.captions.writers import write_srt, write_vtt
+from triggerfilm.captions.writers import WRITERS
 from triggerfilm.transcripts.options import TranscribeOptions
 
 from .conftest import ROOT
@@ -21,12 +21,15 @@ def demo_timeline():
     return app.plan(prepared)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(PROFILES))
 def test_demo_captions_have_no_errors_under_each_profile(demo_timeline, tmp_path, name):
     profile = get_profile(name)
     cues = build_captions(demo_timeline, profile)
     assert len(cues) >= 20
-    for path in (write_srt(cues, tmp_path / "demo.srt"), write_vtt(cues, tmp_path / "demo.vtt")):
+    for fmt, writer in WRITERS.items():
+        path = tmp_path / f"demo.{fmt}"
+        path.write_text(writer.format(cues), encoding="utf-8")
         report = check_subtitles(path, profile, fps=demo_timeline.fps)
         errors = [f for f in report.findings if f.severity == "error"]
         assert errors == [], f"{path.name} under {name}: {errors}"

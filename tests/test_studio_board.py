@@ -15,6 +15,9 @@ from triggerfilm.editplan.passage import words_text
 from triggerfilm.errors import TriggerfilmError
 from triggerfilm.manifest.load import load_manifest
 
+# Each test opens the demo workspace, which transcribes the sample clips on a cold cache.
+pytestmark = pytest.mark.slow
+
 COMMENTS = (
     "# Demo trigger film, built from the synthetic sample archive",
     "# Touchpoints in care-pathway order: admission, nights on the unit, going home.",

@@ -18,16 +18,20 @@ from tests.conftest import demo_copy
 from tests.studio_server import running_studio
 from triggerfilm.app import plan_report
 from triggerfilm.manifest.load import load_manifest
-from triggerfilm.reports.plan import clock
+from triggerfilm.timefmt import mmss
 
 CHROMIUM = Path("/usr/bin/chromium")
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 axe_api = pytest.importorskip(
     "axe_playwright_python.sync_playwright", reason="axe-playwright-python is not installed"
 )
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason=f"no chromium at {CHROMIUM} (Debian package `chromium`)"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason=f"no chromium at {CHROMIUM} (Debian package `chromium`)"
+    ),
+    # Chromium, and the demo workspace (the sample clips transcribed on a cold cache).
+    pytest.mark.slow,
+]
 
 COMMENTS = (
     "# Demo trigger film, built from the synthetic sample archive",
@@ -128,10 +132,10 @@ def test_a_facilitators_journey(page, studio) -> None:
     assert page.locator("#touchpoints > li").count() == 3
     # The plan's numbers are those `triggerfilm plan` prints.
     report = plan_report(manifest)
-    assert page.inner_text(".plan .total").startswith(f"{clock(report.total_seconds)} of 30:00")
+    assert page.inner_text(".plan .total").startswith(f"{mmss(report.total_seconds)} of 30:00")
     plan_text = page.inner_text("#plan")
     for tp in report.touchpoints:
-        assert f"{tp.title}\t{clock(tp.seconds)}\t{tp.cuts}" in plan_text
+        assert f"{tp.title}\t{mmss(tp.seconds)}\t{tp.cuts}" in plan_text
     for n in report.narrators:
         assert f"{n.narrator}\t{n.share:.1%}" in plan_text
 
@@ -175,7 +179,7 @@ def test_a_facilitators_journey(page, studio) -> None:
     last_passage.locator('[data-act="up"]').click()
     _saved(page)
     assert "The night nurses were busy" in page.locator("#tp-2 .passage").nth(3).inner_text()
-    assert not page.inner_text(".plan .total").startswith(clock(report.total_seconds))
+    assert not page.inner_text(".plan .total").startswith(mmss(report.total_seconds))
 
     # On disk: the new selection in its new place, written as quotes, every comment kept.
     text = manifest.read_text(encoding="utf-8")

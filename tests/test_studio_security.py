@@ -16,6 +16,9 @@ import pytest
 from tests.conftest import CLIPS, demo_copy
 from tests.studio_server import post_json, request, running_studio
 
+# Each test opens the demo workspace, which transcribes the sample clips on a cold cache.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def studio(tmp_path_factory):

@@ -29,7 +29,7 @@ class TriggerfilmError(Exception):
     def __post_init__(self) -> None:
         super().__init__(self.message)
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[TriggerfilmError], tuple[object, ...]]:
         # Errors raised in worker processes are pickled back to the parent: keep every field,
         # not just the message that Exception would keep.
         fields = (self.message, self.where, self.line, self.field, self.expected, self.hint)

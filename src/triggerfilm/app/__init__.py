@@ -8,14 +8,6 @@ leave it.
 """
 
 from .consent import PackReport, consent_report, make_pack, verify_outputs, withdraw_consent
-from .editing import (
-    ApplyReport,
-    add_hit,
-    apply_cutsheet_file,
-    plan_report,
-    search_clips,
-    write_cutsheet_file,
-)
 from .notices import Notice, Progress
 from .prepared import (
     Prepared,
@@ -29,6 +21,14 @@ from .prepared import (
 )
 from .render import RenderOptions, RenderReport, approval_pack, render_manifest
 from .review import review_manifest
+from .selecting import (
+    ApplyReport,
+    add_hit,
+    apply_cutsheet_file,
+    plan_report,
+    search_clips,
+    write_cutsheet_file,
+)
 
 __all__ = [
     "ApplyReport", "Notice", "PackReport", "Prepared", "Progress", "RenderOptions",

@@ -17,14 +17,16 @@ import difflib
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..editplan.passage import anchor_resolves, anchors, from_anchor, to_anchor
 from ..editplan.search import SearchQuery
 from ..errors import ManifestError, TriggerfilmError
-from ..manifest.edit import ManifestEditor, NewSelection
 from ..manifest.model import VALENCES
-from .editing import append_hit, search_clips
-from .workspace import Workspace, content_hash
+from ..manifest.rewrite import ManifestEditor, NewSelection
+from ..transcripts.model import Transcript
+from .selecting import append_hit, search_clips
+from .workspace import PassageView, TouchpointView, Workspace, content_hash
 
 
 class ManifestChanged(TriggerfilmError):
@@ -40,7 +42,7 @@ class ManifestChanged(TriggerfilmError):
         self.current_text = current_text
         self.diff = diff
 
-    def __reduce__(self):  # pragma: no cover - never crosses a process boundary
+    def __reduce__(self) -> tuple[type[Any], tuple[object, ...]]:  # pragma: no cover
         return (type(self), (self.where, self.current_sha256, self.current_text, self.diff))
 
 
@@ -302,7 +304,7 @@ def _apply(editor: ManifestEditor, ws: Workspace, change: Change) -> str:
     raise TypeError(change)  # pragma: no cover
 
 
-def _trim(editor: ManifestEditor, ws: Workspace, change: TrimPassage):
+def _trim(editor: ManifestEditor, ws: Workspace, change: TrimPassage) -> str:
     passage = _passage(ws.touchpoints, change.touchpoint, change.index)
     if passage.first_word is None or passage.last_word is None:
         raise TriggerfilmError(
@@ -335,8 +337,8 @@ def _trim(editor: ManifestEditor, ws: Workspace, change: TrimPassage):
         if kept is not None and not anchor_resolves(words, kept, last, "to", after):
             editor.set_selection_key(t, i, "to", to_anchor(words, first, last, after, duration))
     else:
-        start = selection.start
-        after = start.seconds if start.seconds is not None else words[first].start
+        written = selection.start
+        after = written.seconds if written.seconds is not None else words[first].start
         editor.set_selection_key(t, i, "to", to_anchor(words, first, last, after, duration))
     which = "start" if change.end == "from" else "end"
     direction = "later" if change.by > 0 else "earlier"
@@ -367,21 +369,22 @@ def _nudge(editor: ManifestEditor, ws: Workspace, change: NudgePassage) -> str:
         # same place; otherwise write where the passage ends now.
         selection = ws.manifest.touchpoints[change.touchpoint].selections[change.index]
         words = ws.transcripts[passage.clip].words
-        if selection.end.quote is not None and not anchor_resolves(
-            words, selection.end.quote, passage.last_word, "to", start
+        last = passage.last_word
+        if selection.end.quote is not None and (
+            last is None or not anchor_resolves(words, selection.end.quote, last, "to", start)
         ):
             editor.set_selection_key(change.touchpoint, change.index, "to", end)
     which = "start" if change.end == "from" else "end"
     return f"Moved the {which} of {passage.clip}'s passage to {value:.2f} s"
 
 
-def _touchpoint(tps, t: int):
+def _touchpoint(tps: tuple[TouchpointView, ...], t: int) -> TouchpointView:
     if not 0 <= t < len(tps):
         raise TriggerfilmError(f"there is no touchpoint {t + 1}", expected=f"1 to {len(tps)}")
     return tps[t]
 
 
-def _passage(tps, t: int, i: int):
+def _passage(tps: tuple[TouchpointView, ...], t: int, i: int) -> PassageView:
     tp = _touchpoint(tps, t)
     if not 0 <= i < len(tp.passages):
         raise TriggerfilmError(
@@ -390,7 +393,7 @@ def _passage(tps, t: int, i: int):
     return tp.passages[i]
 
 
-def _transcript(ws: Workspace, clip: str):
+def _transcript(ws: Workspace, clip: str) -> Transcript:
     if clip not in ws.transcripts:
         raise ManifestError(f"no clip has the id '{clip}'", where=ws.path, field="clips")
     return ws.transcripts[clip]

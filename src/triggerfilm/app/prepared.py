@@ -69,10 +69,11 @@ def transcribe_all(
     sources = prepared.sources
     # A picture with no sound track has nothing to transcribe (and Whisper cannot open it).
     silent = {cid for cid in clips if not prepared.media[cid].has_audio}
+    notices: list[Notice] = []
     pending = [
         cid
         for cid in clips
-        if cid not in silent and cached_transcript(sources[cid].path, options) is None
+        if cid not in silent and cached_transcript(sources[cid].path, options, notices) is None
     ]
     # Clips run side by side, one per core (transcripts/batch.py has the measurements), and
     # each is cached the moment it is done, so an interrupted run resumes where it stopped.
@@ -94,14 +95,13 @@ def transcribe_all(
     if progress:
         progress("clips", len(finished), len(clips))
     transcribe_batch([prepared.sources[cid].path for cid in pending], options, step)
-    notices = []
     for cid in clips:
         source = prepared.sources[cid]
         if cid in silent:
             prepared.transcripts[cid] = empty_transcript(prepared.media[cid].duration, options)
             continue
         # What later stages use: doubts marked, and the verbatim words when the clip has them.
-        checked = checked_transcript(source.path, options, source.transcript_text)
+        checked = checked_transcript(source.path, options, source.transcript_text, notices=notices)
         prepared.transcripts[cid] = checked
         problem = alignment_problem(checked)
         if problem:

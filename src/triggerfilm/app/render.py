@@ -65,6 +65,7 @@ class RenderReport:
 def output_stem(options: RenderOptions, timeline: Timeline | None, touchpoint: int | None) -> str:
     """Predictable output names: film, preview, or touchpoint-02-nights-on-the-unit."""
     if touchpoint is not None:
+        assert timeline is not None  # a touchpoint film is named after its timeline's title
         slug = re.sub(r"[^a-z0-9]+", "-", timeline.touchpoints[touchpoint].lower()).strip("-")
         stem = f"touchpoint-{touchpoint + 1:02d}-{slug}"
         return f"{stem}-preview" if options.preview else stem
@@ -291,7 +292,7 @@ def approval_quotes(timeline: Timeline, narrator: str) -> str:
         if not isinstance(item, Cut):
             continue
         number += 1
-        start, end = item.source_in, item.source_in + item.frames / timeline.fps
+        start, end = item.source_in, timeline.source_out(item)
         words = " ".join("".join(w.text for w in item.words).split())
         lines += [
             f"{number}. {timeline.touchpoints[item.touchpoint]} "

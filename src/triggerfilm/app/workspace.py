@@ -24,14 +24,14 @@ from ..editplan.passage import word_range, words_text
 from ..editplan.playlist import PlaylistEntry, playlist
 from ..editplan.timeline import Cut, Timeline
 from ..errors import TriggerfilmError
-from ..manifest.model import Manifest
+from ..manifest.model import Manifest, Selection
 from ..reports.plan import DEFAULT_TARGET_MINUTES, PlanReport, build_plan_report
 from ..sources.catalogue import load_catalogue
 from ..transcripts.align import alignment_coverage
 from ..transcripts.model import Transcript
 from ..transcripts.options import TranscribeOptions
 from .notices import Notice, Progress
-from .prepared import plan, prepare, transcribe_all
+from .prepared import Prepared, plan, prepare, transcribe_all
 
 
 def content_hash(data: bytes) -> str:
@@ -203,7 +203,14 @@ def open_workspace(
     )
 
 
-def _passage(t, i, selection, prepared, cut: Cut | None, refused: set[str]) -> PassageView:
+def _passage(
+    t: int,
+    i: int,
+    selection: Selection,
+    prepared: Prepared,
+    cut: Cut | None,
+    refused: set[str],
+) -> PassageView:
     source = prepared.sources[selection.clip]
     media_type = source.media_type or prepared.media[selection.clip].media_type
     view = PassageView(
@@ -238,7 +245,12 @@ def _passage(t, i, selection, prepared, cut: Cut | None, refused: set[str]) -> P
     )
 
 
-def _clip_view(clip_id, prepared, consent: ConsentReport, touchpoints) -> ClipView:
+def _clip_view(
+    clip_id: str,
+    prepared: Prepared,
+    consent: ConsentReport,
+    touchpoints: tuple[TouchpointView, ...],
+) -> ClipView:
     source = prepared.sources[clip_id]
     media = prepared.media[clip_id]
     transcript = prepared.transcripts[clip_id]

@@ -18,16 +18,13 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
 
-from ..editplan.timeline import Cut, Timeline
+from ..editplan.timeline import Cut, Timeline, holds_word
 from ..errors import TriggerfilmError
 from ..transcripts.model import Transcript, Word
 from .linebreak import SENTENCE_END, best_layout, break_cost
 from .model import Cue
 from .profiles import CaptionProfile
-
-LabelMode = Literal["auto", "always", "never"]
 
 # A pause this long ends a cue: a caption should not hang on screen through a silence.
 PAUSE_SPLIT = 1.2
@@ -61,12 +58,13 @@ class _Span:
 
 
 def build_captions(
-    timeline: Timeline, profile: CaptionProfile, *, label_speakers: LabelMode = "auto"
+    timeline: Timeline, profile: CaptionProfile, *, label_speakers: str = "auto"
 ) -> tuple[Cue, ...]:
     """Caption cues for every cut of ``timeline``, in film order, on the frame grid.
 
     ``label_speakers``: "auto" labels the first cue of a cut whose picture does not show the
     narrator (audio-only media); "always" labels the first cue of every cut; "never" none.
+    It is text from a manifest or ``timeline.json``, so it is checked here.
     """
     if label_speakers not in ("auto", "always", "never"):
         raise TriggerfilmError(
@@ -84,7 +82,7 @@ def build_captions(
         )
         # Timed in the cut's own frames, then moved into place: a cut's captions do not
         # depend on where it sits in the film, so a re-cut can reuse its rendered segment.
-        spans = _spans_in_cut(item, 0.0, fps)
+        spans = _spans_in_cut(item, 0.0, timeline)
         timed = _cues_for_spans(
             spans,
             0,
@@ -135,21 +133,17 @@ def _spread(start: float, end: float, text: str) -> list[_Span]:
     return [_span(start + i * step, start + (i + 1) * step, w) for i, w in enumerate(words)]
 
 
-def words_in_cut(cut: Cut, fps: int) -> tuple[Word, ...]:
-    """The cut's spoken words: non-empty, with their midpoint inside the cut (source times)."""
-    source_out = cut.source_in + cut.frames / fps
-    return tuple(
-        word
-        for word in cut.words
-        if word.text.strip() and cut.source_in <= (word.start + word.end) / 2 <= source_out
-    )
+def words_in_cut(cut: Cut, timeline: Timeline) -> tuple[Word, ...]:
+    """The cut's spoken words: non-empty, and held by the cut (source times)."""
+    end = timeline.source_out(cut)
+    return tuple(w for w in cut.words if w.text.strip() and holds_word(cut.source_in, end, w))
 
 
-def _spans_in_cut(cut: Cut, film_start: float, fps: int) -> list[_Span]:
+def _spans_in_cut(cut: Cut, film_start: float, timeline: Timeline) -> list[_Span]:
     """The cut's words moved onto the film timeline and clamped to the cut."""
-    film_end = film_start + cut.frames / fps
+    film_end = film_start + cut.frames / timeline.fps
     spans = []
-    for word in words_in_cut(cut, fps):
+    for word in words_in_cut(cut, timeline):
         start = min(max(film_start + word.start - cut.source_in, film_start), film_end)
         end = min(max(film_start + word.end - cut.source_in, start), film_end)
         spans.append(_span(start, end, word.text))

@@ -14,18 +14,12 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 
 import pysrt
 
-from ..errors import TriggerfilmError
-from ..store import write_text
+from ..timefmt import cue_time, milliseconds
 from .build import cues_from_segments
 from .model import Cue
-
-
-def _milliseconds(seconds: float) -> int:
-    return max(0, round(seconds * 1000))
 
 
 def _visible_lines(cue: Cue) -> list[str]:
@@ -36,25 +30,16 @@ def _visible_lines(cue: Cue) -> list[str]:
 
 
 class SubtitleWriter:
-    """The shared part of every format: turn cues into text, write it atomically."""
+    """What every format provides: the file's text for a list of cues.
+
+    Writers only format; the render use case writes the text with the store's atomic writer,
+    beside the film's other outputs.
+    """
 
     extension = ""
 
     def format(self, cues: Sequence[Cue]) -> str:
         raise NotImplementedError
-
-    def write(self, cues: Sequence[Cue], path: str | Path) -> Path:
-        path = Path(path)
-        text = self.format(cues)
-        try:
-            # A fresh subtitle file is written as formatted, whatever the old one held.
-            return write_text(path, text, preserve_format=False, parents=False)
-        except OSError as error:
-            raise TriggerfilmError(
-                f"cannot write subtitles ({error.strerror})",
-                where=path,
-                hint="Check that the folder exists and is writable",
-            ) from None
 
 
 class SrtWriter(SubtitleWriter):
@@ -68,8 +53,8 @@ class SrtWriter(SubtitleWriter):
             items.append(
                 pysrt.SubRipItem(
                     number,
-                    start=pysrt.SubRipTime.from_ordinal(_milliseconds(cue.start)),
-                    end=pysrt.SubRipTime.from_ordinal(_milliseconds(cue.end)),
+                    start=pysrt.SubRipTime.from_ordinal(milliseconds(cue.start)),
+                    end=pysrt.SubRipTime.from_ordinal(milliseconds(cue.end)),
                     text="\n".join(_visible_lines(cue)),
                 )
             )
@@ -81,19 +66,6 @@ class SrtWriter(SubtitleWriter):
 def _escape_vtt(text: str) -> str:
     """Escape what WebVTT cue text treats as markup (``-->`` is covered by ``>``)."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def vtt_timestamp(seconds: float) -> str:
-    """A WebVTT timestamp, always with hours.
-
-    >>> vtt_timestamp(3723.04)
-    '01:02:03.040'
-    """
-    ms = _milliseconds(seconds)
-    hours, ms = divmod(ms, 3_600_000)
-    minutes, ms = divmod(ms, 60_000)
-    secs, ms = divmod(ms, 1000)
-    return f"{hours:02d}:{minutes:02d}:{secs:02d}.{ms:03d}"
 
 
 class VttWriter(SubtitleWriter):
@@ -109,7 +81,7 @@ class VttWriter(SubtitleWriter):
                 # A voice annotation ends at ">" and may not span lines.
                 name = _escape_vtt(" ".join(cue.speaker.split()))
                 lines[0] = f"<v {name}>{lines[0]}"
-            timing = f"{vtt_timestamp(cue.start)} --> {vtt_timestamp(cue.end)}"
+            timing = f"{cue_time(cue.start)} --> {cue_time(cue.end)}"
             blocks.append("\n".join([timing, *lines]) + "\n")
         return "\n".join(blocks)
 
@@ -142,16 +114,6 @@ def format_vtt(cues: Iterable[Cue]) -> str:
     return WRITERS["vtt"].format(list(cues))
 
 
-def write_srt(cues: Iterable[Cue], path: str | Path) -> Path:
-    """Write ``cues`` as a UTF-8 SubRip file at ``path`` (atomically); return the path."""
-    return WRITERS["srt"].write(list(cues), path)
-
-
-def write_vtt(cues: Iterable[Cue], path: str | Path) -> Path:
-    """Write ``cues`` as a WebVTT file at ``path`` (atomically); return the path."""
-    return WRITERS["vtt"].write(list(cues), path)
-
-
 __all__ = [
     "SrtWriter",
     "SubtitleWriter",
@@ -160,6 +122,4 @@ __all__ = [
     "cues_from_segments",
     "format_srt",
     "format_vtt",
-    "write_srt",
-    "write_vtt",
 ]

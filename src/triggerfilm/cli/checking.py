@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
-from .app import Bars, cli, transcribe_options, transcribe_settings
+from .app import (
+    Bars,
+    cli,
+    format_option,
+    manifest_argument,
+    transcribe_options,
+    transcribe_settings,
+)
 
 
 @cli.command("check-subs")
@@ -32,13 +40,9 @@ from .app import Bars, cli, transcribe_options, transcribe_settings
     help="The film or its audio: also report captions over silence, uncaptioned speech "
     "and cues out of sync (offline voice detection).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text: one finding per line (file:line: cue N: severity rule: message); json: "
+@format_option(
+    ["text", "json"],
+    "text: one finding per line (file:line: cue N: severity rule: message); json: "
     '{"file", "profile", "findings": [...]}.',
 )
 def check_subs(file: Path, profile: str, fps: float, media: Path | None, fmt: str) -> None:
@@ -73,7 +77,7 @@ def models(ctx: click.Context) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
-    from ..transcripts.models import list_offline_models
+    from ..transcripts.whisper_models import list_offline_models
 
     for model in list_offline_models():
         state = "" if model.ready else " (not yet converted)"
@@ -91,24 +95,20 @@ def models(ctx: click.Context) -> None:
 def models_export_openai(output: Path | None) -> None:
     """Convert the bundled tiny.en to an openai-whisper checkpoint (.pt) and print its path."""
     from ..transcripts.convert import convert_ct2_to_openai
-    from ..transcripts.models import bundled_model_dir, openai_export_path
+    from ..transcripts.whisper_models import bundled_model_dir, openai_export_path
 
     target = output or openai_export_path()
     click.echo(convert_ct2_to_openai(bundled_model_dir(), target))
 
 
 @cli.command("review")
-@click.argument("manifest", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="table: clip, time (mm:ss.s), text, reason; json for other tools.",
+@manifest_argument
+@format_option(
+    ["table", "json"],
+    "table: clip, time (mm:ss.s), text, reason; json for other tools.",
 )
 @transcribe_options
-def review_command(manifest: Path, fmt: str, **opts) -> None:
+def review_command(manifest: Path, fmt: str, **opts: Any) -> None:
     """List the words of MANIFEST's clips to check before the film is shown: words with no
     speech under them, repetition loops, words Whisper was unsure of, likely hallucinations and
     verbatim words timed by estimate; and how much of each verbatim transcript Whisper heard."""

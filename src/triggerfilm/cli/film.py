@@ -3,19 +3,31 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
 from .. import app
 from ..manifest.init import starter_manifest
 from ..render.film import OutputFolderTaken
-from .app import Bars, cli, echo_notices, transcribe_options, transcribe_settings, use_choice
+from ..timefmt import length_words
+from .app import (
+    Bars,
+    cli,
+    echo_notices,
+    format_option,
+    manifest_argument,
+    output_folder,
+    transcribe_options,
+    transcribe_settings,
+    use_choice,
+)
 
 
 @cli.command()
-@click.argument("manifest", type=click.Path(dir_okay=False, path_type=Path))
+@manifest_argument
 @transcribe_options
-def transcribe(manifest: Path, **opts) -> None:
+def transcribe(manifest: Path, **opts: Any) -> None:
     """Transcribe every clip of MANIFEST offline, with word times.
 
     Results are cached by the media's content, the engine, model and options: a second run
@@ -32,29 +44,19 @@ def transcribe(manifest: Path, **opts) -> None:
 
 @cli.command()
 @click.argument("media", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["txt", "srt", "vtt", "json"]),
-    default="txt",
-    show_default=True,
-    help="How to print the transcript.",
+@format_option(
+    ["txt", "srt", "vtt", "json"],
+    "How to print the transcript.",
 )
 @transcribe_options
-def transcript(media: Path, fmt: str, **opts) -> None:
+def transcript(media: Path, fmt: str, **opts: Any) -> None:
     """Print the transcript of any audio or video file (cached like `transcribe`)."""
     click.echo(app.transcript_text(media, transcribe_settings(**opts), fmt), nl=False)
 
 
 @cli.command()
-@click.argument("manifest", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Output folder (default: out/<manifest name>).",
-)
+@manifest_argument
+@output_folder("out/<manifest name>")
 @click.option(
     "--no-burn-in",
     is_flag=True,
@@ -92,7 +94,7 @@ def render(
     touchpoint: str | None,
     preview: bool,
     use: str,
-    **opts,
+    **opts: Any,
 ) -> None:
     """Render MANIFEST to a captioned film.
 
@@ -119,9 +121,8 @@ def render(
         raise
     finally:
         bars.close()
-    minutes, seconds = divmod(report.duration, 60)
     click.echo(
-        f"Film: {int(minutes)} min {seconds:04.1f} s, {report.cues} captions, "
+        f"Film: {length_words(report.duration, places=1)}, {report.cues} captions, "
         f"{report.segments} segments ({report.reused} reused from the cache)."
     )
     if report.loudness is not None:
@@ -146,19 +147,13 @@ def init(folder: Path, name: str) -> None:
 
 
 @cli.command("approval-pack")
-@click.argument("manifest", type=click.Path(dir_okay=False, path_type=Path))
+@manifest_argument
 @click.option("--narrator", required=True, metavar="CODE", help="The narrator's code, e.g. ICU07.")
-@click.option(
-    "-o",
-    "--output",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Output folder (default: out/<manifest name>-approval).",
-)
+@output_folder("out/<manifest name>-approval")
 @click.option("--force", is_flag=True, help="Replace a film made from another manifest.")
 @transcribe_options
 def approval_pack_command(
-    manifest: Path, narrator: str, out_dir: Path | None, force: bool, **opts
+    manifest: Path, narrator: str, out_dir: Path | None, force: bool, **opts: Any
 ) -> None:
     """Render one narrator's passages as a short film, with a list of their quotes.
 

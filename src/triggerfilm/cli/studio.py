@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import webbrowser
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -48,7 +49,7 @@ def studio_command(
     host: str,
     out_dir: Path | None,
     target: float,
-    **opts,
+    **opts: Any,
 ) -> None:
     """Open MANIFEST in the studio: a web page on this computer to read the narratives, select
     passages by highlighting them, arrange touchpoints, preview and render the film.

@@ -8,7 +8,7 @@ written beside every film (``timeline.json``), so a render can be replayed and d
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any, Literal
 
 from ..transcripts.model import Word
@@ -55,6 +55,15 @@ class Cut:
 Item = Card | Cut
 
 
+def holds_word(start: float, end: float, word: Word) -> bool:
+    """The one rule for whether a passage from ``start`` to ``end`` holds ``word``.
+
+    A word belongs to the passage its mid-point falls in, the end excluded, so two passages
+    that meet never share a word and a cut through a word gives it to one side only.
+    """
+    return start <= (word.start + word.end) / 2 < end
+
+
 @dataclass(frozen=True)
 class Timeline:
     title: str
@@ -69,7 +78,6 @@ class Timeline:
     manifest_sha256: str = ""
     # Things an editor should check, e.g. a cut that lands inside a word.
     warnings: tuple[str, ...] = ()
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def frames(self) -> int:
@@ -78,6 +86,10 @@ class Timeline:
     @property
     def duration(self) -> float:
         return self.frames / self.fps
+
+    def source_out(self, cut: Cut) -> float:
+        """Where ``cut`` ends in its source clip, in seconds (on the frame grid)."""
+        return cut.source_in + cut.frames / self.fps
 
     def starts(self) -> list[int]:
         """The first frame of every item on the film's timeline."""
@@ -107,7 +119,8 @@ class Timeline:
                 )
                 raw["redactions"] = tuple(tuple(r) for r in raw.get("redactions", ()))
                 items.append(Cut(**raw))
-        fields = {k: v for k, v in data.items() if k not in ("items", "version")}
+        # "extra" was an always-empty field of early version-1 files.
+        fields = {k: v for k, v in data.items() if k not in ("items", "version", "extra")}
         fields["touchpoints"] = tuple(fields.get("touchpoints", ()))
         fields["warnings"] = tuple(fields.get("warnings", ()))
         return cls(items=tuple(items), **fields)

@@ -119,14 +119,14 @@ def _output(r: _Reader, value: Any) -> OutputSettings:
         return OutputSettings()
     data = r.mapping(value, "output", OUTPUT_KEYS)
     defaults = OutputSettings()
-    width = r.number(data, "output", "width", defaults.width, minimum=16, integer=True)
-    height = r.number(data, "output", "height", defaults.height, minimum=16, integer=True)
+    width = r.whole_number(data, "output", "width", defaults.width, minimum=16)
+    height = r.whole_number(data, "output", "height", defaults.height, minimum=16)
     for key, size, largest in (("width", width, MAX_WIDTH), ("height", height, MAX_HEIGHT)):
         if size > largest:
             r.fail(f"output.{key}", f"is {size}", expected=f"at most {largest} (8K UHD)")
         if size % 2:
             r.fail(f"output.{key}", f"is {size}", expected="an even number (H.264 needs it)")
-    fps = r.number(data, "output", "fps", defaults.fps, minimum=1, integer=True)
+    fps = r.whole_number(data, "output", "fps", defaults.fps, minimum=1)
     if fps > MAX_FPS:
         r.fail("output.fps", f"is {fps}", expected=f"a frame rate from 1 to {MAX_FPS}")
     return OutputSettings(
@@ -142,7 +142,9 @@ def _output(r: _Reader, value: Any) -> OutputSettings:
     )
 
 
-def _choice(r: _Reader, data: dict, at: str, key: str, allowed: tuple[str, ...], default: str):
+def _choice(
+    r: _Reader, data: dict[str, Any], at: str, key: str, allowed: tuple[str, ...], default: str
+) -> str:
     value = r.text(data, at, key) or default
     if value not in allowed:
         r.fail(join_path(at, key), f"is '{value}'", expected=" or ".join(allowed))
@@ -357,7 +359,7 @@ def _selection(r: _Reader, value: Any, at: str, clip_ids: dict[str, str]) -> Sel
     )
 
 
-def _anchor(r: _Reader, data: dict, at: str, key: str) -> Anchor:
+def _anchor(r: _Reader, data: dict[str, Any], at: str, key: str) -> Anchor:
     where = join_path(at, key)
     value = data.get(key)
     if value is None:

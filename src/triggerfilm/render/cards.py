@@ -7,10 +7,20 @@ frame instead of compositing every frame in Python keeps MoviePy off the slow pa
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from ..editplan.timeline import Card
+from ..editplan.timeline import Card, Item
 from . import fonts
 from .fonts import font_for, font_warnings
+
+if TYPE_CHECKING:
+    from PIL import ImageFont
+
+    from .segments import EncodeSettings
+
+RGB = tuple[int, int, int]
+# MoviePy clips: MoviePy has no type information.
+Clip = Any
 
 BACKGROUND = (22, 38, 52)  # a calm dark blue-grey, kind to a darkened room
 TEXT = (255, 255, 255)
@@ -22,13 +32,13 @@ SOFT_TEXT = (200, 215, 225)
 MIN_SCALE = 0.45
 
 
-def _face(font: Path, size: int):
+def _face(font: Path, size: int) -> ImageFont.FreeTypeFont:
     from PIL import ImageFont
 
     return ImageFont.truetype(str(font), size)
 
 
-def _pieces(word: str, face, width: int) -> list[str]:
+def _pieces(word: str, face: ImageFont.FreeTypeFont, width: int) -> list[str]:
     """``word`` cut into pieces no wider than ``width`` (only for a word wider than a line)."""
     pieces, piece = [], ""
     for char in word:
@@ -65,7 +75,7 @@ def wrap_text(text: str, font: Path, size: int, width: int) -> str:
     return "\n".join(lines)
 
 
-def _text(text: str, font: Path, size: int, color, width: int | None):
+def _text(text: str, font: Path, size: int, color: RGB, width: int | None) -> Clip:
     """A MoviePy text clip; ``width`` wraps the text to it (None: one line as given)."""
     from moviepy import TextClip
 
@@ -95,7 +105,7 @@ def _shortened(text: str, font: Path, size: int, width: int, lines: int) -> str:
     return "\n".join(kept)
 
 
-Block = tuple[str, Path, int, tuple]
+Block = tuple[str, Path, int, RGB]
 
 
 def _fit(blocks: list[Block], width: int, height: int) -> tuple[list[Block], list[str]]:
@@ -136,10 +146,10 @@ def _quote(text: str) -> str:
 
 def _block_height(block: Block, width: int, sample: str | None = None) -> int:
     text, font, size, color = block
-    return _text(sample if sample is not None else text, font, size, color, width).h
+    return int(_text(sample if sample is not None else text, font, size, color, width).h)
 
 
-def _save(layers: list, width: int, height: int, path: Path) -> Path:
+def _save(layers: list[Clip], width: int, height: int, path: Path) -> Path:
     from moviepy import ColorClip, CompositeVideoClip
 
     background = ColorClip((width, height), color=BACKGROUND).with_duration(1)
@@ -147,7 +157,9 @@ def _save(layers: list, width: int, height: int, path: Path) -> Path:
     return path
 
 
-def _stack(blocks: list[Block], width: int, height: int, warnings: list[str] | None = None) -> list:
+def _stack(
+    blocks: list[Block], width: int, height: int, warnings: list[str] | None = None
+) -> list[Clip]:
     """Centre a column of text blocks vertically, with a gap between them, inside the frame."""
     text_width, box_height = int(width * 0.8), int(height * 0.9)
     fitted, found = _fit(blocks, text_width, box_height)
@@ -244,7 +256,7 @@ def draw_name_strap(
     return path
 
 
-def text_warnings(item, settings) -> list[str]:
+def text_warnings(item: Item, settings: EncodeSettings) -> list[str]:
     """What will not show as written on ``item``'s card, backdrop or name strap.
 
     Worked out from the layout alone (nothing is drawn), so a render that reuses every cached

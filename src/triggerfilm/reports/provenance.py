@@ -72,7 +72,7 @@ def provenance_record(
                 transcripts.get(item.clip_id),
             )  # fmt: skip
         selection = selections.get(item.origin)
-        out = item.source_in + item.frames / timeline.fps
+        out = timeline.source_out(item)
         clips[item.clip_id]["cuts"].append(
             {
                 "touchpoint": timeline.touchpoints[item.touchpoint]
@@ -157,6 +157,8 @@ def _archive_url(manifest: Manifest, ref: ClipRef) -> str | None:
         return None
     from ..sources.catalogue import load_archive
 
+    assert ref.archive_clip is not None  # the manifest loader requires it with an archive
+    assert ref.archive is not None  # checked above: only archive clips have a URL
     archive = load_archive(manifest, ref.archive)
     return archive.media_location(archive.clip(ref.archive_clip))
 
@@ -305,7 +307,7 @@ def _verify_record(record_path: Path, out_dir: Path) -> tuple[int, list[Drift]]:
     return len(checks), drift
 
 
-def _picture_drift(record: dict, out_dir: Path, drift: list[Drift]) -> list[Drift]:
+def _picture_drift(record: dict[str, Any], out_dir: Path, drift: list[Drift]) -> list[Drift]:
     """The film's frame count against the timeline's: a film joined from a damaged segment has
     the hash it was written with, but not the length it was meant to have."""
     frames = record.get("frames")

@@ -102,9 +102,9 @@ class _Validator(StrictReader):
             first_seen[clip.id] = f"clips[{index}].id"
             clips.append(clip)
         return Archive(
-            name=self.text(meta, "archive", "name"),
-            location=self.where,
-            attribution=self.text(meta, "archive", "attribution"),
+            name=self.text(meta, "archive", "name", required=True),
+            location=str(self.where),
+            attribution=self.text(meta, "archive", "attribution", required=True),
             licence=self.text(meta, "archive", "licence"),
             condition=condition,
             clips=tuple(clips),
@@ -113,7 +113,7 @@ class _Validator(StrictReader):
     def clip(self, item: Any, at: str, archive_condition: str | None) -> ArchiveClip:
         required = {"id", "interview", "title", "media_type", "narrator", "permission"}
         value = self.mapping(item, at, _CLIP_KEYS, required)
-        media_type = self.choice(value, at, "media_type", MEDIA_TYPES)
+        media_type = self.one_of(value, at, "media_type", MEDIA_TYPES)
         media = self.text(value, at, "media")
         sha256 = self.sha256(value, at)
         transcript = self.text(value, at, "transcript")
@@ -136,16 +136,16 @@ class _Validator(StrictReader):
                 )
             self.check_media(media, sha256, at)
         return ArchiveClip(
-            id=self.text(value, at, "id"),
-            interview=self.text(value, at, "interview"),
-            title=self.text(value, at, "title"),
+            id=self.text(value, at, "id", required=True),
+            interview=self.text(value, at, "interview", required=True),
+            title=self.text(value, at, "title", required=True),
             media=media,
             sha256=sha256,
             media_type=media_type,
             condition=self.text(value, at, "condition") or archive_condition,
             topics=self.topics(value, at),
             narrator=self.narrator(value["narrator"], join_path(at, "narrator")),
-            permission=self.text(value, at, "permission"),
+            permission=self.text(value, at, "permission", required=True),
             attribution=self.text(value, at, "attribution"),
             transcript=transcript,
             line=self.lines.get(at),
@@ -192,7 +192,7 @@ class _Validator(StrictReader):
                 "Run `sha256sum` on the original file and add sha256: <hex>",
             )
 
-    def sha256(self, value: dict, at: str) -> str | None:
+    def sha256(self, value: dict[str, Any], at: str) -> str | None:
         text = self.text(value, at, "sha256")
         if text is None:
             return None
@@ -205,7 +205,7 @@ class _Validator(StrictReader):
             )
         return normalise_sha256(text)
 
-    def topics(self, value: dict, at: str) -> tuple[str, ...]:
+    def topics(self, value: dict[str, Any], at: str) -> tuple[str, ...]:
         topics = value.get("topics")
         if topics is None:
             return ()
@@ -223,8 +223,8 @@ class _Validator(StrictReader):
     def narrator(self, item: Any, at: str) -> Narrator:
         value = self.mapping(item, at, _NARRATOR_KEYS, {"descriptor", "role"})
         return Narrator(
-            descriptor=self.text(value, at, "descriptor"),
-            role=self.choice(value, at, "role", ROLES),
+            descriptor=self.text(value, at, "descriptor", required=True),
+            role=self.one_of(value, at, "role", ROLES),
             sex=self.text(value, at, "sex"),
             age_band=self.text(value, at, "age_band"),
         )

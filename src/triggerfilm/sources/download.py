@@ -22,6 +22,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from .. import __version__
 from ..errors import SourceError
@@ -279,6 +280,7 @@ def _plan_body(
             # A range we did not ask for: safest to throw away the partial file and restart.
             part.write_bytes(b"")
             raise _Transient("server answered a different range than was asked for")
+        assert match is not None  # start == offset, so the header matched
         total = int(match.group(3)) if match.group(3) != "*" else None
         return offset, total, length
     if offset:
@@ -321,7 +323,15 @@ class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
         super().__init__()
         self.insecure = insecure
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: IO[bytes],
+        code: int,
+        msg: str,
+        headers: http.client.HTTPMessage,
+        newurl: str,
+    ) -> urllib.request.Request | None:
         try:
             check_url(newurl, insecure=self.insecure)
         except InsecureURLError:

@@ -9,10 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import ManifestError
 from ..manifest.model import ClipRef, Consent, Manifest
 from .local import file_sha256
+
+if TYPE_CHECKING:
+    from .cache import ContentCache
+    from .catalogue_model import Archive
 
 
 @dataclass(frozen=True)
@@ -39,9 +44,11 @@ class SourceClip:
     consent: Consent | None = None
 
 
-def resolve_sources(manifest: Manifest, cache=None) -> dict[str, SourceClip]:
+def resolve_sources(
+    manifest: Manifest, cache: ContentCache | str | Path | None = None
+) -> dict[str, SourceClip]:
     """Every clip of the manifest, by id, as a local file."""
-    archives: dict[str, object] = {}
+    archives: dict[str, Archive] = {}
     result = {}
     for ref in manifest.clips:
         if ref.media is not None:
@@ -68,7 +75,12 @@ def _local(ref: ClipRef) -> SourceClip:
     )
 
 
-def _from_archive(manifest: Manifest, ref: ClipRef, archives: dict, cache) -> SourceClip:
+def _from_archive(
+    manifest: Manifest,
+    ref: ClipRef,
+    archives: dict[str, Archive],
+    cache: ContentCache | str | Path | None,
+) -> SourceClip:
     from .catalogue import fetch_media, load_archive
 
     assert ref.archive is not None and ref.archive_clip is not None

@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
@@ -90,5 +91,5 @@ class StudioServer:
         self.socket.close()
 
 
-def serve(manifest: str | Path, **kwargs) -> StudioServer:
+def serve(manifest: str | Path, **kwargs: Any) -> StudioServer:
     return StudioServer(manifest, **kwargs)

@@ -18,7 +18,9 @@ from __future__ import annotations
 import contextlib
 import hmac
 import socket
+from collections.abc import MutableMapping
 from http.cookies import SimpleCookie
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from starlette.datastructures import URL, Headers
@@ -57,7 +59,7 @@ def machine_names() -> set[str]:
     name = socket.gethostname()
     names = {name, socket.getfqdn()}
     with contextlib.suppress(OSError):
-        names |= {info[4][0] for info in socket.getaddrinfo(name, None)}
+        names |= {str(info[4][0]) for info in socket.getaddrinfo(name, None)}
     return names
 
 
@@ -81,7 +83,7 @@ class Guard:
             await _secured(refusal)(scope, receive, send)
             return
 
-        async def send_secured(message) -> None:
+        async def send_secured(message: MutableMapping[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 raw = list(message.get("headers", []))
                 present = {k.decode().lower() for k, _ in raw}

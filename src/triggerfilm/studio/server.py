@@ -17,6 +17,7 @@ import json
 import mimetypes
 import threading
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -40,9 +41,10 @@ from .. import __version__
 from ..app import Progress, RenderOptions, board, consent_report, search_clips
 from ..app.film import render_and_check
 from ..app.workspace import Workspace, content_hash, open_workspace
-from ..editplan.search import SearchQuery, format_time
+from ..editplan.search import SearchQuery
 from ..errors import TriggerfilmError
 from ..manifest.model import CONSENT_USES, VALENCES
+from ..timefmt import source_time
 from ..transcripts.options import TranscribeOptions
 from .security import Guard
 from .views import board_json, page_json, plan_json, preview_json, transcript_html
@@ -147,7 +149,7 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["clock"] = format_time
+    env.filters["clock"] = source_time
     env.globals["version"] = __version__
     return env
 
@@ -162,7 +164,7 @@ def create_app(studio: Studio, *, token: str, host: str, port: int) -> Guard:
     assets = _assets()
     versions = {name: content_hash(data)[:10] for name, data in assets.items()}
 
-    def page(name: str, request: Request, status: int = 200, **context) -> HTMLResponse:
+    def page(name: str, request: Request, status: int = 200, **context: Any) -> HTMLResponse:
         context.setdefault("nav", name)
         html = env.get_template(f"{name}.html").render(
             request=request, asset=lambda n: f"/static/{n}?v={versions[n]}", **context
@@ -322,7 +324,7 @@ def create_app(studio: Studio, *, token: str, host: str, port: int) -> Guard:
     async def render_events(request: Request) -> Response:
         job = studio.render
 
-        async def stream():
+        async def stream() -> AsyncIterator[str]:
             sent = 0
             while True:
                 while sent < len(job.events):
@@ -427,7 +429,8 @@ def _change(raw: dict[str, Any]) -> board.Change:
         elif value is not None and kind_of.startswith("str"):
             value = str(value)
         values[key] = value
-    return kind(**values)
+    change: board.Change = kind(**values)
+    return change
 
 
 def _media_type(path: Path) -> str:

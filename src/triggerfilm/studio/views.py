@@ -10,7 +10,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from ..app.workspace import Workspace
-from ..reports.plan import clock
+from ..timefmt import mmss
 from ..transcripts.model import Transcript
 
 # A paragraph closes at the first sentence end after this many words: long transcripts are laid
@@ -82,12 +82,12 @@ def board_json(ws: Workspace) -> dict[str, Any]:
         "touchpoints": [
             {
                 **{k: v for k, v in asdict(tp).items() if k != "passages"},
-                "time": clock(times[tp.index].seconds) if tp.index in times else None,
+                "time": mmss(times[tp.index].seconds) if tp.index in times else None,
                 "passages": [
                     {
                         **asdict(p),
                         "length": f"{p.seconds:.1f} s" if p.seconds is not None else None,
-                        "in_clock": clock(p.source_in) if p.source_in is not None else None,
+                        "in_clock": mmss(p.source_in) if p.source_in is not None else None,
                     }
                     for p in tp.passages
                 ],
@@ -104,22 +104,22 @@ def plan_json(ws: Workspace) -> dict[str, Any] | None:
         return None
     diff = plan.total_seconds - plan.target_seconds
     return {
-        "total": clock(plan.total_seconds),
+        "total": mmss(plan.total_seconds),
         "total_seconds": f"{plan.total_seconds:.1f} s",
-        "target": clock(plan.target_seconds),
+        "target": mmss(plan.target_seconds),
         "against_target": (
-            f"{clock(abs(diff))} {'over' if diff > 0 else 'under'} "
+            f"{mmss(abs(diff))} {'over' if diff > 0 else 'under'} "
             f"({plan.total_seconds / plan.target_seconds:.0%} of target)"
         ),
         "fraction": min(plan.total_seconds / plan.target_seconds, 1.5)
         if plan.target_seconds
         else 0,
         # The opening and credits cards: the film's time outside every touchpoint.
-        "other_cards": clock(plan.total_seconds - sum(t.seconds for t in plan.touchpoints)),
+        "other_cards": mmss(plan.total_seconds - sum(t.seconds for t in plan.touchpoints)),
         "touchpoints": [
             {
                 "title": t.title,
-                "time": clock(t.seconds),
+                "time": mmss(t.seconds),
                 "seconds": f"{t.seconds:.1f} s",
                 "cuts": t.cuts,
                 "valence": t.valence,
@@ -149,7 +149,7 @@ def plan_json(ws: Workspace) -> dict[str, Any] | None:
                 "touchpoint": r.touchpoint,
                 "label": r.label,
                 "narrator": r.narrator,
-                "film": f"{clock(r.film_in)}–{clock(r.film_out)}",
+                "film": f"{mmss(r.film_in)}–{mmss(r.film_out)}",
                 "valence": r.valence,
             }
             for r in plan.rows

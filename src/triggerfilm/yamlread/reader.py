@@ -12,7 +12,7 @@ import difflib
 import re
 from collections.abc import Collection
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, Literal, NoReturn, overload
 
 from ..errors import TriggerfilmError
 from .located import describe_value, join_path
@@ -78,6 +78,14 @@ class StrictReader:
                 self.fail(join_path(at, key), f"'{key}' is required", hint=f"Add {key}: ...")
         return value
 
+    @overload
+    def text(self, data: dict[str, Any], at: str, key: str, required: Literal[True]) -> str: ...
+
+    @overload
+    def text(
+        self, data: dict[str, Any], at: str, key: str, required: bool = False
+    ) -> str | None: ...
+
     def text(self, data: dict[str, Any], at: str, key: str, required: bool = False) -> str | None:
         """Non-empty text at ``data[key]``, stripped; None when absent and not required."""
         value = data.get(key)
@@ -104,9 +112,19 @@ class StrictReader:
     ) -> str | None:
         """Text at ``data[key]`` that is one of ``options`` (``default`` when absent)."""
         value = self.text(data, at, key) or default
-        if value is not None and value not in options:
-            self.fail(join_path(at, key), f"is '{value}'", expected="one of " + ", ".join(options))
+        if value is not None:
+            self._check_option(value, at, key, options)
         return value
+
+    def one_of(self, data: dict[str, Any], at: str, key: str, options: Collection[str]) -> str:
+        """Required text at ``data[key]`` that is one of ``options``."""
+        value = self.text(data, at, key, required=True)
+        self._check_option(value, at, key, options)
+        return value
+
+    def _check_option(self, value: str, at: str, key: str, options: Collection[str]) -> None:
+        if value not in options:
+            self.fail(join_path(at, key), f"is '{value}'", expected="one of " + ", ".join(options))
 
     def number(
         self,
@@ -117,20 +135,35 @@ class StrictReader:
         *,
         minimum: float,
         maximum: float | None = None,
-        integer: bool = False,
-    ) -> Any:
+    ) -> float:
         """A number at ``data[key]`` within ``minimum``..``maximum`` (``default`` when absent)."""
-        value = data.get(key, default)
+        return self._number(data.get(key, default), join_path(at, key), minimum, maximum)
+
+    def whole_number(
+        self, data: dict[str, Any], at: str, key: str, default: int | None, *, minimum: int
+    ) -> int:
+        """A whole number at ``data[key]`` of at least ``minimum`` (``default`` when absent)."""
+        return int(self._number(data.get(key, default), join_path(at, key), minimum, integer=True))
+
+    def _number(
+        self,
+        value: Any,
+        where: str,
+        minimum: float,
+        maximum: float | None = None,
+        integer: bool = False,
+    ) -> float:
         wanted = "a whole number" if integer else "a number"
         ok = isinstance(value, int) if integer else isinstance(value, int | float)
         if isinstance(value, bool) or not ok:
-            self.fail(join_path(at, key), f"is {describe_value(value)}", expected=wanted)
+            self.fail(where, f"is {describe_value(value)}", expected=wanted)
+        assert isinstance(value, int | float)  # for the type checker: ``ok`` said so
         if value < minimum or (maximum is not None and value > maximum):
             span = f"of at least {minimum}" if maximum is None else f"from {minimum} to {maximum}"
-            self.fail(join_path(at, key), f"is {value}", expected=f"{wanted} {span}")
+            self.fail(where, f"is {value}", expected=f"{wanted} {span}")
         return value
 
-    def sequence(self, data: dict[str, Any], at: str, key: str, required: bool = True) -> list:
+    def sequence(self, data: dict[str, Any], at: str, key: str, required: bool = True) -> list[Any]:
         """A list at ``data[key]``; required ones must be present and non-empty."""
         value = data.get(key)
         where = join_path(at, key)

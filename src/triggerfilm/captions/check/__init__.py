@@ -17,13 +17,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..profiles import CaptionProfile, get_profile
-from .model import SEVERITIES, CheckReport, Cue, Finding, SubtitleDocument, visible_text
+from .model import SEVERITIES, CheckReport, Finding, ParsedCue, SubtitleDocument, visible_text
 from .read import read_subtitles
 from .rules import check_cues
 
 __all__ = [
     "CheckReport",
-    "Cue",
+    "ParsedCue",
     "Finding",
     "SubtitleDocument",
     "check_subtitles",

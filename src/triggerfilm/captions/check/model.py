@@ -46,7 +46,7 @@ class Finding:
 
 
 @dataclass(frozen=True)
-class Cue:
+class ParsedCue:
     """One timed caption as read from the file.
 
     ``index`` is the cue's 1-based position among the cues that could be read; ``line`` the
@@ -86,7 +86,7 @@ class SubtitleDocument:
     path: Path
     format: Literal["srt", "vtt"]
     encoding: str
-    cues: list[Cue]
+    cues: list[ParsedCue]
     findings: list[Finding] = field(default_factory=list)
 
 

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Literal
 
 from ...errors import SubtitleFormatError
 from .encoding import decode_subtitle_bytes
-from .model import Cue, Finding, SubtitleDocument
+from .model import Finding, ParsedCue, SubtitleDocument
 from .structure import Line, TimingLine, VttBlocks, is_meta_block, parse_timing, speaker_of
 
 # Containers and audio formats people pass by mistake, by their leading bytes.
@@ -66,6 +67,7 @@ def read_subtitles(path: str | Path) -> SubtitleDocument:
     findings: list[Finding] = []
     lines = _split_lines(text, findings)
     first = next((line.text.strip() for line in lines if line.text.strip()), "")
+    fmt: Literal["srt", "vtt"]
     if first.upper().startswith("WEBVTT") or path.suffix.lower() == ".vtt":
         fmt = "vtt"
         cues = _VttReader(lines, findings).read()
@@ -122,14 +124,14 @@ def _split_lines(text: str, findings: list[Finding]) -> list[Line]:
 
 
 class _Reader:
-    """What SRT and WebVTT reading share: turning a timing line and its text into a Cue."""
+    """What SRT and WebVTT reading share: turning a timing line and its text into a ParsedCue."""
 
     fmt = ""
 
     def __init__(self, lines: list[Line], findings: list[Finding]) -> None:
         self.lines = lines
         self.findings = findings
-        self.cues: list[Cue] = []
+        self.cues: list[ParsedCue] = []
 
     def add(self, finding_rule: str, severity: str, line: int | None, message: str) -> None:
         cue = self.cues[-1].index if self.cues and self.cues[-1].line == line else None
@@ -153,8 +155,8 @@ class _Reader:
 
     def make_cue(
         self, timing: TimingLine, line: Line, text: list[str], identifier: str | None
-    ) -> Cue:
-        cue = Cue(
+    ) -> ParsedCue:
+        cue = ParsedCue(
             index=len(self.cues) + 1,
             start=timing.start,
             end=timing.end,
@@ -185,7 +187,7 @@ class _SrtReader(_Reader):
     fmt = "srt"
     expected_timing = "HH:MM:SS,mmm --> HH:MM:SS,mmm"
 
-    def read(self) -> list[Cue]:
+    def read(self) -> list[ParsedCue]:
         lines = self.lines
         open_cue: tuple[TimingLine, Line, list[str], int | None] | None = None
         counter: tuple[int, int] | None = None
@@ -291,7 +293,7 @@ class _VttReader(_Reader):
     fmt = "vtt"
     expected_timing = "[HH:]MM:SS.mmm --> [HH:]MM:SS.mmm [settings]"
 
-    def read(self) -> list[Cue]:
+    def read(self) -> list[ParsedCue]:
         lines = self.lines
         if not _VTT_HEADER.match(lines[0].text):
             self.add(

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from ...timefmt import cue_time
 from .model import visible_text
 
 # Anything that looks like an attempt at "start --> end", so that a mistyped timing line is
@@ -55,15 +56,7 @@ class TimingLine:
         return bool(_STRICT[fmt].match(self.raw))
 
     def describe(self) -> str:
-        return f"{clock(self.start)} --> {clock(self.end)}"
-
-
-def clock(seconds: float) -> str:
-    """``3723.5`` → ``'01:02:03.500'``."""
-    millis = round(seconds * 1000)
-    hours, millis = divmod(millis, 3_600_000)
-    minutes, millis = divmod(millis, 60_000)
-    return f"{hours:02d}:{minutes:02d}:{millis // 1000:02d}.{millis % 1000:03d}"
+        return f"{cue_time(self.start)} --> {cue_time(self.end)}"
 
 
 def _seconds(hours: str | None, minutes: str, secs: str, fraction: str | None) -> float | None:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..editplan.cutsheet import (
     ClipSentences,
+    SheetLine,
     check_selected,
     parse_cutsheet,
     plan_apply,
@@ -23,7 +24,7 @@ from ..editplan.search import SearchDoc, SearchHit, SearchQuery, search
 from ..editplan.sentences import sentences
 from ..editplan.timeline import Timeline
 from ..errors import TriggerfilmError
-from ..manifest.edit import KeptSelection, ManifestEditor, NewSelection, keeps_all_but
+from ..manifest.rewrite import KeptSelection, ManifestEditor, NewSelection, keeps_all_but
 from ..reports.plan import DEFAULT_TARGET_MINUTES, PlanReport, build_plan_report
 from ..sources.cache import ContentCache
 from ..sources.catalogue import (
@@ -79,6 +80,7 @@ def search_clips(
         loaded = load_catalogue(archive)
         docs += [_archive_doc(loaded, clip, None, options, transcribe) for clip in loaded.clips]
         return search(docs, query)
+    assert manifest is not None  # exactly one of the two, checked above
     prepared = prepare(manifest)
     transcribe_all(prepared, options, progress)
     m = prepared.manifest
@@ -87,7 +89,7 @@ def search_clips(
     for ref in m.clips:
         src = prepared.sources[ref.id]
         entry = None
-        if ref.archive:
+        if ref.archive and ref.archive_clip:
             entry = catalogues[ref.archive].clip(ref.archive_clip)
             used.add((ref.archive, entry.id))
         docs.append(
@@ -281,7 +283,7 @@ def apply_cutsheet_file(
     )
 
 
-def _check_sheet(lines, prepared: Prepared, sheet: Path) -> None:
+def _check_sheet(lines: list[SheetLine], prepared: Prepared, sheet: Path) -> None:
     """Every sheet line names a clip of the manifest, at times inside its recording."""
     for line in lines:
         media = prepared.media.get(line.clip)

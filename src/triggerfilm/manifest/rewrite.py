@@ -114,7 +114,9 @@ class ManifestEditor:
         key = path[-1]
         node = parent[key]
         if not isinstance(node, CommentedMap | CommentedSeq):
-            return node
+            # Only mappings and lists can be shared through an anchor; a caller asking for
+            # anything else has the wrong path.
+            raise TypeError(f"{path!r} is not a mapping or a list in the manifest")
         inherited = isinstance(parent, CommentedMap) and key not in dict(parent.non_merged_items())
         others = [p for p in _references(self.data).get(id(node), []) if p != path]
         if not inherited and not others:
@@ -124,7 +126,7 @@ class ManifestEditor:
             # The original keeps its anchor as written even if nothing else refers to it now,
             # so the text where it is defined stays as the person wrote it.
             node.anchor.always_dump = True
-            mine.yaml_set_anchor(None)  # type: ignore[arg-type]
+            mine.yaml_set_anchor(None)
         # A comment on the anchor's line (``consent: &couple  # one form``) goes with the
         # original; ruamel keeps it both on the node and on each key that refers to it, and a
         # copy carrying it would print it on a line of its own or break the list after it.
@@ -149,7 +151,7 @@ class ManifestEditor:
             )
         return mine
 
-    def describe(self, path: tuple) -> str:
+    def describe(self, path: tuple[str | int, ...]) -> str:
         """A place in the manifest as a person would name it: ``clip 'dave' consent``."""
         words = []
         if len(path) >= 2 and path[0] == "clips" and isinstance(path[1], int):
@@ -170,7 +172,9 @@ class ManifestEditor:
 
     def _selections(self, t: int) -> CommentedSeq:
         self.own("touchpoints", t)
-        return self.own("touchpoints", t, "selections")
+        selections = self.own("touchpoints", t, "selections")
+        assert isinstance(selections, CommentedSeq)  # the loader checked it is a list
+        return selections
 
     def append_selection(self, t: int, selection: NewSelection) -> None:
         items = self._ensure_selections(t)
@@ -215,6 +219,7 @@ class ManifestEditor:
             clip_id, n = f"{base}-{n}", n + 1
         entry = CommentedMap([("id", clip_id), ("archive", archive), ("clip", archive_clip)])
         clips = self.own("clips")
+        assert isinstance(clips, CommentedSeq)  # the loader checked it is a list
         if len(clips) and getattr(clips[-1], "fa", None) is not None and clips[-1].fa.flow_style():
             entry.fa.set_flow_style()  # match a list written as {id: ..., archive: ...} lines
         clips.append(entry)
@@ -241,6 +246,7 @@ class ManifestEditor:
         """Set (or, with None, remove) one key of a selection, e.g. valence or note."""
         self._selections(t)
         item = self.own("touchpoints", t, "selections", i)
+        assert isinstance(item, CommentedMap)  # the loader checked every selection is a mapping
         if value is None or value == "":
             item.pop(key, None)
         elif key in ("from", "to"):
@@ -287,9 +293,11 @@ class ManifestEditor:
 
     def _ensure_selections(self, t: int) -> CommentedSeq:
         entry = self.own("touchpoints", t)
+        assert isinstance(entry, CommentedMap)  # the loader checked every touchpoint is a mapping
         if entry.get("selections") is None:
             entry["selections"] = CommentedSeq()
         items = self.own("touchpoints", t, "selections")
+        assert isinstance(items, CommentedSeq)
         if not len(items):
             items.fa.set_block_style()  # an empty list reads back as `[]`, in flow style
         return items
@@ -333,7 +341,7 @@ class ManifestEditor:
         return self.manifest
 
 
-def _meaning(value):
+def _meaning(value: object) -> object:
     """A loaded manifest value without where it was written (lines move when text is added)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return tuple(
@@ -346,7 +354,9 @@ def _meaning(value):
     return value
 
 
-def keeps_all_but(before: Manifest, touchpoints: set[int], *, added_clips: int = 0):
+def keeps_all_but(
+    before: Manifest, touchpoints: set[int], *, added_clips: int = 0
+) -> Callable[[Manifest], None]:
     """A ``save`` check: compared with ``before``, only ``touchpoints`` (by index) changed and
     ``added_clips`` clips were appended; every other clip and touchpoint means what it meant.
 
@@ -380,14 +390,14 @@ def keeps_all_but(before: Manifest, touchpoints: set[int], *, added_clips: int =
     return verify
 
 
-def _references(root) -> dict[int, list[tuple]]:
+def _references(root: object) -> dict[int, list[tuple[str | int, ...]]]:
     """Every place each mapping or list is used: ``{id(node): [path, ...]}``.
 
     A ``<<`` merge counts as a use of the merged mapping (at ``path + ("<<",)``); values a
     mapping only inherits through a merge are not walked again.
     """
-    found: dict[int, list[tuple]] = {}
-    stack: list[tuple[object, tuple]] = [(root, ())]
+    found: dict[int, list[tuple[str | int, ...]]] = {}
+    stack: list[tuple[object, tuple[str | int, ...]]] = [(root, ())]
     while stack:
         node, path = stack.pop()
         if not isinstance(node, CommentedMap | CommentedSeq):
@@ -414,7 +424,7 @@ _DISPLACED_COMMENT = re.compile(
 
 
 def _rejoin_anchor_comments(text: str) -> str:
-    def rejoin(match: re.Match) -> str:
+    def rejoin(match: re.Match[str]) -> str:
         head, pad = match["head"], match["pad"]
         if len(pad) <= len(head):
             return match[0]  # it was a comment line of its own
@@ -478,7 +488,7 @@ def _space_like_neighbours(items: CommentedSeq) -> None:
             ]
 
 
-def _trailing(entry: CommentedMap):
+def _trailing(entry: CommentedMap) -> object | None:
     tokens = entry.ca.items.get(list(entry)[-1]) if len(entry) else None
     return tokens[2] if tokens and len(tokens) > 2 else None
 
