@@ -508,3 +508,24 @@ def test_a_rebound_key_plays_and_is_kept_and_ctrl_0_is_refused(page, studio) -> 
     page.keyboard.press("Alt+R")  # roll back
     assert page.evaluate("document.getElementById('player').currentTime") == 0
     assert page.evaluate("localStorage.getItem('triggerfilm.studio.keys')").count("Alt+P") == 1
+
+
+def test_focus_stays_on_the_control_pressed_after_moves_and_removals(page, studio) -> None:
+    page.wait_for_selector("#touchpoints .passage")
+    page.focus('#p-0-0 [data-act="down"]')
+    page.keyboard.press("Enter")
+    _saved(page)
+    assert focused(page, '#p-0-1 [data-act="down"]')  # pressing again keeps moving it down
+    page.keyboard.press("Enter")
+    _saved(page)
+    assert focused(page, '#p-0-2 [data-act="up"]')  # the last place: its "down" is disabled
+    page.focus('#tp-0 [data-act="tp-down"]')
+    page.keyboard.press("Enter")
+    _saved(page)
+    assert focused(page, '#tp-1 [data-act="tp-down"]')
+    page.focus('#p-1-2 [data-act="remove"]')
+    page.keyboard.press("Enter")
+    _saved(page)
+    assert focused(page, "#tp-1-title")  # not dropped to the top of the page
+    titles = [t.title for t in load_manifest(studio.studio.manifest).touchpoints]
+    assert titles[:2] == ["Nights on the unit", "Coming into intensive care"]

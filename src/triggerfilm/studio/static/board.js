@@ -76,7 +76,7 @@ function touchpointItem(tp, total, titles) {
     tp.passages.map((p) => passageItem(tp, p, tp.passages.length, titles)));
   return el("li", { class: "touchpoint", id, "data-t": tp.index },
     el("div", { class: "tp-head" },
-      el("h2", { id: `${id}-title` }, `${tp.index + 1}. ${tp.title}`),
+      el("h2", { id: `${id}-title`, tabindex: "-1" }, `${tp.index + 1}. ${tp.title}`),
       el("span", { class: "tp-time" }, tp.time ? `${tp.time} · ${tp.passages.length} passage${tp.passages.length === 1 ? "" : "s"}` : ""),
       el("div", { class: "tools" },
         el("button", { type: "button", class: "icon", "data-act": "tp-up", disabled: tp.index === 0, "aria-label": `Move touchpoint up: ${tp.title}` }, "↑"),
@@ -172,7 +172,10 @@ function render(next, focus = null) {
     form.closest(".touchpoint")?.querySelector('[data-act="tp-edit"]')?.setAttribute("aria-expanded", "true");
   }
   for (const id of open) { const details = document.querySelector(`#${id} details`); if (details) details.open = true; }
-  const target = document.querySelector(focus || keep || "#none");
+  // `focus` may list selectors in order of preference (a comma list would pick the first in
+  // the document instead: after "move down", the passage's "up" button).
+  const wanted = [focus, keep].flat().filter(Boolean);
+  const target = wanted.map((selector) => document.querySelector(selector)).find((node) => node && !node.disabled);
   if (target) target.focus();
 }
 onBoard((next) => render(next));
@@ -206,7 +209,7 @@ list.addEventListener("click", async (event) => {
   if (action === "up" || action === "down") {
     const to = p.i + (action === "up" ? -1 : 1);
     await act({ kind: "move-passage", touchpoint: p.t, index: p.i, to_touchpoint: p.t, to_index: to },
-      `#p-${p.t}-${to} [data-act="${action}"]:not(:disabled), #p-${p.t}-${to} [data-act="${action === "up" ? "down" : "up"}"]`,
+      [`#p-${p.t}-${to} [data-act="${action}"]`, `#p-${p.t}-${to} [data-act="${action === "up" ? "down" : "up"}"]`],
       "move a passage");
   } else if (action === "move-to") {
     const select = document.getElementById(`p-${p.t}-${p.i}-to`);
@@ -236,7 +239,7 @@ list.addEventListener("click", async (event) => {
     await act({ kind: "set-passage", touchpoint: p.t, index: p.i, valence, note }, `#p-${p.t}-${p.i} [data-act="valence"]`, "save a note");
   } else if (action === "tp-up" || action === "tp-down") {
     const to = t + (action === "tp-up" ? -1 : 1);
-    await act({ kind: "move-touchpoint", index: t, to_index: to }, `#tp-${to} [data-act="${action}"]:not(:disabled), #tp-${to}-title`, "move a touchpoint");
+    await act({ kind: "move-touchpoint", index: t, to_index: to }, [`#tp-${to} [data-act="${action}"]`, `#tp-${to} [data-act="${action === "tp-up" ? "tp-down" : "tp-up"}"]`], "move a touchpoint");
   } else if (action === "tp-edit") {
     const form = document.getElementById(`tp-${t}-form`);
     form.hidden = !form.hidden;
