@@ -186,7 +186,9 @@ transcript.addEventListener("keydown", (event) => {
     case "a":
     case "A":
       if (event.altKey || event.ctrlKey || event.metaKey) return;
-      if (selection) { event.preventDefault(); openAdd(); }
+      event.preventDefault();
+      if (selection) openAdd();
+      else say("Select words first: hold Shift and press the arrow keys.");
       return;
     default:
       return;
