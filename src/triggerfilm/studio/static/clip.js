@@ -208,11 +208,14 @@ playButton.addEventListener("click", () => {
   if (!selection) return;
   const [first, last] = selection;
   const stop = data.ends[last];
-  seek(starts[first]);
+  // Stop at the last word's end, checked every frame: timeupdate comes only ~4 times a second,
+  // which would let a quarter of a second of the next words through.
   const watch = () => {
-    if (player.currentTime >= stop) { player.pause(); player.removeEventListener("timeupdate", watch); }
+    if (player.currentTime >= stop) player.pause();
+    else if (!player.paused) requestAnimationFrame(watch);
   };
-  player.addEventListener("timeupdate", watch);
+  player.addEventListener("playing", () => requestAnimationFrame(watch), { once: true });
+  seek(starts[first]);
 });
 
 // --- add to touchpoint ----------------------------------------------------------------------
