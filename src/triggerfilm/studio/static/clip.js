@@ -214,8 +214,10 @@ playButton.addEventListener("click", () => {
     if (player.currentTime >= stop) player.pause();
     else if (!player.paused) requestAnimationFrame(watch);
   };
-  player.addEventListener("playing", () => requestAnimationFrame(watch), { once: true });
+  const wasPlaying = !player.paused;
+  if (!wasPlaying) player.addEventListener("playing", () => requestAnimationFrame(watch), { once: true });
   seek(starts[first]);
+  if (wasPlaying) requestAnimationFrame(watch);
 });
 
 // --- add to touchpoint ----------------------------------------------------------------------
