@@ -529,3 +529,19 @@ def test_focus_stays_on_the_control_pressed_after_moves_and_removals(page, studi
     assert focused(page, "#tp-1-title")  # not dropped to the top of the page
     titles = [t.title for t in load_manifest(studio.studio.manifest).touchpoints]
     assert titles[:2] == ["Nights on the unit", "Coming into intensive care"]
+
+
+def test_play_selection_stops_at_its_last_word(page, studio) -> None:
+    page.goto(studio.base + "/clips/icu03")
+    tab_to(page, "#transcript .w")
+    for _ in range(3):
+        page.keyboard.press("Shift+ArrowRight")
+    first, last = page.evaluate("window.triggerfilmClip.selection()")
+    end = page.evaluate(f"JSON.parse(document.getElementById('data').textContent).ends[{last}]")
+    tab_to(page, "#selection-play")
+    page.keyboard.press("Enter")
+    wait_until(page, "!document.getElementById('player').paused")
+    wait_until(page, "document.getElementById('player').paused", timeout=20)
+    stopped = page.evaluate("document.getElementById('player').currentTime")
+    # Stopped at the selection's end: a ceiling, with room for a slow frame on a busy machine.
+    assert end <= stopped < end + 0.3
