@@ -278,6 +278,8 @@ def test_a_keyboard_only_journey_with_the_manifest_edited_meanwhile(page, studio
     page.wait_for_selector("#add-dialog[open]")
     assert focused(page, "#add-touchpoint")
     page.keyboard.press("ArrowDown")  # 2. Nights on the unit
+    page.keyboard.press("Tab")  # the insert point: left at the end
+    assert page.evaluate("document.activeElement.value") == ""
     page.keyboard.press("Tab")  # the valence radios
     page.keyboard.press("ArrowRight")  # positive
     tab_to(page, '#add-dialog button[value="add"]')
@@ -545,3 +547,21 @@ def test_play_selection_stops_at_its_last_word(page, studio) -> None:
     stopped = page.evaluate("document.getElementById('player').currentTime")
     # Stopped at the selection's end: a ceiling, with room for a slow frame on a busy machine.
     assert end <= stopped < end + 0.3
+
+
+def test_the_insert_point_places_a_new_passage(page, studio) -> None:
+    page.goto(studio.base + "/clips/icu03")
+    tab_to(page, "#transcript .w")
+    page.keyboard.press("Shift+ArrowRight")
+    page.keyboard.press("a")
+    page.wait_for_selector("#add-dialog[open]")
+    page.keyboard.press("Tab")
+    assert focused(page, "#add-at")
+    options = page.locator("#add-at option").all_inner_texts()
+    assert options[0].startswith("before 1. ICU07") and options[-1] == "at the end"
+    page.keyboard.press("Home")  # before the first passage
+    tab_to(page, '#add-dialog button[value="add"]')
+    page.keyboard.press("Enter")
+    _saved(page)
+    selections = load_manifest(studio.studio.manifest).touchpoints[0].selections
+    assert [s.clip for s in selections] == ["icu03", "icu07", "icu12", "icu21"]

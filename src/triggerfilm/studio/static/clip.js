@@ -82,6 +82,25 @@ function markFilm(board) {
 onBoard(markFilm);
 markFilm(data.board);
 
+// The insert point: where in the chosen touchpoint the passage will go (the end unless chosen).
+let latest = data.board;
+onBoard((board) => { latest = board; fillPlaces(); });
+function fillPlaces() {
+  const tp = latest.touchpoints[Number(document.getElementById("add-touchpoint").value)];
+  const place = document.getElementById("add-at");
+  const words = (p) => (p.text || `${p.start} …`).split(" ").slice(0, 6).join(" ");
+  place.replaceChildren(
+    ...(tp ? tp.passages : []).map((p) => {
+      const option = document.createElement("option");
+      option.value = p.index;
+      option.textContent = `before ${p.index + 1}. ${p.narrator}: “${words(p)}…”`;
+      return option;
+    }),
+    Object.assign(document.createElement("option"), { value: "", textContent: "at the end", selected: true }),
+  );
+}
+document.getElementById("add-touchpoint").addEventListener("change", fillPlaces);
+
 // --- selecting words ------------------------------------------------------------------------
 let selection = null; // [first, last]
 let anchor = null;
@@ -230,6 +249,7 @@ function openAdd() {
   returnFocus = document.activeElement;
   const [first, last] = selection;
   document.getElementById("add-quote").textContent = `“${wordsText(first, last)}”`;
+  fillPlaces();
   dialog.showModal();
   document.getElementById("add-touchpoint").focus();
 }
@@ -251,6 +271,7 @@ dialog.addEventListener("close", async () => {
       last,
       valence: values.get("valence") || null,
       note: values.get("note") || null,
+      at: values.get("at") === "" ? null : Number(values.get("at")),
     },
     { describe: `add “${wordsText(first, Math.min(last, first + 5))}…”` },
   );
