@@ -8,6 +8,7 @@ leave it.
 """
 
 from .consent import PackReport, consent_report, make_pack, verify_outputs, withdraw_consent
+from .corrections import CorrectionReport, correct_clip, correction_document
 from .notices import Notice, Progress
 from .prepared import (
     Prepared,
@@ -29,12 +30,15 @@ from .selecting import (
     search_clips,
     write_cutsheet_file,
 )
+from .signoff import SignoffReport, sign_off_captions
+from .subtitles import FixOutcome, QcOutcome, caption_qc_report, fix_subtitle_file
 
 __all__ = [
-    "ApplyReport", "Notice", "PackReport", "Prepared", "Progress", "RenderOptions",
-    "RenderReport", "TranscribeReport", "add_hit", "apply_cutsheet_file", "approval_pack",
-    "consent_report", "make_pack", "plan", "plan_report", "planned", "prepare",
-    "render_manifest", "review_manifest", "search_clips", "transcribe_all",
-    "transcribe_manifest", "transcript_text", "verify_outputs",
-    "withdraw_consent", "write_cutsheet_file",
+    "ApplyReport", "CorrectionReport", "FixOutcome", "Notice", "PackReport", "Prepared",
+    "Progress", "QcOutcome", "RenderOptions", "RenderReport", "SignoffReport",
+    "TranscribeReport", "add_hit", "apply_cutsheet_file", "approval_pack", "caption_qc_report",
+    "consent_report", "correct_clip", "correction_document", "fix_subtitle_file", "make_pack",
+    "plan", "plan_report", "planned", "prepare", "render_manifest", "review_manifest",
+    "search_clips", "sign_off_captions", "transcribe_all", "transcribe_manifest",
+    "transcript_text", "verify_outputs", "withdraw_consent", "write_cutsheet_file",
 ]  # fmt: skip

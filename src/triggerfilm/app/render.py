@@ -12,10 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..captions.build import build_captions
+from ..captions.build import build_captions, timing_warnings
 from ..captions.profiles import get_profile
 from ..captions.transcript_doc import descriptive_transcript
-from ..captions.writers import format_srt, format_vtt
+from ..captions.writers import format_srt, format_ttml, format_vtt
 from ..consent import check_consent, refuse_unconsented
 from ..editplan.timeline import Cut, Timeline, narrator_film, touchpoint_film
 from ..errors import ManifestError
@@ -121,7 +121,8 @@ def render_manifest(
     options: RenderOptions = RenderOptions(),
     progress: Progress | None = None,
 ) -> RenderReport:
-    """Everything from the manifest to film.mp4, film.srt, film.vtt and their companions."""
+    """Everything from the manifest to film.mp4, film.srt, film.vtt, film.ttml and their
+    companions."""
     out_dir = Path(out_dir).resolve()
     prepared = prepare(manifest_path)
     manifest = prepared.manifest
@@ -184,6 +185,7 @@ def _render_timeline(
     companions = {
         f"{stem}.srt": srt,
         f"{stem}.vtt": vtt,
+        f"{stem}.ttml": format_ttml(cues, profile),
         _companion(stem, "timeline.json"): json.dumps(timeline.to_dict(), indent=1),
         _companion(stem, "transcript.txt"): document.to_text(),
         _companion(stem, "transcript.html"): document.to_html(),
@@ -197,7 +199,8 @@ def _render_timeline(
         timeline,
         cues,
         out_dir,
-        srt_text=srt,
+        # The soft track escapes the words for mov_text itself (render/film.py).
+        srt_text=format_srt(cues, escape=False),
         cache_dir=cache_root() / "render" / "segments",
         burn_in=options.burn_in,
         preset="ultrafast" if options.preview else options.preset,
@@ -217,6 +220,7 @@ def _render_timeline(
         transcripts=prepared.transcripts,
         transcribe_options=options.transcribe,
         caption_profile=profile,
+        corrections={cid: c.sha256 for cid, c in prepared.corrections.items()},
     )
     provenance = write_provenance(out_dir, record, files=list(files), stem=stem)
     return RenderReport(
@@ -231,7 +235,8 @@ def _render_timeline(
         loudness_target=target,
         notices=counts.notices
         + tuple(Notice("timeline", w) for w in timeline.warnings)
-        + tuple(Notice("render", w) for w in rendered.warnings),
+        + tuple(Notice("render", w) for w in rendered.warnings)
+        + tuple(Notice("captions", w) for w in timing_warnings(cues, profile)),
     )
 
 

@@ -106,6 +106,7 @@ class Bars:
         "clips": ("Clips", "clips"),
         "transcribe": ("Transcribing", "s audio"),
         "render": ("Rendering", "segments"),
+        "thumbnails": ("Thumbnails", "frames"),
     }
 
     def __init__(self) -> None:

@@ -99,8 +99,9 @@ def render(
     """Render MANIFEST to a captioned film.
 
     Writes film.mp4 (H.264 + AAC, captions burned in and as a soft track, chapters per
-    touchpoint), film.srt, film.vtt, transcript.txt/html (a descriptive transcript) and
-    timeline.json into the output folder. Clips not yet transcribed are transcribed first.
+    touchpoint), film.srt, film.vtt, film.ttml (EBU-TT-D), transcript.txt/html (a
+    descriptive transcript) and timeline.json into the output folder. Clips not yet
+    transcribed are transcribed first.
     """
     out_dir = out_dir or Path("out") / manifest.stem
     options = app.RenderOptions(
