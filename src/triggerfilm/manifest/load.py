@@ -222,8 +222,8 @@ def _archives(r: _Reader, value: Any) -> tuple[dict[str, str], frozenset[str]]:
             try:
                 parts = urllib.parse.urlsplit(location)
                 parts.port  # noqa: B018 (a bad port is only found when asked for)
-            except ValueError as problem:
-                r.fail(where, f"is not a valid address ({problem})", expected="an https:// URL")
+            except ValueError as bad_address:
+                r.fail(where, f"is not a valid address ({bad_address})", expected="an https:// URL")
             if parts.username is not None or parts.password is not None:
                 # Never echoed: the message would print the password.
                 r.fail(
