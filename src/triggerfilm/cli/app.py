@@ -106,6 +106,7 @@ class Bars:
         "clips": ("Clips", "clips"),
         "transcribe": ("Transcribing", "s audio"),
         "render": ("Rendering", "segments"),
+        "thumbnails": ("Thumbnails", "frames"),
     }
 
     def __init__(self) -> None:
@@ -169,6 +170,12 @@ def choice_option(
         show_default=True,
         help=help,
     )
+
+
+def target_option(help: str) -> Callable[[Command], Command]:
+    """``--target``: the film's target length in minutes, which the plan measures against."""
+    minutes = click.FloatRange(min=0, min_open=True)
+    return click.option("--target", type=minutes, default=30.0, show_default=True, help=help)
 
 
 def format_option(choices: list[str], help: str) -> Callable[[Command], Command]:

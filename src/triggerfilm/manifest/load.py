@@ -45,7 +45,7 @@ CLIP_KEYS = (
 ARCHIVE_KEYS = ("location", "insecure")
 # A narrator's role, as archive catalogues publish it; reports count narrators by it.
 NARRATOR_ROLES = ("patient", "family member", "staff")
-TOUCHPOINT_KEYS = ("title", "description", "content_note", "interleave", "selections")
+TOUCHPOINT_KEYS = ("title", "description", "content_note", "prompt", "interleave", "selections")
 SELECTION_KEYS = ("clip", "from", "to", "valence", "note", "redact")
 
 # "75", "1:15", "0:01:15.5": a timecode written as a string. Anything else is a quote.
@@ -222,8 +222,8 @@ def _archives(r: _Reader, value: Any) -> tuple[dict[str, str], frozenset[str]]:
             try:
                 parts = urllib.parse.urlsplit(location)
                 parts.port  # noqa: B018 (a bad port is only found when asked for)
-            except ValueError as problem:
-                r.fail(where, f"is not a valid address ({problem})", expected="an https:// URL")
+            except ValueError as bad_address:
+                r.fail(where, f"is not a valid address ({bad_address})", expected="an https:// URL")
             if parts.username is not None or parts.password is not None:
                 # Never echoed: the message would print the password.
                 r.fail(
@@ -349,6 +349,7 @@ def _touchpoint(r: _Reader, value: Any, at: str, clip_ids: dict[str, str]) -> To
         origin=r.origin(at),
         description=r.text(data, at, "description"),
         content_note=r.text(data, at, "content_note"),
+        prompt=r.text(data, at, "prompt"),
         interleave=r.flag(data, at, "interleave", default=True),
     )
 

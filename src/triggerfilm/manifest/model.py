@@ -73,6 +73,8 @@ class Touchpoint:
     origin: Origin
     description: str | None = None
     content_note: str | None = None
+    # The question the event player shows when it pauses after this touchpoint.
+    prompt: str | None = None
     # Reorder selections so one narrator's passages do not follow each other (editplan.ordering).
     interleave: bool = True
 
