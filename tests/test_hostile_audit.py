@@ -224,3 +224,34 @@ def test_wav_whose_header_claims_one_sample_a_second(tmp_path: Path) -> None:
     assert_refused(result, str(clip), "sampled 1 times a second")
     assert snapshot(tmp_path) == before
     assert not (tmp_path / "cache").exists()
+
+
+# --- output paths -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["socket", "below-a-file"])
+def test_output_that_is_not_a_writable_file(tmp_path: Path, kind: str) -> None:
+    import socket
+    import stat
+
+    from .conftest import demo_copy
+
+    demo = demo_copy(tmp_path)
+    if kind == "socket":
+        # The rename replaced whatever had the name: `-o /dev/full` as root swapped the device
+        # node for a regular file. A socket stands in for the device here.
+        target = tmp_path / "sheet.md"
+        server = socket.socket(socket.AF_UNIX)
+        server.bind(str(target))
+        words = ["is a socket, not a file triggerfilm can replace"]
+    else:
+        (tmp_path / "taken").write_text("a file\n")
+        target = tmp_path / "taken" / "sheet.md"  # was a NotADirectoryError traceback
+        words = ["a folder on its path is a file"]
+    before = {p.name for p in tmp_path.iterdir()}
+    result = run_cli("cutsheet", demo, "-o", target, cwd=tmp_path)
+    assert_refused(result, str(target), *words)
+    assert {p.name for p in tmp_path.iterdir()} == before
+    if kind == "socket":
+        assert stat.S_ISSOCK(os.stat(target).st_mode)
+        server.close()
