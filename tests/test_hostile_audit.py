@@ -255,3 +255,13 @@ def test_output_that_is_not_a_writable_file(tmp_path: Path, kind: str) -> None:
     if kind == "socket":
         assert stat.S_ISSOCK(os.stat(target).st_mode)
         server.close()
+
+
+def test_absurd_thread_count_is_refused_before_the_engine(tmp_path: Path) -> None:
+    from .conftest import CLIPS
+
+    result = run_cli("transcript", CLIPS / "ICU15-01.m4a", "--threads", "100000", cwd=tmp_path)
+    # Was a segmentation fault (exit -11) inside CTranslate2, with no message at all.
+    assert result.returncode == 2, (result.returncode, result.stderr)
+    assert "Traceback" not in result.stderr
+    assert "--threads" in result.stderr and "100000" in result.stderr
