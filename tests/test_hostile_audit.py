@@ -265,3 +265,17 @@ def test_absurd_thread_count_is_refused_before_the_engine(tmp_path: Path) -> Non
     assert result.returncode == 2, (result.returncode, result.stderr)
     assert "Traceback" not in result.stderr
     assert "--threads" in result.stderr and "100000" in result.stderr
+
+
+def test_utf32_cut_sheet_is_not_read_as_utf16(tmp_path: Path) -> None:
+    from .conftest import demo_copy
+
+    demo = demo_copy(tmp_path)
+    before = snapshot(tmp_path)
+    sheet = HOSTILE / "au_cutsheet_utf32.md"
+    result = run_cli("cutsheet", demo, "--apply", sheet, cwd=tmp_path)
+    # Its BOM begins like UTF-16's, so it was decoded as UTF-16 and reported as a sheet with
+    # "no sentence lines" -- nothing was selected -- which blamed the user's ticks.
+    assert_refused(result, str(sheet), "not a text cut sheet")
+    assert "nothing was selected" not in result.stderr
+    assert snapshot(tmp_path) == before
