@@ -75,6 +75,9 @@ def snapshot(folder: Path) -> dict[str, bytes]:
         ("au_archive_credentials.yaml", [":5:", "archives.sample", "user name or password"]),
         # A terminal escape sequence in a title reached the terminal through `plan`.
         ("au_title_escape.yaml", [":1:", "title", "control character U+001B"]),
+        # A merge key read as "the tag !!merge is not allowed ... Remove the tag" (or as an
+        # unknown key '<<'): the user wrote no tag.
+        ("au_merge_key_first.yaml", [":3:", "output.<<", "merge keys (<<) are not supported"]),
     ],
 )
 def test_hostile_manifest_is_refused_at_its_line(tmp_path: Path, name: str, words) -> None:

@@ -277,6 +277,15 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
 
 
 def _refuse_tag(node: yaml.Node, at: str) -> NoReturn:
+    if node.tag == "tag:yaml.org,2002:merge":
+        # The user wrote `<<: *name`, not a tag: say what it is.
+        raise _Refused(
+            "YAML merge keys (<<) are not supported",
+            node.start_mark,
+            "every key written out",
+            "Write the keys out in full; an &anchor and *alias can still share a whole value",
+            at,
+        )
     tag = node.tag.replace("tag:yaml.org,2002:", "!!")
     raise _Refused(
         f"the tag {tag} is not allowed",
