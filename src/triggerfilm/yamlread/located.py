@@ -58,7 +58,28 @@ class _Refused(Exception):
         self.at = at or None
 
 
-class _LimitedLoader(yaml.SafeLoader):
+# libyaml's parser (when PyYAML was built with it) reads events about ten times faster than
+# the pure-Python one, so a document near the size limit takes seconds, not minutes; the
+# composer below stays Python so every node still passes through the checks.
+_Parser = getattr(yaml, "CParser", None) or getattr(getattr(yaml, "_yaml", None), "CParser", None)
+
+
+if _Parser is not None:
+
+    class _EventSource(
+        yaml.composer.Composer, _Parser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver
+    ):
+        def __init__(self, stream: str) -> None:
+            _Parser.__init__(self, stream)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+            yaml.composer.Composer.__init__(self)
+
+else:  # pragma: no cover (PyYAML without libyaml)
+    _EventSource = yaml.SafeLoader  # type: ignore[misc,assignment]
+
+
+class _LimitedLoader(_EventSource):
     """The safe composer, counting aliases and refusing one that refers to its own ancestor."""
 
     def __init__(self, stream: str, max_aliases: int) -> None:
