@@ -75,6 +75,7 @@ def search_clips(
         return search(docs, query)
     prepared = pipeline.prepare(manifest)
     pipeline.transcribe_all(prepared, options, progress)
+    options = prepared.transcribe_options or options
     m = prepared.manifest
     catalogues = {name: load_catalogue(location) for name, location in m.archives.items()}
     used: set[tuple[str, str]] = set()

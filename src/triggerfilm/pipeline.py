@@ -45,6 +45,9 @@ class Prepared:
     sources: dict[str, SourceClip]
     media: dict[str, MediaInfo]
     transcripts: dict[str, Transcript] = field(default_factory=dict)
+    # The options the transcripts were made with: the caller's, with the manifest's model
+    # unless the caller named one.
+    transcribe_options: TranscribeOptions | None = None
 
     def material(self) -> dict[str, ClipMaterial]:
         return {
@@ -65,6 +68,8 @@ def transcribe_all(
     prepared: Prepared, options: TranscribeOptions, progress: Progress | None = None
 ) -> dict[str, int]:
     """Transcribe every clip not yet in the cache. Returns counts of 'cached' and 'transcribed'."""
+    options = options.for_manifest(prepared.manifest.transcription_model)
+    prepared.transcribe_options = options
     total = sum(m.duration for m in prepared.media.values())
     clips = list(prepared.sources)
     sources = prepared.sources
@@ -253,7 +258,9 @@ def _render_timeline(
     for name, text in companions.items():
         write_text_atomically(out_dir / name, text)
     files = (rendered.film, *(out_dir / n for n in companions if n != MARKER))
-    record = provenance_record(manifest, prepared, timeline, options.transcribe, profile)
+    record = provenance_record(
+        manifest, prepared, timeline, prepared.transcribe_options or options.transcribe, profile
+    )
     provenance = write_provenance(out_dir, record, files=list(files), stem=stem)
     return RenderReport(
         out_dir=out_dir,

@@ -14,7 +14,10 @@ import click
 from .. import __version__
 from ..errors import TriggerfilmError
 from ..manifest.model import CONSENT_USES
-from ..transcripts.options import ENGINES, TranscribeOptions
+from ..transcripts.models import display_name
+from ..transcripts.options import DEFAULT_MODEL, ENGINES, TranscribeOptions
+
+DEFAULT_MODEL_NAME = display_name(DEFAULT_MODEL)
 
 
 class _Group(click.Group):
@@ -48,10 +51,11 @@ def transcribe_options(f):
     )(f)
     f = click.option(
         "--model",
-        default="bundled",
-        show_default=True,
-        help="'bundled' (tiny.en, works offline), a local model folder or file, or a model "
-        "name the engine may download when a network exists.",
+        default=None,
+        help="tiny (tiny.en, bundled), base (Whisper base, installed with triggerfilm; both "
+        "offline), a local model folder or file, or a model name the engine may download when "
+        "a network exists. [default: the manifest's transcription.model, else "
+        f"$TRIGGERFILM_MODEL, else {DEFAULT_MODEL_NAME}]",
     )(f)
     f = click.option("--language", default="en", show_default=True, help="Spoken language.")(f)
     f = click.option("--beam-size", default=5, show_default=True, type=click.IntRange(1, 20))(f)
@@ -64,7 +68,7 @@ def transcribe_options(f):
 def transcribe_settings(engine, model, language, beam_size, threads) -> TranscribeOptions:
     return TranscribeOptions(
         engine=engine,
-        model=model,
+        model=model or "",
         language=language or None,
         beam_size=beam_size,
         threads=threads,

@@ -29,7 +29,11 @@ from .model import (
 from .redaction_keys import parse_redactions
 from .yamlnodes import describe_value, join_path, load_located
 
-TOP_KEYS = ("title", "description", "credits", "output", "archives", "clips", "touchpoints")
+TOP_KEYS = (
+    "title", "description", "credits", "output", "transcription", "archives", "clips",
+    "touchpoints",
+)  # fmt: skip
+TRANSCRIPTION_KEYS = ("model",)
 OUTPUT_KEYS = (
     "width", "height", "fps", "card_seconds", "caption_profile", "speaker_labels",
     "redaction_text",
@@ -130,6 +134,7 @@ def load_manifest(path: str | Path) -> Manifest:
     title = r.text(top, "", "title", required=True)
 
     output = _output(r, top.get("output"))
+    transcription_model = _transcription_model(r, top.get("transcription"), path.parent)
     archives = _archives(r, top.get("archives"))
     clips = tuple(
         _clip(r, item, join_path("clips", i), archives)
@@ -159,7 +164,20 @@ def load_manifest(path: str | Path) -> Manifest:
         archives=archives,
         description=r.text(top, "", "description"),
         credits=r.text(top, "", "credits"),
+        transcription_model=transcription_model,
     )
+
+
+def _transcription_model(r: _Reader, value: Any, folder: Path) -> str | None:
+    """The Whisper model the manifest asks for: a name (tiny, base) or a folder/file path,
+    relative to the manifest. Whether the name is usable is checked where models are known."""
+    if value is None:
+        return None
+    data = r.mapping(value, "transcription", TRANSCRIPTION_KEYS)
+    model = r.text(data, "transcription", "model")
+    if model and ("/" in model or "\\" in model or model.startswith(".")):
+        return str((folder / model).resolve())
+    return model
 
 
 def _output(r: _Reader, value: Any) -> OutputSettings:

@@ -130,6 +130,9 @@ class Manifest:
     archives: dict[str, str] = field(default_factory=dict)
     description: str | None = None
     credits: str | None = None
+    # `transcription: {model: ...}`: the Whisper model this film's clips are transcribed with
+    # unless --model names another (a name such as tiny or base, or an absolute path).
+    transcription_model: str | None = None
 
     def clip(self, clip_id: str) -> ClipRef:
         for clip in self.clips:
