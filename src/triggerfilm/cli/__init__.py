@@ -1,6 +1,6 @@
 """The ``triggerfilm`` command; see :mod:`triggerfilm.cli.app`."""
 
-from . import checking, consent, editing, film  # noqa: F401  (registers the commands)
+from . import checking, consent, editing, film, indexing  # noqa: F401  (registers the commands)
 from .app import cli
 
 

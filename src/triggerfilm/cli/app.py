@@ -82,6 +82,7 @@ class Bars:
         "clips": ("Clips", "clips"),
         "transcribe": ("Transcribing", "s audio"),
         "render": ("Rendering", "segments"),
+        "embed": ("Embedding", "sentences"),
     }
 
     def __init__(self) -> None:
