@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,13 +108,20 @@ def passages(doc: SearchDoc) -> list[Passage]:
         found.append(
             Passage("words", text, sentence.cut_in, sentence.cut_out, sentence.index, times)
         )
+    heard = {_plain(sentence.text): sentence for sentence in spoken}
     for line in verbatim_sentences(doc.verbatim):
-        located = locate_verbatim(line, spoken, doc.transcript)
+        # A sentence Whisper heard word for word is found by its words; only the others need
+        # the fuzzy search (difflib over the whole transcript, ~0.1 s a sentence).
+        located = heard.get(_plain(line)) or locate_verbatim(line, spoken, doc.transcript)
         if located is None:
             found.append(Passage("verbatim", line))
         else:
             found.append(Passage("verbatim", line, located.cut_in, located.cut_out, located.index))
     return found
+
+
+def _plain(text: str) -> tuple[str, ...]:
+    return tuple(re.findall(r"\w+", text.lower()))
 
 
 def connect(path: Path) -> sqlite3.Connection:

@@ -18,6 +18,7 @@ installed.
 from __future__ import annotations
 
 import json
+import math
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -74,7 +75,9 @@ def _erf(x: np.ndarray) -> np.ndarray:
 
 
 def _gelu(x: np.ndarray) -> np.ndarray:
-    return 0.5 * x * (1.0 + _erf(x / np.sqrt(2.0)))
+    # Python floats, not numpy scalars: a numpy float64 would promote every array to float64,
+    # and float64 activations against float32 weights leave BLAS for a slow generic loop.
+    return 0.5 * x * (1.0 + _erf(x * (1.0 / math.sqrt(2.0))))
 
 
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
@@ -151,7 +154,7 @@ class SentenceEncoder:
             q = split(self._dense(x, f"{p}.attention.self.query"))
             k = split(self._dense(x, f"{p}.attention.self.key"))
             v = split(self._dense(x, f"{p}.attention.self.value"))
-            scores = q @ k.transpose(0, 1, 3, 2) / np.sqrt(width) + blocked
+            scores = q @ k.transpose(0, 1, 3, 2) * (1.0 / math.sqrt(width)) + blocked
             scores -= scores.max(-1, keepdims=True)
             weights = np.exp(scores)
             weights /= weights.sum(-1, keepdims=True)

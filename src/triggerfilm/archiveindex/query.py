@@ -33,14 +33,13 @@ WORDS_WEIGHT = 0.1
 # Candidates taken from each ranking before fusing.
 CANDIDATES = 200
 # Words that carry no theme; left out of the BM25 part of a search by meaning.
-STOP_WORDS = frozenset(
-    """a about after again all am an and any are as at be been before being but by can could
-    did do does doing down during each few for from had has have having he her here hers him
-    his how i if in into is it its just me more most my no nor not now of off on once only or
-    other our out over own same she should so some such than that the their them then there
-    these they this those through to too under until up us very was we were what when where
-    which while who whom why will with would you your""".split()
-)
+_STOP_TEXT = """a about after again all am an and any are as at be been before being but by can
+could did do does doing down during each few for from had has have having he her here hers him
+his how i if in into is it its just me more most my no nor not now of off on once only or other
+our out over own same she should so some such than that the their them then there these they
+this those through to too under until up us very was we were what when where which while who
+whom why will with would you your"""
+STOP_WORDS = frozenset(_STOP_TEXT.split())
 
 _TERM = re.compile(r'"([^"]*)"|(\S+)')
 
