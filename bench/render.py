@@ -8,7 +8,7 @@ under 3 touchpoints: 5 cards, 60+ s, 20+ burned-in captions, 1280x720 at 25 fps)
 1. The transcripts are made first, into a fresh cache folder (``TRIGGERFILM_CACHE``), and not
    timed: the benchmark measures rendering. Everything else starts cold in that cache: the
    per-clip loudness, the card pictures, every segment.
-2. **triggerfilm**: ``pipeline.render_manifest`` (cards, name straps, captions, loudness,
+2. **triggerfilm**: ``app.render_manifest`` (cards, name straps, captions, loudness,
    segments, join, chapters, soft captions), timed from the manifest to the finished film.
 3. **ffmpeg baseline**: one ffmpeg command built from the SAME ``timeline.json`` and captions
    (the cues triggerfilm wrote to film.srt, as the same ASS script): each card a looped still
@@ -248,7 +248,7 @@ SPENT: dict[str, list[float]] = {}
 def instrument() -> None:
     import threading
 
-    from triggerfilm import pipeline
+    from triggerfilm.app import render as pipeline
     from triggerfilm.render import film, segments
 
     lock = threading.Lock()
@@ -301,7 +301,7 @@ def main() -> int:
         work.mkdir(parents=True)
     # A fresh, empty cache for this run; set before triggerfilm reads it.
     os.environ["TRIGGERFILM_CACHE"] = str(work / "cache")
-    from triggerfilm.pipeline import RenderOptions, prepare, render_manifest, transcribe_all
+    from triggerfilm.app import RenderOptions, prepare, render_manifest, transcribe_all
     from triggerfilm.transcripts.options import TranscribeOptions
 
     if args.profile:

@@ -92,9 +92,9 @@ def make_project(folder: Path, loc01_expires: str = "2030-12-31") -> Path:
 
 def planned(manifest: Path):
     """(prepared, timeline) for ``manifest``, transcribing with the bundled model (cached)."""
-    from triggerfilm import pipeline
+    from triggerfilm import app
     from triggerfilm.transcripts.options import TranscribeOptions
 
-    prepared = pipeline.prepare(manifest)
-    pipeline.transcribe_all(prepared, TranscribeOptions())
-    return prepared, pipeline.plan(prepared)
+    prepared = app.prepare(manifest)
+    app.transcribe_all(prepared, TranscribeOptions())
+    return prepared, app.plan(prepared)

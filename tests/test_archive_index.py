@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from triggerfilm import indexing
+from triggerfilm.app import indexing
 from triggerfilm.archiveindex import meaning
 from triggerfilm.cli import cli
 from triggerfilm.editplan.search import SearchQuery
-from triggerfilm.sources.cache import cache_root
+from triggerfilm.store import cache_root
 from triggerfilm.transcripts.options import TranscribeOptions
 
 from .conftest import CLIPS
@@ -68,7 +68,7 @@ def test_index_is_one_sqlite_file_in_the_cache_with_fts5(archive):
     ).fetchone()[0]
     assert timed >= 30  # every sentence Whisper heard, with its cut points
     connection.close()
-    assert not list(path.parent.glob(".*building*"))  # nothing half-written is left
+    assert not list(path.parent.glob(".*"))  # no staged copy or journal is left behind
 
 
 @pytest.mark.slow

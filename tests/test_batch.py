@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from triggerfilm import pipeline
+from triggerfilm import app
 from triggerfilm.transcripts import store
 from triggerfilm.transcripts.options import TranscribeOptions
 
@@ -60,16 +60,14 @@ def test_a_run_killed_mid_batch_resumes_with_the_clips_it_had_finished(tmp_path,
     assert finished, "the interrupted run cached nothing"
 
     monkeypatch.setenv("TRIGGERFILM_CACHE", str(cache))
-    prepared = pipeline.prepare(manifest)
-    counts = pipeline.transcribe_all(prepared, TranscribeOptions())
-    assert counts["cached"] == len(finished) and counts["cached"] + counts["transcribed"] == 2
+    prepared = app.prepare(manifest)
+    counts = app.transcribe_all(prepared, TranscribeOptions())
+    assert counts.cached == len(finished) and counts.cached + counts.transcribed == 2
     assert set(prepared.transcripts) == {"a", "b"}
     assert all(t.text for t in prepared.transcripts.values())
     # A third run does no work at all.
-    assert pipeline.transcribe_all(pipeline.prepare(manifest), TranscribeOptions()) == {
-        "cached": 2,
-        "transcribed": 0,
-    }
+    again = app.transcribe_all(app.prepare(manifest), TranscribeOptions())
+    assert (again.cached, again.transcribed) == (2, 0)
 
 
 def test_batch_progress_reports_clips_done_and_audio_seconds(tmp_path, monkeypatch):
@@ -77,8 +75,8 @@ def test_batch_progress_reports_clips_done_and_audio_seconds(tmp_path, monkeypat
     manifest = tmp_path / "film.yaml"
     manifest.write_text(MANIFEST.format(clips=CLIPS), encoding="utf-8")
     seen: list[tuple[str, float, float]] = []
-    prepared = pipeline.prepare(manifest)
-    pipeline.transcribe_all(prepared, TranscribeOptions(), lambda *a: seen.append(a))
+    prepared = app.prepare(manifest)
+    app.transcribe_all(prepared, TranscribeOptions(), lambda *a: seen.append(a))
     clips = [(done, total) for stage, done, total in seen if stage == "clips"]
     assert clips[0] == (0, 2) and (1, 2) in clips and clips[-1] == (2, 2)
     assert [d for d, _ in clips] == sorted(d for d, _ in clips)

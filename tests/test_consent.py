@@ -6,7 +6,6 @@ import datetime
 import json
 import sys
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
@@ -246,9 +245,9 @@ def test_catalogue_consent_is_merged_and_only_narrowed(tmp_path: Path) -> None:
     assert report.refused == ("icu07",)
     assert set(check_consent(manifest, "training", TODAY).refused) == {"icu07", "icu15", "loc01"}
     # Resolved sources (the pipeline's Prepared) carry the same terms.
-    prepared = SimpleNamespace(manifest=manifest, sources=resolve_sources(manifest))
-    assert prepared.sources["icu07"].consent.withdrawn is True
-    assert check_consent(prepared, "joint-event", TODAY).entries == report.entries
+    sources = resolve_sources(manifest)
+    assert sources["icu07"].consent.withdrawn is True
+    assert check_consent(manifest, "joint-event", TODAY, sources=sources).entries == report.entries
 
 
 def test_catalogue_consent_is_checked_strictly(tmp_path: Path) -> None:
@@ -272,13 +271,13 @@ def test_catalogue_consent_is_checked_strictly(tmp_path: Path) -> None:
 
 
 def test_refusal_from_the_prepared_pipeline(tmp_path: Path) -> None:
-    from triggerfilm import pipeline
+    from triggerfilm import app
 
     path = make_project(tmp_path, loc01_expires="2026-01-31")
     withdraw(path, clip="icu15")
-    prepared = pipeline.prepare(path)
+    prepared = app.prepare(path)
     with pytest.raises(ConsentError) as caught:
-        refuse_unconsented(prepared, "joint-event", TODAY)
+        refuse_unconsented(prepared.manifest, "joint-event", TODAY, sources=prepared.sources)
     error = caught.value
     assert Path(error.where) == path
     assert "2 clip(s) may not be shown at a joint-event" in error.message
@@ -286,5 +285,7 @@ def test_refusal_from_the_prepared_pipeline(tmp_path: Path) -> None:
     assert "loc01 (LOC01): consent expired on 2026-01-31" in error.message
     # The day before expiry only the withdrawal remains.
     with pytest.raises(ConsentError) as earlier:
-        refuse_unconsented(prepared, "joint-event", datetime.date(2026, 1, 30))
+        refuse_unconsented(
+            prepared.manifest, "joint-event", datetime.date(2026, 1, 30), sources=prepared.sources
+        )
     assert "1 clip(s)" in earlier.value.message and "loc01" not in earlier.value.message

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from triggerfilm import editing
+from triggerfilm import app
+from triggerfilm.app import editing
 from triggerfilm.cli import cli
 from triggerfilm.editplan.cutsheet import parse_cutsheet
 from triggerfilm.editplan.sentences import sentences, words_inside
@@ -39,9 +40,9 @@ def _set(sheet: str, clip: str, index: int, tag: str | None) -> str:
 
 
 def _plan(path: Path):
-    prepared = editing.pipeline.prepare(path)
-    editing.pipeline.transcribe_all(prepared, TranscribeOptions())
-    return prepared, editing.pipeline.plan(prepared)
+    prepared = app.prepare(path)
+    app.transcribe_all(prepared, TranscribeOptions())
+    return prepared, app.plan(prepared)
 
 
 def test_round_trip_selects_exactly_the_ticked_sentences(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from triggerfilm import pipeline
+from triggerfilm import app
 from triggerfilm.captions.build import build_captions
 from triggerfilm.captions.check import check_subtitles
 from triggerfilm.captions.profiles import PROFILES, get_profile
@@ -16,9 +16,9 @@ from .conftest import ROOT
 
 @pytest.fixture(scope="module")
 def demo_timeline():
-    prepared = pipeline.prepare(ROOT / "manifests" / "demo.yaml")
-    pipeline.transcribe_all(prepared, TranscribeOptions())
-    return pipeline.plan(prepared)
+    prepared = app.prepare(ROOT / "manifests" / "demo.yaml")
+    app.transcribe_all(prepared, TranscribeOptions())
+    return app.plan(prepared)
 
 
 @pytest.mark.parametrize("name", sorted(PROFILES))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import doctest
 import json
+from difflib import SequenceMatcher
 
 import yaml
 from click.testing import CliRunner
 
-from triggerfilm import review
 from triggerfilm.cli import cli
+from triggerfilm.reports import review
 from triggerfilm.transcripts import doubts
 from triggerfilm.transcripts.checked import checked_transcript
 from triggerfilm.transcripts.doubts import (
@@ -93,6 +94,10 @@ def test_verbatim_transcripts_are_checked_for_timing_only():
     assert aligned.words == list(words) and aligned.segments[0].doubts == ()
 
 
+def _norm(word: str) -> str:
+    return "".join(c for c in word.lower() if c.isalnum())
+
+
 def test_flags_on_a_real_recording_match_their_definitions(shared_data):
     media = shared_data / "speech_audio" / "gentle__lucier.mp3"
     transcript = checked_transcript(media, TranscribeOptions())
@@ -101,9 +106,18 @@ def test_flags_on_a_real_recording_match_their_definitions(shared_data):
         silent = not overlap(word.start - 0.2, word.end + 0.2, speech)
         assert (NO_SPEECH in word.doubts) == silent
         assert (LOW in word.doubts) == (word.probability < 0.3)
-    # tiny.en mishears the first "resonant" ("present" or "president", depending on how the
-    # chunks are decoded) and is unsure of it: the review catches that.
-    assert any(w.clean in ("present", "president") and LOW in w.doubts for w in transcript.words)
+    # tiny.en mishears some of this recording and is unsure of what it mishears: the review
+    # catches that. Which words, and how they are spelled, differs between CPUs ("present",
+    # "President"...), so the mishearings are found against the script, case-insensitively.
+    script = (shared_data / "refs" / "gentle__lucier.txt").read_text(encoding="utf-8")
+    heard = [_norm(w.clean) for w in transcript.words]
+    misheard = []
+    matcher = SequenceMatcher(None, heard, [_norm(t) for t in script.split()], autojunk=False)
+    for op, a, b, _, _ in matcher.get_opcodes():
+        if op == "replace":
+            misheard += transcript.words[a:b]
+    assert 0 < len(misheard) <= 0.5 * len(heard)  # a mishearing, but not a different recording
+    assert any(LOW in w.doubts for w in misheard)
 
 
 def test_a_recording_without_speech_yields_no_text_and_nothing_to_review(shared_data):

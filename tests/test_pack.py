@@ -49,7 +49,7 @@ def pack(tmp_path_factory):
     folder = tmp_path_factory.mktemp("pack")
     manifest = make_project(folder)
     prepared, timeline = planned(manifest)
-    consent = check_consent(prepared, "joint-event", DAY)
+    consent = check_consent(prepared.manifest, "joint-event", DAY, sources=prepared.sources)
     page = facilitator_pack(
         prepared.manifest, timeline, prepared.sources, consent=consent, today=DAY
     )

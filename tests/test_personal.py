@@ -35,7 +35,8 @@ def test_ordinary_sentences_give_no_candidates():
 
 
 def test_review_lists_personal_details_of_the_demo_clips():
-    from triggerfilm.review import format_table, review_manifest
+    from triggerfilm.app import review_manifest
+    from triggerfilm.reports.review import format_table
 
     from .conftest import ROOT
 

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from triggerfilm import editing
+from triggerfilm import app
+from triggerfilm.app import editing
 from triggerfilm.cli import cli
 from triggerfilm.editplan.ordering import interleave, repeats
 from triggerfilm.editplan.timeline import Cut
@@ -134,7 +135,7 @@ def test_plan_table_for_the_demo() -> None:
 
 
 def test_plan_json_matches_the_timeline() -> None:
-    timeline = editing.pipeline.plan(_prepared(DEMO))
+    timeline = app.plan(_prepared(DEMO))
     # A target 5 % above the film's length: within 10 %, so no length warning.
     target = f"{timeline.duration * 1.05 / 60:.4f}"
     result = CliRunner().invoke(cli, ["plan", str(DEMO), "--format", "json", "--target", target])
@@ -161,8 +162,8 @@ def test_plan_json_matches_the_timeline() -> None:
 def _prepared(path: Path):
     from triggerfilm.transcripts.options import TranscribeOptions
 
-    prepared = editing.pipeline.prepare(path)
-    editing.pipeline.transcribe_all(prepared, TranscribeOptions())
+    prepared = app.prepare(path)
+    app.transcribe_all(prepared, TranscribeOptions())
     return prepared
 
 

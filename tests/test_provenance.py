@@ -39,10 +39,11 @@ def project(tmp_path_factory):
 def _record(prepared, timeline):
     return provenance_record(
         prepared.manifest,
-        prepared,
         timeline,
-        TranscribeOptions(),
-        get_profile(timeline.caption_profile),
+        sources=prepared.sources,
+        transcripts=prepared.transcripts,
+        transcribe_options=TranscribeOptions(),
+        caption_profile=get_profile(timeline.caption_profile),
     )
 
 

@@ -7,8 +7,8 @@ import json
 import numpy as np
 import pytest
 
+from triggerfilm.app import RenderOptions, render_manifest
 from triggerfilm.errors import ManifestError
-from triggerfilm.pipeline import RenderOptions, render_manifest
 
 from .conftest import CLIPS
 from .media_factory import decode_audio

@@ -9,9 +9,9 @@ from pathlib import Path
 import av
 import pytest
 
+from triggerfilm.app import RenderOptions, render_manifest
 from triggerfilm.captions.check import check_subtitles
 from triggerfilm.captions.profiles import get_profile
-from triggerfilm.pipeline import RenderOptions, render_manifest
 
 from .conftest import CLIPS
 
@@ -188,7 +188,7 @@ def test_folder_of_another_manifest_is_not_overwritten_without_force(film):
 
 
 def test_approval_pack_holds_only_that_narrators_passages(film):
-    from triggerfilm.pipeline import approval_pack
+    from triggerfilm.app import approval_pack
 
     manifest = film.parent / "small.yaml"
     out = film.parent / "approval"
@@ -266,10 +266,11 @@ def test_render_refuses_withdrawn_and_expired_clips_listing_both(film, tmp_path)
 
 
 def test_speaker_labels_always_names_every_narrator_in_srt(film, tmp_path):
-    from triggerfilm import pipeline
+    from triggerfilm import app
     from triggerfilm.captions.build import build_captions
     from triggerfilm.captions.profiles import get_profile
     from triggerfilm.captions.writers import format_srt
+    from triggerfilm.transcripts.options import TranscribeOptions
 
     manifest = tmp_path / "labels.yaml"
     manifest.write_text(
@@ -277,9 +278,9 @@ def test_speaker_labels_always_names_every_narrator_in_srt(film, tmp_path):
         .read_text()
         .replace("card_seconds: 1.5}", "card_seconds: 1.5, speaker_labels: always}")
     )
-    prepared = pipeline.prepare(manifest)
-    pipeline.transcribe_all(prepared, pipeline.TranscribeOptions())
-    timeline = pipeline.plan(prepared)
+    prepared = app.prepare(manifest)
+    app.transcribe_all(prepared, TranscribeOptions())
+    timeline = app.plan(prepared)
     assert timeline.speaker_labels == "always"
     srt = format_srt(
         build_captions(timeline, get_profile("default"), label_speakers=timeline.speaker_labels)

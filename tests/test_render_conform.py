@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 import yaml
 
-from triggerfilm.pipeline import RenderOptions, render_manifest
+from triggerfilm.app import RenderOptions, render_manifest
 from triggerfilm.render.cards import BACKGROUND
 from triggerfilm.transcripts.options import TranscribeOptions
 

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 import yaml
 
-from triggerfilm.pipeline import RenderOptions, render_manifest
+from triggerfilm.app import RenderOptions, render_manifest
 
 from . import media_factory as media
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import textwrap
 
-from triggerfilm import pipeline
+from triggerfilm import app
 from triggerfilm.editplan.timeline import Cut
+from triggerfilm.transcripts.options import TranscribeOptions
 
 from .conftest import CLIPS
 
@@ -27,9 +28,9 @@ def _timeline(tmp_path, start: float, end: float):
             """
         )
     )
-    prepared = pipeline.prepare(manifest)
-    pipeline.transcribe_all(prepared, pipeline.TranscribeOptions())
-    return pipeline.plan(prepared), prepared.transcripts["icu03"]
+    prepared = app.prepare(manifest)
+    app.transcribe_all(prepared, TranscribeOptions())
+    return app.plan(prepared), prepared.transcripts["icu03"]
 
 
 def test_a_cut_just_inside_speech_moves_to_its_edge(tmp_path):
@@ -40,7 +41,15 @@ def test_a_cut_just_inside_speech_moves_to_its_edge(tmp_path):
     onset = next(a for a, b in speech if a <= 4.8 < b)
     cut = next(i for i in timeline.items if isinstance(i, Cut))
     assert abs(cut.source_in - onset) <= 1 / timeline.fps  # moved back to the onset, on the grid
-    assert cut.words[0].clean == "Every"  # so the sentence's first word is whole
+    # So the sentence's first word is whole. Which word that is follows from the verbatim
+    # transcript (the archive's text), not from how Whisper heard it on this CPU: the word
+    # before it ends a sentence, and it starts no earlier than the cut.
+    words = transcript.words
+    first = cut.words[0]
+    index = next(i for i, w in enumerate(words) if (w.start, w.text) == (first.start, first.text))
+    assert index > 0 and words[index - 1].clean.endswith((".", "!", "?"))
+    assert first.start >= cut.source_in - 1 / timeline.fps
+    assert first.clean[:1].isupper()
 
 
 def test_a_cut_that_must_land_inside_a_word_is_warned_about(tmp_path):

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from triggerfilm import editing
+from triggerfilm import app
+from triggerfilm.app import editing
 from triggerfilm.cli import cli
 from triggerfilm.editplan.search import SearchQuery
 from triggerfilm.editplan.sentences import sentences, words_inside
@@ -108,9 +109,9 @@ def test_add_appends_the_sentence_and_keeps_comments(tmp_path: Path) -> None:
     nights = manifest.touchpoints[1].selections
     assert len(nights) == 4 and nights[-1].clip == "icu03"
     # The new selection covers exactly the sentence "It was the best cup of tea of my life."
-    prepared = editing.pipeline.prepare(path)
-    editing.pipeline.transcribe_all(prepared, TranscribeOptions())
-    timeline = editing.pipeline.plan(prepared)
+    prepared = app.prepare(path)
+    app.transcribe_all(prepared, TranscribeOptions())
+    timeline = app.plan(prepared)
     said = sentences(prepared.transcripts["icu03"])
     tea = next(s for s in said if "best cup of tea" in s.text)
     cut = next(c for c in timeline.items if isinstance(c, Cut) and c.origin.endswith("[3]"))

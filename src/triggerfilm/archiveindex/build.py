@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..atomic import publish
 from ..editplan.search import SearchDoc
+from ..store import staged_path
 from . import database, meaning
 
 # Sentences embedded per progress step.
@@ -47,15 +47,11 @@ def update_index(
     progress: Progress | None = None,
 ) -> IndexReport:
     """Bring the index at ``path`` up to date with ``docs``; only changed clips are redone."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    staged = path.with_name(f".{path.name}.building")
-    staged.unlink(missing_ok=True)
-    try:
-        if path.is_file() and _usable(path):
+    # The store's staged file: renamed onto the index only when the block ends without error.
+    with staged_path(path) as staged:
+        fresh = not (path.is_file() and _usable(path))
+        if not fresh:
             shutil.copyfile(path, staged)
-            fresh = False
-        else:
-            fresh = True
         connection = database.connect(staged)
         try:
             if fresh:
@@ -70,9 +66,6 @@ def update_index(
             vectors = connection.execute("SELECT count(*) FROM vectors").fetchone()[0]
         finally:
             connection.close()
-        publish(staged, path)
-    finally:
-        staged.unlink(missing_ok=True)
     return IndexReport(
         path=path,
         clips=len(docs),

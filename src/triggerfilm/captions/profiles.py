@@ -134,5 +134,5 @@ def get_profile(name: str) -> CaptionProfile:
             f"unknown caption profile {name!r}",
             field="profile",
             expected="one of " + ", ".join(PROFILES),
-            hint="Pick one of those names, e.g. --profile default",
+            hint="Pick one of those names, e.g. default",
         ) from None

@@ -13,14 +13,13 @@ both formats; the caption builder reserves room for it on that line.
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import pysrt
 
 from ..errors import TriggerfilmError
+from ..store import write_text
 from .build import cues_from_segments
 from .model import Cue
 
@@ -48,23 +47,14 @@ class SubtitleWriter:
         path = Path(path)
         text = self.format(cues)
         try:
-            descriptor, temporary = tempfile.mkstemp(
-                dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-            )
+            # A fresh subtitle file is written as formatted, whatever the old one held.
+            return write_text(path, text, preserve_format=False, parents=False)
         except OSError as error:
             raise TriggerfilmError(
                 f"cannot write subtitles ({error.strerror})",
                 where=path,
                 hint="Check that the folder exists and is writable",
             ) from None
-        try:
-            with open(descriptor, "w", encoding="utf-8", newline="") as handle:
-                handle.write(text)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-        return path
 
 
 class SrtWriter(SubtitleWriter):

@@ -8,10 +8,12 @@ beside this module, grouped by who uses them; this module holds the group and wh
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 
 import click
 
 from .. import __version__
+from ..app.notices import Notice
 from ..errors import TriggerfilmError
 from ..manifest.model import CONSENT_USES
 from ..transcripts.models import display_name
@@ -111,6 +113,12 @@ class Bars:
     def close(self) -> None:
         for bar in self.bars.values():
             bar.close()
+
+
+def echo_notices(notices: Iterable[Notice]) -> None:
+    """Every use case's warnings, one format: ``warning: TOPIC: WHERE: MESSAGE`` on stderr."""
+    for notice in notices:
+        click.echo(f"warning: {notice}", err=True)
 
 
 # Where the film will be shown: consent is checked for this use.

@@ -126,7 +126,8 @@ def review_command(manifest: Path, fmt: str, **opts) -> None:
     """List the words of MANIFEST's clips to check before the film is shown: words with no
     speech under them, repetition loops, words Whisper was unsure of, likely hallucinations and
     verbatim words timed by estimate; and how much of each verbatim transcript Whisper heard."""
-    from ..review import FORMATTERS, review_manifest
+    from ..app.review import review_manifest
+    from ..reports.review import FORMATTERS
 
     bars = Bars()
     try:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from .. import pipeline
-from .app import Bars, cli, transcribe_options, transcribe_settings, use_option
+from .. import app
+from .app import Bars, cli, echo_notices, transcribe_options, transcribe_settings, use_option
 
 
 @cli.command("consent")
@@ -19,10 +19,7 @@ def consent_command(manifest: Path, use: str, on, fmt: str) -> None:
     """Print MANIFEST's consent ledger and every problem for --use (exit 2 if any)."""
     import json
 
-    from ..consent import check_consent
-    from ..manifest.load import load_manifest
-
-    report = check_consent(load_manifest(manifest), use, on.date() if on else None)
+    report = app.consent_report(manifest, use, on.date() if on else None)
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(), indent=1, ensure_ascii=False))
     else:
@@ -36,11 +33,9 @@ def consent_command(manifest: Path, use: str, on, fmt: str) -> None:
 @click.option("--clip", "clip_id", help="Withdraw this one clip (its id in the manifest).")
 def withdraw_command(manifest: Path, narrator: str | None, clip_id: str | None) -> None:
     """Record `withdrawn: true` in MANIFEST and list every touchpoint and selection affected."""
-    from ..consent.withdraw import withdraw
-
     if (narrator is None) == (clip_id is None):
         raise click.UsageError("give exactly one of --narrator CODE or --clip ID")
-    click.echo(withdraw(manifest, narrator=narrator, clip=clip_id).to_text(), nl=False)
+    click.echo(app.withdraw_consent(manifest, narrator=narrator, clip=clip_id).to_text(), nl=False)
 
 
 @cli.command("verify")
@@ -48,9 +43,7 @@ def withdraw_command(manifest: Path, narrator: str | None, clip_id: str | None) 
 def verify_command(folder: Path) -> None:
     """Re-hash the sources, manifest and outputs in FOLDER/film.provenance.json (exit 1 on
     drift)."""
-    from ..reports.provenance import verify_folder
-
-    report = verify_folder(folder)
+    report = app.verify_outputs(folder)
     click.echo(report.to_text(), nl=False)
     sys.exit(0 if report.ok else 1)
 
@@ -68,21 +61,17 @@ def verify_command(folder: Path) -> None:
 @transcribe_options
 def pack_command(manifest: Path, out_dir: Path | None, use: str, on, **opts) -> None:
     """Write the facilitator pack (pack.html, prints to A4) for MANIFEST's film."""
-    from ..consent import check_consent
-    from ..reports.pack import facilitator_pack, write_pack
-
     bars = Bars()
     try:
-        prepared = pipeline.prepare(manifest)
-        pipeline.transcribe_all(prepared, transcribe_settings(**opts), bars)
+        report = app.make_pack(
+            manifest,
+            out_dir or Path("out") / manifest.stem,
+            use=use,
+            today=on.date() if on else None,
+            options=transcribe_settings(**opts),
+            progress=bars,
+        )
     finally:
         bars.close()
-    timeline = pipeline.plan(prepared)
-    today = on.date() if on else None
-    consent = check_consent(prepared, use, today)
-    page = facilitator_pack(
-        prepared.manifest, timeline, prepared.sources, consent=consent, today=today
-    )
-    click.echo(write_pack(out_dir or Path("out") / manifest.stem, page))
-    for line in consent.problem_lines():
-        click.echo(f"warning: consent: {line}", err=True)
+    click.echo(report.path)
+    echo_notices(report.notices)

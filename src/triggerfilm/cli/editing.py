@@ -6,6 +6,9 @@ from pathlib import Path
 
 import click
 
+from ..app import editing
+from ..editplan.search import SearchHit
+from ..errors import TriggerfilmError
 from .app import Bars, cli, transcribe_options, transcribe_settings
 
 
@@ -31,7 +34,6 @@ def plan_command(manifest: Path, fmt: str, target: float, **opts) -> None:
     """Show MANIFEST's running order, time per touchpoint against the target, each narrator's
     share, the balance of valences and who is represented, with warnings. Transcribes what is
     missing so quotes resolve."""
-    from .. import editing
     from ..reports.plan_format import FORMATTERS
 
     bars = Bars()
@@ -100,9 +102,11 @@ def search_command(
     word ending in * matches every word it begins (nurs*), and several "quoted phrases" must
     all occur in a sentence, in any order. Without an index every transcript is scanned.
     --meaning TEXT ranks sentences by meaning instead (see docs/search.md)."""
-    from .. import editing, indexing
+    from ..app import indexing
     from ..editplan.search import SearchQuery, format_hits, format_time
 
+    if (archive is None) == (manifest is None):
+        raise click.UsageError("say where to search: --archive PATH_OR_URL or --manifest FILE")
     if add_to and manifest is None:
         raise click.UsageError("--add needs --manifest")
     if (query is None) == (meaning is None):
@@ -124,12 +128,31 @@ def search_command(
         click.echo("(searched the archive index; `triggerfilm index` updates it)", err=True)
     click.echo(format_hits(hits), nl=False)
     if add_to:
-        chosen = editing.choose_hit(hits, pick)
+        chosen = choose_hit(hits, pick)
         selection = editing.add_hit(manifest, add_to, chosen)
         click.echo(
             f"Added {selection.clip} {format_time(selection.start)}–{format_time(selection.end)} "
             f"to '{add_to}' in {manifest}."
         )
+
+
+def choose_hit(hits: list[SearchHit], pick: int | None) -> SearchHit:
+    """The hit numbered ``pick`` (1-based, as printed), or the only one there is."""
+    if pick is not None:
+        if not 1 <= pick <= len(hits):
+            raise TriggerfilmError(
+                f"--pick {pick} is not one of the hits", expected=f"a number from 1 to {len(hits)}"
+            )
+        return hits[pick - 1]
+    if len(hits) != 1:
+        raise TriggerfilmError(
+            f"the search found {len(hits)} matches",
+            expected="exactly one match to add",
+            hint="Choose one with --pick N (the numbers printed above), or search more precisely"
+            if hits
+            else "Try other words",
+        )
+    return hits[0]
 
 
 @cli.command("cutsheet")
@@ -149,7 +172,6 @@ def search_command(
 @transcribe_options
 def cutsheet_command(manifest: Path, output: Path | None, sheet: Path | None, **opts) -> None:
     """Write a Markdown cut sheet of every clip's sentences to tick, or --apply a ticked one."""
-    from .. import editing
 
     bars = Bars()
     try:

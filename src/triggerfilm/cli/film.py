@@ -6,9 +6,10 @@ from pathlib import Path
 
 import click
 
-from .. import pipeline
+from .. import app
 from ..manifest.init import starter_manifest
-from .app import Bars, cli, transcribe_options, transcribe_settings, use_choice
+from ..render.film import OutputFolderTaken
+from .app import Bars, cli, echo_notices, transcribe_options, transcribe_settings, use_choice
 
 
 @cli.command()
@@ -22,13 +23,11 @@ def transcribe(manifest: Path, **opts) -> None:
     """
     bars = Bars()
     try:
-        prepared = pipeline.prepare(manifest)
-        counts = pipeline.transcribe_all(prepared, transcribe_settings(**opts), bars)
+        counts = app.transcribe_manifest(manifest, transcribe_settings(**opts), bars)
     finally:
         bars.close()
-    click.echo(
-        f"{counts['transcribed']} clip(s) transcribed, {counts['cached']} already in the cache."
-    )
+    click.echo(f"{counts.transcribed} clip(s) transcribed, {counts.cached} already in the cache.")
+    echo_notices(counts.notices)
 
 
 @cli.command()
@@ -44,7 +43,7 @@ def transcribe(manifest: Path, **opts) -> None:
 @transcribe_options
 def transcript(media: Path, fmt: str, **opts) -> None:
     """Print the transcript of any audio or video file (cached like `transcribe`)."""
-    click.echo(pipeline.transcript_text(media, transcribe_settings(**opts), fmt), nl=False)
+    click.echo(app.transcript_text(media, transcribe_settings(**opts), fmt), nl=False)
 
 
 @cli.command()
@@ -102,7 +101,7 @@ def render(
     timeline.json into the output folder. Clips not yet transcribed are transcribed first.
     """
     out_dir = out_dir or Path("out") / manifest.stem
-    options = pipeline.RenderOptions(
+    options = app.RenderOptions(
         burn_in=not no_burn_in,
         force=force,
         preset=preset,
@@ -114,7 +113,10 @@ def render(
     )
     bars = Bars()
     try:
-        report = pipeline.render_manifest(manifest, out_dir, options, bars)
+        report = app.render_manifest(manifest, out_dir, options, bars)
+    except OutputFolderTaken as error:
+        error.hint = "Choose another folder with -o, or pass --force to replace it"
+        raise
     finally:
         bars.close()
     minutes, seconds = divmod(report.duration, 60)
@@ -130,8 +132,7 @@ def render(
         )
     for path in report.files:
         click.echo(f"  {path}")
-    for warning in report.warnings:
-        click.echo(f"warning: {warning}", err=True)
+    echo_notices(report.notices)
 
 
 @cli.command()
@@ -165,12 +166,16 @@ def approval_pack_command(
     approval-CODE.mp4 (with captions), approval-CODE-quotes.txt and subtitles.
     """
     out_dir = out_dir or Path("out") / f"{manifest.stem}-approval"
-    options = pipeline.RenderOptions(force=force, transcribe=transcribe_settings(**opts))
+    options = app.RenderOptions(force=force, transcribe=transcribe_settings(**opts))
     bars = Bars()
     try:
-        report = pipeline.approval_pack(manifest, narrator, out_dir, options, bars)
+        report = app.approval_pack(manifest, narrator, out_dir, options, bars)
+    except OutputFolderTaken as error:
+        error.hint = "Choose another folder with -o, or pass --force to replace it"
+        raise
     finally:
         bars.close()
     click.echo(f"Approval pack for {narrator}: {report.duration:.1f} s, {report.cues} captions.")
     for path in report.files:
         click.echo(f"  {path}")
+    echo_notices(report.notices)

@@ -29,7 +29,7 @@ def index_command(target: str, no_transcribe: bool, no_meaning: bool, **opts) ->
     The index is one SQLite file in the cache (FTS5; no server). Run it again after adding
     clips or transcribing: only clips whose transcript or catalogue entry changed are redone.
     """
-    from .. import indexing
+    from ..app import indexing
 
     bars = Bars()
     try:

@@ -266,21 +266,21 @@ def problems_for(
 
 
 def check_consent(
-    subject: Any, use: str = "joint-event", today: datetime.date | None = None
+    manifest: Manifest,
+    use: str = "joint-event",
+    today: datetime.date | None = None,
+    *,
+    sources: Mapping[str, SourceClip] | None = None,
 ) -> ConsentReport:
     """The ledger and every problem for showing the film at ``use`` on ``today``.
 
-    ``subject`` is a ``Manifest``, or anything with ``.manifest`` and ``.sources`` (the
-    pipeline's ``Prepared``), whose resolved sources then supply the catalogue permissions.
+    ``sources`` (from ``resolve_sources``) supply the catalogue permissions already read;
+    without them the archive catalogues are read (never their media).
     """
     if use not in CONSENT_USES:
         raise ConsentError(
             f"unknown use '{use}'", field="use", expected="one of " + ", ".join(CONSENT_USES)
         )
-    if isinstance(subject, Manifest):
-        manifest, sources = subject, None
-    else:
-        manifest, sources = subject.manifest, subject.sources
     today = today or datetime.date.today()
     entries = consent_ledger(manifest, sources)
     problems = tuple(
@@ -293,10 +293,14 @@ def check_consent(
 
 
 def refuse_unconsented(
-    prepared: Any, use: str = "joint-event", today: datetime.date | None = None
+    manifest: Manifest,
+    use: str = "joint-event",
+    today: datetime.date | None = None,
+    *,
+    sources: Mapping[str, SourceClip] | None = None,
 ) -> ConsentReport:
     """Raise ``ConsentError`` listing every refused clip, before anything is rendered."""
-    report = check_consent(prepared, use, today)
+    report = check_consent(manifest, use, today, sources=sources)
     if report.ok:
         return report
     listing = "".join(f"\n  - {line}" for line in report.problem_lines())
@@ -304,6 +308,6 @@ def refuse_unconsented(
         f"{len(report.refused)} clip(s) may not be shown at a {use}:{listing}\n"
         "Nothing was rendered",
         where=report.manifest,
-        hint=f"See `triggerfilm consent {report.manifest.name} --use {use}`. Remove their "
-        "selections, or record the consent under each clip's consent: block",
+        hint=f"Check the consent ledger for {use}. Remove their selections, or record the "
+        "consent under each clip's consent: block",
     )

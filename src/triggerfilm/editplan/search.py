@@ -52,7 +52,8 @@ class SearchQuery:
                 raise TriggerfilmError(
                     f"'{self.text}' is not a valid regular expression ({error})",
                     field="QUERY",
-                    hint="Leave out --regex to search for the words as written",
+                    hint="Search for plain words, not a regular expression, to match them as "
+                    "written",
                 ) from None
         words = self.text.split()
         if not words:

@@ -12,9 +12,7 @@ file is left exactly as it was.
 from __future__ import annotations
 
 import io
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +21,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
 from ..errors import ManifestError
+from ..store.atomic import encode_like, staged_path
 from .load import load_manifest
 from .model import Manifest
 
@@ -144,21 +143,17 @@ class ManifestEditor:
 
     def save(self) -> Manifest:
         """Check the edited manifest loads strictly, then replace the file; return it loaded."""
-        fd, tmp = tempfile.mkstemp(
-            dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp"
-        )
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(self.text())
+        # Checked from a staged copy next to the manifest, so relative clip paths resolve
+        # as they will once it is in place; it is renamed over the manifest only if the check
+        # passes, and keeps the manifest's mode, byte-order mark and line endings.
+        with staged_path(self.path) as staged:
+            staged.write_bytes(encode_like(self.path, self.text()))
             try:
-                load_manifest(tmp)
+                load_manifest(staged)
             except ManifestError as error:
                 error.where = self.path
                 error.hint = "The manifest was left unchanged. " + (error.hint or "")
                 raise
-            os.replace(tmp, self.path)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
         self.manifest = load_manifest(self.path)
         return self.manifest
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import yaml
 
-from ..atomic import write_text_atomically
 from ..errors import ManifestError
+from ..store import write_text
 
 MEDIA_SUFFIXES = {
     ".mp4",
@@ -92,5 +92,5 @@ def starter_manifest(folder: Path, manifest_name: str = "film.yaml") -> Path:
         "#    have approved these passages (`triggerfilm approval-pack` helps).\n"
     )
     text = header + yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=100)
-    write_text_atomically(target, text)
+    write_text(target, text)
     return target

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ManifestError
+from ..yamlread import StrictReader, describe_value, join_path, load_located
 from .consent_keys import parse_consent
 from .model import (
     MEDIA_TYPES,
@@ -27,7 +28,6 @@ from .model import (
     Touchpoint,
 )
 from .redaction_keys import parse_redactions
-from .yamlnodes import describe_value, join_path, load_located
 
 TOP_KEYS = (
     "title", "description", "credits", "output", "transcription", "archives", "clips",
@@ -49,78 +49,15 @@ SELECTION_KEYS = ("clip", "from", "to", "valence", "note", "redact")
 _TIMECODE = re.compile(r"^\s*(?:(\d+):)?(?:(\d+):)?(\d+(?:\.\d+)?)\s*$")
 
 
-class _Reader:
+class _Reader(StrictReader):
+    """The strict reader, plus the origin a manifest records for every clip and selection."""
+
     def __init__(self, path: Path, lines: dict[str, int]) -> None:
+        super().__init__(path, lines, ManifestError)
         self.path = path
-        self.lines = lines
 
     def origin(self, at: str) -> Origin:
-        return Origin(self.path, at, self._line(at))
-
-    def _line(self, at: str) -> int | None:
-        # A missing key has no line of its own: report the mapping that should hold it.
-        while at not in self.lines and at:
-            parent = re.sub(r"(\.[^.\[]+|\[\d+\])$", "", at)
-            at = "" if parent == at else parent  # a top-level key's parent is the document
-        return self.lines.get(at)
-
-    def fail(self, at: str, message: str, expected: str | None = None, hint: str | None = None):
-        raise ManifestError(
-            message,
-            where=self.path,
-            line=self._line(at),
-            field=at or None,
-            expected=expected,
-            hint=hint,
-        )
-
-    def mapping(self, value: Any, at: str, allowed: tuple[str, ...]) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            self.fail(at, f"is {describe_value(value)}", expected="a mapping of keys to values")
-        for key in value:
-            if key not in allowed:
-                close = difflib.get_close_matches(key, allowed, n=1)
-                hint = f"Did you mean '{close[0]}'?" if close else None
-                self.fail(
-                    join_path(at, key),
-                    f"unknown key '{key}'",
-                    expected="one of " + ", ".join(allowed),
-                    hint=hint,
-                )
-        return value
-
-    def text(self, data: dict, at: str, key: str, required: bool = False) -> str | None:
-        value = data.get(key)
-        if value is None:
-            if required:
-                self.fail(join_path(at, key), "is missing", expected="some text")
-            return None
-        if not isinstance(value, str) or not value.strip():
-            self.fail(join_path(at, key), f"is {describe_value(value)}", expected="non-empty text")
-        return value.strip()
-
-    def number(self, data: dict, at: str, key: str, default, *, minimum: float, integer=False):
-        value = data.get(key, default)
-        wanted = "a whole number" if integer else "a number"
-        ok = isinstance(value, int) if integer else isinstance(value, int | float)
-        if isinstance(value, bool) or not ok:
-            self.fail(join_path(at, key), f"is {describe_value(value)}", expected=wanted)
-        if value < minimum:
-            self.fail(join_path(at, key), f"is {value}", expected=f"{wanted} of at least {minimum}")
-        return value
-
-    def sequence(self, data: dict, at: str, key: str, required: bool = True) -> list:
-        value = data.get(key)
-        where = join_path(at, key)
-        if value is None:
-            if required:
-                self.fail(where, "is missing", expected="a list")
-            return []
-        if not isinstance(value, list):
-            self.fail(where, f"is {describe_value(value)}", expected="a list")
-        if required and not value:
-            self.fail(where, "is empty", expected="at least one entry")
-        return value
+        return Origin(self.path, at, self.line(at))
 
 
 def load_manifest(path: str | Path) -> Manifest:
@@ -168,6 +105,11 @@ def load_manifest(path: str | Path) -> Manifest:
     )
 
 
+# The largest picture and frame rate a film may ask for: 8K UHD at 120 frames a second. Beyond
+# them ffmpeg and Pillow would try to allocate gigabytes before failing.
+MAX_WIDTH, MAX_HEIGHT, MAX_FPS = 7680, 4320, 120
+
+
 def _transcription_model(r: _Reader, value: Any, folder: Path) -> str | None:
     """The Whisper model the manifest asks for: a name (tiny, base) or a folder/file path,
     relative to the manifest. Whether the name is usable is checked where models are known."""
@@ -187,13 +129,18 @@ def _output(r: _Reader, value: Any) -> OutputSettings:
     defaults = OutputSettings()
     width = r.number(data, "output", "width", defaults.width, minimum=16, integer=True)
     height = r.number(data, "output", "height", defaults.height, minimum=16, integer=True)
-    for key, size in (("width", width), ("height", height)):
+    for key, size, largest in (("width", width, MAX_WIDTH), ("height", height, MAX_HEIGHT)):
+        if size > largest:
+            r.fail(f"output.{key}", f"is {size}", expected=f"at most {largest} (8K UHD)")
         if size % 2:
             r.fail(f"output.{key}", f"is {size}", expected="an even number (H.264 needs it)")
+    fps = r.number(data, "output", "fps", defaults.fps, minimum=1, integer=True)
+    if fps > MAX_FPS:
+        r.fail("output.fps", f"is {fps}", expected=f"a frame rate from 1 to {MAX_FPS}")
     return OutputSettings(
         width=width,
         height=height,
-        fps=r.number(data, "output", "fps", defaults.fps, minimum=1, integer=True),
+        fps=fps,
         card_seconds=float(
             r.number(data, "output", "card_seconds", defaults.card_seconds, minimum=0)
         ),
@@ -305,11 +252,7 @@ def _clip(r: _Reader, value: Any, at: str, archives: dict[str, str]) -> ClipRef:
 
 def _consent(r: _Reader, value: Any, at: str) -> Consent | None:
     """A clip's ``consent:`` block; what is missing is decided by the consent ledger."""
-
-    def fail(field: str, message: str, expected: str | None, hint: str | None):
-        r.fail(field, message, expected=expected, hint=hint)
-
-    return parse_consent(value, at, r.origin(at), fail)
+    return parse_consent(r, value, at, r.origin(at))
 
 
 def _touchpoint(r: _Reader, value: Any, at: str, clip_ids: dict[str, str]) -> Touchpoint:
@@ -324,15 +267,8 @@ def _touchpoint(r: _Reader, value: Any, at: str, clip_ids: dict[str, str]) -> To
         origin=r.origin(at),
         description=r.text(data, at, "description"),
         content_note=r.text(data, at, "content_note"),
-        interleave=_flag(r, data, at, "interleave", default=True),
+        interleave=r.flag(data, at, "interleave", default=True),
     )
-
-
-def _flag(r: _Reader, data: dict, at: str, key: str, *, default: bool) -> bool:
-    value = data.get(key, default)
-    if not isinstance(value, bool):
-        r.fail(join_path(at, key), f"is {describe_value(value)}", expected="true or false")
-    return value
 
 
 def _selection(r: _Reader, value: Any, at: str, clip_ids: dict[str, str]) -> Selection:
@@ -378,9 +314,7 @@ def _anchor(r: _Reader, data: dict, at: str, key: str) -> Anchor:
     if isinstance(value, bool):
         r.fail(where, f"is {describe_value(value)}", expected="a time or a quote")
     if isinstance(value, int | float):
-        if value < 0:
-            r.fail(where, f"is {value}", expected="a time of 0 seconds or more")
-        return Anchor(seconds=float(value), line=r.lines.get(where))
+        return Anchor(seconds=_time(r, where, value), line=r.lines.get(where))
     if not isinstance(value, str) or not value.strip():
         r.fail(where, f"is {describe_value(value)}", expected="a time or a quote")
     match = _TIMECODE.match(value)
@@ -391,7 +325,7 @@ def _anchor(r: _Reader, data: dict, at: str, key: str) -> Anchor:
         for part in parts:
             total = total * 60 + part
         seconds_total = total * 60 + float(seconds) if parts else float(seconds)
-        return Anchor(seconds=seconds_total, line=r.lines.get(where))
+        return Anchor(seconds=_time(r, where, seconds_total), line=r.lines.get(where))
     if len(value.split()) < 2:
         r.fail(
             where,
@@ -399,3 +333,15 @@ def _anchor(r: _Reader, data: dict, at: str, key: str) -> Anchor:
             expected="a quote of at least two words, so it can be found unambiguously",
         )
     return Anchor(quote=" ".join(value.split()), line=r.lines.get(where))
+
+
+MAX_SECONDS = 24 * 60 * 60
+
+
+def _time(r: _Reader, where: str, value: float) -> float:
+    """A time in seconds from the start of a clip: finite, not negative, at most a day."""
+    if value < 0:
+        r.fail(where, f"is {value}", expected="a time of 0 seconds or more")
+    if not value <= MAX_SECONDS:  # also catches NaN, which compares false with everything
+        r.fail(where, f"is {value:g} s", expected="a time of at most 24 hours (86400 s)")
+    return float(value)

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..yamlread import StrictReader, describe_value, join_path
 from .model import Redaction
-from .yamlnodes import describe_value, join_path
 
 REDACT_RANGE_KEYS = ("from", "to")
 
 
-def parse_redactions(r, value: Any, at: str) -> tuple[Redaction, ...]:
+def parse_redactions(r: StrictReader, value: Any, at: str) -> tuple[Redaction, ...]:
     """Read a selection's ``redact`` list with the manifest reader ``r`` (strict, line-aware)."""
     if value is None:
         return ()

@@ -1,9 +1,23 @@
-"""Running the static ffmpeg that ships in the imageio-ffmpeg wheel (no system ffmpeg needed)."""
+"""Running the static ffmpeg that ships in the imageio-ffmpeg wheel (no system ffmpeg needed).
+
+Every ffmpeg this module starts is a child that dies with triggerfilm: it is kept in a set
+that :func:`stop_children` kills (on an error, Ctrl-C or SIGTERM), and on Linux the kernel
+sends it SIGKILL when its parent dies, so even ``kill -9`` of triggerfilm leaves no encoder
+running on.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import errno
+import os
+import signal
 import subprocess
+import sys
+import threading
 from functools import cache
+from pathlib import Path
 
 from ..errors import TriggerfilmError
 
@@ -19,17 +33,102 @@ def ffmpeg_exe() -> str:
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
-def run_ffmpeg(args: list[str], what: str, *, loglevel: str = "error") -> str:
+_children: set[subprocess.Popen] = set()
+_children_lock = threading.Lock()
+# Set once the run is being torn down, so a worker thread cannot start a new encoder after
+# stop_children has killed the running ones.
+_stopping = threading.Event()
+
+_PR_SET_PDEATHSIG = 1
+
+
+@cache
+def _prctl():
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl
+    except (OSError, AttributeError):
+        return None
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    prctl = _prctl()
+    if prctl is not None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+def stop_children() -> None:
+    """Kill every ffmpeg still running (the run failed or was interrupted) and refuse new ones."""
+    _stopping.set()
+    with _children_lock:
+        running = list(_children)
+    for process in running:
+        if process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
+
+
+def allow_children() -> None:
+    """Let ffmpeg be started again (a new run in the same process, e.g. the studio server)."""
+    _stopping.clear()
+
+
+def running_children() -> int:
+    with _children_lock:
+        return sum(p.poll() is None for p in _children)
+
+
+def _disk_full(stderr: str) -> bool:
+    return "No space left on device" in stderr or os.strerror(errno.ENOSPC) in stderr
+
+
+def run_ffmpeg(
+    args: list[str], what: str, *, loglevel: str = "error", cwd: str | Path | None = None
+) -> str:
     """Run ffmpeg with ``args`` (without the executable) and return what it printed on stderr.
 
-    Raises RenderError with ffmpeg's last words when it fails.
+    ``cwd`` lets a filter name a file by a short relative name (see render.segments). Raises
+    RenderError with ffmpeg's last words when it fails.
     """
+    if _stopping.is_set():
+        raise RenderError(f"stopped before {what}", hint="The render was interrupted")
     command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", loglevel, "-y", *args]
-    result = subprocess.run(command, capture_output=True, text=True)
-    if result.returncode != 0:
-        tail = "\n".join(result.stderr.strip().splitlines()[-6:])
+    process = subprocess.Popen(
+        command,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        errors="replace",
+        cwd=cwd,
+        preexec_fn=_die_with_parent if _prctl() is not None else None,
+    )
+    with _children_lock:
+        _children.add(process)
+    try:
+        _, stderr = process.communicate()
+    except BaseException:
+        process.kill()
+        process.wait()
+        raise
+    finally:
+        with _children_lock:
+            _children.discard(process)
+    if process.returncode != 0:
+        tail = "\n".join(stderr.strip().splitlines()[-6:])
+        if _stopping.is_set():
+            raise RenderError(f"stopped while {what}", hint="The render was interrupted")
+        if _disk_full(stderr):
+            raise RenderError(
+                f"the disk is full: ffmpeg could not write while {what}",
+                expected="free space for the segments and the film",
+                hint="Free some disk space (the output folder and the triggerfilm cache), "
+                "then re-run the same command",
+            )
         raise RenderError(
             f"ffmpeg failed while {what}: {tail or 'no message'}",
             hint="Check that the source file plays; re-run with the same command to retry",
         )
-    return result.stderr
+    return stderr

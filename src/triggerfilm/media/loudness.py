@@ -11,9 +11,8 @@ import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from ..atomic import write_text_atomically
-from ..sources.cache import cache_root
 from ..sources.local import file_sha256
+from ..store import cache_root, write_text
 from .ffmpeg import run_ffmpeg
 
 TARGETS = {"broadcast": -23.0, "web": -16.0}
@@ -47,12 +46,13 @@ def _parse(stderr: str) -> Loudness:
     return Loudness(*(number(m) for m in found))
 
 
-def measure(args: list[str], what: str) -> Loudness:
+def measure(args: list[str], what: str, cwd: Path | None = None) -> Loudness:
     """Measure the audio that ``args`` (ffmpeg input options and inputs) produce."""
     stderr = run_ffmpeg(
         [*args, "-vn", "-sn", "-af", "ebur128=peak=true:framelog=quiet", "-f", "null", "-"],
         what,
         loglevel="info",
+        cwd=cwd,
     )
     return _parse(stderr)
 
@@ -67,5 +67,5 @@ def clip_loudness(path: Path) -> Loudness:
         except (ValueError, TypeError):
             pass  # a damaged entry is measured again
     result = measure(["-i", str(path)], f"measuring the loudness of {path.name}")
-    write_text_atomically(entry, json.dumps(asdict(result)))
+    write_text(entry, json.dumps(asdict(result)))
     return result

@@ -90,3 +90,19 @@ def _duration(container, video, audio) -> float:
     if container.duration:
         return container.duration / av.time_base
     return 0.0
+
+
+def count_frames(path: Path) -> int:
+    """The number of video frames in ``path``, counted from its packets (nothing decoded).
+
+    0 for a file that cannot be read or has no picture: callers compare it with the frames
+    they expect, so a short or broken file is never taken for a whole one.
+    """
+    try:
+        with av.open(str(path)) as container:
+            if not container.streams.video:
+                return 0
+            stream = container.streams.video[0]
+            return sum(1 for packet in container.demux(stream) if packet.size)
+    except (av.error.FFmpegError, OSError):
+        return 0

@@ -22,9 +22,22 @@ def _timestamp(seconds: float) -> str:
     return f"{h}:{m:02d}:{s:02d}.{cs:02d}"
 
 
-def _escape(line: str) -> str:
-    # Braces open override blocks and a backslash starts an escape in ASS.
-    return line.replace("\\", "\\\\").replace("{", "(").replace("}", ")")
+# libass reads \N, \n and \h as breaks and spaces and has no escape for a backslash; a WORD
+# JOINER (U+2060: invisible, zero width) after each backslash stops that and changes nothing
+# seen. Braces open override blocks; libass shows \{ and \} as the braces themselves.
+WORD_JOINER = "\u2060"
+
+
+def escape_ass_text(line: str) -> str:
+    """One caption line as ASS event text that libass shows exactly as written."""
+    line = " ".join(line.splitlines())  # an event is one line of the script
+    line = line.replace("\\", "\\" + WORD_JOINER)
+    return line.replace("{", "\\{").replace("}", "\\}")
+
+
+def unescape_ass_text(text: str) -> str:
+    """The words an escaped event shows (the inverse of escape_ass_text, for checking)."""
+    return text.replace("\\{", "{").replace("\\}", "}").replace(WORD_JOINER, "")
 
 
 def compose_ass(cues: Iterable[Cue], width: int, height: int, offset: float = 0.0) -> str:
@@ -55,7 +68,7 @@ def compose_ass(cues: Iterable[Cue], width: int, height: int, offset: float = 0.
         text_lines = list(cue.lines)
         if cue.label and cue.speaker and text_lines:
             text_lines[0] = f"{cue.speaker}: {text_lines[0]}"
-        text = "\\N".join(_escape(line) for line in text_lines)
+        text = "\\N".join(escape_ass_text(line) for line in text_lines)
         start, end = _timestamp(cue.start - offset), _timestamp(cue.end - offset)
         lines.append(f"Dialogue: 0,{start},{end},Caption,,0,0,0,,{text}")
     return "\n".join(lines) + "\n"

@@ -7,19 +7,19 @@ the end, so an interrupted render never leaves a half-written film.mp4 behind.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..atomic import publish
 from ..captions.model import Cue
 from ..editplan.timeline import Card, Timeline
-from ..media.ffmpeg import RenderError, run_ffmpeg
+from ..media.ffmpeg import RenderError, run_ffmpeg, stop_children
 from ..media.loudness import Loudness, measure
-from .segments import EncodeSettings, render_segment, segment_key
+from ..store import staged_path
+from .cards import text_warnings
+from .segments import EncodeSettings, Segment, render_segment
+from .workspace import run_folder
 
 MARKER = ".triggerfilm-output.json"
 
@@ -31,6 +31,12 @@ class RenderedFilm:
     reused: int
     duration: float
     loudness: Loudness | None = None
+    # Things the user should know: damaged cache entries rebuilt, text that did not fit.
+    warnings: tuple[str, ...] = ()
+
+
+class OutputFolderTaken(RenderError):
+    """The output folder holds a film made from another manifest (a face may offer to force)."""
 
 
 def check_output_folder(out_dir: Path, manifest: str, force: bool) -> None:
@@ -43,11 +49,11 @@ def check_output_folder(out_dir: Path, manifest: str, force: bool) -> None:
     except (ValueError, OSError):
         previous = None
     if previous and previous != manifest:
-        raise RenderError(
+        raise OutputFolderTaken(
             f"{out_dir} holds a film made from {previous}",
             where=out_dir,
             expected=f"an empty folder or one made from {manifest}",
-            hint="Choose another folder with -o, or pass --force to replace it",
+            hint="Choose another output folder, or choose to replace this film",
         )
 
 
@@ -70,8 +76,33 @@ def render_film(
 
     ``gains`` maps a source's sha256 to the gain (dB) that brings it to the loudness target;
     with ``loudness_target`` the joined sound is measured and corrected to it, then the
-    finished film is measured again and the result returned.
+    finished film is measured again and the result returned. Scratch files live in one run
+    folder (render.workspace), removed however the render ends.
     """
+    with run_folder() as work:
+        return _render_film(
+            timeline, cues, out_dir, work, srt_text=srt_text, cache_dir=cache_dir,
+            burn_in=burn_in, preset=preset, jobs=jobs, progress=progress, gains=gains,
+            loudness_target=loudness_target, stem=stem,
+        )  # fmt: skip
+
+
+def _render_film(
+    timeline: Timeline,
+    cues: tuple[Cue, ...],
+    out_dir: Path,
+    work: Path,
+    *,
+    srt_text: str,
+    cache_dir: Path,
+    burn_in: bool,
+    preset: str,
+    jobs: int,
+    progress: Callable[[int], None] | None,
+    gains: dict[str, float] | None,
+    loudness_target: float | None,
+    stem: str,
+) -> RenderedFilm:
     settings = EncodeSettings(timeline.width, timeline.height, timeline.fps, preset=preset)
     starts = timeline.starts()
     tasks = []
@@ -79,65 +110,96 @@ def render_film(
         offset = starts[index] / timeline.fps
         item_cues = [c for c in cues if c.item == index] if burn_in else []
         gain = (gains or {}).get(getattr(item, "source_sha256", ""), 0.0)
-        tasks.append((item, item_cues, offset, settings, cache_dir, gain))
-    existing = sum(
-        (cache_dir / k[:2] / f"{k}.mkv").exists()
-        for k in (segment_key(t[0], t[1], settings, t[2], t[5]) for t in tasks)
-    )
+        tasks.append((item, item_cues, offset, settings, cache_dir, gain, work))
+    # Text that will not fit a card or strap is reported on every render, cached or not.
+    warnings = [w for item in timeline.items for w in text_warnings(item, settings)]
 
-    def one(task):
-        path = render_segment(*task)
+    def one(task) -> Segment:
+        segment = render_segment(*task)
         if progress:
             progress(1)
-        return path
+        return segment
 
     # Two segments at once keep both cores busy: decoding and the filters are single-threaded.
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        segments = list(pool.map(one, tasks))
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    try:
+        futures = [pool.submit(one, task) for task in tasks]
+        rendered = [future.result() for future in futures]
+    except BaseException:
+        # Queued segments must not start, and running encoders stop now, not at their end.
+        pool.shutdown(wait=False, cancel_futures=True)
+        stop_children()
+        raise
+    finally:
+        pool.shutdown(wait=True)
+    segments = [s.path for s in rendered]
+    existing = sum(s.reused for s in rendered)
+    warnings += [s.warning for s in rendered if s.warning]
 
     out_dir.mkdir(parents=True, exist_ok=True)
     film = out_dir / f"{stem}.mp4"
-    with tempfile.TemporaryDirectory(prefix="triggerfilm-join-") as work:
-        work_dir = Path(work)
-        listing = work_dir / "segments.txt"
-        listing.write_text(
-            "".join(f"file '{_concat_quote(p)}'\n" for p in segments), encoding="utf-8"
+    # Scratch files by short relative names (ffmpeg runs in the run folder): see segments.py.
+    (work / "segments.txt").write_text(
+        "".join(f"file '{_concat_quote(p)}'\n" for p in segments), encoding="utf-8"
+    )
+    (work / "chapters.txt").write_text(_chapters(timeline), encoding="utf-8")
+    joined = ["-f", "concat", "-safe", "0", "-i", "segments.txt"]
+    audio_filter: list[str] = []
+    if loudness_target is not None:
+        before = measure(joined, "measuring the film's loudness", cwd=work)
+        correction = loudness_target - before.integrated
+        if not before.silent and abs(correction) > 0.1:
+            audio_filter = [
+                "-af",
+                f"volume={correction:.2f}dB,alimiter=limit=0.79:level=disabled:latency=1",
+            ]
+    args = [*joined, "-i", "chapters.txt"]
+    maps = ["-map", "0:v", "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1"]
+    if cues:
+        (work / "soft-track.srt").write_text(mov_text_safe_srt(srt_text), encoding="utf-8")
+        args += ["-f", "srt", "-i", "soft-track.srt"]
+        maps += ["-map", "2:0", "-c:s", "mov_text", "-metadata:s:s:0", "language=eng"]
+    with staged_path(film) as partial:
+        codecs = ["-c:v", "copy", "-c:a", "aac", "-b:a", "192k", "-movflags", "+faststart"]
+        run_ffmpeg(
+            [*args, *maps, *audio_filter, *codecs, str(partial)],
+            "joining the segments into the film",
+            cwd=work,
         )
-        chapters = work_dir / "chapters.txt"
-        chapters.write_text(_chapters(timeline), encoding="utf-8")
-        joined = ["-f", "concat", "-safe", "0", "-i", str(listing)]
-        audio_filter: list[str] = []
+        # Measured on the finished file, before it takes the film's name.
+        loudness = None
         if loudness_target is not None:
-            before = measure(joined, "measuring the film's loudness")
-            correction = loudness_target - before.integrated
-            if not before.silent and abs(correction) > 0.1:
-                audio_filter = [
-                    "-af",
-                    f"volume={correction:.2f}dB,alimiter=limit=0.79:level=disabled:latency=1",
-                ]
-        args = [*joined, "-i", str(chapters)]
-        maps = ["-map", "0:v", "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1"]
-        if cues:
-            subtitles = work_dir / "film.srt"
-            subtitles.write_text(srt_text, encoding="utf-8")
-            args += ["-f", "srt", "-i", str(subtitles)]
-            maps += ["-map", "2:0", "-c:s", "mov_text", "-metadata:s:s:0", "language=eng"]
-        fd, partial = tempfile.mkstemp(dir=out_dir, prefix=".film.", suffix=".mp4")
-        os.close(fd)
-        try:
-            codecs = ["-c:v", "copy", "-c:a", "aac", "-b:a", "192k", "-movflags", "+faststart"]
-            run_ffmpeg(
-                [*args, *maps, *audio_filter, *codecs, partial],
-                "joining the segments into the film",
-            )
-            # Measured on the finished file, before it takes the film's name.
-            loudness = None
-            if loudness_target is not None:
-                loudness = measure(["-i", partial], "measuring the finished film")
-            publish(partial, film)
-        finally:
-            Path(partial).unlink(missing_ok=True)
-    return RenderedFilm(film, len(segments), existing, timeline.duration, loudness)
+            loudness = measure(["-i", str(partial)], "measuring the finished film")
+    return RenderedFilm(
+        film, len(segments), existing, timeline.duration, loudness, tuple(dict.fromkeys(warnings))
+    )
+
+
+# ffmpeg's SRT decoder reads <b>, <i>, <font …>, {\…} override blocks and \N as markup, and the
+# mov_text encoder then styles or drops them. A WORD JOINER (U+2060, invisible and zero-width)
+# after each opening character keeps the words as written without changing what is seen.
+_WORD_JOINER = "\u2060"
+
+
+def mov_text_safe(line: str) -> str:
+    """One caption line, with everything ffmpeg would read as markup made literal."""
+    for char in "\\{<":
+        line = line.replace(char, char + _WORD_JOINER)
+    return line
+
+
+def mov_text_safe_srt(srt_text: str) -> str:
+    """``srt_text`` with its cue text (not numbers or times) passed through mov_text_safe."""
+    blocks = []
+    for block in srt_text.replace("\r\n", "\n").split("\n\n"):
+        lines = block.split("\n")
+        timing = next((i for i, line in enumerate(lines[:2]) if "-->" in line), None)
+        if timing is None:
+            blocks.append(block)
+            continue
+        head, text = lines[: timing + 1], lines[timing + 1 :]
+        blocks.append("\n".join([*head, *(mov_text_safe(line) for line in text)]))
+    return "\n\n".join(blocks)
 
 
 def _concat_quote(path: Path) -> str:

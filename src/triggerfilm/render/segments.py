@@ -8,10 +8,8 @@ changed, and the film is joined from segments without re-encoding the picture.
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -19,13 +17,16 @@ import ffmpeg
 
 from ..captions.model import Cue
 from ..editplan.timeline import Card, Cut, Item
-from ..media.ffmpeg import run_ffmpeg
+from ..media.ffmpeg import RenderError, run_ffmpeg
+from ..media.probe import count_frames
+from ..store import json_key, sha256_of, sharded_path, staged_path, write_text
 from .ass import compose_ass
 from .cards import draw_audio_backdrop, draw_card, draw_name_strap
 from .fonts import FONT_DIR
+from .workspace import run_folder
 
 # Bump when the way segments are made changes, so old cached segments are not reused.
-SEGMENT_FORMAT = 3
+SEGMENT_FORMAT = 4
 SAMPLE_RATE = 48000
 # A 10 ms fade at each end of a cut removes the click of a waveform cut mid-cycle.
 FADE_SECONDS = 0.01
@@ -80,7 +81,53 @@ def segment_key(
     }
     identity["item"].pop("touchpoint", None)
     identity["item"].pop("origin", None)
-    return hashlib.sha256(json.dumps(identity, sort_keys=True, default=str).encode()).hexdigest()
+    return json_key(identity)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A rendered segment: its file, whether it came from the cache, and any warning."""
+
+    path: Path
+    reused: bool
+    warning: str | None = None
+
+
+def segment_path(cache_dir: Path, key: str) -> Path:
+    """Where the segment with ``key`` is cached below ``cache_dir``."""
+    return sharded_path(cache_dir, key, ".mkv")
+
+
+def _record_path(target: Path) -> Path:
+    # What the segment was when it was written: checked before the segment is reused.
+    return target.with_suffix(".json")
+
+
+def _cached_problem(target: Path, frames: int) -> str | None:
+    """Why the cached segment at ``target`` cannot be trusted; None when it matches its record."""
+    try:
+        record = json.loads(_record_path(target).read_text(encoding="utf-8"))
+        size, expected_frames, digest = record["size"], record["frames"], record["sha256"]
+    except FileNotFoundError:
+        return "its record is missing"
+    except (OSError, ValueError, KeyError, TypeError):
+        return "its record is unreadable"
+    try:
+        actual = target.stat().st_size
+    except FileNotFoundError:
+        return "the file is missing"
+    if actual != size:
+        return f"{actual} bytes where {size} were written"
+    if expected_frames != frames:
+        return f"it holds {expected_frames} frames, not {frames}"
+    if sha256_of(target) != digest:
+        return "its checksum does not match"
+    return None
+
+
+def _discard(target: Path) -> None:
+    target.unlink(missing_ok=True)
+    _record_path(target).unlink(missing_ok=True)
 
 
 def render_segment(
@@ -90,35 +137,89 @@ def render_segment(
     settings: EncodeSettings,
     cache_dir: Path,
     gain_db: float = 0.0,
-) -> Path:
-    """The segment file for ``item``, from the cache or rendered now.
+    work: Path | None = None,
+) -> Segment:
+    """The segment file for ``item``, from the cache (when it checks out) or rendered now.
 
-    ``gain_db`` brings the cut's source to the film's loudness target.
+    ``gain_db`` brings the cut's source to the film's loudness target. ``work`` is the run's
+    scratch folder (render.workspace); ffmpeg runs there and is given scratch files by short
+    relative names, so nothing in ``$TMPDIR``'s path can break a filter graph.
     """
     key = segment_key(item, cues, settings, offset, gain_db)
-    target = cache_dir / key[:2] / f"{key}.mkv"
-    if target.exists():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="triggerfilm-seg-") as work:
-        work_dir = Path(work)
-        partial = work_dir / "segment.mkv"
+    target = segment_path(cache_dir, key)
+    warning = None
+    if target.exists() or _record_path(target).exists():
+        problem = _cached_problem(target, item.frames)
+        if problem is None:
+            return Segment(target, reused=True)
+        warning = f"a cached segment ({_describe(item)}) was damaged ({problem}); rendered it again"
+        _discard(target)
+    if work is None:
+        with run_folder() as scratch:
+            return _render_new(item, cues, offset, settings, target, gain_db, scratch, warning)
+    return _render_new(item, cues, offset, settings, target, gain_db, work, warning)
+
+
+def _describe(item: Item) -> str:
+    if isinstance(item, Card):
+        return f"the card '{item.title}'"
+    return f"clip {item.clip_id} from {item.source_in:.2f} s"
+
+
+def _render_new(
+    item: Item,
+    cues: list[Cue],
+    offset: float,
+    settings: EncodeSettings,
+    target: Path,
+    gain_db: float,
+    work: Path,
+    warning: str | None,
+) -> Segment:
+    name = f"seg-{target.stem[:16]}"
+    # ffmpeg writes next to the cache entry (never in $TMPDIR, which may be another file
+    # system), so the rename into place never crosses devices.
+    with staged_path(target) as staged:
         if isinstance(item, Card):
-            _render_card(item, settings, work_dir, partial)
+            _render_card(item, settings, work, name, staged)
         else:
-            ass = work_dir / "captions.ass"
-            ass.write_text(compose_ass(cues, settings.width, settings.height, offset), "utf-8")
-            _render_cut(item, ass if cues else None, settings, work_dir, partial, gain_db)
-        # Same file system as the cache: move the finished file into place in one step.
-        fd, staged = tempfile.mkstemp(dir=target.parent, suffix=".part")
-        os.close(fd)
-        os.replace(partial, staged)
-        os.replace(staged, target)
-    return target
+            ass = None
+            if cues:
+                ass = f"{name}.ass"
+                (work / ass).write_text(
+                    compose_ass(cues, settings.width, settings.height, offset), "utf-8"
+                )
+            _render_cut(item, ass, settings, work, name, staged, gain_db)
+        frames = count_frames(staged)
+        if frames != item.frames:
+            raise _short_segment(item, frames, settings.fps)
+        record = {"size": staged.stat().st_size, "frames": frames, "sha256": sha256_of(staged)}
+        # The record first: a segment without one is never trusted (it is rendered again).
+        write_text(_record_path(target), json.dumps(record))
+    return Segment(target, reused=False, warning=warning)
 
 
-def _still(image: Path, fps: int):
-    return ffmpeg.input(str(image), loop=1, framerate=fps).video
+def _short_segment(item: Item, frames: int, fps: int) -> RenderError:
+    if isinstance(item, Card):
+        return RenderError(
+            f"the card '{item.title}' came out with {frames} of {item.frames} frames",
+            hint="Re-run the same command; report it if it happens again",
+        )
+    reached = item.source_in + frames / fps
+    end = item.source_in + item.frames / fps
+    return RenderError(
+        f"clip {item.clip_id} could not be decoded past {reached:.2f} s; "
+        f"the selection runs from {item.source_in:.2f} s to {end:.2f} s",
+        where=item.source,
+        expected="a media file that plays to the end of the selection",
+        hint="The file is probably truncated or damaged: replace it with a complete copy, "
+        "or end the selection earlier",
+    )
+
+
+def _still(image: str, fps: int):
+    # A relative name in the run folder: image2 would read a '%' in a $TMPDIR path as a pattern.
+    return ffmpeg.input(image, loop=1, framerate=fps, f="image2").video
 
 
 def _conform_video(stream, settings: EncodeSettings, frames: int):
@@ -183,41 +284,63 @@ def _silence():
     return ffmpeg.input(f"anullsrc=r={SAMPLE_RATE}:cl=stereo", f="lavfi").audio
 
 
-def _encode(video, audio, settings: EncodeSettings, frames: int, out: Path, what: str) -> None:
+def _encode(
+    video, audio, settings: EncodeSettings, frames: int, out: Path, what: str, work: Path
+) -> None:
     output = ffmpeg.output(video, audio, str(out), vframes=frames, **settings.x264_args())
-    run_ffmpeg(output.get_args(), what)
+    run_ffmpeg(output.get_args(), what, cwd=work)
 
 
-def _render_card(card: Card, settings: EncodeSettings, work: Path, out: Path) -> None:
-    image = draw_card(card, settings.width, settings.height, work / "card.png")
+def _fonts_link(work: Path) -> str:
+    """The shipped fonts under a plain relative name in the run folder, for libass."""
+    link = work / "fonts"
+    # Another segment of this run may have made it first.
+    with contextlib.suppress(FileExistsError):
+        link.symlink_to(FONT_DIR, target_is_directory=True)
+    return "fonts"
+
+
+def _render_card(card: Card, settings: EncodeSettings, work: Path, name: str, out: Path) -> None:
+    image = f"{name}-card.png"
+    draw_card(card, settings.width, settings.height, work / image)
     video = _conform_video(_still(image, settings.fps), settings, card.frames)
     audio = _conform_audio(_silence(), card.frames, settings.fps, fade=False)
-    _encode(video, audio, settings, card.frames, out, f"drawing the card '{card.title}'")
+    _encode(video, audio, settings, card.frames, out, f"drawing the card '{card.title}'", work)
 
 
 def _render_cut(
-    cut: Cut, ass: Path | None, settings: EncodeSettings, work: Path, out: Path, gain_db: float
+    cut: Cut,
+    ass: str | None,
+    settings: EncodeSettings,
+    work: Path,
+    name: str,
+    out: Path,
+    gain_db: float,
 ) -> None:
-    source = ffmpeg.input(cut.source, ss=f"{cut.source_in:.6f}")
+    source = ffmpeg.input(str(Path(cut.source).resolve()), ss=f"{cut.source_in:.6f}")
     if cut.media_type == "audio-only":
-        image = draw_audio_backdrop(
-            cut.narrator, cut.descriptor, settings.width, settings.height, work / "backdrop.png"
+        image = f"{name}-backdrop.png"
+        draw_audio_backdrop(
+            cut.narrator, cut.descriptor, settings.width, settings.height, work / image
         )
         picture = _still(image, settings.fps)
     else:
         picture = source.video
     video = _conform_video(picture, settings, cut.frames)
     if cut.media_type != "audio-only" and settings.strap_seconds > 0:
-        strap = draw_name_strap(
-            cut.narrator, cut.descriptor, settings.width, settings.height, work / "strap.png"
-        )
+        strap = f"{name}-strap.png"
+        draw_name_strap(cut.narrator, cut.descriptor, settings.width, settings.height, work / strap)
         video = ffmpeg.overlay(
-            video, ffmpeg.input(str(strap)).video, enable=f"lt(t,{settings.strap_seconds:g})"
+            video,
+            ffmpeg.input(strap, f="image2").video,
+            enable=f"lt(t,{settings.strap_seconds:g})",
         )
     if ass is not None:
-        video = video.filter("subtitles", str(ass), fontsdir=str(FONT_DIR))
+        # Short relative names (ffmpeg runs in the run folder): a filter argument is parsed
+        # twice, and a $TMPDIR holding ' : = \ , [ must not be able to break the graph.
+        video = video.filter("subtitles", ass, fontsdir=_fonts_link(work))
     sound = source.audio if cut.has_audio else _silence()
     mute = tuple((a - cut.source_in, b - cut.source_in) for a, b in cut.redactions)
     audio = _conform_audio(sound, cut.frames, settings.fps, True, gain_db, mute)
     what = f"cutting {Path(cut.source).name} at {cut.source_in:.2f} s"
-    _encode(video, audio, settings, cut.frames, out, what)
+    _encode(video, audio, settings, cut.frames, out, what, work)

@@ -17,11 +17,11 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from .. import __version__
-from ..atomic import write_text_atomically
 from ..captions.transcript_doc import descriptive_transcript, timecode
 from ..editplan.timeline import Card, Cut, Timeline
 from ..manifest.model import Manifest
 from ..sources.resolve import SourceClip
+from ..store import write_text
 
 PACK_NAME = "pack.html"
 e = html.escape
@@ -101,7 +101,7 @@ def facilitator_pack(
 
 def write_pack(out_dir: str | Path, page: str) -> Path:
     path = Path(out_dir) / PACK_NAME
-    write_text_atomically(path, page)
+    write_text(path, page)
     return path
 
 

@@ -15,19 +15,23 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass, is_dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..atomic import write_text_atomically
-from ..consent.ledger import consent_ledger
+from ..captions.profiles import CaptionProfile
+from ..consent.ledger import ConsentEntry, consent_ledger
 from ..editplan.timeline import Cut, Timeline
 from ..errors import TriggerfilmError
-from ..manifest.model import Anchor, Manifest
-from ..sources.cache import sha256_of
+from ..manifest.model import Anchor, ClipRef, Manifest
+from ..media.probe import count_frames
+from ..sources.resolve import SourceClip
+from ..store import sha256_of, write_text
+from ..transcripts.model import Transcript
+from ..transcripts.options import TranscribeOptions
 
 PROVENANCE_NAME = "film.provenance.json"
 PROVENANCE_SUFFIX = ".provenance.json"
@@ -46,18 +50,14 @@ def timeline_sha256(timeline: Timeline) -> str:
 
 def provenance_record(
     manifest: Manifest,
-    prepared: Any,
     timeline: Timeline,
-    transcribe_options: Any,
-    caption_profile: Any,
+    *,
+    sources: Mapping[str, SourceClip],
+    transcripts: Mapping[str, Transcript],
+    transcribe_options: TranscribeOptions,
+    caption_profile: CaptionProfile,
 ) -> dict[str, Any]:
-    """What the film contains and how it was made, as plain JSON-ready data.
-
-    ``prepared`` is the pipeline's ``Prepared`` (its ``sources`` and ``transcripts`` are read);
-    ``caption_profile`` a ``CaptionProfile`` or its name.
-    """
-    sources = prepared.sources
-    transcripts = getattr(prepared, "transcripts", {}) or {}
+    """What the film contains and how it was made, as plain JSON-ready data."""
     ledger = {e.clip: e for e in consent_ledger(manifest, sources)}
     selections = {
         s.origin.field: s for touchpoint in manifest.touchpoints for s in touchpoint.selections
@@ -89,7 +89,6 @@ def provenance_record(
                 "valence": item.valence,
             }
         )
-    profile_name = getattr(caption_profile, "name", caption_profile)
     return {
         "provenance_version": PROVENANCE_VERSION,
         "title": timeline.title,
@@ -102,16 +101,22 @@ def provenance_record(
         "frames": timeline.frames,
         "fps": timeline.fps,
         "clips": list(clips.values()),
-        "transcription": _options(transcribe_options),
+        "transcription": transcribe_options.to_dict(),
         "caption_profile": {
-            "name": profile_name,
-            "settings": asdict(caption_profile) if is_dataclass(caption_profile) else None,
+            "name": caption_profile.name,
+            "settings": asdict(caption_profile),
         },
         "versions": tool_versions(),
     }
 
 
-def _clip_entry(manifest: Manifest, cut: Cut, source, consent, transcript) -> dict[str, Any]:
+def _clip_entry(
+    manifest: Manifest,
+    cut: Cut,
+    source: SourceClip | None,
+    consent: ConsentEntry | None,
+    transcript: Transcript | None,
+) -> dict[str, Any]:
     ref = manifest.clip(cut.clip_id)
     path = str(source.path) if source is not None else cut.source
     entry: dict[str, Any] = {
@@ -128,7 +133,7 @@ def _clip_entry(manifest: Manifest, cut: Cut, source, consent, transcript) -> di
             "name": ref.archive,
             "catalogue": manifest.archives.get(ref.archive),
             "clip": ref.archive_clip,
-            "attribution": getattr(source, "attribution", None),
+            "attribution": source.attribution if source is not None else None,
         }
     if consent is not None:
         entry["permission"] = {
@@ -145,7 +150,7 @@ def _clip_entry(manifest: Manifest, cut: Cut, source, consent, transcript) -> di
     return entry
 
 
-def _archive_url(manifest: Manifest, ref) -> str | None:
+def _archive_url(manifest: Manifest, ref: ClipRef) -> str | None:
     """The media's URL for clips of a URL archive (the local path is a cache copy)."""
     location = manifest.archives.get(ref.archive or "")
     if not location or "://" not in location:
@@ -158,14 +163,6 @@ def _archive_url(manifest: Manifest, ref) -> str | None:
 
 def _as_written(anchor: Anchor) -> str | float | None:
     return anchor.quote if anchor.quote is not None else anchor.seconds
-
-
-def _options(options: Any) -> dict[str, Any]:
-    if options is None:
-        return {}
-    if hasattr(options, "to_dict"):
-        return options.to_dict()
-    return asdict(options) if is_dataclass(options) else dict(options)
 
 
 def tool_versions() -> dict[str, str | None]:
@@ -211,7 +208,7 @@ def write_provenance(
         name: sha256_of(out_dir / name) for name in names if (out_dir / name).is_file()
     }
     path = out_dir / f"{stem}{PROVENANCE_SUFFIX}"
-    write_text_atomically(path, json.dumps(record, indent=1, ensure_ascii=False) + "\n")
+    write_text(path, json.dumps(record, indent=1, ensure_ascii=False) + "\n", preserve_format=False)
     return path
 
 
@@ -219,7 +216,7 @@ def write_provenance(
 class Drift:
     """A file whose content is not what the record says."""
 
-    kind: str  # "source", "output" or "manifest"
+    kind: str  # "source", "output", "manifest" or "picture" (the film's length is wrong)
     name: str
     path: str
     expected: str
@@ -228,6 +225,11 @@ class Drift:
     def describe(self) -> str:
         if self.found is None:
             return f"{self.kind} {self.name}: missing ({self.path})"
+        if self.kind == "picture":
+            return (
+                f"output {self.name}: has {self.found} where the timeline has {self.expected} "
+                f"({self.path}); render it again"
+            )
         return (
             f"{self.kind} {self.name}: changed ({self.path}): "
             f"sha256 {self.found[:12]}…, recorded {self.expected[:12]}…"
@@ -299,4 +301,22 @@ def _verify_record(record_path: Path, out_dir: Path) -> tuple[int, list[Drift]]:
         found = sha256_of(file) if file.is_file() else None
         if found != expected:
             drift.append(Drift(kind, name, path, expected, found))
+    drift += _picture_drift(record, out_dir, drift)
     return len(checks), drift
+
+
+def _picture_drift(record: dict, out_dir: Path, drift: list[Drift]) -> list[Drift]:
+    """The film's frame count against the timeline's: a film joined from a damaged segment has
+    the hash it was written with, but not the length it was meant to have."""
+    frames = record.get("frames")
+    if not isinstance(frames, int):
+        return []
+    changed = {d.name for d in drift}
+    found = []
+    for name in record.get("outputs", {}):
+        film = Path(out_dir) / str(name)
+        if film.suffix != ".mp4" or film.parent != Path(out_dir) or name in changed:
+            continue
+        if film.is_file() and (count := count_frames(film)) != frames:
+            found.append(Drift("picture", name, str(film), f"{frames} frames", f"{count} frames"))
+    return found

@@ -6,53 +6,24 @@ point at the same media share one copy, and nothing needs the URL to stay the sa
 caches (transcripts, renders) live beside ``blobs`` under their own subfolders of
 :func:`cache_root`.
 
-Every file is written under a temporary name in the same folder tree and moved into place with
-``os.replace``, so a crash or a full disk never leaves a half-written file under a final name.
+Every file is written under a temporary name in the same folder tree and renamed into place
+(see :mod:`triggerfilm.store.atomic`), so a crash or a full disk never leaves a half-written
+file under a final name.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import json
 import os
-import re
-import tempfile
+import secrets
 from pathlib import Path
 
 from ..errors import SourceError
+from ..store.atomic import move_into_place, write_text
+from ..store.cache import cache_root, sharded_path
+from ..store.hashing import is_sha256, normalise_sha256, sha256_of
 
-_HEX64 = re.compile(r"[0-9a-f]{64}")
-_CHUNK = 1024 * 1024
-
-
-def cache_root() -> Path:
-    """The folder all of triggerfilm's caches live under.
-
-    ``$TRIGGERFILM_CACHE`` when set (tests and shared machines point it elsewhere), otherwise
-    ``~/.cache/triggerfilm``. Nothing is created until something is written.
-    """
-    configured = os.environ.get("TRIGGERFILM_CACHE")
-    if configured:
-        return Path(configured).expanduser()
-    return Path.home() / ".cache" / "triggerfilm"
-
-
-def normalise_sha256(value: str) -> str:
-    """Lower-case a hex SHA-256 and check it is 64 hex digits; raise ValueError otherwise."""
-    text = value.strip().lower()
-    if not _HEX64.fullmatch(text):
-        raise ValueError(f"not a SHA-256 hex digest: {value!r}")
-    return text
-
-
-def sha256_of(path: Path) -> str:
-    """The hex SHA-256 of a file, read in chunks so large media never sits in memory."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+__all__ = ["ContentCache", "cache_root", "normalise_sha256", "sha256_of"]
 
 
 class ContentCache:
@@ -89,9 +60,7 @@ class ContentCache:
 
     def blob_path(self, sha256: str) -> Path:
         """Where the file with this hash lives (whether or not it is there yet)."""
-        digest = normalise_sha256(sha256)
-        # Two-character fan-out keeps any one folder small, as git does.
-        return self.blobs / digest[:2] / digest
+        return sharded_path(self.blobs, normalise_sha256(sha256))
 
     def get(self, sha256: str) -> Path | None:
         """The cached file with this hash, or None. Does not re-hash it (see :meth:`verify`)."""
@@ -111,9 +80,9 @@ class ContentCache:
     def new_partial(self, suffix: str = ".part") -> Path:
         """A fresh, uniquely named temporary file for a download in progress."""
         self.partial.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(dir=self.partial, suffix=suffix)
-        os.close(handle)
-        return Path(name)
+        path = self.partial / f"{secrets.token_hex(8)}{suffix}"
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        return path
 
     def put_file(self, source: Path, sha256: str | None = None) -> Path:
         """Move ``source`` into the cache under its hash and return the cached path.
@@ -137,9 +106,8 @@ class ContentCache:
         Saves hashing a large download twice; use :meth:`put_file` when in doubt.
         """
         target = self.blob_path(sha256)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(source, target)
-        return target
+        # The partial folder is below the same root, so this rename never crosses devices.
+        return move_into_place(source, target)
 
     def put_bytes(self, data: bytes) -> Path:
         """Store bytes under their hash (write to a temporary name, then rename)."""
@@ -164,7 +132,7 @@ class ContentCache:
         except (FileNotFoundError, ValueError):
             return None
         digest = index.get(url) if isinstance(index, dict) else None
-        if not isinstance(digest, str) or not _HEX64.fullmatch(digest):
+        if not isinstance(digest, str) or not is_sha256(digest):
             return None
         return self.get(digest)
 
@@ -179,11 +147,4 @@ class ContentCache:
         except (FileNotFoundError, ValueError):
             index = {}
         index[url] = normalise_sha256(sha256)
-        handle, name = tempfile.mkstemp(dir=index_path.parent, suffix=".tmp")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(index, out, indent=1, sort_keys=True)
-            os.replace(name, index_path)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(name)
+        write_text(index_path, json.dumps(index, indent=1, sort_keys=True))

@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import SourceError
-from ..manifest.yamlnodes import decode_utf8
-from .cache import ContentCache, sha256_of
+from ..store import sha256_of
+from ..yamlread import decode_utf8, read_document
+from .cache import ContentCache
 from .catalogue_model import MEDIA_TYPES, ROLES, Archive, ArchiveClip, Narrator, is_url
 from .catalogue_schema import parse_catalogue
 from .download import HTTPStatusError, Progress, check_url, download
@@ -49,7 +50,7 @@ def load_catalogue(
     else:
         # Absolute, so the Archive still finds its media if the working directory changes.
         path = _find_local_catalogue(Path(text).expanduser()).absolute()
-        where, content = str(path), path.read_bytes()
+        where, content = str(path), read_document(path, SourceError)
     decoded = decode_utf8(content, where, SourceError, "a UTF-8 YAML or JSON catalogue")
     return parse_catalogue(decoded, where)
 

@@ -8,7 +8,6 @@ how a clip gets shown without the permission anyone thought it had.
 
 from __future__ import annotations
 
-import difflib
 import json
 import urllib.parse
 from pathlib import Path
@@ -16,9 +15,16 @@ from typing import Any
 
 from ..errors import SourceError
 from ..manifest.consent_keys import parse_consent
-from ..manifest.model import Origin
-from ..manifest.yamlnodes import describe_value, join_path, parse_located
-from .cache import normalise_sha256
+from ..manifest.model import Consent, Origin
+from ..store import normalise_sha256
+from ..store.hashing import is_sha256
+from ..yamlread import (
+    StrictReader,
+    check_document_size,
+    describe_value,
+    join_path,
+    parse_located,
+)
 from .catalogue_model import MEDIA_TYPES, ROLES, Archive, ArchiveClip, Narrator, is_url
 from .download import check_url
 
@@ -51,8 +57,12 @@ def _parse_json(text: str, where: str) -> tuple[Any, dict[str, int]]:
             seen[key] = value
         return seen
 
+    def no_constants(name: str) -> Any:
+        raise SourceError(f"{name} is not a finite number", where=where, expected="a number")
+
+    check_document_size(text, where, SourceError)
     try:
-        data = json.loads(text, object_pairs_hook=no_duplicates)
+        data = json.loads(text, object_pairs_hook=no_duplicates, parse_constant=no_constants)
     except json.JSONDecodeError as error:
         raise SourceError(f"not valid JSON: {error.msg}", where=where, line=error.lineno) from None
     # JSON is (nearly) YAML, so the YAML composer can usually tell us the lines too.
@@ -63,80 +73,27 @@ def _parse_json(text: str, where: str) -> tuple[Any, dict[str, int]]:
     return data, lines
 
 
-class _Validator:
+class _Validator(StrictReader):
     """Turns parsed catalogue values into an Archive, failing at the first problem."""
 
     def __init__(self, where: str, lines: dict[str, int]) -> None:
-        self.where = where
-        self.lines = lines
+        super().__init__(where, lines, SourceError)
         self.remote = is_url(where)
-
-    def fail(
-        self, at: str, message: str, expected: str | None = None, hint: str | None = None
-    ) -> SourceError:
-        line = self.lines.get(at)
-        parent = at
-        while line is None and parent:  # a missing field: point at its parent
-            parent = parent[: max(parent.rfind("."), parent.rfind("["), 0)]
-            line = self.lines.get(parent)
-        return SourceError(
-            message, where=self.where, line=line, field=at or None, expected=expected, hint=hint
-        )
-
-    def mapping(self, value: Any, at: str, allowed: set[str], required: set[str]) -> dict:
-        if not isinstance(value, dict):
-            raise self.fail(
-                at, f"expected a mapping, found {describe_value(value)}", "key: value pairs"
-            )
-        for key in value:
-            if key not in allowed:
-                close = difflib.get_close_matches(key, sorted(allowed), n=1)
-                raise self.fail(
-                    join_path(at, key),
-                    f"unknown key {key!r}",
-                    "one of " + ", ".join(sorted(allowed)),
-                    f"Did you mean {close[0]!r}?" if close else "Remove it",
-                )
-        for key in sorted(required):
-            if value.get(key) is None:
-                raise self.fail(join_path(at, key), f"{key!r} is required", hint=f"Add {key}: ...")
-        return value
-
-    def text(self, mapping: dict, key: str, at: str) -> str | None:
-        value = mapping.get(key)
-        if value is None:
-            return None
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(
-                join_path(at, key),
-                f"expected text, found {describe_value(value)}",
-                "non-empty text",
-                "Put the value in quotes",
-            )
-        return value
-
-    def choice(self, mapping: dict, key: str, at: str, options: tuple[str, ...]) -> str | None:
-        value = self.text(mapping, key, at)
-        if value is not None and value not in options:
-            raise self.fail(
-                join_path(at, key), f"{value!r} is not allowed", "one of " + ", ".join(options)
-            )
-        return value
 
     def archive(self, data: Any) -> Archive:
         top = self.mapping(data, "", _TOP_KEYS, _TOP_KEYS)
         meta = self.mapping(top["archive"], "archive", _ARCHIVE_KEYS, {"name", "attribution"})
         items = top["clips"]
         if not isinstance(items, list) or not items:
-            raise self.fail("clips", f"expected a list of clips, found {describe_value(items)}")
-        condition = self.text(meta, "condition", "archive")
+            self.fail("clips", f"expected a list of clips, found {describe_value(items)}")
+        condition = self.text(meta, "archive", "condition")
         clips: list[ArchiveClip] = []
         first_seen: dict[str, str] = {}
         for index, item in enumerate(items):
             clip = self.clip(item, f"clips[{index}]", condition)
             if clip.id in first_seen:
                 line = self.lines.get(first_seen[clip.id])
-                raise self.fail(
+                self.fail(
                     f"clips[{index}].id",
                     f"duplicate clip id {clip.id!r} (first used at {first_seen[clip.id]}"
                     + (f", line {line})" if line else ")"),
@@ -145,10 +102,10 @@ class _Validator:
             first_seen[clip.id] = f"clips[{index}].id"
             clips.append(clip)
         return Archive(
-            name=self.text(meta, "name", "archive"),
+            name=self.text(meta, "archive", "name"),
             location=self.where,
-            attribution=self.text(meta, "attribution", "archive"),
-            licence=self.text(meta, "licence", "archive"),
+            attribution=self.text(meta, "archive", "attribution"),
+            licence=self.text(meta, "archive", "licence"),
             condition=condition,
             clips=tuple(clips),
         )
@@ -156,53 +113,48 @@ class _Validator:
     def clip(self, item: Any, at: str, archive_condition: str | None) -> ArchiveClip:
         required = {"id", "interview", "title", "media_type", "narrator", "permission"}
         value = self.mapping(item, at, _CLIP_KEYS, required)
-        media_type = self.choice(value, "media_type", at, MEDIA_TYPES)
-        media = self.text(value, "media", at)
+        media_type = self.choice(value, at, "media_type", MEDIA_TYPES)
+        media = self.text(value, at, "media")
         sha256 = self.sha256(value, at)
-        transcript = self.text(value, "transcript", at)
+        transcript = self.text(value, at, "transcript")
         if media_type == "text-only":
             for key in ("media", "sha256"):
                 if value.get(key) is not None:
-                    raise self.fail(
+                    self.fail(
                         join_path(at, key),
                         f"a text-only clip has no {key}",
                         hint="Remove it, or set media_type to video or audio-only",
                     )
             if transcript is None:
-                raise self.fail(
-                    join_path(at, "transcript"), "a text-only clip needs its transcript"
-                )
+                self.fail(join_path(at, "transcript"), "a text-only clip needs its transcript")
         else:
             if media is None:
-                raise self.fail(
+                self.fail(
                     join_path(at, "media"),
                     f"'media' is required for a {media_type} clip",
                     "a path relative to the catalogue, or an https:// URL",
                 )
             self.check_media(media, sha256, at)
         return ArchiveClip(
-            id=self.text(value, "id", at),
-            interview=self.text(value, "interview", at),
-            title=self.text(value, "title", at),
+            id=self.text(value, at, "id"),
+            interview=self.text(value, at, "interview"),
+            title=self.text(value, at, "title"),
             media=media,
             sha256=sha256,
             media_type=media_type,
-            condition=self.text(value, "condition", at) or archive_condition,
+            condition=self.text(value, at, "condition") or archive_condition,
             topics=self.topics(value, at),
             narrator=self.narrator(value["narrator"], join_path(at, "narrator")),
-            permission=self.text(value, "permission", at),
-            attribution=self.text(value, "attribution", at),
+            permission=self.text(value, at, "permission"),
+            attribution=self.text(value, at, "attribution"),
             transcript=transcript,
             line=self.lines.get(at),
             consent=self.consent(value.get("consent"), join_path(at, "consent")),
         )
 
-    def consent(self, value: Any, at: str):
-        def fail(field: str, message: str, expected: str | None, hint: str | None):
-            raise self.fail(field, message, expected, hint)
-
+    def consent(self, value: Any, at: str) -> Consent | None:
         origin = Origin(Path(self.where), at, self.lines.get(at))
-        return parse_consent(value, at, origin, fail)
+        return parse_consent(self, value, at, origin)
 
     def check_media(self, media: str, sha256: str | None, at: str) -> None:
         at_media = join_path(at, "media")
@@ -210,16 +162,20 @@ class _Validator:
             try:
                 check_url(media)
             except SourceError as error:
-                raise self.fail(at_media, error.message, error.expected, error.hint) from None
+                problem: SourceError | None = error
+            else:
+                problem = None
+            if problem is not None:  # re-raised outside the handler: located, without chaining
+                self.fail(at_media, problem.message, problem.expected, problem.hint)
         elif Path(media).is_absolute() or media.startswith("~"):
-            raise self.fail(
+            self.fail(
                 at_media,
                 f"{media!r} is an absolute path",
                 "a path relative to the catalogue, or an https:// URL",
                 "Move the file into the archive folder and give its relative path",
             )
         if sha256 is None and (self.remote or is_url(media)):
-            raise self.fail(
+            self.fail(
                 join_path(at, "sha256"),
                 "media downloaded from the internet needs a sha256",
                 "the SHA-256 of the media file (64 hex digits)",
@@ -227,30 +183,27 @@ class _Validator:
             )
 
     def sha256(self, value: dict, at: str) -> str | None:
-        text = self.text(value, "sha256", at)
+        text = self.text(value, at, "sha256")
         if text is None:
             return None
-        try:
-            return normalise_sha256(text)
-        except ValueError:
-            raise self.fail(
+        if not is_sha256(text.lower()):
+            self.fail(
                 join_path(at, "sha256"),
                 f"{text!r} is not a SHA-256",
                 "64 hexadecimal digits",
                 "Copy the hash exactly as `sha256sum` prints it",
-            ) from None
+            )
+        return normalise_sha256(text)
 
     def topics(self, value: dict, at: str) -> tuple[str, ...]:
         topics = value.get("topics")
         if topics is None:
             return ()
         if not isinstance(topics, list):
-            raise self.fail(
-                join_path(at, "topics"), f"expected a list, found {describe_value(topics)}"
-            )
+            self.fail(join_path(at, "topics"), f"expected a list, found {describe_value(topics)}")
         for index, topic in enumerate(topics):
             if not isinstance(topic, str) or not topic.strip():
-                raise self.fail(
+                self.fail(
                     join_path(at, f"topics[{index}]"),
                     f"expected text, found {describe_value(topic)}",
                     "a list of topic names",
@@ -260,8 +213,8 @@ class _Validator:
     def narrator(self, item: Any, at: str) -> Narrator:
         value = self.mapping(item, at, _NARRATOR_KEYS, {"descriptor", "role"})
         return Narrator(
-            descriptor=self.text(value, "descriptor", at),
-            role=self.choice(value, "role", at, ROLES),
-            sex=self.text(value, "sex", at),
-            age_band=self.text(value, "age_band", at),
+            descriptor=self.text(value, at, "descriptor"),
+            role=self.choice(value, at, "role", ROLES),
+            sex=self.text(value, at, "sex"),
+            age_band=self.text(value, at, "age_band"),
         )

@@ -22,7 +22,8 @@ from pathlib import Path
 
 from .. import __version__
 from ..errors import SourceError
-from .cache import ContentCache, normalise_sha256, sha256_of
+from ..store import normalise_sha256, sha256_of
+from .cache import ContentCache
 
 DEFAULT_MAX_BYTES = 2 * 1024**3
 _CHUNK = 64 * 1024

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .cache import sha256_of
+from ..store import sha256_of
 
 _MEMO: dict[tuple[str, int, int], str] = {}
 

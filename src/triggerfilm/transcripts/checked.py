@@ -8,16 +8,13 @@ verbatim text and the version of these checks. Whisper's cached transcript is ne
 
 from __future__ import annotations
 
-import hashlib
 import json
-import warnings
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from ..atomic import write_text_atomically
-from ..sources.cache import cache_root
 from ..sources.local import file_sha256
+from ..store import cache_root, json_key, sharded_path, write_text
 from .align import COVERAGE_WARNING, align_verbatim, alignment_coverage
 from .doubts import flag_doubts
 from .model import Transcript
@@ -29,18 +26,13 @@ from .store import cache_key, read_cached, transcript_for
 CHECKS_VERSION = 2  # 2: the speech intervals are kept with the transcript
 
 
-class AlignmentWarning(UserWarning):
-    """A verbatim transcript matched too little of what Whisper heard to trust its times."""
-
-
 def checked_cache_path(media: Path, options: TranscribeOptions, verbatim: str | None) -> Path:
     identity = {
         "whisper": cache_key(file_sha256(media), options),
         "verbatim": verbatim,
         "checks": CHECKS_VERSION,
     }
-    key = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
-    return cache_root() / "transcripts" / "checked" / key[:2] / f"{key}.json"
+    return sharded_path(cache_root() / "transcripts" / "checked", json_key(identity), ".json")
 
 
 def checked_transcript(
@@ -51,7 +43,7 @@ def checked_transcript(
 ) -> Transcript:
     """Whisper's transcript of ``media`` with doubts marked, aligned to ``verbatim`` if given.
 
-    Warns (AlignmentWarning) when the verbatim text's coverage is below COVERAGE_WARNING.
+    :func:`alignment_problem` says whether the verbatim text matched too little to trust.
     """
     media = Path(media)
     verbatim = verbatim if verbatim and verbatim.strip() else None
@@ -64,16 +56,23 @@ def checked_transcript(
         if verbatim is not None:
             result = flag_doubts(align_verbatim(result, verbatim, speech), speech)
         result = replace(result, speech=tuple(speech))
-        write_text_atomically(path, json.dumps(result.to_dict()))
+        write_text(path, json.dumps(result.to_dict()))
     elif progress:
         progress(result.duration)
-    coverage = alignment_coverage(result)
-    if coverage is not None and coverage < COVERAGE_WARNING:
-        warnings.warn(
-            f"{media}: only {coverage:.0%} of the verbatim transcript's words were heard by "
-            f"Whisper (below {COVERAGE_WARNING:.0%}); its caption times are mostly estimates. "
-            "Check that the transcript belongs to this recording",
-            AlignmentWarning,
-            stacklevel=2,
-        )
     return result
+
+
+def alignment_problem(transcript: Transcript) -> str | None:
+    """Why a verbatim transcript's times are not to be trusted, or None when they are.
+
+    Below COVERAGE_WARNING of its words heard by Whisper, the transcript may well belong to
+    another recording, and its caption times are mostly estimates.
+    """
+    coverage = alignment_coverage(transcript)
+    if coverage is None or coverage >= COVERAGE_WARNING:
+        return None
+    return (
+        f"only {coverage:.0%} of the verbatim transcript's words were heard by Whisper "
+        f"(below {COVERAGE_WARNING:.0%}); its caption times are mostly estimates. "
+        "Check that the transcript belongs to this recording"
+    )

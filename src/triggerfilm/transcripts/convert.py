@@ -10,13 +10,10 @@ with ``torch.save``. ``torch`` is imported only when writing, so reading needs n
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
 import re
 import struct
-import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -25,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import TriggerfilmError
+from ..store import staged_path
 
 SUPPORTED_BINARY_VERSION = 6
 # CTranslate2's DataType ids (include/ctranslate2/types.h).
@@ -253,17 +251,6 @@ def convert_ct2_to_openai(model_dir: Path, output: Path) -> Path:
         "model_state_dict": {name: torch.from_numpy(array) for name, array in state.items()},
         "alignment_heads": _alignment_heads(model_dir),
     }
-    output.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(
-        prefix=output.name + ".", suffix=".part", dir=output.parent
-    )
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            torch.save(checkpoint, stream)
-        os.chmod(temporary, 0o644)  # mkstemp makes it private; a cache file is not secret
-        os.replace(temporary, output)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
+    with staged_path(output) as staged, staged.open("wb") as stream:
+        torch.save(checkpoint, stream)
     return output

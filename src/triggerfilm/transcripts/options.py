@@ -73,5 +73,5 @@ def check_language(options: TranscribeOptions, model_is_multilingual: bool) -> N
     if language and language != "en" and not model_is_multilingual:
         raise TriggerfilmError(
             f"the model '{options.model}' understands English only, not '{language}'",
-            hint="Use a multilingual model with --model, or --language en",
+            hint="Use a multilingual model, or set the language to English (en)",
         )

@@ -7,7 +7,6 @@ file and it is still found. A cache entry that does not parse is redone, never t
 
 from __future__ import annotations
 
-import hashlib
 import json
 import warnings
 from collections.abc import Callable
@@ -15,9 +14,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from .. import __version__
-from ..atomic import write_text_atomically
-from ..sources.cache import cache_root
 from ..sources.local import file_sha256
+from ..store import cache_root, json_key, sharded_path, write_text
 from .model import Transcript
 from .options import TranscribeOptions
 
@@ -51,13 +49,12 @@ def cache_key(media_sha256: str, options: TranscribeOptions) -> str:
         "triggerfilm": __version__,
         "engine_revision": ENGINE_REVISIONS.get(options.engine, 1),
     }
-    blob = json.dumps(identity, sort_keys=True).encode()
-    return hashlib.sha256(blob).hexdigest()
+    return json_key(identity)
 
 
 def cache_path(media: Path, options: TranscribeOptions, root: Path | None = None) -> Path:
     key = cache_key(file_sha256(media), options)
-    return (root or cache_root()) / "transcripts" / key[:2] / f"{key}.json"
+    return sharded_path((root or cache_root()) / "transcripts", key, ".json")
 
 
 def read_cached(path: Path, redo: str) -> Transcript | None:
@@ -94,5 +91,5 @@ def transcript_for(
         return found
     run = options if threads is None else replace(options, threads=threads)
     transcript = _engine(options.engine)(media, run, progress)
-    write_text_atomically(cache_path(media, options), json.dumps(transcript.to_dict()))
+    write_text(cache_path(media, options), json.dumps(transcript.to_dict()))
     return transcript

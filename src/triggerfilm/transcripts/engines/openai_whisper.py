@@ -46,7 +46,7 @@ def _require_whisper() -> Any:
         raise TriggerfilmError(
             "the openai-whisper engine is not installed",
             hint="Install it with `pip install 'triggerfilm[openai]'` (see the README for the "
-            "CPU-only torch wheel), or use --engine faster-whisper",
+            "CPU-only torch wheel), or use the faster-whisper engine",
         ) from None
     return whisper
 

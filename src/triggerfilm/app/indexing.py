@@ -2,7 +2,7 @@
 
 ``triggerfilm index ARCHIVE_OR_MANIFEST`` makes one SQLite file in the cache per archive (or
 manifest) and Whisper model. ``search`` uses that file when it exists, and otherwise scans every
-transcript as before (``editing.search_clips``); search by meaning needs the index.
+transcript as before (``app.editing.search_clips``); search by meaning needs the index.
 """
 
 from __future__ import annotations
@@ -15,14 +15,15 @@ from pathlib import Path
 
 import yaml
 
-from . import editing, pipeline
-from .archiveindex.build import IndexReport, update_index
-from .editplan.search import SearchHit, SearchQuery
-from .errors import TriggerfilmError
-from .manifest.load import load_manifest
-from .sources.cache import cache_root
-from .transcripts.options import TranscribeOptions
-from .transcripts.store import cache_key
+from ..archiveindex.build import IndexReport, update_index
+from ..editplan.search import SearchHit, SearchQuery
+from ..errors import TriggerfilmError
+from ..manifest.load import load_manifest
+from ..store import cache_root
+from ..transcripts.options import TranscribeOptions
+from ..transcripts.store import cache_key
+from . import editing
+from .notices import Progress
 
 # Hits returned by an indexed search unless the caller asks for more.
 DEFAULT_LIMIT = 50
@@ -76,7 +77,7 @@ def build_index(
     options: TranscribeOptions | None = None,
     transcribe: bool = True,
     with_meaning: bool = True,
-    progress: pipeline.Progress | None = None,
+    progress: Progress | None = None,
 ) -> IndexReport:
     """Index every clip of an archive or manifest: words with times, verbatim text, catalogue
     metadata and topics, and sentence vectors for search by meaning. Clips whose transcript and
@@ -105,7 +106,7 @@ def search(
     meaning: bool = False,
     narrator: str | None = None,
     limit: int = DEFAULT_LIMIT,
-    progress: pipeline.Progress | None = None,
+    progress: Progress | None = None,
 ) -> tuple[list[SearchHit], bool]:
     """Hits for ``query`` and whether the index answered (False: every transcript scanned).
 
@@ -113,7 +114,7 @@ def search(
     a regular expression and ``transcribe`` was not asked for (that needs the scan's
     transcription); search by meaning always needs it.
     """
-    from .archiveindex import query as indexed
+    from ..archiveindex import query as indexed
 
     if (archive is None) == (manifest is None):
         raise TriggerfilmError(

@@ -1,8 +1,8 @@
-"""The facilitator's editing loop: plan report, search, cut sheet. Runs the stages in order.
+"""The facilitator's editing loop as use cases: plan report, search, cut sheet.
 
-Like ``pipeline``, this module only strings stages together (manifest → sources → transcripts →
-edit plan → reports) so that each command-line command calls one function here. Everything that
-needs quotes resolved transcribes what is missing first, from the cache when it can.
+These only string stages together (manifest → sources → transcripts → edit plan → reports).
+Everything that needs quotes resolved transcribes what is missing first, from the cache when it
+can.
 """
 
 from __future__ import annotations
@@ -10,39 +10,35 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import pipeline
-from .atomic import write_text_atomically
-from .editplan.cutsheet import (
+from ..editplan.cutsheet import (
     ClipSentences,
     parse_cutsheet,
     plan_apply,
     write_cutsheet,
 )
-from .editplan.search import SearchDoc, SearchHit, SearchQuery, search
-from .editplan.sentences import sentences
-from .errors import TriggerfilmError
-from .manifest.edit import ManifestEditor, NewSelection
-from .reports.plan import DEFAULT_TARGET_MINUTES, PlanReport, build_plan_report
-from .sources.cache import ContentCache
-from .sources.catalogue import Archive, ArchiveClip, fetch_media, load_catalogue
-from .transcripts.options import TranscribeOptions
-from .transcripts.store import cached_transcript, transcript_for
-
-
-def _planned(manifest_path, options: TranscribeOptions | None, progress):
-    prepared = pipeline.prepare(manifest_path)
-    pipeline.transcribe_all(prepared, options or TranscribeOptions(), progress)
-    return prepared, pipeline.plan(prepared)
+from ..editplan.search import SearchDoc, SearchHit, SearchQuery, search
+from ..editplan.sentences import sentences
+from ..editplan.timeline import Timeline
+from ..errors import TriggerfilmError
+from ..manifest.edit import ManifestEditor, NewSelection
+from ..reports.plan import DEFAULT_TARGET_MINUTES, PlanReport, build_plan_report
+from ..sources.cache import ContentCache
+from ..sources.catalogue import Archive, ArchiveClip, fetch_media, load_catalogue
+from ..store import write_text
+from ..transcripts.options import TranscribeOptions
+from ..transcripts.store import cached_transcript, transcript_for
+from .notices import Progress
+from .prepared import Prepared, planned, prepare, transcribe_all
 
 
 def plan_report(
     manifest_path: str | Path,
     target_minutes: float = DEFAULT_TARGET_MINUTES,
     options: TranscribeOptions | None = None,
-    progress: pipeline.Progress | None = None,
+    progress: Progress | None = None,
 ) -> PlanReport:
     """The running order, timings, shares, balance and warnings of the film as planned."""
-    prepared, timeline = _planned(manifest_path, options, progress)
+    prepared, timeline, _ = planned(manifest_path, options, progress)
     return build_plan_report(timeline, prepared.sources, target_minutes)
 
 
@@ -55,7 +51,7 @@ def search_docs(
     manifest: str | Path | None = None,
     options: TranscribeOptions | None = None,
     transcribe: bool = False,
-    progress: pipeline.Progress | None = None,
+    progress: Progress | None = None,
 ) -> tuple[list[SearchDoc], TranscribeOptions]:
     """The clips to search, as documents: an archive's, or a manifest's and the rest of its
     archives; and the transcription options their transcripts were made with.
@@ -65,7 +61,7 @@ def search_docs(
     """
     if (archive is None) == (manifest is None):
         raise TriggerfilmError(
-            "say where to search", expected="either --archive PATH_OR_URL or --manifest FILE"
+            "say where to search", expected="either an archive or a manifest, not both"
         )
     options = options or TranscribeOptions()
     docs: list[SearchDoc] = []
@@ -79,8 +75,8 @@ def search_docs(
         if progress and transcribe:
             progress("clips", total, total)
         return docs, options
-    prepared = pipeline.prepare(manifest)
-    pipeline.transcribe_all(prepared, options, progress)
+    prepared = prepare(manifest)
+    transcribe_all(prepared, options, progress)
     options = prepared.transcribe_options or options
     m = prepared.manifest
     catalogues = {name: load_catalogue(location) for name, location in m.archives.items()}
@@ -121,7 +117,7 @@ def search_clips(
     manifest: str | Path | None = None,
     options: TranscribeOptions | None = None,
     transcribe: bool = False,
-    progress: pipeline.Progress | None = None,
+    progress: Progress | None = None,
 ) -> list[SearchHit]:
     """Search an archive's clips, or a manifest's clips and the rest of its archives, by
     scanning every transcript (see ``indexing.search`` for the indexed search)."""
@@ -175,25 +171,6 @@ def _local_media(archive: Archive, clip: ArchiveClip) -> Path | None:
     return cache.get(clip.sha256) if clip.sha256 else cache.lookup_url(location)
 
 
-def choose_hit(hits: list[SearchHit], pick: int | None) -> SearchHit:
-    """The hit numbered ``pick`` (1-based, as printed), or the only one there is."""
-    if pick is not None:
-        if not 1 <= pick <= len(hits):
-            raise TriggerfilmError(
-                f"--pick {pick} is not one of the hits", expected=f"a number from 1 to {len(hits)}"
-            )
-        return hits[pick - 1]
-    if len(hits) != 1:
-        raise TriggerfilmError(
-            f"the search found {len(hits)} matches",
-            expected="exactly one match to add",
-            hint="Choose one with --pick N (the numbers printed above), or search more precisely"
-            if hits
-            else "Try other words",
-        )
-    return hits[0]
-
-
 def add_hit(manifest_path: str | Path, touchpoint: str, hit: SearchHit) -> NewSelection:
     """Append ``hit``'s sentence to the touchpoint as a selection; declare its clip if new."""
     if hit.start is None or hit.end is None:
@@ -217,8 +194,10 @@ def add_hit(manifest_path: str | Path, touchpoint: str, hit: SearchHit) -> NewSe
 # --- cut sheet ---------------------------------------------------------------------------------
 
 
-def _sheet_material(manifest_path, options, progress):
-    prepared, timeline = _planned(manifest_path, options, progress)
+def _sheet_material(
+    manifest_path: str | Path, options: TranscribeOptions | None, progress: Progress | None
+) -> tuple[Prepared, Timeline, list[ClipSentences]]:
+    prepared, timeline, _ = planned(manifest_path, options, progress)
     clips = []
     for ref in prepared.manifest.clips:
         src = prepared.sources[ref.id]
@@ -235,12 +214,12 @@ def write_cutsheet_file(
     manifest_path: str | Path,
     out: str | Path | None = None,
     options: TranscribeOptions | None = None,
-    progress: pipeline.Progress | None = None,
+    progress: Progress | None = None,
 ) -> Path:
     """Write the manifest's cut sheet (default: beside it, NAME.cutsheet.md)."""
     prepared, timeline, clips = _sheet_material(manifest_path, options, progress)
     path = Path(out) if out else prepared.manifest.path.with_suffix(".cutsheet.md")
-    write_text_atomically(path, write_cutsheet(prepared.manifest, timeline, clips))
+    write_text(path, write_cutsheet(prepared.manifest, timeline, clips))
     return path
 
 
@@ -254,7 +233,7 @@ def apply_cutsheet_file(
     manifest_path: str | Path,
     sheet: str | Path,
     options: TranscribeOptions | None = None,
-    progress: pipeline.Progress | None = None,
+    progress: Progress | None = None,
 ) -> ApplyReport:
     """Turn the sheet's ticks into the manifest's selections, keeping all else as written."""
     sheet = Path(sheet)
@@ -280,6 +259,6 @@ def apply_cutsheet_file(
 
 
 __all__ = [
-    "ApplyReport", "add_hit", "choose_hit", "apply_cutsheet_file", "plan_report",
+    "ApplyReport", "add_hit", "apply_cutsheet_file", "plan_report",
     "search_clips", "search_docs", "write_cutsheet_file",
 ]  # fmt: skip

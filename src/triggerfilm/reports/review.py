@@ -1,23 +1,15 @@
-"""What to check before a film is shown: every doubted word of every clip, and how well each
-verbatim transcript matched the audio.
-
-Like ``pipeline`` this only strings stages together (manifest → sources → transcripts) so the
-``review`` command calls one function here.
+"""The review report: every doubted word of every clip, how well each verbatim transcript
+matched the audio, and words that may identify someone; and how it is printed.
 """
 
 from __future__ import annotations
 
 import json
-import warnings
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
-from . import pipeline
-from .transcripts.align import COVERAGE_WARNING, alignment_coverage
-from .transcripts.checked import AlignmentWarning
-from .transcripts.doubts import Doubt, list_doubts
-from .transcripts.options import TranscribeOptions
-from .transcripts.personal import Candidate, personal_candidates
+from ..transcripts.align import COVERAGE_WARNING
+from ..transcripts.doubts import Doubt
+from ..transcripts.personal import Candidate
 
 TEXT_WIDTH = 60
 
@@ -28,6 +20,7 @@ class ReviewReport:
     doubts: tuple[Doubt, ...]
     # Per clip: the fraction of its verbatim words Whisper heard, None when it has no verbatim.
     coverage: dict[str, float | None]
+    # Things to know that did not stop the review (low alignment coverage, ...), as text.
     warnings: tuple[str, ...]
     # Words that may identify someone, per clip: candidates for a selection's ``redact:``.
     personal: tuple[tuple[str, Candidate], ...] = ()
@@ -41,39 +34,6 @@ class ReviewReport:
             "doubts": [d.to_dict() for d in self.doubts],
             "personal": [{"clip": clip, **asdict(c)} for clip, c in self.personal],
         }
-
-
-def review_manifest(
-    manifest_path: str | Path,
-    options: TranscribeOptions | None = None,
-    progress: pipeline.Progress | None = None,
-) -> ReviewReport:
-    """Transcribe (or read from the cache) every clip of the manifest and list its doubts."""
-    prepared = pipeline.prepare(manifest_path)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", AlignmentWarning)
-        pipeline.transcribe_all(prepared, options or TranscribeOptions(), progress)
-    for warning in caught:
-        if not issubclass(warning.category, AlignmentWarning):
-            warnings.warn_explicit(
-                warning.message, warning.category, warning.filename, warning.lineno
-            )
-    doubts = [d for cid, t in prepared.transcripts.items() for d in list_doubts(cid, t)]
-    coverage = {cid: alignment_coverage(t) for cid, t in prepared.transcripts.items()}
-    notes = [
-        f"{cid}: only {value:.0%} of the verbatim transcript was heard by Whisper; "
-        "its caption times are mostly estimates"
-        for cid, value in coverage.items()
-        if value is not None and value < COVERAGE_WARNING
-    ]
-    personal = tuple(
-        (cid, candidate)
-        for cid, transcript in prepared.transcripts.items()
-        for candidate in personal_candidates(transcript)
-    )
-    return ReviewReport(
-        str(prepared.manifest.path), tuple(doubts), coverage, tuple(notes), personal
-    )
 
 
 def clock(seconds: float) -> str:

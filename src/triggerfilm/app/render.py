@@ -1,0 +1,302 @@
+"""The render use cases: a film (or one touchpoint, or a preview) and a narrator's approval pack.
+
+They run the stages in order (manifest → sources → media → transcripts → edit plan → captions →
+render → reports), handing typed artefacts from one to the next.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from ..captions.build import build_captions
+from ..captions.profiles import get_profile
+from ..captions.transcript_doc import descriptive_transcript
+from ..captions.writers import format_srt, format_vtt
+from ..consent import check_consent, refuse_unconsented
+from ..editplan.timeline import Cut, Timeline, narrator_film, touchpoint_film
+from ..errors import ManifestError
+from ..media.loudness import TARGETS as LOUDNESS_TARGETS
+from ..media.loudness import Loudness, clip_loudness
+from ..render.film import MARKER, check_output_folder, render_film
+from ..render.outputs import locked_output_folder, refuse_overwriting_inputs
+from ..reports.provenance import PROVENANCE_SUFFIX, provenance_record, write_provenance
+from ..sources.catalogue import CATALOGUE_NAMES
+from ..store import cache_root, write_text
+from ..transcripts.options import TranscribeOptions
+from .notices import Notice, Progress
+from .prepared import Prepared, TranscribeReport, plan, prepare, transcribe_all
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    burn_in: bool = True
+    force: bool = False
+    preset: str = "veryfast"
+    jobs: int = 2
+    # "broadcast" (EBU R 128, -23 LUFS), "web" (-16 LUFS) or "off".
+    loudness: str = "broadcast"
+    # Where the film will be shown; clips whose consent does not cover it are refused.
+    use: str = "joint-event"
+    # Render only this touchpoint (title or 1-based number) as a short film of its own.
+    touchpoint: str | None = None
+    # Fast and small: half size, quickest encoder settings, for checking an edit.
+    preview: bool = False
+    transcribe: TranscribeOptions = field(default_factory=TranscribeOptions)
+
+
+@dataclass(frozen=True)
+class RenderReport:
+    out_dir: Path
+    files: tuple[Path, ...]
+    duration: float
+    cues: int
+    segments: int
+    reused: int
+    transcribed: int
+    loudness: Loudness | None = None
+    loudness_target: float | None = None
+    notices: tuple[Notice, ...] = ()
+
+
+def output_stem(options: RenderOptions, timeline: Timeline | None, touchpoint: int | None) -> str:
+    """Predictable output names: film, preview, or touchpoint-02-nights-on-the-unit."""
+    if touchpoint is not None:
+        slug = re.sub(r"[^a-z0-9]+", "-", timeline.touchpoints[touchpoint].lower()).strip("-")
+        stem = f"touchpoint-{touchpoint + 1:02d}-{slug}"
+        return f"{stem}-preview" if options.preview else stem
+    return "preview" if options.preview else "film"
+
+
+def _companion(stem: str, name: str) -> str:
+    return name if stem == "film" else f"{stem}.{name}"
+
+
+def output_names(stem: str) -> list[str]:
+    """The files a render of ``stem`` writes, for the check made before transcribing (the
+    render checks the full list again, built from what it writes, before encoding)."""
+    return [
+        f"{stem}.mp4",
+        f"{stem}.srt",
+        f"{stem}.vtt",
+        _companion(stem, "timeline.json"),
+        _companion(stem, "transcript.txt"),
+        _companion(stem, "transcript.html"),
+        f"{stem}{PROVENANCE_SUFFIX}",
+        MARKER,
+    ]
+
+
+def input_files(prepared: Prepared) -> list[Path]:
+    """The files a render reads and must never write over: manifest, sources, catalogues."""
+    manifest = prepared.manifest
+    files = [Path(manifest.path), *(Path(s.path) for s in prepared.sources.values())]
+    for location in manifest.archives.values():
+        if "://" not in str(location):
+            folder = Path(location)
+            folder = folder if folder.is_absolute() else Path(manifest.path).parent / folder
+            files += [folder / name for name in CATALOGUE_NAMES] + [folder]
+    return files
+
+
+def loudness_gains(timeline: Timeline, target: float) -> dict[str, float]:
+    """The gain (dB) that brings each source used by a cut to ``target`` LUFS."""
+    gains = {}
+    for item in timeline.items:
+        if isinstance(item, Cut) and item.has_audio and item.source_sha256 not in gains:
+            measured = clip_loudness(Path(item.source))
+            # A silent clip stays as it is; an extreme gain would only raise its noise.
+            gain = 0.0 if measured.silent else target - measured.integrated
+            gains[item.source_sha256] = max(-20.0, min(20.0, gain))
+    return gains
+
+
+def render_manifest(
+    manifest_path: str | Path,
+    out_dir: str | Path,
+    options: RenderOptions = RenderOptions(),
+    progress: Progress | None = None,
+) -> RenderReport:
+    """Everything from the manifest to film.mp4, film.srt, film.vtt and their companions."""
+    out_dir = Path(out_dir).resolve()
+    prepared = prepare(manifest_path)
+    manifest = prepared.manifest
+    refuse_unconsented(manifest, options.use, sources=prepared.sources)
+    check_output_folder(out_dir, str(manifest.path), options.force)
+    # Before hours of transcription and encoding, not after.
+    if options.touchpoint is None:
+        stem = output_stem(options, None, None)
+        refuse_overwriting_inputs(out_dir, output_names(stem), input_files(prepared))
+    # Held from here to the last file written: a second render into the folder stops at once.
+    with locked_output_folder(out_dir):
+        counts = transcribe_all(prepared, options.transcribe, progress)
+        timeline = plan(prepared)
+        touchpoint = None
+        if options.touchpoint is not None:
+            try:
+                timeline, touchpoint = touchpoint_film(timeline, options.touchpoint)
+            except KeyError:
+                raise ManifestError(
+                    f"no touchpoint is called '{options.touchpoint}'",
+                    where=manifest.path,
+                    field="touchpoints",
+                    expected="a title (" + "; ".join(timeline.touchpoints) + ") or a number",
+                ) from None
+        stem = output_stem(options, timeline, touchpoint)
+        return _render_timeline(prepared, timeline, out_dir, stem, options, progress, counts)
+
+
+def _render_timeline(
+    prepared: Prepared,
+    timeline: Timeline,
+    out_dir: Path,
+    stem: str,
+    options: RenderOptions,
+    progress: Progress | None,
+    counts: TranscribeReport,
+    extra: dict[str, Callable[[Timeline], str]] | None = None,
+) -> RenderReport:
+    """Captions, segments, the joined film and its companion files, for one timeline.
+
+    The caller holds the output folder's lock. ``extra`` adds text files (name: how to make it
+    from the timeline), written with the film's companions.
+    """
+    manifest = prepared.manifest
+    if options.preview:
+        timeline = replace(timeline, width=timeline.width // 4 * 2, height=timeline.height // 4 * 2)
+    profile = get_profile(timeline.caption_profile)
+    cues = build_captions(timeline, profile, label_speakers=timeline.speaker_labels)
+    srt, vtt = format_srt(cues), format_vtt(cues)
+    target = LOUDNESS_TARGETS.get(options.loudness)
+    done = 0
+
+    def step(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress:
+            progress("render", done, len(timeline.items))
+
+    document = descriptive_transcript(timeline)
+    companions = {
+        f"{stem}.srt": srt,
+        f"{stem}.vtt": vtt,
+        _companion(stem, "timeline.json"): json.dumps(timeline.to_dict(), indent=1),
+        _companion(stem, "transcript.txt"): document.to_text(),
+        _companion(stem, "transcript.html"): document.to_html(),
+        MARKER: json.dumps({"manifest": str(manifest.path)}),
+        **{name: make(timeline) for name, make in (extra or {}).items()},
+    }
+    # Every name this render writes, checked against its inputs before anything is encoded.
+    names = [f"{stem}.mp4", f"{stem}{PROVENANCE_SUFFIX}", *companions]
+    refuse_overwriting_inputs(out_dir, names, input_files(prepared))
+    rendered = render_film(
+        timeline,
+        cues,
+        out_dir,
+        srt_text=srt,
+        cache_dir=cache_root() / "render" / "segments",
+        burn_in=options.burn_in,
+        preset="ultrafast" if options.preview else options.preset,
+        jobs=options.jobs,
+        progress=step,
+        gains=loudness_gains(timeline, target) if target is not None else None,
+        loudness_target=target,
+        stem=stem,
+    )
+    for name, text in companions.items():
+        write_text(out_dir / name, text, preserve_format=False)  # generated afresh
+    files = (rendered.film, *(out_dir / n for n in companions if n != MARKER))
+    record = provenance_record(
+        manifest,
+        timeline,
+        sources=prepared.sources,
+        transcripts=prepared.transcripts,
+        transcribe_options=prepared.transcribe_options or options.transcribe,
+        caption_profile=profile,
+    )
+    provenance = write_provenance(out_dir, record, files=list(files), stem=stem)
+    return RenderReport(
+        out_dir=out_dir,
+        files=(*files, provenance),
+        duration=timeline.duration,
+        cues=len(cues),
+        segments=rendered.segments,
+        reused=rendered.reused,
+        transcribed=counts.transcribed,
+        loudness=rendered.loudness,
+        loudness_target=target,
+        notices=counts.notices
+        + tuple(Notice("timeline", w) for w in timeline.warnings)
+        + tuple(Notice("render", w) for w in rendered.warnings),
+    )
+
+
+def approval_pack(
+    manifest_path: str | Path,
+    narrator: str,
+    out_dir: str | Path,
+    options: RenderOptions = RenderOptions(),
+    progress: Progress | None = None,
+) -> RenderReport:
+    """A short film of one narrator's passages and a list of their quotes, to send for approval.
+
+    Clips still waiting for the narrator's approval are shown (that is the point); withdrawn
+    or expired ones are not.
+    """
+    out_dir = Path(out_dir).resolve()
+    prepared = prepare(manifest_path)
+    manifest = prepared.manifest
+    report = check_consent(manifest, options.use, sources=prepared.sources)
+    blocking = [
+        p for p in report.problems if p.code in ("withdrawn", "expired") and p.narrator == narrator
+    ]
+    if blocking:
+        raise ManifestError(
+            f"{narrator}'s clips cannot be sent: "
+            + "; ".join(f"{p.clip} is {p.code}" for p in blocking),
+            where=manifest.path,
+            hint="Remove those selections from the manifest",
+        )
+    check_output_folder(out_dir, str(manifest.path), options.force)
+    with locked_output_folder(out_dir):
+        counts = transcribe_all(prepared, options.transcribe, progress)
+        try:
+            timeline = narrator_film(plan(prepared), narrator)
+        except KeyError:
+            known = sorted({s.narrator for s in prepared.sources.values()})
+            raise ManifestError(
+                f"narrator '{narrator}' has no selection in this film",
+                where=manifest.path,
+                expected="one of " + ", ".join(known),
+            ) from None
+        stem = f"approval-{re.sub(r'[^A-Za-z0-9_-]+', '-', narrator)}"
+        quotes = {f"{stem}-quotes.txt": lambda t: approval_quotes(t, narrator)}
+        return _render_timeline(
+            prepared, timeline, out_dir, stem, options, progress, counts, quotes
+        )
+
+
+def approval_quotes(timeline: Timeline, narrator: str) -> str:
+    """The words of each passage, in film order, for the narrator to read and approve."""
+    lines = [
+        f"Passages from {narrator} chosen for the film “{timeline.title}”.",
+        "Please tell the team if any of them must not be used, or should be changed.",
+        "",
+    ]
+    number = 0
+    for item in timeline.items:
+        if not isinstance(item, Cut):
+            continue
+        number += 1
+        start, end = item.source_in, item.source_in + item.frames / timeline.fps
+        words = " ".join("".join(w.text for w in item.words).split())
+        lines += [
+            f"{number}. {timeline.touchpoints[item.touchpoint]} "
+            f"(clip {item.clip_id}, {start:.1f}–{end:.1f} s)",
+            f"   “{words}”",
+            "",
+        ]
+    return "\n".join(lines)
