@@ -3,7 +3,8 @@
 One row per *passage*: a sentence Whisper heard (with its cut points and each word's start
 time), a sentence of the catalogue's verbatim transcript (with the times of the Whisper sentence
 it was located in), or a piece of catalogue metadata (title, topic, descriptor). The FTS5 table
-indexes the passages' text for BM25 ranking, phrases and prefixes; ``clips`` holds what the
+indexes the passages' text for BM25 ranking, phrases and prefixes, and carries each passage's
+clip (unindexed) so a filtered search ranks inside FTS5 without a join; ``clips`` holds what the
 filters need; ``vectors`` holds one sentence embedding per distinct text (search by meaning).
 
 A clip is re-indexed only when its *document hash* changes: the SHA-256 of its transcript,
@@ -28,7 +29,7 @@ from ..editplan.search import (
 from ..editplan.sentences import sentences
 
 # Bumped when the schema or what a passage holds changes: an older index is rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -54,8 +55,9 @@ CREATE TABLE passages(
 );
 CREATE INDEX passages_clip ON passages(clip);
 CREATE VIRTUAL TABLE passages_fts USING fts5(
-    text, tokenize = 'unicode61 remove_diacritics 2'
+    text, clip UNINDEXED, tokenize = 'unicode61 remove_diacritics 2'
 );
+CREATE VIRTUAL TABLE passages_vocab USING fts5vocab(passages_fts, 'row');
 CREATE TABLE vectors(text_hash TEXT PRIMARY KEY, vector BLOB NOT NULL);
 """
 
@@ -189,7 +191,8 @@ def add_clip(connection: sqlite3.Connection, doc: SearchDoc, digest: str) -> lis
             ),
         )  # fmt: skip
         connection.execute(
-            "INSERT INTO passages_fts(rowid, text) VALUES (?, ?)", (row.lastrowid, passage.text)
+            "INSERT INTO passages_fts(rowid, text, clip) VALUES (?, ?, ?)",
+            (row.lastrowid, passage.text, clip_id),
         )
     return found
 

@@ -108,12 +108,7 @@ class SentenceEncoder:
         }
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        from threadpoolctl import threadpool_limits
-
-        # One BLAS thread: these matrices are small, and on a busy machine OpenBLAS threads
-        # spin waiting for each other (a one-sentence query measured 0.3-0.45 s with two
-        # threads under load, 0.017 s with one).
-        with threadpool_limits(1):
+        with one_blas_thread():
             return self._encode(texts)
 
     def _encode(self, texts: list[str]) -> np.ndarray:
@@ -174,6 +169,20 @@ class SentenceEncoder:
         pooled = (x * mask[..., None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+@lru_cache(maxsize=1)
+def _blas():
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()  # finds the BLAS libraries once (a few ms each time)
+
+
+def one_blas_thread():
+    """A context with BLAS held to one thread. These matrices are small, and on a busy machine
+    OpenBLAS threads spin waiting for each other: a one-sentence query measured 0.3-0.45 s with
+    two threads under load, 0.017 s with one."""
+    return _blas().limit(limits=1, user_api="blas")
 
 
 @lru_cache(maxsize=1)

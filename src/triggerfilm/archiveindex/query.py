@@ -15,8 +15,11 @@ the narrator's words.
 from __future__ import annotations
 
 import json
+import math
 import re
 import sqlite3
+import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +27,7 @@ import numpy as np
 
 from ..editplan.search import SearchHit, SearchQuery
 from ..errors import TriggerfilmError
-from .meaning import DIMENSIONS, encoder
+from .meaning import DIMENSIONS, encoder, one_blas_thread
 
 # The most a passage's words can add to its cosine similarity (its BM25 score divided by the
 # best BM25 score among the candidates, times this weight). Fused rank methods (reciprocal
@@ -103,21 +106,48 @@ def highlight_pattern(phrases: list[_Phrase]) -> re.Pattern[str]:
     return re.compile("|".join(options), re.IGNORECASE)
 
 
-def _filters(query: SearchQuery, narrator: str | None) -> tuple[str, list]:
+def _allowed_clips(
+    connection: sqlite3.Connection, query: SearchQuery, narrator: str | None
+) -> list[int] | None:
+    """The ids of the clips the filters let through; None when there is no filter."""
     sql, params = [], []
     if query.role:
-        sql.append("c.role = ? COLLATE NOCASE")
+        sql.append("role = ? COLLATE NOCASE")
         params.append(query.role)
     if query.media_type:
-        sql.append("c.media_type = ? COLLATE NOCASE")
+        sql.append("media_type = ? COLLATE NOCASE")
         params.append(query.media_type)
     if narrator:
-        sql.append("c.narrator = ? COLLATE NOCASE")
+        sql.append("narrator = ? COLLATE NOCASE")
         params.append(narrator)
     if query.topic:
-        sql.append("EXISTS (SELECT 1 FROM topics t WHERE t.clip = c.id AND t.topic = ?)")
+        sql.append("id IN (SELECT clip FROM topics WHERE topic = ?)")
         params.append(query.topic.lower())
-    return "".join(f" AND {s}" for s in sql), params
+    if not sql:
+        return None
+    where = " AND ".join(sql)
+    return [row[0] for row in connection.execute(f"SELECT id FROM clips WHERE {where}", params)]
+
+
+def _ranked(
+    connection: sqlite3.Connection,
+    expression: str,
+    allowed: list[int] | None,
+    limit: int,
+    columns: str,
+) -> list[sqlite3.Row]:
+    """The best ``limit`` passages for an FTS5 expression, best first. Ranking and filtering
+    happen inside FTS5 (the clip is one of its columns); only the winners are joined."""
+    where, params = "passages_fts MATCH ?", [expression]
+    if allowed is not None:
+        where += " AND clip IN (SELECT value FROM json_each(?))"
+        params.append(json.dumps(allowed))
+    return connection.execute(
+        f"SELECT {columns} FROM (SELECT rowid AS pid, rank FROM passages_fts WHERE {where}"
+        " ORDER BY rank LIMIT ?) AS top JOIN passages p ON p.id = top.pid"
+        " JOIN clips c ON c.id = p.clip ORDER BY top.rank",
+        [*params, limit],
+    ).fetchall()
 
 
 _COLUMNS = (
@@ -157,13 +187,9 @@ def search_words(
 ) -> list[SearchHit]:
     """The best ``limit`` passages for the query's words, best first."""
     phrases = parse_query(query.text)
-    where, params = _filters(query, narrator)
-    rows = connection.execute(
-        f"SELECT {_COLUMNS}, bm25(passages_fts) AS rank FROM passages_fts"
-        " JOIN passages p ON p.id = passages_fts.rowid JOIN clips c ON c.id = p.clip"
-        f" WHERE passages_fts MATCH ?{where} ORDER BY rank LIMIT ?",
-        [fts_expression(phrases), *params, limit * 2],
-    ).fetchall()
+    allowed = _allowed_clips(connection, query, narrator)
+    # Twice the limit: verbatim sentences already heard in a matching Whisper sentence drop out.
+    rows = _ranked(connection, fts_expression(phrases), allowed, limit * 2, _COLUMNS)
     pattern = highlight_pattern(phrases)
     # As in the scan: a verbatim sentence located in a Whisper sentence that matched already
     # adds nothing.
@@ -192,6 +218,57 @@ class MeaningMatrix:
         blob = b"".join(r[2] for r in rows)
         vectors = np.frombuffer(blob, dtype=np.float16).reshape(len(rows), DIMENSIONS)
         self.vectors = vectors.astype(np.float32)
+        # Corpus statistics for BM25, read on first use.
+        self.passages: int | None = None
+        self.average_length = 1.0
+
+    def bm25(
+        self, connection: sqlite3.Connection, terms: list[str], texts: dict[int, str]
+    ) -> dict[int, float]:
+        """Okapi BM25 (k1 1.2, b 0.75, FTS5's constants) of ``texts`` for ``terms``, with the
+        whole index's statistics from FTS5's vocabulary table.
+
+        Only the candidates are scored: FTS5 would score every passage holding a common word
+        (each of thousands), which costs more than the encoder.
+        """
+        if self.passages is None:
+            totals = connection.execute(
+                "SELECT (SELECT count(*) FROM passages_fts),"
+                " (SELECT coalesce(sum(cnt), 0) FROM passages_vocab)"
+            ).fetchone()
+            self.passages, self.average_length = totals[0], totals[1] / max(totals[0], 1)
+        frequencies = dict(
+            connection.execute(
+                "SELECT term, doc FROM passages_vocab WHERE term IN "
+                f"({','.join('?' * len(terms))})",
+                terms,
+            ).fetchall()
+        )
+        scores = {}
+        for pid, text in texts.items():
+            tokens = _tokens(text)
+            counts = Counter(tokens)
+            score = 0.0
+            for term in terms:
+                count = counts[term]
+                if not count:
+                    continue
+                documents = frequencies.get(term, 0)
+                idf = math.log((self.passages - documents + 0.5) / (documents + 0.5) + 1)
+                norm = 1.2 * (0.25 + 0.75 * len(tokens) / self.average_length)
+                score += idf * count * 2.2 / (count + norm)
+            if score:
+                scores[pid] = score
+        return scores
+
+
+def _tokens(text: str) -> list[str]:
+    """Words as FTS5's unicode61 tokenizer with remove_diacritics sees them."""
+    plain = text.lower()
+    if not plain.isascii():
+        plain = unicodedata.normalize("NFKD", plain)
+        plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
+    return re.findall(r"[^\W_]+", plain)
 
 
 _matrices: dict[tuple[str, int, int], MeaningMatrix] = {}
@@ -219,32 +296,30 @@ def search_meaning(
     matrix = meaning_matrix(connection, path)
     if not len(matrix.ids):
         return []
-    where, params = _filters(query, narrator)
-    scores = matrix.vectors @ encoder().encode([query.text])[0]
-    if where:
-        allowed = [
-            r[0] for r in connection.execute(f"SELECT c.id FROM clips c WHERE 1{where}", params)
-        ]
+    allowed = _allowed_clips(connection, query, narrator)
+    vector = encoder().encode([query.text])[0]
+    with one_blas_thread():
+        scores = matrix.vectors @ vector
+    if allowed is not None:
         scores = np.where(np.isin(matrix.clips, allowed), scores, -np.inf)
     count = min(CANDIDATES, len(scores))
     top = np.argpartition(-scores, count - 1)[:count]
     top = top[np.argsort(-scores[top])]
     similarity = {int(matrix.ids[i]): float(scores[i]) for i in top if np.isfinite(scores[i])}
     fused = dict(similarity)
-    words = [w for w in re.findall(r"\w+", query.text.lower()) if w not in STOP_WORDS]
-    if words:
-        expression = " OR ".join('"' + w + '"' for w in dict.fromkeys(words))
-        ranked = connection.execute(
-            "SELECT passages_fts.rowid, bm25(passages_fts) FROM passages_fts JOIN passages p"
-            " ON p.id = passages_fts.rowid JOIN clips c ON c.id = p.clip"
-            f" WHERE passages_fts MATCH ?{where} ORDER BY rank LIMIT ?",
-            [expression, *params, CANDIDATES],
-        ).fetchall()
-        # FTS5's bm25() is negative: the more relevant, the lower.
-        best_bm25 = min((rank for _, rank in ranked), default=0.0)
-        for pid, rank in ranked:
-            if pid in fused and best_bm25 < 0:  # only passages whose meaning is indexed
-                fused[pid] += WORDS_WEIGHT * rank / best_bm25
+    terms = list(dict.fromkeys(w for w in _tokens(query.text) if w not in STOP_WORDS))
+    if terms:
+        texts = dict(
+            connection.execute(
+                "SELECT id, text FROM passages WHERE id IN (SELECT value FROM json_each(?))",
+                [json.dumps(list(similarity))],
+            ).fetchall()
+        )
+        bm25 = matrix.bm25(connection, terms, texts)
+        best_bm25 = max(bm25.values(), default=0.0)
+        for pid, score in bm25.items():
+            if best_bm25 > 0:
+                fused[pid] += WORDS_WEIGHT * score / best_bm25
     best = sorted(fused, key=fused.__getitem__, reverse=True)[:limit]
     marks = ",".join("?" * len(best))
     rows = {
