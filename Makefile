@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml
 # The optional openai-whisper engine, CPU only and without triton. The tests exercise it.
 $(OPENAI_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet '$(TORCH)'
-	$(BIN)/python -m pip install --quiet -e '.[dev,openai-whisper]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,openai-whisper,cluster]'
 	$(BIN)/python -m pip install --quiet --no-deps openai-whisper==20250625
 	touch $(OPENAI_STAMP)
 

@@ -136,7 +136,7 @@ def _archive_doc(
     transcribe: bool,
 ) -> SearchDoc:
     transcript = None
-    media = _local_media(archive, clip)
+    media = local_media(archive, clip)
     if media is None and transcribe and clip.media is not None:
         media = fetch_media(archive, clip)
     if media is not None:
@@ -159,7 +159,7 @@ def _archive_doc(
     )
 
 
-def _local_media(archive: Archive, clip: ArchiveClip) -> Path | None:
+def local_media(archive: Archive, clip: ArchiveClip) -> Path | None:
     """The clip's media if it is on this machine already (archive folder or download cache)."""
     location = archive.media_location(clip)
     if location is None:

@@ -19,8 +19,10 @@ from ..manifest.load import load_manifest
 from ..manifest.model import Manifest
 from ..media.probe import MediaInfo, probe
 from ..sources.resolve import SourceClip, resolve_sources
+from ..store import cache_root
 from ..transcripts.batch import transcribe_batch
 from ..transcripts.checked import alignment_problem, checked_transcript
+from ..transcripts.cluster import ClipJob, transcribe_on_cluster
 from ..transcripts.model import Transcript
 from ..transcripts.options import TranscribeOptions
 from ..transcripts.store import cached_transcript
@@ -64,9 +66,16 @@ def prepare(manifest_path: str | Path) -> Prepared:
 
 
 def transcribe_all(
-    prepared: Prepared, options: TranscribeOptions, progress: Progress | None = None
+    prepared: Prepared,
+    options: TranscribeOptions,
+    progress: Progress | None = None,
+    scheduler: str | None = None,
 ) -> TranscribeReport:
-    """Transcribe every clip not yet in the cache, filling ``prepared.transcripts``."""
+    """Transcribe every clip not yet in the cache, filling ``prepared.transcripts``.
+
+    With ``scheduler`` (tcp://HOST:PORT) each clip is a task on that Dask cluster
+    (transcripts/cluster.py); its workers must see the media at the same paths.
+    """
     options = options.for_manifest(prepared.manifest.transcription_model)
     prepared.transcribe_options = options
     total = sum(m.duration for m in prepared.media.values())
@@ -98,7 +107,14 @@ def transcribe_all(
 
     if progress:
         progress("clips", len(finished), len(clips))
-    transcribe_batch([prepared.sources[cid].path for cid in pending], options, step)
+    if scheduler:
+        jobs = [
+            ClipJob(cid, str(sources[cid].path), duration=prepared.media[cid].duration)
+            for cid in pending
+        ]
+        transcribe_on_cluster(jobs, options, scheduler, lambda i, _: step(i, None), cache_root())
+    else:
+        transcribe_batch([sources[cid].path for cid in pending], options, step)
     notices = []
     for cid in clips:
         source = prepared.sources[cid]
@@ -118,10 +134,13 @@ def transcribe_all(
 
 
 def transcribe_manifest(
-    manifest_path: str | Path, options: TranscribeOptions, progress: Progress | None = None
+    manifest_path: str | Path,
+    options: TranscribeOptions,
+    progress: Progress | None = None,
+    scheduler: str | None = None,
 ) -> TranscribeReport:
     """The ``transcribe`` use case: every clip of the manifest into the cache."""
-    return transcribe_all(prepare(manifest_path), options, progress)
+    return transcribe_all(prepare(manifest_path), options, progress, scheduler)
 
 
 def empty_transcript(duration: float, options: TranscribeOptions) -> Transcript:

@@ -52,9 +52,14 @@ def cache_key(media_sha256: str, options: TranscribeOptions) -> str:
     return json_key(identity)
 
 
-def cache_path(media: Path, options: TranscribeOptions, root: Path | None = None) -> Path:
-    key = cache_key(file_sha256(media), options)
+def entry_path(media_sha256: str, options: TranscribeOptions, root: Path | None = None) -> Path:
+    """Where the transcript of the media with this content hash is cached."""
+    key = cache_key(media_sha256, options)
     return sharded_path((root or cache_root()) / "transcripts", key, ".json")
+
+
+def cache_path(media: Path, options: TranscribeOptions, root: Path | None = None) -> Path:
+    return entry_path(file_sha256(media), options, root)
 
 
 def read_cached(path: Path, redo: str) -> Transcript | None:
@@ -69,8 +74,10 @@ def read_cached(path: Path, redo: str) -> Transcript | None:
         return None
 
 
-def cached_transcript(media: Path, options: TranscribeOptions) -> Transcript | None:
-    return read_cached(cache_path(media, options), f"transcribing {media} again")
+def cached_transcript(
+    media: Path, options: TranscribeOptions, root: Path | None = None
+) -> Transcript | None:
+    return read_cached(cache_path(media, options, root), f"transcribing {media} again")
 
 
 def transcript_for(
@@ -78,18 +85,20 @@ def transcript_for(
     options: TranscribeOptions,
     progress: Callable[[float], None] | None = None,
     threads: int | None = None,
+    root: Path | None = None,
 ) -> Transcript:
     """The transcript of ``media``, from the cache or made now and stored.
 
     ``threads`` overrides the engine's CPU threads for this run only (batch runs split the
-    cores between processes); the cache key keeps the caller's options.
+    cores between processes); the cache key keeps the caller's options. ``root`` is another
+    cache root than this process's (a cluster worker writing into a shared cache).
     """
-    found = cached_transcript(media, options)
+    found = cached_transcript(media, options, root)
     if found is not None:
         if progress:
             progress(found.duration)
         return found
     run = options if threads is None else replace(options, threads=threads)
     transcript = _engine(options.engine)(media, run, progress)
-    write_text(cache_path(media, options), json.dumps(transcript.to_dict()))
+    write_text(cache_path(media, options, root), json.dumps(transcript.to_dict()))
     return transcript
