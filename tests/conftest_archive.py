@@ -1,12 +1,17 @@
-"""A real HTTP server on 127.0.0.1 for the archive download tests.
+"""A real HTTP(S) server on 127.0.0.1 for the archive download tests.
 
 Each route can misbehave on purpose (stall, cut the body short, ignore Range, answer 404), and
 every request is recorded, so the tests can prove what the downloader actually sent.
+
+With ``tls`` (a ``trustme.CA``) it speaks https with a certificate for 127.0.0.1 signed by that
+test authority; a client trusts it when ``SSL_CERT_FILE`` names the authority's certificate,
+which OpenSSL reads for every new connection, so the downloader needs no test-only hook.
 """
 
 from __future__ import annotations
 
 import re
+import ssl
 import threading
 import time
 from dataclasses import dataclass
@@ -40,7 +45,7 @@ class Seen:
 
 
 class ArchiveServer:
-    def __init__(self) -> None:
+    def __init__(self, tls=None) -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[Seen] = []
         server = self
@@ -53,6 +58,12 @@ class ArchiveServer:
                 pass  # keep test output quiet
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.scheme = "http"
+        if tls is not None:
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            tls.issue_cert("127.0.0.1").configure_cert(context)
+            self._httpd.socket = context.wrap_socket(self._httpd.socket, server_side=True)
+            self.scheme = "https"
         # A stalled handler still writing when the client has given up must not spam stderr.
         self._httpd.handle_error = lambda request, address: None
         self._thread = threading.Thread(
@@ -64,7 +75,7 @@ class ArchiveServer:
     @property
     def base(self) -> str:
         host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"{self.scheme}://{host}:{port}"
 
     def url(self, path: str) -> str:
         return self.base + path

@@ -48,8 +48,28 @@ def no_proxies(monkeypatch):
         monkeypatch.delenv(name, raising=False)
 
 
+@pytest.fixture(scope="session")
+def test_ca():
+    trustme = pytest.importorskip(
+        "trustme", reason="the https tests need trustme (pip install -e '.[dev]')"
+    )
+    return trustme.CA()
+
+
 @pytest.fixture
-def server():
+def server(test_ca, tmp_path, monkeypatch):
+    """An https archive server whose certificate the downloader trusts, as a real one would be."""
+    authority = tmp_path / "test-ca.pem"
+    test_ca.cert_pem.write_to_path(str(authority))
+    monkeypatch.setenv("SSL_CERT_FILE", str(authority))
+    running = ArchiveServer(tls=test_ca)
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def http_server():
+    """A plain http server: only an archive marked insecure may use it."""
     running = ArchiveServer()
     yield running
     running.stop()
@@ -247,7 +267,7 @@ def test_body_over_limit_without_length_is_aborted(server, cache):
     "url", ["file:///etc/passwd", "ftp://example.org/clip.mp4", "/etc/passwd", "data:,hello"]
 )
 def test_non_http_schemes_are_refused(url, cache):
-    with pytest.raises(SourceError, match="only http:// and https://"):
+    with pytest.raises(SourceError, match="only https://"):
         download(url, None, cache)
 
 

@@ -112,7 +112,8 @@ def test_hostile_catalogue_fetched_over_loopback_exits_2(tmp_path, monkeypatch):
                 f"""\
                 title: Remote
                 archives:
-                  remote: {url}
+                  # Plain http is refused unless the entry says insecure (a loopback test server).
+                  remote: {{location: "{url}", insecure: true}}
                 clips:
                   - id: a
                     archive: remote

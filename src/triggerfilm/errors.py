@@ -6,6 +6,7 @@ is, what was expected, and what to do about it. The command line turns them into
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,3 +67,23 @@ class SourceError(TriggerfilmError):
 
 class SubtitleFormatError(TriggerfilmError):
     """A subtitle file cannot be read as subtitles at all."""
+
+
+# The disk, or the user's quota on it, is full.
+DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+class DiskFullError(TriggerfilmError):
+    """There is no space left to write a file (the output, or a cache entry)."""
+
+    @classmethod
+    def from_os_error(cls, error: OSError, where: str | Path | None = None) -> DiskFullError:
+        target = where if where is not None else error.filename
+        return cls(
+            f"the disk is full ({error.strerror or 'no space'}): there is no space left on the "
+            "disk for this file; nothing was half-written",
+            where=target,
+            hint="Free some space on that disk (or choose an output folder on another one) and "
+            "run the command again; triggerfilm's caches can be deleted safely, they are "
+            "rebuilt when needed",
+        )

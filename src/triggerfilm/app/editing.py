@@ -7,28 +7,38 @@ can.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..editplan.cutsheet import (
     ClipSentences,
+    check_selected,
     parse_cutsheet,
     plan_apply,
+    read_cutsheet,
     write_cutsheet,
 )
 from ..editplan.search import SearchDoc, SearchHit, SearchQuery, search
 from ..editplan.sentences import sentences
 from ..editplan.timeline import Timeline
 from ..errors import TriggerfilmError
-from ..manifest.edit import ManifestEditor, NewSelection
+from ..manifest.edit import KeptSelection, ManifestEditor, NewSelection, keeps_all_but
 from ..reports.plan import DEFAULT_TARGET_MINUTES, PlanReport, build_plan_report
 from ..sources.cache import ContentCache
-from ..sources.catalogue import Archive, ArchiveClip, fetch_media, load_catalogue
+from ..sources.catalogue import (
+    Archive,
+    ArchiveClip,
+    fetch_media,
+    load_archive,
+    load_catalogue,
+    local_media_path,
+)
 from ..store import write_text
 from ..transcripts.options import TranscribeOptions
 from ..transcripts.store import cached_transcript, transcript_for
 from .notices import Progress
-from .prepared import Prepared, planned, prepare, transcribe_all
+from .prepared import Prepared, plan, planned, prepare, transcribe_all
 
 
 def plan_report(
@@ -79,7 +89,7 @@ def search_docs(
     transcribe_all(prepared, options, progress)
     options = prepared.transcribe_options or options
     m = prepared.manifest
-    catalogues = {name: load_catalogue(location) for name, location in m.archives.items()}
+    catalogues = {name: load_archive(m, name) for name in m.archives}
     used: set[tuple[str, str]] = set()
     for ref in m.clips:
         src = prepared.sources[ref.id]
@@ -164,14 +174,14 @@ def local_media(archive: Archive, clip: ArchiveClip) -> Path | None:
     location = archive.media_location(clip)
     if location is None:
         return None
-    if not archive.is_remote:
-        path = Path(location)
+    if "://" not in location:
+        path = local_media_path(archive, clip)
         return path if path.is_file() else None
     cache = ContentCache()
     return cache.get(clip.sha256) if clip.sha256 else cache.lookup_url(location)
 
 
-def add_hit(manifest_path: str | Path, touchpoint: str, hit: SearchHit) -> NewSelection:
+def add_hit(manifest_path: str | Path, touchpoint: str, hit: SearchHit) -> Added:
     """Append ``hit``'s sentence to the touchpoint as a selection; declare its clip if new."""
     if hit.start is None or hit.end is None:
         raise TriggerfilmError(
@@ -187,17 +197,32 @@ def add_hit(manifest_path: str | Path, touchpoint: str, hit: SearchHit) -> NewSe
         clip = editor.add_archive_clip(hit.archive, hit.archive_clip)
     selection = NewSelection(clip, hit.start, hit.end)
     editor.append_selection(t, selection)
-    editor.save()
-    return selection
+    editor.save(verify=keeps_all_but(editor.manifest, {t}, added_clips=int(clip != hit.clip)))
+    return Added(selection, tuple(editor.notes))
+
+
+@dataclass(frozen=True)
+class Added:
+    """What ``add_hit`` wrote, and what it had to unshare (YAML anchors) to write only that."""
+
+    selection: NewSelection
+    notes: tuple[str, ...] = ()
 
 
 # --- cut sheet ---------------------------------------------------------------------------------
 
 
 def _sheet_material(
-    manifest_path: str | Path, options: TranscribeOptions | None, progress: Progress | None
+    manifest_path: str | Path,
+    options: TranscribeOptions | None,
+    progress: Progress | None,
+    check: Callable[[Prepared], None] | None = None,
 ) -> tuple[Prepared, Timeline, list[ClipSentences]]:
-    prepared, timeline, _ = planned(manifest_path, options, progress)
+    prepared = prepare(manifest_path)
+    if check is not None:
+        check(prepared)  # before transcribing, which can take minutes
+    transcribe_all(prepared, options or TranscribeOptions(), progress)
+    timeline = plan(prepared)
     clips = []
     for ref in prepared.manifest.clips:
         src = prepared.sources[ref.id]
@@ -227,6 +252,8 @@ def write_cutsheet_file(
 class ApplyReport:
     changed: tuple[str, ...]  # titles of the touchpoints rewritten
     selections: int  # selections in those touchpoints now
+    # What had to be unshared (YAML anchors) so that only those touchpoints changed.
+    notes: tuple[str, ...] = ()
 
 
 def apply_cutsheet_file(
@@ -235,30 +262,65 @@ def apply_cutsheet_file(
     options: TranscribeOptions | None = None,
     progress: Progress | None = None,
 ) -> ApplyReport:
-    """Turn the sheet's ticks into the manifest's selections, keeping all else as written."""
+    """Turn the sheet's ticks into the manifest's selections, keeping all else as written.
+
+    The sheet is read and checked first (before any transcribing), so a wrong file, a
+    mistyped time or a sheet with nothing ticked is reported at once, at the sheet's line,
+    and the manifest is never touched.
+    """
     sheet = Path(sheet)
-    try:
-        text = sheet.read_text(encoding="utf-8")
-    except OSError as error:
-        raise TriggerfilmError(
-            f"cannot read the cut sheet ({error.strerror})", where=sheet
-        ) from None
-    prepared, timeline, clips = _sheet_material(manifest_path, options, progress)
+    lines = parse_cutsheet(read_cutsheet(sheet), sheet)
+    check_selected(lines, sheet)
+    prepared, timeline, clips = _sheet_material(
+        manifest_path, options, progress, lambda ready: _check_sheet(lines, ready, sheet)
+    )
     manifest = prepared.manifest
-    lines = parse_cutsheet(text, sheet)
     changes = plan_apply(manifest, timeline, lines, clips, sheet)
+    # A touchpoint "changed" into exactly the selections it had is no change at all.
+    changes = {
+        t: entries
+        for t, entries in changes.items()
+        if entries != [KeptSelection(i) for i in range(len(manifest.touchpoints[t].selections))]
+    }
+    notes: tuple[str, ...] = ()
     if changes:
         editor = ManifestEditor(manifest.path)
         for t, entries in changes.items():
             editor.set_selections(t, entries)
-        editor.save()
+        editor.save(verify=keeps_all_but(editor.manifest, set(changes)))
+        notes = tuple(editor.notes)
     return ApplyReport(
         changed=tuple(manifest.touchpoints[t].title for t in changes),
         selections=sum(len(e) for e in changes.values()),
+        notes=notes,
     )
 
 
+def _check_sheet(lines, prepared: Prepared, sheet: Path) -> None:
+    """Every sheet line names a clip of the manifest, at times inside its recording."""
+    for line in lines:
+        media = prepared.media.get(line.clip)
+        if media is None:
+            raise TriggerfilmError(
+                f"clip '{line.clip}' is not in the manifest",
+                where=sheet,
+                line=line.line,
+                expected="a '## clip' heading naming a clip id of the manifest: "
+                + ", ".join(prepared.media),
+            )
+        # Past the end of its recording: typed, not written by the sheet.
+        if line.ticked and line.end > media.duration + 0.5:
+            raise TriggerfilmError(
+                f"the sentence ends at {line.end:.2f} s, after the end of clip "
+                f"'{line.clip}' ({media.duration:.2f} s)",
+                where=sheet,
+                line=line.line,
+                expected="times inside the clip, as the sheet wrote them",
+                hint="Restore the times as the sheet wrote them",
+            )
+
+
 __all__ = [
-    "ApplyReport", "add_hit", "apply_cutsheet_file", "plan_report",
+    "Added", "ApplyReport", "add_hit", "apply_cutsheet_file", "plan_report",
     "search_clips", "search_docs", "write_cutsheet_file",
 ]  # fmt: skip

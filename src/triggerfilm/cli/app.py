@@ -8,13 +8,14 @@ beside this module, grouped by who uses them; this module holds the group and wh
 from __future__ import annotations
 
 import sys
+import warnings
 from collections.abc import Iterable
 
 import click
 
 from .. import __version__
 from ..app.notices import Notice
-from ..errors import TriggerfilmError
+from ..errors import DISK_FULL_ERRNOS, DiskFullError, TriggerfilmError
 from ..manifest.model import CONSENT_USES
 from ..transcripts.models import display_name
 from ..transcripts.options import DEFAULT_MODEL, ENGINES, TranscribeOptions
@@ -22,13 +23,28 @@ from ..transcripts.options import DEFAULT_MODEL, ENGINES, TranscribeOptions
 DEFAULT_MODEL_NAME = display_name(DEFAULT_MODEL)
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    # A warning the library raises as a value (an insecure archive, a damaged cache entry) is
+    # for the user: one "warning:" line, not Python's file:line: Category: prefix.
+    click.echo(f"warning: {message}", err=True)
+
+
 class _Group(click.Group):
     def invoke(self, ctx: click.Context):  # type: ignore[override]
-        try:
-            return super().invoke(ctx)
-        except TriggerfilmError as error:
-            click.echo(f"error: {error}", err=True)
-            sys.exit(2)
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            try:
+                return super().invoke(ctx)
+            except TriggerfilmError as error:
+                click.echo(f"error: {error}", err=True)
+                sys.exit(2)
+            except OSError as error:
+                # A full disk can strike any write, including ones no stage wraps (a library's
+                # own file, a progress bar): it is the user's to fix, never a traceback.
+                if error.errno not in DISK_FULL_ERRNOS:
+                    raise
+                click.echo(f"error: {DiskFullError.from_os_error(error)}", err=True)
+                sys.exit(2)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

@@ -129,11 +129,14 @@ def search_command(
     click.echo(format_hits(hits), nl=False)
     if add_to:
         chosen = choose_hit(hits, pick)
-        selection = editing.add_hit(manifest, add_to, chosen)
+        added = editing.add_hit(manifest, add_to, chosen)
+        selection = added.selection
         click.echo(
             f"Added {selection.clip} {format_time(selection.start)}–{format_time(selection.end)} "
             f"to '{add_to}' in {manifest}."
         )
+        for note in added.notes:
+            click.echo(f"Note: {note}.")
 
 
 def choose_hit(hits: list[SearchHit], pick: int | None) -> SearchHit:
@@ -188,5 +191,7 @@ def cutsheet_command(manifest: Path, output: Path | None, sheet: Path | None, **
         click.echo(
             f"Updated {manifest}: {', '.join(result.changed)} ({result.selections} selection(s))."
         )
+        for note in result.notes:
+            click.echo(f"Note: {note}.")
     else:
         click.echo(f"No changes: the sheet matches {manifest}.")

@@ -179,10 +179,10 @@ def _from_source(
         return source.narrator, source.permission, source.consent
     if ref.archive is None:
         return ref.narrator or ref.id, None, None
-    from ..sources.catalogue import load_catalogue
+    from ..sources.catalogue import load_archive
 
     if ref.archive not in archives:
-        archives[ref.archive] = load_catalogue(manifest.archives[ref.archive], cache)
+        archives[ref.archive] = load_archive(manifest, ref.archive, cache)
     entry = archives[ref.archive].clip(ref.archive_clip)
     return ref.narrator or entry.interview, entry.permission, entry.consent
 

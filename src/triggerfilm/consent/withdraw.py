@@ -5,6 +5,11 @@ it, as ``withdrawn: true`` in each clip's ``consent:`` block, with ruamel.yaml's
 (``manifest.edit``) so comments, key order and quoting survive. The selections are left in
 place on purpose: the film is then refused until someone re-edits those touchpoints, and the
 report lists each one, so nothing is silently cut from a touchpoint's story.
+
+Consent shared through a YAML anchor (``consent: &couple`` / ``consent: *couple``) is unshared
+first: the withdrawn clip gets its own copy and the report says whose consent it shared, which
+stays as it was. Before the file is replaced, the edited manifest is checked to change no other
+clip's consent.
 """
 
 from __future__ import annotations
@@ -40,6 +45,8 @@ class Withdrawal:
     withdrawn: tuple[str, ...]
     already: tuple[str, ...]
     affected: tuple[AffectedSelection, ...]
+    # What had to be unshared (YAML anchors) so that no other clip was withdrawn with these.
+    notes: tuple[str, ...] = ()
 
     @property
     def touchpoints(self) -> tuple[str, ...]:
@@ -52,6 +59,7 @@ class Withdrawal:
             out.append(f"Recorded withdrawal in {name} for: {', '.join(self.withdrawn)}.")
         if self.already:
             out.append(f"Already withdrawn: {', '.join(self.already)}.")
+        out += [f"Note: {note}." for note in self.notes]
         if not self.affected:
             out.append("No selection uses these clips: the film is unaffected.")
             return "\n".join(out) + "\n"
@@ -95,21 +103,62 @@ def withdraw(
     newly = tuple(e.clip for e in chosen if not e.withdrawn)
     ids = [c.id for c in manifest.clips]
     for clip_id in newly:
-        _mark_withdrawn(editor.data["clips"][ids.index(clip_id)])
+        _mark_withdrawn(editor, ids.index(clip_id))
     if newly:
-        manifest = editor.save()
-    return Withdrawal(manifest.path, newly, already, _affected(manifest, {e.clip for e in chosen}))
+        manifest = editor.save(verify=_only_these_withdrawn(manifest, set(newly)))
+    return Withdrawal(
+        manifest.path,
+        newly,
+        already,
+        _affected(manifest, {e.clip for e in chosen}),
+        tuple(editor.notes),
+    )
 
 
-def _mark_withdrawn(entry: CommentedMap) -> None:
-    consent = entry.get("consent")
-    if isinstance(consent, dict):
-        consent["withdrawn"] = True
+def _mark_withdrawn(editor: ManifestEditor, index: int) -> None:
+    entry = editor.own("clips", index)
+    if isinstance(entry.get("consent"), dict):
+        # Its own copy when the consent is shared with another clip (see the module notes).
+        editor.own("clips", index, "consent")["withdrawn"] = True
         return
     block = CommentedMap([("withdrawn", True)])
     if entry.fa.flow_style():
         block.fa.set_flow_style()
     entry["consent"] = block
+
+
+def _terms(consent) -> tuple | None:
+    if consent is None:
+        return None
+    return (consent.basis, consent.uses, consent.expires, consent.withdrawn, consent.approved_clips)
+
+
+def _only_these_withdrawn(before: Manifest, clips: set[str]):
+    """A check for ``save``: the edit withdrew ``clips`` and changed no other clip's consent."""
+    was = {c.id: _terms(c.consent) for c in before.clips}
+
+    def verify(after: Manifest) -> None:
+        touched = [
+            c.id for c in after.clips if c.id not in clips and _terms(c.consent) != was[c.id]
+        ]
+        missed = [
+            c.id for c in after.clips if c.id in clips and not (c.consent and c.consent.withdrawn)
+        ]
+        if touched or missed:
+            raise ManifestError(
+                "withdrawing "
+                + ", ".join(sorted(clips))
+                + " would "
+                + (f"also change the consent of {', '.join(touched)}" if touched else "")
+                + (" and " if touched and missed else "")
+                + (f"not mark {', '.join(missed)} withdrawn" if missed else ""),
+                where=before.path,
+                field="clips",
+                hint="The manifest was left unchanged. Give each clip its own consent: block "
+                "and run the command again",
+            )
+
+    return verify
 
 
 def _affected(manifest: Manifest, clips: set[str]) -> tuple[AffectedSelection, ...]:

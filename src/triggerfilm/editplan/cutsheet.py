@@ -25,6 +25,7 @@ from pathlib import Path
 from ..errors import ManifestError
 from ..manifest.edit import KeptSelection, NewSelection, slug
 from ..manifest.model import Manifest
+from ..store import regular_file_problem
 from .search import format_time
 from .sentences import Sentence, words_inside
 from .timeline import Cut, Timeline
@@ -116,7 +117,61 @@ def write_cutsheet(manifest: Manifest, timeline: Timeline, clips: list[ClipSente
     return "\n".join(out) + "\n"
 
 
+# A sheet is a page of text per clip; anything far bigger is not one (or is the wrong file).
+MAX_SHEET_BYTES = 16 * 1024 * 1024
+# A clip longer than a day is not an interview: such a time is a typing slip.
+_MAX_MINUTES = 24 * 60
+# "- [x] ..." : a line meant as a sentence, whether or not its times can be read.
+_SENTENCE_START = re.compile(r"^\s*[-*]\s*\[[ xX]\]")
+
+
+def read_cutsheet(path: Path) -> str:
+    """The sheet's text; a clear error when ``path`` is not a UTF-8 text file of sane size."""
+    problem = regular_file_problem(path, "a text cut sheet", allow_empty=True)
+    if problem:
+        raise ManifestError(
+            problem,
+            where=path,
+            expected="the Markdown file `triggerfilm cutsheet` wrote",
+            hint="Check the path; write a sheet with `triggerfilm cutsheet MANIFEST`",
+        )
+    if path.stat().st_size > MAX_SHEET_BYTES:
+        raise ManifestError(
+            f"is {path.stat().st_size} bytes, too big for a cut sheet",
+            where=path,
+            expected=f"a text file under {MAX_SHEET_BYTES // 2**20} MiB",
+        )
+    try:
+        content = path.read_bytes()
+    except OSError as error:
+        raise ManifestError(f"cannot read the cut sheet ({error.strerror})", where=path) from None
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Saved as "Unicode" by a Windows editor: still the sheet's text.
+        try:
+            return content.decode("utf-16")
+        except UnicodeDecodeError:
+            pass  # reported below as not text
+    problem = None
+    nul = content.find(b"\0")
+    if nul >= 0:
+        problem = f"it holds a NUL byte at byte {nul}"
+    else:
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            problem = f"{error.reason} at byte {error.start}"
+    if problem is not None:
+        raise ManifestError(
+            f"not a text cut sheet ({problem})",
+            where=path,
+            expected="the UTF-8 Markdown file `triggerfilm cutsheet` wrote",
+            hint="Give the .cutsheet.md file, saved as plain text",
+        )
+    return text
+
+
 def parse_cutsheet(text: str, where: Path | str) -> list[SheetLine]:
+    """Every sentence line of the sheet; errors name the sheet's file and line."""
     clip: str | None = None
     lines = []
     for number, raw in enumerate(text.splitlines(), 1):
@@ -126,6 +181,14 @@ def parse_cutsheet(text: str, where: Path | str) -> list[SheetLine]:
             continue
         match = _LINE.match(raw)
         if not match:
+            if _SENTENCE_START.match(raw):
+                raise ManifestError(
+                    "cannot read this sentence line's times",
+                    where=where,
+                    line=number,
+                    expected="- [x] `M:SS.ss–M:SS.ss` the sentence #tp:touchpoint",
+                    hint="Restore the times as the sheet wrote them, or delete the line",
+                )
             continue
         if clip is None:
             raise ManifestError(
@@ -134,11 +197,21 @@ def parse_cutsheet(text: str, where: Path | str) -> list[SheetLine]:
                 line=number,
                 expected="sentence lines under the heading of their clip",
             )
+        start = _seconds(match["start"], where, number)
+        end = _seconds(match["end"], where, number)
+        if end <= start:
+            raise ManifestError(
+                f"the sentence's end ({match['end']}) is not after its start ({match['start']})",
+                where=where,
+                line=number,
+                expected="an end time after the start time",
+                hint="Restore the times as the sheet wrote them",
+            )
         lines.append(
             SheetLine(
                 clip,
-                _seconds(match["start"]),
-                _seconds(match["end"]),
+                start,
+                end,
                 match["tick"] != " ",
                 match["tag"] or UNTAGGED,
                 match["text"],
@@ -148,8 +221,34 @@ def parse_cutsheet(text: str, where: Path | str) -> list[SheetLine]:
     return lines
 
 
-def _seconds(text: str) -> float:
+def check_selected(lines: list[SheetLine], where: Path | str) -> None:
+    """Refuse a sheet that selects nothing: applying it would empty every touchpoint."""
+    if not lines:
+        raise ManifestError(
+            "nothing was selected: the cut sheet has no sentence lines, so the manifest was "
+            "left unchanged",
+            where=where,
+            expected="lines like - [x] `0:05.19–0:08.79` the sentence #tp:touchpoint",
+            hint="Write a sheet with `triggerfilm cutsheet MANIFEST` and tick sentences in it",
+        )
+    if not any(line.ticked for line in lines):
+        raise ManifestError(
+            "nothing was selected: no sentence is ticked, so the manifest was left unchanged",
+            where=where,
+            expected="at least one sentence ticked [x] with its #tp:touchpoint tag",
+        )
+
+
+def _seconds(text: str, where: Path | str, line: int) -> float:
     minutes, seconds = text.split(":")
+    if len(minutes) > 5 or int(minutes) > _MAX_MINUTES or float(seconds) >= 60:
+        raise ManifestError(
+            f"the time {text} is not a time in a recording",
+            where=where,
+            line=line,
+            expected="minutes:seconds with seconds below 60, as the sheet wrote it",
+            hint="Restore the times as the sheet wrote them",
+        )
     return round(int(minutes) * 60 + float(seconds), 2)
 
 

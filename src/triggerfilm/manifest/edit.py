@@ -7,12 +7,24 @@ key order, quoting and flow style, and touch only the selections they were asked
 is written to a temporary file beside the manifest, loaded strictly with ``load_manifest``, and
 only then renamed over the original: a change that would break the manifest is refused and the
 file is left exactly as it was.
+
+YAML anchors let one mapping serve several places (``consent: &couple {...}`` for carol and
+``consent: *couple`` for dave, or ``<<: *defaults``). Editing such a shared node in place would
+change every place that uses it, silently: withdrawing carol would withdraw dave. So before a
+node is edited it is made the editing place's own (``own``): a node used anywhere else, or
+inherited through a ``<<`` merge, is replaced there by a copy, the others keep the original, and
+a note says who shared it. ``save`` can also check the result's meaning (``verify``) before
+anything is written.
 """
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import errno
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,6 +76,8 @@ class ManifestEditor:
         self.yaml.width = 4096
         mapping, sequence, offset = _guess_indent(text)
         self.yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
+        # What editing had to unshare (see ``own``), for the command to tell the user.
+        self.notes: list[str] = []
         try:
             self.data = self.yaml.load(text)
         except YAMLError as error:  # PyYAML accepted it; ruamel's stricter YAML 1.2 did not
@@ -87,8 +101,75 @@ class ManifestEditor:
             expected=f"one of: {titles}",
         )
 
+    # --- shared nodes (YAML anchors and merges) ------------------------------------------------
+
+    def own(self, *path: str | int) -> CommentedMap | CommentedSeq:
+        """The mapping or list at ``path`` (e.g. ``"clips", 2, "consent"``), made this place's
+        own so that editing it changes nothing else; see the module notes. Notes on what was
+        unshared collect in ``self.notes``."""
+        parent = self.data
+        for key in path[:-1]:
+            parent = parent[key]
+        key = path[-1]
+        node = parent[key]
+        if not isinstance(node, CommentedMap | CommentedSeq):
+            return node
+        inherited = isinstance(parent, CommentedMap) and key not in dict(parent.non_merged_items())
+        others = [p for p in _references(self.data).get(id(node), []) if p != path]
+        if not inherited and not others:
+            return node
+        mine = copy.deepcopy(node)
+        if node.anchor.value is not None:
+            # The original keeps its anchor as written even if nothing else refers to it now,
+            # so the text where it is defined stays as the person wrote it.
+            node.anchor.always_dump = True
+            mine.yaml_set_anchor(None)  # type: ignore[arg-type]
+        # A comment on the anchor's line (``consent: &couple  # one form``) goes with the
+        # original; ruamel keeps it both on the node and on each key that refers to it, and a
+        # copy carrying it would print it on a line of its own or break the list after it.
+        mine.ca.comment = None
+        if isinstance(parent, CommentedMap) and key in parent.ca.items:
+            tokens = list(parent.ca.items[key])
+            if len(tokens) > 3:
+                tokens[3] = None
+            parent.ca.items[key] = tokens
+        parent[key] = mine
+        who = self.describe(path)
+        if inherited:
+            self.notes.append(
+                f"{who} was inherited through a YAML merge (<<); it was given its own copy, "
+                "so the merged-in mapping is not changed with it"
+            )
+        if others:
+            names = ", ".join(dict.fromkeys(self.describe(p) for p in others))
+            self.notes.append(
+                f"{who} was shared through a YAML anchor with {names}; it was given its own "
+                f"copy, so editing it does not change {names}"
+            )
+        return mine
+
+    def describe(self, path: tuple) -> str:
+        """A place in the manifest as a person would name it: ``clip 'dave' consent``."""
+        words = []
+        if len(path) >= 2 and path[0] == "clips" and isinstance(path[1], int):
+            clips = self.manifest.clips
+            name = clips[path[1]].id if path[1] < len(clips) else f"#{path[1] + 1}"
+            words.append(f"clip '{name}'")
+            rest = path[2:]
+        elif len(path) >= 2 and path[0] == "touchpoints" and isinstance(path[1], int):
+            points = self.manifest.touchpoints
+            name = points[path[1]].title if path[1] < len(points) else f"#{path[1] + 1}"
+            words.append(f"touchpoint '{name}'")
+            rest = path[2:]
+        else:
+            rest = path
+        for key in rest:
+            words.append(f"#{key + 1}" if isinstance(key, int) else str(key))
+        return " ".join(words) or "the manifest"
+
     def _selections(self, t: int) -> CommentedSeq:
-        return self.data["touchpoints"][t]["selections"]
+        self.own("touchpoints", t)
+        return self.own("touchpoints", t, "selections")
 
     def append_selection(self, t: int, selection: NewSelection) -> None:
         items = self._selections(t)
@@ -109,6 +190,8 @@ class ManifestEditor:
         for entry in entries:
             if isinstance(entry, KeptSelection):
                 item = old[entry.index]
+                if entry.start is not None or entry.end is not None:
+                    item = self.own("touchpoints", t, "selections", entry.index)
                 if entry.start is not None:
                     item["from"] = _seconds(entry.start)
                 if entry.end is not None:
@@ -130,7 +213,7 @@ class ManifestEditor:
         while clip_id in taken:
             clip_id, n = f"{base}-{n}", n + 1
         entry = CommentedMap([("id", clip_id), ("archive", archive), ("clip", archive_clip)])
-        clips = self.data["clips"]
+        clips = self.own("clips")
         if len(clips) and getattr(clips[-1], "fa", None) is not None and clips[-1].fa.flow_style():
             entry.fa.set_flow_style()  # match a list written as {id: ..., archive: ...} lines
         clips.append(entry)
@@ -139,23 +222,130 @@ class ManifestEditor:
     def text(self) -> str:
         out = io.StringIO()
         self.yaml.dump(self.data, out)
-        return out.getvalue()
+        return _rejoin_anchor_comments(out.getvalue())
 
-    def save(self) -> Manifest:
-        """Check the edited manifest loads strictly, then replace the file; return it loaded."""
+    def save(self, verify: Callable[[Manifest], None] | None = None) -> Manifest:
+        """Check the edited manifest loads strictly (and passes ``verify``, which raises to
+        refuse it), then replace the file; return it loaded."""
         # Checked from a staged copy next to the manifest, so relative clip paths resolve
         # as they will once it is in place; it is renamed over the manifest only if the check
         # passes, and keeps the manifest's mode, byte-order mark and line endings.
-        with staged_path(self.path) as staged:
-            staged.write_bytes(encode_like(self.path, self.text()))
-            try:
-                load_manifest(staged)
-            except ManifestError as error:
-                error.where = self.path
-                error.hint = "The manifest was left unchanged. " + (error.hint or "")
+        try:
+            with staged_path(self.path) as staged:
+                staged.write_bytes(encode_like(self.path, self.text()))
+                try:
+                    edited = load_manifest(staged)
+                except ManifestError as error:
+                    # The line is one of the edited text, which was never saved: name the field.
+                    error.where, error.line = self.path, None
+                    error.message = f"the edit would make the manifest invalid: {error.message}"
+                    error.hint = "The manifest was left unchanged. " + (error.hint or "")
+                    raise
+                if verify is not None:
+                    verify(edited)
+        except OSError as error:
+            # A read-only folder or file system: the user's to fix, not a traceback.
+            if error.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
                 raise
+            raise ManifestError(
+                f"cannot be rewritten ({error.strerror}): triggerfilm writes a new copy beside "
+                "it and renames it into place, which needs write access to its folder",
+                where=self.path,
+                hint="The manifest was left unchanged. Make the folder writable, or copy the "
+                "project somewhere you can write, and run the command again",
+            ) from None
         self.manifest = load_manifest(self.path)
         return self.manifest
+
+
+def _meaning(value):
+    """A loaded manifest value without where it was written (lines move when text is added)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return tuple(
+            (f.name, _meaning(getattr(value, f.name)))
+            for f in dataclasses.fields(value)
+            if f.name not in ("origin", "line")
+        )
+    if isinstance(value, tuple | list):
+        return tuple(_meaning(v) for v in value)
+    return value
+
+
+def keeps_all_but(before: Manifest, touchpoints: set[int], *, added_clips: int = 0):
+    """A ``save`` check: compared with ``before``, only ``touchpoints`` (by index) changed and
+    ``added_clips`` clips were appended; every other clip and touchpoint means what it meant.
+
+    This is what catches an edit that leaked through a shared YAML node into another place.
+    """
+
+    def verify(after: Manifest) -> None:
+        changed = [
+            f"clip '{old.id}'"
+            for old, new in zip(before.clips, after.clips, strict=False)
+            if _meaning(old) != _meaning(new)
+        ]
+        if len(after.clips) != len(before.clips) + added_clips:
+            changed.append("the list of clips")
+        changed += [
+            f"touchpoint '{old.title}'"
+            for t, (old, new) in enumerate(zip(before.touchpoints, after.touchpoints, strict=False))
+            if t not in touchpoints and _meaning(old) != _meaning(new)
+        ]
+        if len(after.touchpoints) != len(before.touchpoints):
+            changed.append("the list of touchpoints")
+        if changed:
+            raise ManifestError(
+                "the edit would also change " + ", ".join(changed),
+                where=before.path,
+                hint="The manifest was left unchanged. Something in it is shared through a "
+                "YAML anchor in a way triggerfilm cannot unshare: write those parts out in "
+                "full and run the command again",
+            )
+
+    return verify
+
+
+def _references(root) -> dict[int, list[tuple]]:
+    """Every place each mapping or list is used: ``{id(node): [path, ...]}``.
+
+    A ``<<`` merge counts as a use of the merged mapping (at ``path + ("<<",)``); values a
+    mapping only inherits through a merge are not walked again.
+    """
+    found: dict[int, list[tuple]] = {}
+    stack: list[tuple[object, tuple]] = [(root, ())]
+    while stack:
+        node, path = stack.pop()
+        if not isinstance(node, CommentedMap | CommentedSeq):
+            continue
+        uses = found.setdefault(id(node), [])
+        uses.append(path)
+        if len(uses) > 1:
+            continue  # its children were walked at its first use
+        # Pushed in reverse so they are popped, and listed, in document order.
+        if isinstance(node, CommentedMap):
+            children = [(base, (*path, "<<")) for _, base in node.merge]
+            children += [(value, (*path, key)) for key, value in node.non_merged_items()]
+        else:
+            children = [(value, (*path, i)) for i, value in enumerate(node)]
+        stack.extend(reversed(children))
+    return found
+
+
+# ruamel.yaml writes a comment that followed an anchor or alias (``consent: &couple  # one
+# form``) on a line of its own below it, at its old column. Put it back where it was written.
+_DISPLACED_COMMENT = re.compile(
+    r"^(?P<head>[^\n#]*[&*][\w.-]+)\n(?P<pad> +)(?P<comment>#[^\n]*)$", re.M
+)
+
+
+def _rejoin_anchor_comments(text: str) -> str:
+    def rejoin(match: re.Match) -> str:
+        head, pad = match["head"], match["pad"]
+        if len(pad) <= len(head):
+            return match[0]  # it was a comment line of its own
+        return head + " " * (len(pad) - len(head)) + match["comment"]
+
+    return _DISPLACED_COMMENT.sub(rejoin, text)
 
 
 def _seconds(value: float) -> float | int:

@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import ManifestError
-from ..store import write_text
+from ..store import regular_file_problem, write_text
 
 MEDIA_SUFFIXES = {
     ".mp4",
@@ -34,15 +34,22 @@ def find_media(folder: Path) -> list[Path]:
     for root, dirs, files in os.walk(folder):
         # Our own outputs and hidden folders are not narratives.
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "out")
-        found += [Path(root) / f for f in sorted(files) if Path(f).suffix.lower() in MEDIA_SUFFIXES]
+        found += [
+            Path(root) / f
+            for f in sorted(files)
+            if Path(f).suffix.lower() in MEDIA_SUFFIXES
+            # Only regular, non-empty files: a named pipe, a link loop or an empty "clip.mp4"
+            # would only make the manifest fail to load.
+            and regular_file_problem(Path(root) / f, "a media file") is None
+        ]
     return found
 
 
 def starter_manifest(folder: Path, manifest_name: str = "film.yaml") -> Path:
     """Write ``folder/manifest_name`` listing every media file below ``folder``."""
-    folder = folder.resolve()
-    if not folder.is_dir():
+    if not folder.is_dir():  # False for a link loop too, which resolve() would raise on
         raise ManifestError("is not a folder", where=folder, expected="a folder of media files")
+    folder = folder.resolve()
     target = folder / manifest_name
     if target.exists():
         raise ManifestError(

@@ -7,11 +7,13 @@ fixing them is a facilitator with a text editor, not a programmer with a debugge
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from pathlib import Path
 from typing import Any
 
 from ..errors import ManifestError
+from ..store import regular_file_problem
 from ..yamlread import StrictReader, describe_value, join_path, load_located
 from .consent_keys import parse_consent
 from .model import (
@@ -42,6 +44,7 @@ CLIP_KEYS = (
     "id", "media", "archive", "clip", "narrator", "descriptor", "media_type", "transcript",
     "consent",
 )  # fmt: skip
+ARCHIVE_KEYS = ("location", "insecure")
 TOUCHPOINT_KEYS = ("title", "description", "content_note", "interleave", "selections")
 SELECTION_KEYS = ("clip", "from", "to", "valence", "note", "redact")
 
@@ -62,7 +65,11 @@ class _Reader(StrictReader):
 
 def load_manifest(path: str | Path) -> Manifest:
     """Read and validate a manifest; paths inside it resolve relative to the manifest file."""
-    path = Path(path).resolve()
+    path = Path(path)
+    problem = regular_file_problem(path, "a manifest (a YAML text file)", allow_empty=True)
+    if problem and problem != "does not exist":  # a missing file: load_located says how to start
+        raise ManifestError(problem, where=path, expected="the manifest's YAML file")
+    path = path.resolve()
     data, lines = load_located(path)
     r = _Reader(path, lines)
     if data is None:
@@ -72,7 +79,7 @@ def load_manifest(path: str | Path) -> Manifest:
 
     output = _output(r, top.get("output"))
     transcription_model = _transcription_model(r, top.get("transcription"), path.parent)
-    archives = _archives(r, top.get("archives"))
+    archives, insecure = _archives(r, top.get("archives"))
     clips = tuple(
         _clip(r, item, join_path("clips", i), archives)
         for i, item in enumerate(r.sequence(top, "", "clips"))
@@ -102,6 +109,7 @@ def load_manifest(path: str | Path) -> Manifest:
         description=r.text(top, "", "description"),
         credits=r.text(top, "", "credits"),
         transcription_model=transcription_model,
+        insecure_archives=insecure,
     )
 
 
@@ -157,9 +165,15 @@ def _choice(r: _Reader, data: dict, at: str, key: str, allowed: tuple[str, ...],
     return value
 
 
-def _archives(r: _Reader, value: Any) -> dict[str, str]:
+def _archives(r: _Reader, value: Any) -> tuple[dict[str, str], frozenset[str]]:
+    """Each archive's folder or URL, and the names of those marked ``insecure: true``.
+
+    An entry is a folder or https URL, or a mapping ``{location: ..., insecure: true}``: plain
+    http:// is refused unless the entry says insecure, because the catalogue it serves supplies
+    the checksums and permissions that make archive clips trustworthy.
+    """
     if value is None:
-        return {}
+        return {}, frozenset()
     if not isinstance(value, dict):
         r.fail(
             "archives",
@@ -167,23 +181,64 @@ def _archives(r: _Reader, value: Any) -> dict[str, str]:
             expected="a mapping of archive name to folder or URL",
         )
     result = {}
-    for name, location in value.items():
+    insecure = set()
+    for name, entry in value.items():
         at = join_path("archives", name)
+        where = at
+        flagged = False
+        if isinstance(entry, dict):
+            data = r.mapping(entry, at, ARCHIVE_KEYS)
+            where = join_path(at, "location")
+            location = data.get("location")
+            if location is None:
+                r.fail(where, "is missing", expected="the archive's folder or https URL")
+            flagged = r.flag(data, at, "insecure", default=False)
+        else:
+            location = entry
         if not isinstance(location, str) or not location.strip():
-            r.fail(at, f"is {describe_value(location)}", expected="a folder path or an https URL")
-        if re.match(r"^[a-z][a-z0-9+.-]*://", location):
+            r.fail(
+                where, f"is {describe_value(location)}", expected="a folder path or an https URL"
+            )
+        scheme = re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*)://", location)
+        if scheme:
+            kind = scheme.group(1).lower()
+            if kind == "http" and not flagged:
+                r.fail(
+                    where,
+                    f"archive '{name}' is a plain http:// address; its catalogue supplies the "
+                    "checksums and permissions, which prove nothing over an unencrypted "
+                    "connection",
+                    expected="an https:// URL or an archive folder",
+                    hint="Use the archive's https:// address. Only if there is none and you "
+                    "trust every network between you and the server, write "
+                    f"`{name}: {{location: {location}, insecure: true}}`; triggerfilm then "
+                    "warns on every use",
+                )
+            if kind not in ("http", "https"):
+                r.fail(
+                    where,
+                    f"'{kind}://' addresses are not archives",
+                    expected="an https:// URL or an archive folder",
+                )
             result[name] = location
         else:
-            folder = (r.path.parent / location).resolve()
+            folder = r.path.parent / location
+            # is_dir() is False for a link loop too, so resolve only once it is a folder.
+            folder = folder.resolve() if folder.is_dir() else Path(os.path.normpath(folder))
             if not folder.is_dir():
+                # Say what is there instead: nothing, a file, a device, a link loop.
+                problem = regular_file_problem(folder, "a folder", allow_empty=True)
                 r.fail(
-                    at,
-                    f"folder {folder} does not exist",
-                    expected="an archive folder",
+                    where,
+                    f"{folder} {problem or 'is a file, not a folder'}",
+                    expected="an archive folder holding catalogue.yaml",
                     hint="Paths are relative to the manifest file",
                 )
             result[name] = str(folder)
-    return result
+        if flagged:
+            # Also lets an https or folder catalogue list http:// media (warned on each use).
+            insecure.add(name)
+    return result, frozenset(insecure)
 
 
 def _clip(r: _Reader, value: Any, at: str, archives: dict[str, str]) -> ClipRef:
@@ -200,14 +255,20 @@ def _clip(r: _Reader, value: Any, at: str, archives: dict[str, str]) -> ClipRef:
             expected="either a local 'media' file or an 'archive' with a 'clip' id",
         )
     if media_text:
-        media = (r.path.parent / media_text).resolve()
-        if not media.is_file():
+        media = r.path.parent / media_text
+        # Only a regular file is read as media: say what else it is, not "does not exist".
+        # (An empty or damaged file is the probe's to report, naming the file.)
+        problem = regular_file_problem(media, "a media file", allow_empty=True)
+        if problem:
             r.fail(
                 join_path(at, "media"),
-                f"file {media} does not exist",
+                f"{os.path.normpath(media)} {problem}",
                 expected="a path to an audio or video file",
-                hint="Paths are relative to the manifest file",
+                hint="Paths are relative to the manifest file"
+                if problem == "does not exist"
+                else "Give the path of the recording itself",
             )
+        media = media.resolve()  # safe now: it is a regular file, so no link loops
     elif archive:
         if archive not in archives:
             known = ", ".join(archives) or "none are declared under 'archives'"

@@ -133,6 +133,8 @@ class Manifest:
     # `transcription: {model: ...}`: the Whisper model this film's clips are transcribed with
     # unless --model names another (a name such as tiny or base, or an absolute path).
     transcription_model: str | None = None
+    # Archives whose entry says ``insecure: true``: plain http:// is then allowed, with a warning.
+    insecure_archives: frozenset[str] = frozenset()
 
     def clip(self, clip_id: str) -> ClipRef:
         for clip in self.clips:

@@ -7,8 +7,9 @@ cut be brought to the same loudness before mixing, so narrators sound equally lo
 from __future__ import annotations
 
 import json
+import math
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, astuple, dataclass
 from pathlib import Path
 
 from ..sources.local import file_sha256
@@ -63,9 +64,12 @@ def clip_loudness(path: Path) -> Loudness:
     entry = cache_root() / "loudness" / f"{sha}.json"
     if entry.exists():
         try:
-            return Loudness(**json.loads(entry.read_text(encoding="utf-8")))
-        except (ValueError, TypeError):
-            pass  # a damaged entry is measured again
+            found = Loudness(**json.loads(entry.read_text(encoding="utf-8")))
+            # A damaged entry ([] or strings or NaN) is measured again, never trusted.
+            if all(isinstance(v, int | float) and math.isfinite(v) for v in astuple(found)):
+                return found
+        except (ValueError, TypeError, OSError):
+            pass
     result = measure(["-i", str(path)], f"measuring the loudness of {path.name}")
     write_text(entry, json.dumps(asdict(result)))
     return result

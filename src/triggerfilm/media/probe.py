@@ -9,6 +9,7 @@ from pathlib import Path
 import av
 
 from ..errors import MediaError
+from ..store import regular_file_problem
 
 
 @dataclass(frozen=True)
@@ -35,8 +36,16 @@ class MediaInfo:
 
 def probe(path: str | Path) -> MediaInfo:
     path = Path(path)
-    if not path.is_file():
-        raise MediaError("file not found", where=path, hint="Check the path in the manifest")
+    problem = regular_file_problem(path, "a media file")
+    if problem:
+        raise MediaError(
+            problem,
+            where=path,
+            expected="an audio or video file",
+            hint="Check the path in the manifest"
+            if problem == "does not exist"
+            else "Give the path of the recording itself, or re-export it if it is damaged",
+        )
     try:
         container = av.open(str(path))
     except (av.error.FFmpegError, UnicodeDecodeError) as error:

@@ -155,9 +155,9 @@ def _archive_url(manifest: Manifest, ref: ClipRef) -> str | None:
     location = manifest.archives.get(ref.archive or "")
     if not location or "://" not in location:
         return None
-    from ..sources.catalogue import load_catalogue
+    from ..sources.catalogue import load_archive
 
-    archive = load_catalogue(location)
+    archive = load_archive(manifest, ref.archive)
     return archive.media_location(archive.clip(ref.archive_clip))
 
 

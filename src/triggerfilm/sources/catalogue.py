@@ -1,29 +1,51 @@
 """Archive catalogues: load one from a folder or an https URL, and fetch a clip's media.
 
-An archive is a folder, or an http(s) address, holding ``catalogue.yaml`` (or ``.yml`` /
+An archive is a folder, or an https address, holding ``catalogue.yaml`` (or ``.yml`` /
 ``.json``) that lists its clips (see ``catalogue_model``). Catalogues are read strictly (see
 ``catalogue_schema``); media is used in place from folders, and downloaded into the
 content-addressed cache, verified, from URLs.
+
+Trust: a catalogue supplies the sha256 each download is checked against and the permission
+under which a clip is shown, so it must come from somewhere nobody else can change it. Plain
+http:// (catalogue or media) is refused unless the manifest marks the archive
+``insecure: true``, and then every load warns (``InsecureArchiveWarning``, which the command
+line prints). Media in a folder archive must lie inside that folder once every ``..`` and
+symbolic link is resolved, so a catalogue cannot make triggerfilm read other files.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import urllib.parse
+import warnings
 from pathlib import Path
 from typing import Any
 
 from ..errors import SourceError
-from ..store import sha256_of
+from ..manifest.model import Manifest
+from ..store import regular_file_problem, sha256_of
 from ..yamlread import decode_utf8, read_document
 from .cache import ContentCache
 from .catalogue_model import MEDIA_TYPES, ROLES, Archive, ArchiveClip, Narrator, is_url
 from .catalogue_schema import parse_catalogue
-from .download import HTTPStatusError, Progress, check_url, download
+from .download import (
+    INSECURE_HINT,
+    HTTPStatusError,
+    InsecureURLError,
+    Progress,
+    check_url,
+    download,
+)
 
 __all__ = [
-    "CATALOGUE_NAMES", "MEDIA_TYPES", "ROLES", "Archive", "ArchiveClip", "Narrator",
-    "fetch_media", "load_catalogue",
+    "CATALOGUE_NAMES", "MEDIA_TYPES", "ROLES", "Archive", "ArchiveClip", "InsecureArchiveWarning",
+    "Narrator", "fetch_media", "load_archive", "load_catalogue", "local_media_path",
 ]  # fmt: skip
+
+
+class InsecureArchiveWarning(UserWarning):
+    """An archive marked ``insecure: true`` is being read over plain http://."""
+
 
 CATALOGUE_NAMES = ("catalogue.yaml", "catalogue.yml", "catalogue.json")
 # A catalogue is text; anything much bigger is not one.
@@ -37,22 +59,62 @@ def load_catalogue(
     refresh: bool = False,
     timeout: float = 30,
     retries: int = 3,
+    insecure: bool = False,
+    entry: str | None = None,
 ) -> Archive:
-    """Read an archive's catalogue from a folder, a catalogue file, or an http(s) URL.
+    """Read an archive's catalogue from a folder, a catalogue file, or an https URL.
 
     A URL ending in .yaml/.yml/.json is the catalogue itself; any other URL is a folder in
     which ``catalogue.yaml``, ``.yml`` then ``.json`` are tried. A downloaded catalogue is kept
     in the cache and reused offline until ``refresh`` asks for a fresh copy.
+
+    ``insecure`` (the manifest's ``insecure: true``) lets plain http:// through, with an
+    InsecureArchiveWarning on every call; ``entry`` is the archive's name in the manifest, for
+    messages.
     """
     text = str(location)
+    label = f"archive {entry!r}" if entry else "this archive"
     if "://" in text or text.lower().startswith(("http:", "https:")):
-        where, content = _fetch_remote_catalogue(text, cache, refresh, timeout, retries)
+        if urllib.parse.urlsplit(text).scheme.lower() == "http":
+            if not insecure:
+                raise InsecureURLError(
+                    f"{label} is a plain http:// address ({text}): its catalogue's checksums "
+                    "and permissions would prove nothing over an unencrypted connection",
+                    where=text,
+                    expected="an https:// URL or an archive folder",
+                    hint=INSECURE_HINT.replace("NAME", entry or "NAME"),
+                )
+            _warn_insecure(label, text)
+        where, content = _fetch_remote_catalogue(text, cache, refresh, timeout, retries, insecure)
     else:
         # Absolute, so the Archive still finds its media if the working directory changes.
         path = _find_local_catalogue(Path(text).expanduser()).absolute()
         where, content = str(path), read_document(path, SourceError)
     decoded = decode_utf8(content, where, SourceError, "a UTF-8 YAML or JSON catalogue")
-    return parse_catalogue(decoded, where)
+    archive = parse_catalogue(decoded, where)
+    return dataclasses.replace(archive, insecure=insecure, entry=entry)
+
+
+def _warn_insecure(label: str, url: str) -> None:
+    warnings.warn(
+        f"{label} is read over plain http:// ({url}) because the manifest marks it "
+        "insecure: true; anyone on the network could change its clips, checksums and "
+        "permissions. Switch to https:// as soon as the archive offers it",
+        InsecureArchiveWarning,
+        stacklevel=3,
+    )
+
+
+def load_archive(
+    manifest: Manifest, name: str, cache: ContentCache | str | Path | None = None
+) -> Archive:
+    """The catalogue of the manifest's archive ``name``, trusted as its entry says."""
+    return load_catalogue(
+        manifest.archives[name],
+        cache,
+        insecure=name in manifest.insecure_archives,
+        entry=name,
+    )
 
 
 def fetch_media(
@@ -78,13 +140,33 @@ def fetch_media(
             hint="Show its transcript on a card instead",
         )
     if is_url(target):
+        if urllib.parse.urlsplit(target).scheme.lower() == "http":
+            if not archive.insecure:
+                raise InsecureURLError(
+                    f"clip {clip.id!r} would be downloaded over plain http:// ({target}): its "
+                    "sha256 check proves nothing over an unencrypted connection",
+                    where=archive.location,
+                    line=clip.line,
+                    field="media",
+                    expected="an https:// URL or a file in the archive folder",
+                    hint=INSECURE_HINT.replace("NAME", archive.entry or "NAME"),
+                )
+            label = f"archive {archive.entry!r}" if archive.entry else "this archive"
+            _warn_insecure(label, target)
         return download(
-            target, clip.sha256, cache, timeout=timeout, retries=retries, progress=progress
+            target,
+            clip.sha256,
+            cache,
+            timeout=timeout,
+            retries=retries,
+            progress=progress,
+            insecure=archive.insecure,
         )
-    path = Path(target)
-    if not path.is_file():
+    path = local_media_path(archive, clip)
+    problem = regular_file_problem(path, "a media file")
+    if problem:
         raise SourceError(
-            f"media file {path} for clip {clip.id!r} not found",
+            f"media file {path} for clip {clip.id!r} {problem}",
             where=archive.location,
             line=clip.line,
             field="media",
@@ -93,6 +175,41 @@ def fetch_media(
     if clip.sha256 is not None:
         _verify_local(path, clip, archive)
     return path
+
+
+def local_media_path(archive: Archive, clip: ArchiveClip) -> Path:
+    """Where a folder archive's clip lies, checked to be inside the archive's folder.
+
+    The check resolves ``..`` and symbolic links, so neither a path in the catalogue nor a link
+    placed in the folder can make triggerfilm read (and hash, and film) a file elsewhere.
+    """
+    target = archive.media_location(clip)
+    assert target is not None and not is_url(target)
+    folder = Path(archive.location).parent
+    try:
+        resolved = Path(target).resolve()
+        inside = resolved.is_relative_to(folder.resolve())
+    except (OSError, RuntimeError) as error:  # a symbolic link loop (RuntimeError before 3.13)
+        raise SourceError(
+            f"media file {target} for clip {clip.id!r} cannot be resolved ({error})",
+            where=archive.location,
+            line=clip.line,
+            field="media",
+            expected="a file inside the archive folder",
+            hint="Replace the symbolic link with the file itself",
+        ) from None
+    if not inside:
+        raise SourceError(
+            f"media {clip.media!r} for clip {clip.id!r} resolves to {resolved}, outside the "
+            f"archive folder {folder}",
+            where=archive.location,
+            line=clip.line,
+            field="media",
+            expected="a path to a file inside the archive folder",
+            hint="A catalogue may only use files in its own folder: copy the file in and give "
+            "its relative path",
+        )
+    return Path(target)
 
 
 # Hashing a large local file on every use is wasteful; re-hash only when it has changed.
@@ -119,9 +236,9 @@ def _verify_local(path: Path, clip: ArchiveClip, archive: Archive) -> None:
 
 
 def _fetch_remote_catalogue(
-    url: str, cache: Any, refresh: bool, timeout: float, retries: int
+    url: str, cache: Any, refresh: bool, timeout: float, retries: int, insecure: bool
 ) -> tuple[str, bytes]:
-    check_url(url)
+    check_url(url, insecure=insecure)
     if urllib.parse.urlsplit(url).path.lower().endswith((".yaml", ".yml", ".json")):
         candidates = [url]
     else:
@@ -137,6 +254,7 @@ def _fetch_remote_catalogue(
                 retries=retries,
                 max_bytes=CATALOGUE_MAX_BYTES,
                 refresh=refresh,
+                insecure=insecure,
             )
         except HTTPStatusError as error:
             if error.status == 404 and index < len(candidates) - 1:
@@ -161,8 +279,9 @@ def _find_local_catalogue(path: Path) -> Path:
             expected=" or ".join(CATALOGUE_NAMES),
             hint="Point at the folder that holds the catalogue, or at the catalogue file",
         )
+    problem = regular_file_problem(path, "an archive", allow_empty=True)
     raise SourceError(
-        "archive not found",
+        "archive not found" if problem in (None, "does not exist") else problem,
         where=str(path),
         expected="a folder holding catalogue.yaml, a catalogue file, or an https:// URL",
         hint="Check the path",

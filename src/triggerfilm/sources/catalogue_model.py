@@ -64,6 +64,10 @@ class Archive:
     licence: str | None
     condition: str | None
     clips: tuple[ArchiveClip, ...]
+    # Set by load_catalogue: the manifest lets this archive use plain http:// (with a warning),
+    # and the archive's name in the manifest, for messages.
+    insecure: bool = False
+    entry: str | None = None
 
     @property
     def is_remote(self) -> bool:

@@ -160,7 +160,9 @@ class _Validator(StrictReader):
         at_media = join_path(at, "media")
         if is_url(media):
             try:
-                check_url(media)
+                # Only the kind of address here: whether plain http is allowed depends on the
+                # manifest's archive entry, and is decided when the clip is fetched.
+                check_url(media, insecure=True)
             except SourceError as error:
                 problem: SourceError | None = error
             else:
@@ -173,6 +175,14 @@ class _Validator(StrictReader):
                 f"{media!r} is an absolute path",
                 "a path relative to the catalogue, or an https:// URL",
                 "Move the file into the archive folder and give its relative path",
+            )
+        elif ".." in Path(media).parts:
+            raise self.fail(
+                at_media,
+                f"{media!r} climbs out of the archive folder with '..'",
+                "a path inside the archive folder, or an https:// URL",
+                "A catalogue may only use files in its own folder: copy the file in and give "
+                "its relative path",
             )
         if sha256 is None and (self.remote or is_url(media)):
             self.fail(

@@ -2,9 +2,11 @@
 
 triggerfilm is offline by default: this module is the only place that opens a network
 connection, and only for a URL that a manifest or catalogue names. It refuses anything but
-http(s), resumes an interrupted transfer with an HTTP Range request, retries transient failures
-with exponential backoff, enforces a size limit, and moves a file into the cache only after its
-SHA-256 matches, so nothing unverified is ever used.
+https (plain http only for an archive the manifest marks ``insecure: true``: a catalogue
+supplies each clip's sha256 and permission, and over plain http anyone on the way could change
+both, so the check would prove nothing), resumes an interrupted transfer with an HTTP Range
+request, retries transient failures with exponential backoff, enforces a size limit, and moves a
+file into the cache only after its SHA-256 matches, so nothing unverified is ever used.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +27,7 @@ from .. import __version__
 from ..errors import SourceError
 from ..store import normalise_sha256, sha256_of
 from .cache import ContentCache
+from .local import file_sha256
 
 DEFAULT_MAX_BYTES = 2 * 1024**3
 _CHUNK = 64 * 1024
@@ -41,24 +45,50 @@ class HTTPStatusError(SourceError):
     status: int | None = None
 
 
+class DamagedDownloadWarning(UserWarning):
+    """A cached download no longer matched its hash; it was discarded and fetched again."""
+
+
 class _Transient(Exception):
     """A failure worth retrying: the partial file keeps what arrived, for a Range resume."""
 
 
-def check_url(url: str) -> str:
-    """Return ``url`` if it is an absolute http(s) URL; raise SourceError otherwise.
+INSECURE_HINT = (
+    "Use the archive's https:// address. Only if there is none and you trust every network "
+    "between you and the server, mark the manifest's archive entry "
+    "`NAME: {location: ..., insecure: true}` (triggerfilm then warns on every use)"
+)
+
+
+class InsecureURLError(SourceError):
+    """An http:// address where only https:// is trusted."""
+
+
+def check_url(url: str, *, insecure: bool = False) -> str:
+    """Return ``url`` if it is an absolute https URL (or http with ``insecure``); raise
+    SourceError otherwise.
 
     file:, ftp: and friends are refused so that a catalogue from the internet can never make
-    triggerfilm read local files or speak other protocols.
+    triggerfilm read local files or speak other protocols; plain http is refused unless the
+    archive is explicitly marked insecure (see the module notes).
     """
     parts = urllib.parse.urlsplit(url)
-    if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
+    scheme = parts.scheme.lower()
+    if scheme not in {"http", "https"} or not parts.netloc:
         raise SourceError(
-            f"cannot download {url!r}: only http:// and https:// addresses are fetched",
+            f"cannot download {url!r}: only https:// addresses are fetched",
             where=url,
-            expected="an http:// or https:// URL",
+            expected="an https:// URL",
             hint="Give an https:// address, or copy the file into the archive folder and refer "
             "to it by a relative path",
+        )
+    if scheme == "http" and not insecure:
+        raise InsecureURLError(
+            f"refused to download {url!r} over plain http://: the catalogue's checksums and "
+            "permissions prove nothing over an unencrypted connection",
+            where=url,
+            expected="an https:// URL",
+            hint=INSECURE_HINT,
         )
     return url
 
@@ -74,24 +104,36 @@ def download(
     progress: Progress | None = None,
     backoff: float = 0.5,
     refresh: bool = False,
+    insecure: bool = False,
 ) -> Path:
     """Download ``url`` into the cache and return the cached file's path.
 
     With ``sha256`` the download is verified against it, and a file already cached under that
-    hash is returned without any network traffic. Without it (a catalogue file), the URL index
+    hash is returned without any network traffic once it is re-hashed (once per process, see
+    ``file_sha256``): a cached copy damaged on disk is discarded with a warning and fetched
+    again, never used. Without it (a catalogue file), the URL index
     remembers which blob the URL gave, and that is reused unless ``refresh`` is true.
 
     ``retries`` is how many more attempts follow a failed one; the waits between them double
     from ``backoff`` seconds. ``timeout`` bounds connecting and each read. ``progress`` is
-    called as ``progress(bytes_done, total_or_None)``.
+    called as ``progress(bytes_done, total_or_None)``. Plain http:// is refused (before even
+    the cache is consulted) unless ``insecure``; so is a redirect from https to http.
     """
-    check_url(url)
+    check_url(url, insecure=insecure)
     store = ContentCache.of(cache)
     expected = _expected_hash(url, sha256)
     if expected is not None:
         hit = store.get(expected)
         if hit is not None:
-            return hit
+            if file_sha256(hit) == expected:
+                return hit
+            warnings.warn(
+                f"the cached copy {hit} of {url} no longer matches its sha256 (damaged on "
+                "disk); discarded, downloading it again",
+                DamagedDownloadWarning,
+                stacklevel=2,
+            )
+            hit.unlink(missing_ok=True)
     elif not refresh:
         hit = store.lookup_url(url)
         if hit is not None:
@@ -99,7 +141,7 @@ def download(
 
     part = store.new_partial()
     try:
-        _fetch_with_retries(url, part, timeout, retries, max_bytes, progress, backoff)
+        _fetch_with_retries(url, part, timeout, retries, max_bytes, progress, backoff, insecure)
         actual = sha256_of(part)
         if expected is not None and actual != expected:
             raise SourceError(
@@ -142,8 +184,9 @@ def _fetch_with_retries(
     max_bytes: int,
     progress: Progress | None,
     backoff: float,
+    insecure: bool,
 ) -> None:
-    opener = urllib.request.build_opener(_HttpOnlyRedirects())
+    opener = urllib.request.build_opener(_HttpOnlyRedirects(insecure))
     attempts = max(0, retries) + 1
     for attempt in range(attempts):
         try:
@@ -271,11 +314,20 @@ def _too_big(url: str, what: str, max_bytes: int) -> SourceError:
 
 
 class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
-    """Follow redirects only to http(s): urllib alone would follow one to ftp://."""
+    """Follow redirects only to https (or http when insecure): urllib alone would follow one
+    to ftp://, or quietly from https down to plain http."""
+
+    def __init__(self, insecure: bool) -> None:
+        super().__init__()
+        self.insecure = insecure
 
     def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001
         try:
-            check_url(newurl)
+            check_url(newurl, insecure=self.insecure)
+        except InsecureURLError:
+            raise _status_error(
+                req.full_url, code, f"redirect to a plain http:// address {newurl}"
+            ) from None
         except SourceError:
             raise _status_error(
                 req.full_url, code, f"redirect to a non-http address {newurl}"

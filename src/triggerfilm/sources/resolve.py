@@ -66,11 +66,11 @@ def _local(ref: ClipRef) -> SourceClip:
 
 
 def _from_archive(manifest: Manifest, ref: ClipRef, archives: dict, cache) -> SourceClip:
-    from .catalogue import fetch_media, load_catalogue
+    from .catalogue import fetch_media, load_archive
 
     assert ref.archive is not None and ref.archive_clip is not None
     if ref.archive not in archives:
-        archives[ref.archive] = load_catalogue(manifest.archives[ref.archive], cache)
+        archives[ref.archive] = load_archive(manifest, ref.archive, cache)
     archive = archives[ref.archive]
     entry = archive.clip(ref.archive_clip)
     if entry.media_type == "text-only" or entry.media is None:

@@ -1,18 +1,22 @@
 """The bottom layer: where caches live, how content is hashed, and the one way to write a file.
 
 Every stage writes through :mod:`triggerfilm.store.atomic` and finds its cache folders through
-:mod:`triggerfilm.store.cache`; nothing in ``store`` imports a stage.
+:mod:`triggerfilm.store.cache`; :mod:`triggerfilm.store.files` says what a path is before a
+stage reads it. Nothing in ``store`` imports a stage.
 """
 
 from .atomic import move_into_place, staged_path, write_bytes, write_text
 from .cache import cache_root, sharded_path
+from .files import file_kind, regular_file_problem
 from .hashing import json_key, normalise_sha256, sha256_of
 
 __all__ = [
     "cache_root",
+    "file_kind",
     "json_key",
     "move_into_place",
     "normalise_sha256",
+    "regular_file_problem",
     "sha256_of",
     "sharded_path",
     "staged_path",

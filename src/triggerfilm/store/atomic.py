@@ -20,6 +20,8 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
+from ..errors import DISK_FULL_ERRNOS, DiskFullError
+
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -57,6 +59,18 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+@contextlib.contextmanager
+def _full_disk_named(target: Path) -> Iterator[None]:
+    """A full disk (or quota) while writing ``target`` becomes a DiskFullError naming it: the
+    user's to fix, with a clear message, never a traceback."""
+    try:
+        yield
+    except OSError as error:
+        if error.errno in DISK_FULL_ERRNOS:
+            raise DiskFullError.from_os_error(error, target) from None
+        raise
+
+
 def _publish(staged: Path, path: Path, mode: int) -> None:
     os.chmod(staged, mode)
     os.replace(staged, path)
@@ -70,20 +84,21 @@ def write_bytes(path: str | os.PathLike[str], data: bytes, *, parents: bool = Tr
     whose folder the user named.
     """
     target = Path(path)
-    if parents:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    mode = _target_mode(target)
-    staged = _stage_name(target)
-    try:
-        fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        _publish(staged, target, mode)
-    except BaseException:
-        staged.unlink(missing_ok=True)
-        raise
+    with _full_disk_named(target):
+        if parents:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        mode = _target_mode(target)
+        staged = _stage_name(target)
+        try:
+            fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            _publish(staged, target, mode)
+        except BaseException:
+            staged.unlink(missing_ok=True)
+            raise
     return target
 
 
@@ -136,19 +151,20 @@ def staged_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     target's suffix so programs that pick a format from the name still do.
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    mode = _target_mode(target)
-    staged = target.with_name(f".{target.stem}.{secrets.token_hex(4)}.part{target.suffix}")
-    try:
-        yield staged
-        fd = os.open(staged, os.O_RDONLY)
+    with _full_disk_named(target):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        mode = _target_mode(target)
+        staged = target.with_name(f".{target.stem}.{secrets.token_hex(4)}.part{target.suffix}")
         try:
-            os.fsync(fd)
+            yield staged
+            fd = os.open(staged, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            _publish(staged, target, mode)
         finally:
-            os.close(fd)
-        _publish(staged, target, mode)
-    finally:
-        staged.unlink(missing_ok=True)
+            staged.unlink(missing_ok=True)
 
 
 def move_into_place(source: str | os.PathLike[str], path: str | os.PathLike[str]) -> Path:
@@ -158,11 +174,12 @@ def move_into_place(source: str | os.PathLike[str], path: str | os.PathLike[str]
     same cache root); it gets the mode a new file would get, or the one ``path`` has.
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(source, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    _publish(Path(source), target, _target_mode(target))
+    with _full_disk_named(target):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(source, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        _publish(Path(source), target, _target_mode(target))
     return target

@@ -8,19 +8,18 @@ verbatim text and the version of these checks. Whisper's cached transcript is ne
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 from ..sources.local import file_sha256
-from ..store import cache_root, json_key, sharded_path, write_text
+from ..store import cache_root, json_key, sharded_path
 from .align import COVERAGE_WARNING, align_verbatim, alignment_coverage
 from .doubts import flag_doubts
 from .model import Transcript
 from .options import TranscribeOptions
 from .speech import speech_intervals
-from .store import cache_key, read_cached, transcript_for
+from .store import cache_key, read_cached, transcript_for, write_cached
 
 # Raise when the doubt checks or the alignment change what they produce.
 CHECKS_VERSION = 2  # 2: the speech intervals are kept with the transcript
@@ -56,7 +55,7 @@ def checked_transcript(
         if verbatim is not None:
             result = flag_doubts(align_verbatim(result, verbatim, speech), speech)
         result = replace(result, speech=tuple(speech))
-        write_text(path, json.dumps(result.to_dict()))
+        write_cached(path, result)
     elif progress:
         progress(result.duration)
     return result

@@ -14,7 +14,6 @@ under one name.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import socket
@@ -24,9 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import SourceError, TriggerfilmError
-from ..store import write_text
+from .model import Transcript
 from .options import TranscribeOptions
-from .store import entry_path, read_cached, transcript_for
+from .store import entry_path, read_cached, transcript_for, write_cached
 
 TASK_PREFIX = "transcribe-clip"
 # How long the client waits for the scheduler to answer before saying it cannot reach it.
@@ -141,4 +140,4 @@ def _store_locally(result: dict, options: TranscribeOptions, cache: Path | None)
     shared with the workers has it)."""
     path = entry_path(result["media_sha256"], options, cache)
     if read_cached(path, "storing the cluster's transcript again") is None:
-        write_text(path, json.dumps(result["transcript"]))
+        write_cached(path, Transcript.from_dict(result["transcript"]))

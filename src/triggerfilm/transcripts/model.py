@@ -6,6 +6,7 @@ dig through dicts, and a JSON form that round-trips exactly for the on-disk cach
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -67,8 +68,13 @@ class Transcript:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Transcript:
+        """The transcript ``to_dict`` wrote; ValueError, KeyError or TypeError for anything else
+        (a cache entry that is damaged or from another version)."""
         if data.get("schema") != SCHEMA_VERSION:
             raise ValueError(f"unsupported transcript schema {data.get('schema')!r}")
+        for key in ("segments", "speech"):
+            if not isinstance(data.get(key, []), list):
+                raise TypeError(f"'{key}' is not a list")
         segments = tuple(
             Segment(
                 start=float(s["start"]),
@@ -90,7 +96,7 @@ class Transcript:
             )
             for s in data["segments"]
         )
-        return cls(
+        transcript = cls(
             segments=segments,
             language=str(data["language"]),
             duration=float(data["duration"]),
@@ -99,3 +105,13 @@ class Transcript:
             options=dict(data.get("options", {})),
             speech=tuple((float(a), float(b)) for a, b in data.get("speech", ())),
         )
+        times = [transcript.duration, *(t for pair in transcript.speech for t in pair)]
+        for segment in segments:
+            times += [
+                segment.start,
+                segment.end,
+                *(t for w in segment.words for t in (w.start, w.end)),
+            ]
+        if not all(math.isfinite(t) and t >= 0 for t in times):
+            raise ValueError("a time that is negative, infinite or not a number")
+        return transcript

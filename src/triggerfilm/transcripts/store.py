@@ -2,12 +2,18 @@
 
 The key is the media's content hash plus the engine, the model, the decoding options and the
 triggerfilm version: change any of them and the transcript is made again; rename or move the
-file and it is still found. A cache entry that does not parse is redone, never trusted.
+file and it is still found.
+
+Each entry records the SHA-256 of its own content when it is written (``write_cached``), and
+``read_cached`` checks it, the JSON and the shape before the entry is used: an entry that was
+truncated, edited or damaged on disk is discarded with a warning and made again, never trusted.
+(Entries written before checksums were recorded are checked for shape only.)
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import warnings
 from collections.abc import Callable
 from dataclasses import replace
@@ -62,16 +68,53 @@ def cache_path(media: Path, options: TranscribeOptions, root: Path | None = None
     return entry_path(file_sha256(media), options, root)
 
 
+class CacheEntryWarning(UserWarning):
+    """A damaged cache entry was discarded and will be made again."""
+
+
 def read_cached(path: Path, redo: str) -> Transcript | None:
-    """A cached transcript, or None when there is none or it is damaged (with a warning
-    saying what will be redone: a damaged entry is never trusted)."""
-    if not path.exists():
-        return None
+    """A cached transcript, or None when there is none or it is damaged.
+
+    A damaged entry (truncated JSON, ``[]``, a wrong shape, non-finite times, something that
+    is not a file) is never trusted: it is removed, with a CacheEntryWarning saying what will
+    be redone, so the caller makes it again.
+    """
     try:
-        return Transcript.from_dict(json.loads(path.read_text(encoding="utf-8")))
-    except (ValueError, KeyError, TypeError) as error:
-        warnings.warn(f"transcript cache entry {path} is corrupt ({error}); {redo}", stacklevel=3)
+        raw = path.read_bytes()
+    except FileNotFoundError:
         return None
+    except OSError as error:  # a folder or an unreadable file where the entry should be
+        return _discard(path, error.strerror or type(error).__name__, redo)
+    try:
+        data = json.loads(raw)
+        if not isinstance(data, dict):
+            raise ValueError(f"a JSON {type(data).__name__} instead of a transcript")
+        recorded = data.pop("sha256", None)
+        if recorded is not None and recorded != json_key(data):
+            raise ValueError("its content does not match the checksum recorded with it")
+        return Transcript.from_dict(data)
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
+        return _discard(path, str(error) or type(error).__name__, redo)
+
+
+def _discard(path: Path, problem: str, redo: str) -> None:
+    warnings.warn(
+        f"transcript cache entry {path} is damaged or corrupt ({problem}); discarded, {redo}",
+        CacheEntryWarning,
+        stacklevel=4,
+    )
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+    return None
+
+
+def write_cached(path: Path, transcript: Transcript) -> None:
+    """Store ``transcript`` at ``path`` with the SHA-256 of its content (see the module notes)."""
+    data = transcript.to_dict()
+    data["sha256"] = json_key(data)
+    write_text(path, json.dumps(data), preserve_format=False)
 
 
 def cached_transcript(
@@ -100,5 +143,5 @@ def transcript_for(
         return found
     run = options if threads is None else replace(options, threads=threads)
     transcript = _engine(options.engine)(media, run, progress)
-    write_text(cache_path(media, options, root), json.dumps(transcript.to_dict()))
+    write_cached(cache_path(media, options, root), transcript)
     return transcript
