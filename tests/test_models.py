@@ -182,3 +182,32 @@ def test_openai_engine_runs_base_converted_on_first_use(shared_data):
     text = " ".join(transcript.text.lower().replace(",", "").split())
     assert "ask not what your country can do for you" in text
     assert resolve_model("base", "openai-whisper").location.endswith(".pt")
+
+
+@pytest.mark.slow
+def test_a_manifest_transcribes_with_its_model_and_the_command_line_overrides_it(
+    tmp_path, shared_data
+):
+    from triggerfilm.app.prepared import prepare, transcribe_all
+
+    jfk = shared_data / "speech_audio" / "whisper__jfk.flac"
+    path = tmp_path / "film.yaml"
+    path.write_text(
+        f"""title: Base
+transcription: {{model: base}}
+clips:
+  - {{id: jfk, media: {jfk}, narrator: JFK}}
+touchpoints:
+  - title: Words
+    selections:
+      - {{clip: jfk, from: 0, to: 3}}
+""",
+        encoding="utf-8",
+    )
+    prepared = prepare(path)
+    transcribe_all(prepared, TranscribeOptions())
+    assert prepared.transcribe_options.model == "base"
+    assert prepared.transcripts["jfk"].model == "base"
+    overridden = prepare(path)
+    transcribe_all(overridden, TranscribeOptions(model="tiny"))
+    assert overridden.transcripts["jfk"].model == "bundled"
