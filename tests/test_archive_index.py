@@ -17,7 +17,7 @@ from triggerfilm.editplan.search import SearchQuery
 from triggerfilm.store import cache_root
 from triggerfilm.transcripts.options import TranscribeOptions
 
-from .conftest import CLIPS
+from .conftest import CLIPS, ROOT
 
 # Themes a facilitator might search for, each written for one passage of the sample archive
 # without its key words: (query, the clip that says it, words of that passage).
@@ -191,3 +191,17 @@ def test_index_and_search_commands(archive):
     if meaning.available():
         assert themed.exit_code == 0, themed.output
         assert "similarity" in themed.output and "3 match(es)." in themed.output
+
+
+def test_a_target_is_an_archive_or_a_manifest(tmp_path):
+    from triggerfilm.app.indexing import Target
+
+    assert Target.parse(str(CLIPS)).archive == str(CLIPS)
+    assert Target.parse(str(CLIPS / "catalogue.yaml")).archive is not None
+    assert Target.parse("https://archive.example.org/narratives/").archive is not None
+    renamed = tmp_path / "national.yaml"
+    renamed.write_bytes((CLIPS / "catalogue.yaml").read_bytes())
+    assert Target.parse(str(renamed)).archive == str(renamed)
+    demo = ROOT / "manifests" / "demo.yaml"
+    assert Target.parse(str(demo)).manifest == demo
+    assert Target.parse(str(tmp_path / "missing.yaml")).manifest is not None

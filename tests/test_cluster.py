@@ -175,3 +175,29 @@ def test_an_unreachable_scheduler_is_a_clear_error(tmp_path, shared_data):
     assert done.returncode == 2, done.stderr
     assert "cannot reach the Dask scheduler" in done.stderr and "Traceback" not in done.stderr
     assert time.monotonic() - started < 100
+
+
+def test_a_transcript_from_a_worker_without_a_shared_cache_is_stored_by_the_client(
+    tmp_path, shared_data
+):
+    from triggerfilm.sources.local import file_sha256
+    from triggerfilm.transcripts.cluster import ClipJob, _store_locally, run_job
+    from triggerfilm.transcripts.store import entry_path, read_cached
+
+    jfk = shared_data / "speech_audio" / "whisper__jfk.flac"
+    options = TranscribeOptions()
+    # The worker's own cache (here, the test session's), not the client's.
+    result = run_job(ClipJob("jfk", str(jfk)), options, None)
+    assert result["media_sha256"] == file_sha256(jfk)
+    client_cache = tmp_path / "client-cache"
+    _store_locally(result, options, client_cache)
+    stored = read_cached(entry_path(result["media_sha256"], options, client_cache), "redo")
+    assert stored is not None and "country" in stored.text
+
+
+def test_a_clip_a_worker_cannot_read_is_a_clear_error(tmp_path):
+    from triggerfilm.errors import SourceError
+    from triggerfilm.transcripts.cluster import ClipJob, run_job
+
+    with pytest.raises(SourceError, match="not readable on worker"):
+        run_job(ClipJob("gone", str(tmp_path / "gone.mp4")), TranscribeOptions(), None)

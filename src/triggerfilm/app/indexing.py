@@ -9,22 +9,24 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-
-import yaml
 
 from ..archiveindex.build import IndexReport, update_index
 from ..editplan.search import SearchHit, SearchQuery
 from ..errors import TriggerfilmError
 from ..manifest.load import load_manifest
+from ..sources.catalogue import CATALOGUE_NAMES
 from ..store import cache_root
 from ..transcripts.options import TranscribeOptions
 from ..transcripts.store import cache_key
 from . import editing
 from .notices import Progress
 
+# A catalogue's top-level key, which no manifest has.
+_ARCHIVE_KEY = re.compile(rb"^archive[ \t]*:", re.MULTILINE)
 # Hits returned by an indexed search unless the caller asks for more.
 DEFAULT_LIMIT = 50
 
@@ -38,16 +40,23 @@ class Target:
 
     @classmethod
     def parse(cls, location: str) -> Target:
-        """A manifest if ``location`` is a YAML file with touchpoints, an archive otherwise."""
+        """An archive for a URL, a folder, a catalogue's file name or a YAML file whose text
+        has a top-level ``archive:`` key; a manifest otherwise (so that a mistyped or damaged
+        manifest is reported by the manifest loader, with its line)."""
+        if "://" in location:
+            return cls(archive=location)
         path = Path(location)
-        if path.is_file() and path.suffix.lower() in (".yaml", ".yml"):
+        if path.is_dir() or path.name.lower() in CATALOGUE_NAMES:
+            return cls(archive=location)
+        if path.is_file():  # never opened otherwise: a FIFO or a device would block or flood
             try:
-                data = yaml.safe_load(path.read_text(encoding="utf-8"))
-            except (yaml.YAMLError, UnicodeDecodeError):
-                data = None  # load_catalogue or load_manifest reports it with its line
-            if isinstance(data, dict) and "touchpoints" in data:
-                return cls(manifest=path)
-        return cls(archive=location)
+                with path.open("rb") as handle:
+                    head = handle.read(64 * 1024)
+            except OSError:
+                head = b""  # the manifest loader says what is wrong with it
+            if _ARCHIVE_KEY.search(head):
+                return cls(archive=location)
+        return cls(manifest=path)
 
     def scope(self, options: TranscribeOptions) -> dict:
         """What names the index file: the target and the model its transcripts came from."""

@@ -14,6 +14,7 @@ under one name.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -67,7 +68,8 @@ def run_job(job: ClipJob, options: TranscribeOptions, cache: str | None) -> dict
     return {
         "clip": job.name,
         "media_sha256": file_sha256(media),
-        "transcript": transcript.to_dict(),
+        # As the JSON the cache holds: what the client stores needs no other conversion.
+        "transcript": json.dumps(transcript.to_dict()),
         "worker": f"{socket.gethostname()}:{os.getpid()}",
     }
 
@@ -140,4 +142,4 @@ def _store_locally(result: dict, options: TranscribeOptions, cache: Path | None)
     shared with the workers has it)."""
     path = entry_path(result["media_sha256"], options, cache)
     if read_cached(path, "storing the cluster's transcript again") is None:
-        write_cached(path, Transcript.from_dict(result["transcript"]))
+        write_cached(path, Transcript.from_dict(json.loads(result["transcript"])))
