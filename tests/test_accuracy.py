@@ -100,6 +100,7 @@ def check_accuracy(
     return rate
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "engine, model, name",
     [(engine, model, name) for (engine, model), files in CEILINGS.items() for name in files],

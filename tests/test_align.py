@@ -6,11 +6,13 @@ import doctest
 import json
 from dataclasses import replace
 
+import pytest
 import yaml
 
 from triggerfilm import app
 from triggerfilm.captions.build import build_captions
 from triggerfilm.captions.profiles import get_profile
+from triggerfilm.notices import Notice
 from triggerfilm.transcripts import align, speech
 from triggerfilm.transcripts.align import INTERPOLATED, align_verbatim, alignment_coverage
 from triggerfilm.transcripts.checked import (
@@ -36,6 +38,7 @@ def test_doctests_of_align_and_speech_pass():
         assert doctest.testmod(module).failed == 0
 
 
+@pytest.mark.slow
 def test_icu07_verbatim_words_take_whisper_times():
     media = CLIPS / "ICU07-01.mp4"
     heard = transcript_for(media, TranscribeOptions())
@@ -61,6 +64,7 @@ def test_icu07_verbatim_words_take_whisper_times():
             assert (word.start, word.end, word.probability) in heard_times
 
 
+@pytest.mark.slow
 def test_words_whisper_missed_are_interpolated_near_where_they_were_said():
     media = CLIPS / "ICU07-01.mp4"
     heard = transcript_for(media, TranscribeOptions())
@@ -110,6 +114,7 @@ def test_interpolated_words_go_over_speech_not_silence():
     assert alignment_coverage(aligned) == 0.5
 
 
+@pytest.mark.slow
 def test_demo_caption_shows_the_verbatim_words(tmp_path):
     prepared = app.prepare(ROOT / "manifests" / "demo.yaml")
     app.transcribe_all(prepared, TranscribeOptions())
@@ -119,7 +124,8 @@ def test_demo_caption_shows_the_verbatim_words(tmp_path):
     assert not any("night's where" in c for c in captions)
 
 
-def test_checked_transcript_is_cached_and_a_corrupt_entry_is_redone(recwarn):
+@pytest.mark.slow
+def test_checked_transcript_is_cached_and_a_corrupt_entry_is_redone():
     media = CLIPS / "ICU12-01.mp4"
     options, verbatim = TranscribeOptions(), _verbatim("ICU12-01")
     first = checked_transcript(media, options, verbatim)
@@ -128,11 +134,15 @@ def test_checked_transcript_is_cached_and_a_corrupt_entry_is_redone(recwarn):
     assert checked_transcript(media, options, verbatim) == first
     assert entry.stat().st_mtime_ns == stamp
     entry.write_text("{torn", encoding="utf-8")
-    assert checked_transcript(media, options, verbatim) == first
-    assert any("corrupt" in str(w.message) for w in recwarn.list)
+    notices: list[Notice] = []
+    assert checked_transcript(media, options, verbatim, notices=notices) == first
+    (notice,) = notices
+    assert notice.topic == "cache" and notice.where == str(entry)
+    assert "damaged" in notice.message and "again" in notice.message
     assert Transcript.from_dict(json.loads(entry.read_text())) == first
 
 
+@pytest.mark.slow
 def test_a_verbatim_text_for_another_recording_warns_about_low_coverage():
     media = CLIPS / "ICU07-01.mp4"
     wrong = checked_transcript(media, TranscribeOptions(), _verbatim("ICU12-01"))

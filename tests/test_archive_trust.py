@@ -154,6 +154,7 @@ def test_http_download_is_refused_even_when_cached(http_server, cache):
     assert http_server.requests == []
 
 
+@pytest.mark.slow
 def test_manifest_http_archive_exits_2_naming_the_entry(http_server, tmp_path):
     http_server.add("/a/catalogue.yaml", catalogue("m.mp4").encode())
     text = manifest_text(http_server.url("/a/"))
@@ -168,6 +169,7 @@ def test_manifest_http_archive_exits_2_naming_the_entry(http_server, tmp_path):
     assert not (tmp_path / "cache").exists()  # nothing fetched, nothing written
 
 
+@pytest.mark.slow
 def test_insecure_archive_works_and_warns_on_every_use(http_server, tmp_path):
     http_server.add("/a/catalogue.yaml", catalogue("m.mp4").encode())
     entry = f"{{location: {http_server.url('/a/')}, insecure: true}}"
@@ -226,6 +228,7 @@ def test_https_with_an_untrusted_certificate_is_refused(test_ca, cache, monkeypa
         server.stop()
 
 
+@pytest.mark.slow
 def test_https_archive_needs_no_flag_and_gives_no_warning(https_server, tmp_path, ca_file):
     https_server.add("/a/catalogue.yaml", catalogue("m.mp4").encode())
     (tmp_path / "film.yaml").write_text(manifest_text(https_server.url("/a/")))
@@ -236,6 +239,7 @@ def test_https_archive_needs_no_flag_and_gives_no_warning(https_server, tmp_path
     assert "warning" not in result.stderr
 
 
+@pytest.mark.slow
 def test_other_schemes_are_not_archives(tmp_path):
     text = manifest_text("ftp://127.0.0.1/archive/")
     (tmp_path / "film.yaml").write_text(text)
@@ -265,6 +269,7 @@ def test_dotdot_media_is_a_located_catalogue_error(tmp_path, cache):
     assert caught.value.line == line_of(catalogue("x"), "media:")
 
 
+@pytest.mark.slow
 def test_symlink_out_of_the_folder_is_refused_through_the_cli(tmp_path):
     outside = tmp_path / "outside"
     outside.mkdir()

@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from triggerfilm import app
 from triggerfilm.transcripts import store
 from triggerfilm.transcripts.options import TranscribeOptions
@@ -35,6 +37,7 @@ def _whisper_entries(cache: Path) -> list[Path]:
     return [p for p in cache.glob("transcripts/??/*.json")]
 
 
+@pytest.mark.slow
 def test_a_run_killed_mid_batch_resumes_with_the_clips_it_had_finished(tmp_path, monkeypatch):
     cache = tmp_path / "cache"
     manifest = tmp_path / "film.yaml"
@@ -70,6 +73,7 @@ def test_a_run_killed_mid_batch_resumes_with_the_clips_it_had_finished(tmp_path,
     assert (again.cached, again.transcribed) == (2, 0)
 
 
+@pytest.mark.slow
 def test_batch_progress_reports_clips_done_and_audio_seconds(tmp_path, monkeypatch):
     monkeypatch.setenv("TRIGGERFILM_CACHE", str(tmp_path / "cache"))  # nothing cached yet
     manifest = tmp_path / "film.yaml"

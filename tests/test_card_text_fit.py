@@ -56,6 +56,7 @@ def _text_drawn(picture: np.ndarray) -> int:
     return int((np.abs(picture.astype(int) - np.array(BACKGROUND)).max(axis=2) > 60).sum())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "card",
     [
@@ -73,6 +74,7 @@ def test_long_card_text_shrinks_and_wraps_inside_the_frame(tmp_path, card):
     assert text_warnings(card, SETTINGS) == []  # it fitted without cutting anything
 
 
+@pytest.mark.slow
 def test_text_too_long_for_any_size_is_cut_and_named_in_a_warning(tmp_path):
     card = Card("touchpoint", " ".join([LONG_TITLE] * 12), 25)
     picture = _picture(draw_card(card, WIDTH, HEIGHT, tmp_path / "card.png"))
@@ -113,6 +115,7 @@ def test_an_audio_backdrop_with_a_long_descriptor_fits(tmp_path):
     assert _margin_is_background(_picture(path))
 
 
+@pytest.mark.slow
 def test_text_the_shipped_font_lacks_uses_a_system_font_or_warns(tmp_path):
     assert fonts.missing_characters(CJK, fonts.BOLD)  # DejaVu has no CJK
     card = Card("touchpoint", CJK, 25)

@@ -9,14 +9,14 @@ import pytest
 from click.testing import CliRunner
 
 from triggerfilm import app
-from triggerfilm.app import editing
+from triggerfilm.app import selecting
 from triggerfilm.cli import cli
 from triggerfilm.editplan.cutsheet import parse_cutsheet
 from triggerfilm.editplan.sentences import sentences, words_inside
 from triggerfilm.editplan.timeline import Cut
 from triggerfilm.errors import ManifestError
-from triggerfilm.manifest.edit import slug
 from triggerfilm.manifest.load import load_manifest
+from triggerfilm.manifest.rewrite import slug
 from triggerfilm.transcripts.options import TranscribeOptions
 
 from .conftest import demo_copy
@@ -45,6 +45,7 @@ def _plan(path: Path):
     return prepared, app.plan(prepared)
 
 
+@pytest.mark.slow
 def test_round_trip_selects_exactly_the_ticked_sentences(tmp_path: Path) -> None:
     path = demo_copy(tmp_path)
     before = path.read_text(encoding="utf-8")
@@ -105,8 +106,7 @@ def test_round_trip_selects_exactly_the_ticked_sentences(tmp_path: Path) -> None
             ]
             for line, sentence in zip(clip_lines, said, strict=True):
                 held = sum(
-                    words_inside(sentence, c.source_in, c.source_in + c.frames / timeline.fps)
-                    for c in cuts
+                    words_inside(sentence, c.source_in, timeline.source_out(c)) for c in cuts
                 )
                 wanted = line.ticked and tags[line.tag] == t
                 assert held == (len(sentence.words) if wanted else 0), (clip, t, line.text)
@@ -117,19 +117,21 @@ def test_round_trip_selects_exactly_the_ticked_sentences(tmp_path: Path) -> None
     assert before != after
 
 
+@pytest.mark.slow
 def test_unchanged_sheet_leaves_the_manifest_byte_for_byte(tmp_path: Path) -> None:
     path = demo_copy(tmp_path)
     before = path.read_bytes()
-    sheet = editing.write_cutsheet_file(path, tmp_path / "sheet.md")
-    report = editing.apply_cutsheet_file(path, sheet)
+    sheet = selecting.write_cutsheet_file(path, tmp_path / "sheet.md")
+    report = selecting.apply_cutsheet_file(path, sheet)
     assert report.changed == ()
     assert path.read_bytes() == before
 
 
+@pytest.mark.slow
 def test_ticked_line_without_touchpoint_names_its_line(tmp_path: Path) -> None:
     path = demo_copy(tmp_path)
     before = path.read_bytes()
-    sheet = editing.write_cutsheet_file(path, tmp_path / "sheet.md")
+    sheet = selecting.write_cutsheet_file(path, tmp_path / "sheet.md")
     text = sheet.read_text(encoding="utf-8")
     bad = re.sub(r"^- \[ \](.*)#tp:\?$", r"- [x]\1#tp:?", text, count=1, flags=re.M)
     sheet.write_text(bad, encoding="utf-8")
@@ -139,16 +141,17 @@ def test_ticked_line_without_touchpoint_names_its_line(tmp_path: Path) -> None:
         if ln.startswith("- [x]") and ln.endswith("#tp:?")
     )
     with pytest.raises(ManifestError) as caught:
-        editing.apply_cutsheet_file(path, sheet)
+        selecting.apply_cutsheet_file(path, sheet)
     assert caught.value.line == line
     assert "#tp:going-home" in str(caught.value)
     assert path.read_bytes() == before
 
 
+@pytest.mark.slow
 def test_emptying_a_touchpoint_is_refused(tmp_path: Path) -> None:
     path = demo_copy(tmp_path)
     before = path.read_bytes()
-    sheet = editing.write_cutsheet_file(path, tmp_path / "sheet.md")
+    sheet = selecting.write_cutsheet_file(path, tmp_path / "sheet.md")
     text = sheet.read_text(encoding="utf-8")
     emptied = re.sub(r"^- \[x\](.*)#tp:going-home$", r"- [ ]\1#tp:?", text, flags=re.M)
     sheet.write_text(emptied, encoding="utf-8")

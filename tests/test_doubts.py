@@ -6,11 +6,13 @@ import doctest
 import json
 from difflib import SequenceMatcher
 
+import pytest
 import yaml
 from click.testing import CliRunner
 
 from triggerfilm.cli import cli
 from triggerfilm.reports import review
+from triggerfilm.timefmt import mmss_tenths
 from triggerfilm.transcripts import doubts
 from triggerfilm.transcripts.checked import checked_transcript
 from triggerfilm.transcripts.doubts import (
@@ -98,6 +100,7 @@ def _norm(word: str) -> str:
     return "".join(c for c in word.lower() if c.isalnum())
 
 
+@pytest.mark.slow
 def test_flags_on_a_real_recording_match_their_definitions(shared_data):
     media = shared_data / "speech_audio" / "gentle__lucier.mp3"
     transcript = checked_transcript(media, TranscribeOptions())
@@ -120,6 +123,7 @@ def test_flags_on_a_real_recording_match_their_definitions(shared_data):
     assert any(LOW in w.doubts for w in misheard)
 
 
+@pytest.mark.slow
 def test_a_recording_without_speech_yields_no_text_and_nothing_to_review(shared_data):
     silent = shared_data / "speech_audio" / "whispertimestamped__empty_nospeech.mp3"
     assert speech_intervals(silent) == []
@@ -149,6 +153,7 @@ touchpoints:
 """
 
 
+@pytest.mark.slow
 def test_review_command_lists_doubts_as_a_table_and_as_json(tmp_path):
     catalogue = yaml.safe_load((CLIPS / "catalogue.yaml").read_text(encoding="utf-8"))
     verbatim = next(c["transcript"] for c in catalogue["clips"] if c["id"] == "ICU07-01")
@@ -175,9 +180,10 @@ def test_review_command_lists_doubts_as_a_table_and_as_json(tmp_path):
     truly = next(d for d in data["doubts"] if d["text"] == "truly")
     assert truly["clip"] == "icu07" and truly["reason"] == "interpolated"
     assert 0 < truly["start"] <= truly["end"] < 60
-    assert review.clock(truly["start"]) == row.split()[1]
+    assert mmss_tenths(truly["start"]) == row.split()[1]
 
 
+@pytest.mark.slow
 def test_a_clip_without_a_sound_track_has_no_speech(tmp_path):
     import subprocess
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -60,6 +61,7 @@ def demo(tmp_path: Path) -> Path:
     return demo_copy(tmp_path)
 
 
+@pytest.mark.slow
 def test_binary_cut_sheet_is_not_a_text_cut_sheet(demo: Path) -> None:
     before = digest(demo)
     sheet = HOSTILE / "in_binary_cutsheet.md"
@@ -68,6 +70,7 @@ def test_binary_cut_sheet_is_not_a_text_cut_sheet(demo: Path) -> None:
     assert digest(demo) == before
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "snippet", "words"),
     [
@@ -90,6 +93,7 @@ def test_bad_time_is_reported_at_the_cut_sheet_line(demo: Path, name, snippet, w
     assert not list(demo.parent.glob(".demo.yaml*"))  # no staged copy left behind
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["in_cutsheet_empty.md", "in_cutsheet_nothing_ticked.md"])
 def test_sheet_selecting_nothing_changes_nothing(demo: Path, name: str) -> None:
     before = digest(demo)
@@ -99,6 +103,7 @@ def test_sheet_selecting_nothing_changes_nothing(demo: Path, name: str) -> None:
     assert digest(demo) == before
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["directory", "fifo", "dev-zero"])
 def test_cut_sheet_that_is_not_a_file(demo: Path, tmp_path: Path, kind: str) -> None:
     if kind == "directory":
@@ -136,6 +141,7 @@ def consent_of(path: Path) -> dict[str, tuple]:
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("clip", "others"), [("carol", ("dave", "erin")), ("dave", ("carol", "erin"))]
 )
@@ -159,8 +165,8 @@ def test_withdraw_one_clip_of_a_shared_consent_leaves_the_others(
 
 
 def test_manifest_editor_unshares_selections_before_editing(tmp_path: Path) -> None:
-    from triggerfilm.manifest.edit import KeptSelection, ManifestEditor, NewSelection
     from triggerfilm.manifest.load import load_manifest
+    from triggerfilm.manifest.rewrite import KeptSelection, ManifestEditor, NewSelection
 
     path = tmp_path / "shared.yaml"
     path.write_text(
@@ -290,6 +296,7 @@ PROBE_CASES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("kind", "words"), MEDIA_CASES)
 def test_manifest_media_that_is_not_a_media_file(tmp_path: Path, kind: str, words: str) -> None:
     media = make_media(kind, tmp_path)
@@ -303,6 +310,7 @@ def test_manifest_media_that_is_not_a_media_file(tmp_path: Path, kind: str, word
     assert not cache.exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("kind", "words"), MEDIA_CASES + PROBE_CASES)
 def test_transcript_of_a_path_that_is_not_media(tmp_path: Path, kind: str, words: str) -> None:
     media = make_media(kind, tmp_path)
@@ -316,6 +324,7 @@ def test_transcript_of_a_path_that_is_not_media(tmp_path: Path, kind: str, words
     assert not cache.exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "words"), PROBE_CASES)
 def test_corrupt_or_empty_clip_in_a_manifest_is_a_probe_error_naming_it(
     tmp_path: Path, name: str, words: str
@@ -454,6 +463,7 @@ def test_full_disk_while_writing_the_pack(demo: Path, tmpfs_ok) -> None:
     assert left_in(out) == [".filler"]  # no pack.html, no staged copy left behind
 
 
+@pytest.mark.slow
 def test_withdraw_on_a_crlf_bom_manifest_with_shared_anchors(tmp_path: Path) -> None:
     """Mode, byte-order mark, CRLF line endings and every comment survive; only carol changes."""
     path = shared_consent(tmp_path)
@@ -480,7 +490,7 @@ def test_withdraw_on_a_crlf_bom_manifest_with_shared_anchors(tmp_path: Path) -> 
 
 @pytest.mark.parametrize("kind", ["directory", "binary", "utf16-json"])
 def test_read_cached_discards_what_is_not_a_transcript(tmp_path: Path, kind: str) -> None:
-    from triggerfilm.transcripts.store import CacheEntryWarning, read_cached
+    from triggerfilm.transcripts.store import read_cached
 
     entry = tmp_path / "ab" / "entry.json"
     entry.parent.mkdir()
@@ -491,8 +501,11 @@ def test_read_cached_discards_what_is_not_a_transcript(tmp_path: Path, kind: str
         entry.write_bytes(bytes(range(256)) * 4)
     else:
         entry.write_bytes('{"schema": 1}'.encode("utf-16"))
-    with pytest.warns(CacheEntryWarning, match="damaged.*discarded, doing it again"):
-        assert read_cached(entry, "doing it again") is None
+    notices: list = []
+    assert read_cached(entry, "doing it again", notices) is None
+    (notice,) = notices
+    assert notice.topic == "cache" and notice.where == str(entry)
+    assert re.search("damaged.*discarded, doing it again", notice.message)
     assert not entry.exists()  # out of the way of the entry made again
 
 
@@ -525,6 +538,7 @@ def test_utf16_cut_sheet_is_read_as_text(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_init_lists_only_real_media_files(tmp_path: Path) -> None:
     from triggerfilm.manifest.load import load_manifest
 
@@ -541,6 +555,7 @@ def test_init_lists_only_real_media_files(tmp_path: Path) -> None:
     assert [c.media.name for c in manifest.clips] == ["real.m4a"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("location", "words"),
     [
@@ -568,6 +583,7 @@ touchpoints:
     assert_refused(result, f"{manifest}:3: archives.sample:", words)
 
 
+@pytest.mark.slow
 def test_withdraw_in_a_read_only_folder(tmp_path: Path, tmpfs_ok) -> None:
     """A manifest on a read-only file system: exit 2 and a message, the file untouched."""
     project = tmp_path / "project"
@@ -595,7 +611,7 @@ def test_an_edited_cache_entry_fails_its_checksum(tmp_path: Path) -> None:
     import json
 
     from triggerfilm.transcripts.model import Segment, Transcript, Word
-    from triggerfilm.transcripts.store import CacheEntryWarning, read_cached, write_cached
+    from triggerfilm.transcripts.store import read_cached, write_cached
 
     words = (Word(0.0, 0.4, " Every", 0.9), Word(0.4, 0.8, " night", 0.8))
     made = Transcript((Segment(0.0, 0.8, " Every night", words),), "en", 3.0, "fw", "tiny.en")
@@ -605,11 +621,13 @@ def test_an_edited_cache_entry_fails_its_checksum(tmp_path: Path) -> None:
     data = json.loads(entry.read_text())
     data["segments"][0]["words"][1]["text"] = " day"  # still valid JSON, still the right shape
     entry.write_text(json.dumps(data))
-    with pytest.warns(CacheEntryWarning, match="does not match the checksum"):
-        assert read_cached(entry, "again") is None
+    notices: list = []
+    assert read_cached(entry, "again", notices) is None
+    assert "does not match the checksum" in notices[0].message
     assert not entry.exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("kind", "words"),
     [

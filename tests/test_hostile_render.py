@@ -99,6 +99,7 @@ def _mov_text(path: Path) -> list[tuple[str, bytes]]:
 # --- limits (no render) -------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "field"),
     [
@@ -153,6 +154,7 @@ def test_burned_in_caption_text_is_escaped_for_libass():
         assert escape not in bare
 
 
+@pytest.mark.slow
 def test_soft_track_keeps_markup_like_text_as_written(tmp_path):
     srt = f"1\n00:00:00,000 --> 00:00:01,500\n{HOSTILE_WORDS}\n<i>second line</i>\n"
     (tmp_path / "cues.srt").write_text(mov_text_safe_srt(srt), encoding="utf-8")
@@ -286,6 +288,7 @@ def test_a_truncated_source_fails_naming_clip_and_time_and_caches_nothing(tmp_pa
 # --- the output folder ------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_second_render_into_a_locked_folder_says_who_holds_it(tmp_path, tone):
     manifest = _manifest(tmp_path, tone, 3.0)
     out = tmp_path / "out"
@@ -298,6 +301,7 @@ def test_a_second_render_into_a_locked_folder_says_who_holds_it(tmp_path, tone):
     assert sorted(p.name for p in out.iterdir()) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["preview.mp4", "preview.srt"])
 def test_outputs_never_overwrite_a_clip(tmp_path, tone, name):
     out = tmp_path / "out"
@@ -312,6 +316,7 @@ def test_outputs_never_overwrite_a_clip(tmp_path, tone, name):
     assert _sha(clip) == before and sorted(p.name for p in out.iterdir()) == [name]
 
 
+@pytest.mark.slow
 def test_outputs_never_overwrite_the_manifest(tmp_path, tone):
     out = tmp_path / "out"
     out.mkdir()
@@ -339,6 +344,7 @@ def _mounted(path: Path, options: str):
         subprocess.run(["umount", "-l", str(path)], check=False)
 
 
+@pytest.mark.slow
 def test_a_read_only_output_folder_is_refused_before_any_work(tmp_path, tone, monkeypatch):
     monkeypatch.setenv("TRIGGERFILM_CACHE", str(tmp_path / "cache"))
     manifest = _manifest(tmp_path, tone, 3.0)
@@ -357,6 +363,7 @@ def test_a_read_only_output_folder_is_refused_before_any_work(tmp_path, tone, mo
         assert not (tmp_path / "cache").exists()
 
 
+@pytest.mark.slow
 def test_a_full_disk_is_reported_as_a_full_disk(tmp_path):
     with pytest.raises(RenderError) as caught:
         run_ffmpeg(
@@ -496,6 +503,7 @@ def test_sigkill_of_the_render_kills_its_ffmpeg_and_the_next_run_sweeps_up(tmp_p
     assert not list(temp.glob("triggerfilm-*"))
 
 
+@pytest.mark.slow
 def test_a_failed_run_does_not_stop_the_next_one_in_the_same_process(tmp_path):
     from triggerfilm.render.workspace import run_folder
 
@@ -525,6 +533,7 @@ def _caption_rows(tmp_path: Path, lines: tuple[str, ...]) -> int:
     return int(((frame < 20).sum(axis=1) > 40).sum())  # rows crossed by the black box
 
 
+@pytest.mark.slow
 def test_a_backslash_n_in_the_words_is_not_a_line_break_on_screen(tmp_path):
     one = _caption_rows(tmp_path, (r"Nights \N were long",))
     two = _caption_rows(tmp_path, ("Nights", "were long"))

@@ -9,9 +9,12 @@ import sys
 import textwrap
 import time
 
+import pytest
+
 from .conftest import CLIPS
 
 
+@pytest.mark.slow
 def test_ctrl_c_mid_render_leaves_nothing_half_written(tmp_path):
     manifest = tmp_path / "film.yaml"
     manifest.write_text(

@@ -100,6 +100,7 @@ def test_yaml_syntax_error_reports_line(tmp_path):
     assert caught.value.line is not None and "not valid YAML" in str(caught.value)
 
 
+@pytest.mark.slow
 def test_unknown_key_on_command_line_exits_2_and_writes_nothing(tmp_path):
     path = write(tmp_path, VALID.replace("title: Test film", "title: Test film\ncolour: blue"))
     out = tmp_path / "out"
@@ -109,6 +110,7 @@ def test_unknown_key_on_command_line_exits_2_and_writes_nothing(tmp_path):
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_missing_clip_exits_2_in_a_real_process(tmp_path):
     path = write(tmp_path, VALID.replace("ICU15-01.m4a", "missing.m4a"))
     result = subprocess.run(

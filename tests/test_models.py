@@ -13,16 +13,16 @@ from click.testing import CliRunner
 from triggerfilm.cli import cli
 from triggerfilm.errors import TriggerfilmError
 from triggerfilm.manifest.load import load_manifest
-from triggerfilm.transcripts import models
-from triggerfilm.transcripts.models import (
+from triggerfilm.transcripts import whisper_models as models
+from triggerfilm.transcripts.options import MODEL_ENV, TranscribeOptions, default_model
+from triggerfilm.transcripts.store import cache_key
+from triggerfilm.transcripts.whisper_models import (
     BASE_SHA256,
     BASE_SIZE,
     assemble_base,
     base_model_dir,
     resolve_model,
 )
-from triggerfilm.transcripts.options import MODEL_ENV, TranscribeOptions, default_model
-from triggerfilm.transcripts.store import cache_key
 
 from .conftest import CLIPS
 

@@ -12,13 +12,13 @@ import pytest
 from triggerfilm.errors import TriggerfilmError
 from triggerfilm.transcripts.convert import ConversionError, read_ct2_model, to_openai_state
 from triggerfilm.transcripts.model import Transcript
-from triggerfilm.transcripts.models import (
+from triggerfilm.transcripts.options import TranscribeOptions
+from triggerfilm.transcripts.whisper_models import (
     bundled_model_dir,
     list_offline_models,
     openai_export_path,
     resolve_model,
 )
-from triggerfilm.transcripts.options import TranscribeOptions
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 JFK = SHARED_DATA / "speech_audio" / "whisper__jfk.flac"
@@ -80,6 +80,7 @@ def test_truncated_model_bin_is_a_user_error(tmp_path: Path):
         read_ct2_model(broken)
 
 
+@pytest.mark.slow
 def test_conversion_loads_strictly_into_openai_whisper(checkpoint: Path):
     torch, whisper = _needs_whisper()
     assert checkpoint == openai_export_path()
@@ -94,6 +95,7 @@ def test_conversion_loads_strictly_into_openai_whisper(checkpoint: Path):
     assert whisper.load_model(str(checkpoint), device="cpu").dims.n_text_layer == 4
 
 
+@pytest.mark.slow
 def test_exported_checkpoint_is_listed_offline(checkpoint: Path):
     listed = {(m.engine, m.name): m for m in list_offline_models()}
     assert listed[("openai-whisper", "tiny")].location == checkpoint
@@ -126,6 +128,7 @@ def test_openai_and_faster_engines_agree_on_type_and_words(jfk_openai: Transcrip
     assert _words(jfk_openai.text) == _words(faster.text)
 
 
+@pytest.mark.slow
 def test_vad_drops_a_file_without_speech(checkpoint: Path):
     from triggerfilm.transcripts.engines.openai_whisper import transcribe_file
 
@@ -138,6 +141,7 @@ def test_vad_drops_a_file_without_speech(checkpoint: Path):
     assert seen[-1] == result.duration  # progress still reaches the end
 
 
+@pytest.mark.slow
 def test_unknown_model_offline_names_the_offline_ones(checkpoint: Path):
     from triggerfilm.transcripts.engines.openai_whisper import load_model
 

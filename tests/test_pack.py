@@ -15,11 +15,11 @@ from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from consent_project import make_project, planned  # noqa: E402
-from triggerfilm.captions.transcript_doc import timecode  # noqa: E402
 from triggerfilm.cli import cli  # noqa: E402
 from triggerfilm.consent import check_consent  # noqa: E402
 from triggerfilm.editplan.timeline import Cut  # noqa: E402
 from triggerfilm.reports.pack import PACK_NAME, facilitator_pack, write_pack  # noqa: E402
+from triggerfilm.timefmt import mmss  # noqa: E402
 
 DAY = datetime.date(2026, 3, 5)
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -57,6 +57,7 @@ def pack(tmp_path_factory):
     return path, page, timeline
 
 
+@pytest.mark.slow
 def test_pack_content(pack) -> None:
     path, page, timeline = pack
     assert path.name == PACK_NAME and path.read_text(encoding="utf-8") == page
@@ -65,12 +66,12 @@ def test_pack_content(pack) -> None:
     text = re.sub(r"\s+", " ", "".join(parsed.text))
     # Cover: title, date and film length.
     assert "Consent test film" in text and "5 March 2026" in text
-    assert f"({timecode(timeline.duration)})" in text
+    assert f"({mmss(timeline.duration)})" in text
     # Suggested introduction: national sample, distressing, positives.
     assert "national sample" in text and "may be distressing" in text
     assert "listen for the positives too" in text
     # Running order: every item with its start timecode.
-    starts = [timecode(s / timeline.fps) for s in timeline.starts()]
+    starts = [mmss(s / timeline.fps) for s in timeline.starts()]
     assert len(re.findall(r"<tr><td><time", page)) == len(timeline.items)
     for start in starts:
         assert start in text
@@ -93,6 +94,7 @@ def test_pack_content(pack) -> None:
     assert "Every clip may be shown at a joint-event." in text
 
 
+@pytest.mark.slow
 def test_pack_is_standalone_and_accessible(pack) -> None:
     _, page, _ = pack
     parsed = _Page()
@@ -117,6 +119,7 @@ def test_pack_is_standalone_and_accessible(pack) -> None:
     assert "@page { size: A4" in page and "break-before: page" in page
 
 
+@pytest.mark.slow
 def test_pack_command(tmp_path: Path) -> None:
     manifest = make_project(tmp_path)
     out = tmp_path / "pack-out"
@@ -148,6 +151,7 @@ def _chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_pack_in_a_browser(pack, tmp_path: Path) -> None:
     path, _, _ = pack
@@ -159,6 +163,7 @@ def test_pack_in_a_browser(pack, tmp_path: Path) -> None:
     assert 'id="transcript-heading"' in dom and "Descriptive transcript" in dom
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_pack_prints_to_a4(pack, tmp_path: Path) -> None:
     path, _, _ = pack

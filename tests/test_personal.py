@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from triggerfilm.transcripts.model import Segment, Transcript, Word
 from triggerfilm.transcripts.personal import personal_candidates
 
@@ -34,6 +36,7 @@ def test_ordinary_sentences_give_no_candidates():
     assert personal_candidates(plain) == []
 
 
+@pytest.mark.slow
 def test_review_lists_personal_details_of_the_demo_clips():
     from triggerfilm.app import review_manifest
     from triggerfilm.reports.review import format_table

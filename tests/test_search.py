@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from triggerfilm import app
-from triggerfilm.app import editing
+from triggerfilm.app import selecting
 from triggerfilm.cli import cli
 from triggerfilm.editplan.search import SearchQuery
 from triggerfilm.editplan.sentences import sentences, words_inside
@@ -22,8 +22,9 @@ from triggerfilm.transcripts.options import TranscribeOptions
 from .conftest import CLIPS, DEMO, demo_copy
 
 
+@pytest.mark.slow
 def test_search_manifest_finds_timed_whole_words() -> None:
-    hits = editing.search_clips(SearchQuery("nurse"), manifest=DEMO)
+    hits = selecting.search_clips(SearchQuery("nurse"), manifest=DEMO)
     spoken = [h for h in hits if h.field in ("words", "verbatim")]
     assert spoken, hits
     for hit in spoken:
@@ -33,20 +34,22 @@ def test_search_manifest_finds_timed_whole_words() -> None:
     assert {h.clip for h in spoken} >= {"icu21"}
 
 
+@pytest.mark.slow
 def test_regex_and_filters() -> None:
-    regex = editing.search_clips(SearchQuery(r"nurses?\b", regex=True), manifest=DEMO)
+    regex = selecting.search_clips(SearchQuery(r"nurses?\b", regex=True), manifest=DEMO)
     assert any(h.match.lower() == "nurses" for h in regex)
-    family = editing.search_clips(SearchQuery("the", role="family member"), manifest=DEMO)
+    family = selecting.search_clips(SearchQuery("the", role="family member"), manifest=DEMO)
     assert family and {h.narrator for h in family} <= {"ICU12", "ICU15"}
-    audio = editing.search_clips(SearchQuery("home", media_type="audio-only"), manifest=DEMO)
+    audio = selecting.search_clips(SearchQuery("home", media_type="audio-only"), manifest=DEMO)
     assert audio and {h.clip for h in audio} == {"icu15"}
-    nights = editing.search_clips(SearchQuery("unit", topic="nights"), manifest=DEMO)
+    nights = selecting.search_clips(SearchQuery("unit", topic="nights"), manifest=DEMO)
     assert nights and {h.narrator for h in nights} <= {"ICU03", "ICU07", "ICU15"}
 
 
+@pytest.mark.slow
 def test_verbatim_hit_is_located_in_the_recording() -> None:
     """The catalogue's words find a moment even where speech recognition misheard it."""
-    hits = editing.search_clips(SearchQuery("shock"), archive=str(CLIPS), transcribe=True)
+    hits = selecting.search_clips(SearchQuery("shock"), archive=str(CLIPS), transcribe=True)
     title = [h for h in hits if h.field == "title"]
     assert [h.clip for h in title] == ["ICU21-01"]
     said = [h for h in hits if h.field in ("verbatim", "words")]
@@ -55,6 +58,7 @@ def test_verbatim_hit_is_located_in_the_recording() -> None:
     assert said[0].start is not None and said[0].start < said[0].end
 
 
+@pytest.mark.slow
 def test_search_cli_prints_clip_narrator_time_and_context() -> None:
     result = CliRunner().invoke(cli, ["search", "cup of tea", "--manifest", str(DEMO)])
     assert result.exit_code == 0, result.output
@@ -63,12 +67,14 @@ def test_search_cli_prints_clip_narrator_time_and_context() -> None:
     assert "2 match(es)." in result.output
 
 
+@pytest.mark.slow
 def test_bad_regex_is_a_user_error() -> None:
     result = CliRunner().invoke(cli, ["search", "(unclosed", "--regex", "--archive", str(CLIPS)])
     assert result.exit_code == 2
     assert "not a valid regular expression" in result.output
 
 
+@pytest.mark.slow
 def test_add_appends_the_sentence_and_keeps_comments(tmp_path: Path) -> None:
     path = demo_copy(tmp_path)
     before = path.read_text(encoding="utf-8")
@@ -115,12 +121,13 @@ def test_add_appends_the_sentence_and_keeps_comments(tmp_path: Path) -> None:
     said = sentences(prepared.transcripts["icu03"])
     tea = next(s for s in said if "best cup of tea" in s.text)
     cut = next(c for c in timeline.items if isinstance(c, Cut) and c.origin.endswith("[3]"))
-    cut_out = cut.source_in + cut.frames / timeline.fps
+    cut_out = timeline.source_out(cut)
     for s in said:
         expected = len(s.words) if s is tea else 0
         assert words_inside(s, cut.source_in, cut_out) == expected
 
 
+@pytest.mark.slow
 def test_add_declares_an_archive_clip_the_manifest_lacks(tmp_path: Path) -> None:
     path = tmp_path / "small.yaml"
     path.write_text(
@@ -136,19 +143,20 @@ touchpoints:
 """,
         encoding="utf-8",
     )
-    hits = editing.search_clips(SearchQuery("support group"), manifest=path, transcribe=True)
+    hits = selecting.search_clips(SearchQuery("support group"), manifest=path, transcribe=True)
     spoken = [h for h in hits if h.start is not None]
     assert [h.clip for h in spoken] == ["sample:ICU21-01"]
-    editing.add_hit(path, "going home", spoken[0])
+    selecting.add_hit(path, "going home", spoken[0])
     manifest = load_manifest(path)
     assert [c.archive_clip for c in manifest.clips] == ["ICU03-01", "ICU21-01"]
     assert manifest.touchpoints[0].selections[-1].clip == manifest.clips[1].id
     assert "# a comment to keep" in path.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_add_to_an_unknown_touchpoint_lists_the_titles(tmp_path: Path) -> None:
     path = demo_copy(tmp_path)
-    hit = editing.search_clips(SearchQuery("support group"), manifest=path)[0]
+    hit = selecting.search_clips(SearchQuery("support group"), manifest=path)[0]
     with pytest.raises(TriggerfilmError) as caught:
-        editing.add_hit(path, "Discharge", hit)
+        selecting.add_hit(path, "Discharge", hit)
     assert "Going home" in str(caught.value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from triggerfilm.cli import cli
@@ -12,6 +13,7 @@ from triggerfilm.transcripts.options import TranscribeOptions
 from triggerfilm.transcripts.store import cache_path, transcript_for
 
 
+@pytest.mark.slow
 def test_jfk_transcript_has_the_famous_words_with_monotonic_word_times(shared_data):
     jfk = shared_data / "speech_audio" / "whisper__jfk.flac"
     transcript = transcript_for(jfk, TranscribeOptions())
@@ -24,6 +26,7 @@ def test_jfk_transcript_has_the_famous_words_with_monotonic_word_times(shared_da
     assert americans.start <= 1.8 <= americans.end
 
 
+@pytest.mark.slow
 def test_second_run_reads_the_cache_instead_of_transcribing(shared_data):
     jfk = shared_data / "speech_audio" / "whisper__jfk.flac"
     options = TranscribeOptions()
@@ -36,6 +39,7 @@ def test_second_run_reads_the_cache_instead_of_transcribing(shared_data):
     assert Transcript.from_dict(json.loads(entry.read_text())) == first
 
 
+@pytest.mark.slow
 def test_corrupt_cache_entry_is_redone_with_a_warning(shared_data, recwarn):
     jfk = shared_data / "speech_audio" / "whisper__jfk.flac"
     options = TranscribeOptions(beam_size=4)  # its own cache entry, so other tests are unaffected
@@ -48,6 +52,7 @@ def test_corrupt_cache_entry_is_redone_with_a_warning(shared_data, recwarn):
     assert json.loads(entry.read_text())["engine"] == "faster-whisper"
 
 
+@pytest.mark.slow
 def test_transcript_command_prints_text_srt_and_nothing_for_silence(shared_data):
     runner = CliRunner()
     jfk = str(shared_data / "speech_audio" / "whisper__jfk.flac")

@@ -55,6 +55,7 @@ def tree(folder: Path) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["plan", "render"])
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_hostile_manifest_exits_2_naming_file_and_line(tmp_path, name, command):
@@ -77,6 +78,7 @@ def test_hostile_manifest_exits_2_naming_file_and_line(tmp_path, name, command):
     assert tree(tmp_path) == before  # no output folder, no cache, no stray file
 
 
+@pytest.mark.slow
 def test_oversized_document_is_refused_before_parsing(tmp_path):
     path = tmp_path / "big.yaml"
     path.write_text("title: x\n" + "# padding\n" * 2000, encoding="utf-8")
@@ -98,6 +100,7 @@ def test_deep_nesting_is_a_located_error_not_a_recursion_error():
         parse_located("a: " + "[" * 50_000 + "]" * 50_000, "deep.yaml")
 
 
+@pytest.mark.slow
 def test_hostile_catalogue_fetched_over_loopback_exits_2(tmp_path, monkeypatch):
     for name in ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"):
         monkeypatch.delenv(name, raising=False)

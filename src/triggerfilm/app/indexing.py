@@ -2,7 +2,7 @@
 
 ``triggerfilm index ARCHIVE_OR_MANIFEST`` makes one SQLite file in the cache per archive (or
 manifest) and Whisper model. ``search`` uses that file when it exists, and otherwise scans every
-transcript as before (``app.editing.search_clips``); search by meaning needs the index.
+transcript as before (``app.selecting.search_clips``); search by meaning needs the index.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from ..sources.catalogue import CATALOGUE_NAMES
 from ..store import cache_root
 from ..transcripts.options import TranscribeOptions
 from ..transcripts.store import cache_key
-from . import editing
+from . import selecting
 from .notices import Progress
 
 # A catalogue's top-level key, which no manifest has.
@@ -93,7 +93,7 @@ def build_index(
     catalogue entry did not change since the last run are kept as they are."""
     target = Target.parse(location)
     options = target.options(options or TranscribeOptions())
-    docs, options = editing.search_docs(
+    docs, options = selecting.search_docs(
         archive=target.archive,
         manifest=target.manifest,
         options=options,
@@ -161,7 +161,7 @@ def search(
             return indexed.search_words(connection, query, limit, narrator), True
         finally:
             connection.close()
-    hits = editing.search_clips(
+    hits = selecting.search_clips(
         query,
         archive=archive,
         manifest=manifest,

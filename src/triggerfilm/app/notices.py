@@ -6,8 +6,9 @@ on its result, and the command line or the studio decides how to show them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Protocol
+
+from ..notices import Notice
 
 
 class Progress(Protocol):
@@ -19,18 +20,4 @@ class Progress(Protocol):
     def __call__(self, stage: str, done: float, total: float, /) -> None: ...
 
 
-@dataclass(frozen=True)
-class Notice:
-    """Something the user should know that did not stop the work.
-
-    ``topic`` groups notices (``consent``, ``alignment``, ``timeline``); ``where`` names the
-    clip or file concerned when there is one.
-    """
-
-    topic: str
-    message: str
-    where: str | None = None
-
-    def __str__(self) -> str:
-        where = f"{self.where}: " if self.where else ""
-        return f"{self.topic}: {where}{self.message}"
+__all__ = ["Notice", "Progress"]

@@ -8,7 +8,7 @@ with the explicit values they need (a manifest, its sources, its transcripts).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..captions.profiles import get_profile
@@ -23,6 +23,7 @@ from ..store import cache_root
 from ..transcripts.batch import transcribe_batch
 from ..transcripts.checked import alignment_problem, checked_transcript
 from ..transcripts.cluster import ClipJob, transcribe_on_cluster
+from ..transcripts.corrections import Correction, corrections_folder, load_correction
 from ..transcripts.model import Transcript
 from ..transcripts.options import TranscribeOptions
 from ..transcripts.store import cached_transcript
@@ -37,6 +38,8 @@ class Prepared:
     sources: dict[str, SourceClip]
     media: dict[str, MediaInfo]
     transcripts: dict[str, Transcript] = field(default_factory=dict)
+    # Clips whose transcript a person corrected (``triggerfilm correct``, the studio).
+    corrections: dict[str, Correction] = field(default_factory=dict)
     # The options the transcripts were made with: the caller's, with the manifest's
     # `transcription: {model: ...}` unless the caller named a model.
     transcribe_options: TranscribeOptions | None = None
@@ -61,8 +64,17 @@ def prepare(manifest_path: str | Path) -> Prepared:
     """Load the manifest strictly, find every source and probe it. Writes nothing."""
     manifest = load_manifest(manifest_path)
     sources = resolve_sources(manifest)
+    # A person's correction is the clip's verbatim transcript from now on: it wins over the
+    # manifest's and the archive's text, whatever engine or model transcribes the clip.
+    folder = corrections_folder(manifest.path)
+    corrections = {}
+    for cid, src in sources.items():
+        correction = load_correction(folder, cid) if folder.is_dir() else None
+        if correction is not None:
+            corrections[cid] = correction
+            sources[cid] = replace(src, transcript_text=correction.text)
     media = {cid: probe(src.path) for cid, src in sources.items()}
-    return Prepared(manifest, sources, media)
+    return Prepared(manifest, sources, media, corrections=corrections)
 
 
 def transcribe_all(
@@ -83,10 +95,11 @@ def transcribe_all(
     sources = prepared.sources
     # A picture with no sound track has nothing to transcribe (and Whisper cannot open it).
     silent = {cid for cid in clips if not prepared.media[cid].has_audio}
+    notices: list[Notice] = []
     pending = [
         cid
         for cid in clips
-        if cid not in silent and cached_transcript(sources[cid].path, options) is None
+        if cid not in silent and cached_transcript(sources[cid].path, options, notices) is None
     ]
     # Clips run side by side, one per core (transcripts/batch.py has the measurements), and
     # each is cached the moment it is done, so an interrupted run resumes where it stopped.
@@ -122,7 +135,7 @@ def transcribe_all(
             prepared.transcripts[cid] = empty_transcript(prepared.media[cid].duration, options)
             continue
         # What later stages use: doubts marked, and the verbatim words when the clip has them.
-        checked = checked_transcript(source.path, options, source.transcript_text)
+        checked = checked_transcript(source.path, options, source.transcript_text, notices=notices)
         prepared.transcripts[cid] = checked
         problem = alignment_problem(checked)
         if problem:

@@ -18,16 +18,13 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
 
-from ..editplan.timeline import Cut, Timeline
+from ..editplan.timeline import Cut, Timeline, holds_word
 from ..errors import TriggerfilmError
 from ..transcripts.model import Transcript, Word
 from .linebreak import SENTENCE_END, best_layout, break_cost
 from .model import Cue
 from .profiles import CaptionProfile
-
-LabelMode = Literal["auto", "always", "never"]
 
 # A pause this long ends a cue: a caption should not hang on screen through a silence.
 PAUSE_SPLIT = 1.2
@@ -45,10 +42,15 @@ CUE_COST = 20.0
 SENTENCE_JOIN = 30.0
 # A cue the reader has too little time for costs in proportion to the shortfall, so that fast
 # speech, which no partition can slow down, does not simply favour fewer, badly broken cues.
-TOO_SHORT = 45.0
-TOO_SHORT_PER_SECOND = 60.0
+TOO_SHORT = 90.0
+TOO_SHORT_PER_SECOND = 120.0
 FRAGMENT = 0.6  # per character under FRAGMENT_CHARS, for a cue that is not a whole sentence
 FRAGMENT_CHARS = 20
+# An orphan: a few words torn from their sentence ("My first memory" for 0.96 s, then "of the
+# unit is a nurse..."). Dearer than any line break, so a neighbour takes the words whenever it
+# can; left only where nothing else fits the profile.
+ORPHAN = 80.0
+ORPHAN_WORDS = 3
 
 
 @dataclass(frozen=True)
@@ -61,12 +63,13 @@ class _Span:
 
 
 def build_captions(
-    timeline: Timeline, profile: CaptionProfile, *, label_speakers: LabelMode = "auto"
+    timeline: Timeline, profile: CaptionProfile, *, label_speakers: str = "auto"
 ) -> tuple[Cue, ...]:
     """Caption cues for every cut of ``timeline``, in film order, on the frame grid.
 
     ``label_speakers``: "auto" labels the first cue of a cut whose picture does not show the
     narrator (audio-only media); "always" labels the first cue of every cut; "never" none.
+    It is text from a manifest or ``timeline.json``, so it is checked here.
     """
     if label_speakers not in ("auto", "always", "never"):
         raise TriggerfilmError(
@@ -84,7 +87,7 @@ def build_captions(
         )
         # Timed in the cut's own frames, then moved into place: a cut's captions do not
         # depend on where it sits in the film, so a re-cut can reuse its rendered segment.
-        spans = _spans_in_cut(item, 0.0, fps)
+        spans = _spans_in_cut(item, 0.0, timeline)
         timed = _cues_for_spans(
             spans,
             0,
@@ -135,21 +138,17 @@ def _spread(start: float, end: float, text: str) -> list[_Span]:
     return [_span(start + i * step, start + (i + 1) * step, w) for i, w in enumerate(words)]
 
 
-def words_in_cut(cut: Cut, fps: int) -> tuple[Word, ...]:
-    """The cut's spoken words: non-empty, with their midpoint inside the cut (source times)."""
-    source_out = cut.source_in + cut.frames / fps
-    return tuple(
-        word
-        for word in cut.words
-        if word.text.strip() and cut.source_in <= (word.start + word.end) / 2 <= source_out
-    )
+def words_in_cut(cut: Cut, timeline: Timeline) -> tuple[Word, ...]:
+    """The cut's spoken words: non-empty, and held by the cut (source times)."""
+    end = timeline.source_out(cut)
+    return tuple(w for w in cut.words if w.text.strip() and holds_word(cut.source_in, end, w))
 
 
-def _spans_in_cut(cut: Cut, film_start: float, fps: int) -> list[_Span]:
+def _spans_in_cut(cut: Cut, film_start: float, timeline: Timeline) -> list[_Span]:
     """The cut's words moved onto the film timeline and clamped to the cut."""
-    film_end = film_start + cut.frames / fps
+    film_end = film_start + cut.frames / timeline.fps
     spans = []
-    for word in words_in_cut(cut, fps):
+    for word in words_in_cut(cut, timeline):
         start = min(max(film_start + word.start - cut.source_in, film_start), film_end)
         end = min(max(film_start + word.end - cut.source_in, start), film_end)
         spans.append(_span(start, end, word.text))
@@ -218,6 +217,8 @@ def _partition(
             whole = boundary == 0.0 and (i == 0 or pause[i - 1] or _ends_sentence(spans[i - 1]))
             if not whole and chars < FRAGMENT_CHARS:
                 cost += FRAGMENT * (FRAGMENT_CHARS - chars)
+            if not whole and (j - i <= ORPHAN_WORDS or chars < FRAGMENT_CHARS):
+                cost += ORPHAN
             if cost < best[j]:
                 best[j], choice[j] = cost, (i, layout[0])
     groups, j = [], n
@@ -326,3 +327,38 @@ def _cues_for_spans(
     return [
         (s, e, lines) for s, e, (_, _, lines) in zip(starts, ends, groups, strict=True) if e > s
     ]
+
+
+def timing_warnings(cues: Sequence[Cue], profile: CaptionProfile) -> list[str]:
+    """Where speech is too fast for the profile: one line per cue that could not meet it,
+    naming the cue, its time and words, what it got and what the profile wants, and why.
+
+    The builder gives every cue its reading time when the speech and the cut leave room; a
+    narrator who speaks faster than the profile's reading speed, right up to a cut, leaves
+    none, and the shortfall is reported here rather than hidden.
+    """
+    warnings = []
+    for number, cue in enumerate(cues, start=1):
+        text = " ".join(cue.lines)
+        words = len(text.split())
+        shown = cue.end - cue.start
+        wanted = profile.min_duration_for(words)
+        cps = len(text) / shown if shown > 0 else math.inf
+        problems = []
+        if shown + 1e-6 < wanted:
+            problems.append(f"shown {shown:.2f} s, profile {profile.name} wants {wanted:.2f} s")
+        if profile.max_cps_error is not None and cps > profile.max_cps_error + 1e-6:
+            problems.append(
+                f"{cps:.1f} characters per second, profile {profile.name} allows "
+                f"{profile.max_cps_error:g}"
+            )
+        if problems:
+            minutes, seconds = divmod(cue.start, 60)
+            preview = text if len(text) <= 40 else text[:39] + "…"
+            warnings.append(
+                f"caption {number} at {int(minutes):02d}:{seconds:04.1f} ({preview!r}): "
+                + "; ".join(problems)
+                + ": the narrator speaks faster than the profile's reading speed and the cut "
+                "leaves no silence to extend into; trim the passage or accept a faster caption"
+            )
+    return warnings

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ..editplan.timeline import Card, Timeline
+from ..htmlpage import html_page
+from ..timefmt import mmss, time_element
 from .build import words_in_cut
 
 
@@ -41,13 +43,13 @@ class DescriptiveTranscript:
             self.title,
             "=" * len(self.title),
             "",
-            _INTRO + f" Running time {timecode(self.duration)}.",
+            _INTRO + f" Running time {mmss(self.duration)}.",
             "",
         ]
         for entry in self.entries:
             if entry.heading:
                 out += ["", entry.heading, "-" * len(entry.heading), ""]
-            stamp = f"[{timecode(entry.start)}]"
+            stamp = f"[{mmss(entry.start)}]"
             if entry.kind == "card":
                 line = f"{stamp} Card: {entry.text}"
                 if entry.subtitle:
@@ -69,11 +71,11 @@ class DescriptiveTranscript:
                 text = f"<em>Card:</em> {e(entry.text)}"
                 if entry.subtitle:
                     text += " (" + e(entry.subtitle).replace("\n", "<br>\n") + ")"
-                body.append(f'<p class="{card_class}">{_time(entry.start)} {text}</p>')
+                body.append(f'<p class="{card_class}">{time_element(entry.start)} {text}</p>')
             else:
                 note = f' <span class="note">[{e(entry.note)}]</span>' if entry.note else ""
                 body.append(
-                    f"<p>{_time(entry.start)} <strong>{e(entry.role)}:</strong>{note} "
+                    f"<p>{time_element(entry.start)} <strong>{e(entry.role)}:</strong>{note} "
                     f"{e(entry.text)}</p>"
                 )
         return body
@@ -82,10 +84,10 @@ class DescriptiveTranscript:
         e = html.escape
         body = [
             f"<h1>{e(self.title)}</h1>",
-            f"<p>{e(_INTRO)} Running time {_time(self.duration)}.</p>",
+            f"<p>{e(_INTRO)} Running time {time_element(self.duration)}.</p>",
             *self.html_entries(),
         ]
-        return _PAGE.format(title=e(self.title), body="\n".join(body))
+        return html_page(f"{e(self.title)}: descriptive transcript", _CSS, "\n".join(body))
 
 
 _INTRO = (
@@ -93,41 +95,12 @@ _INTRO = (
     "and the words of every narrator, with the time each starts (minutes:seconds)."
 )
 
-_PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}: descriptive transcript</title>
-<style>
-body {{ font-family: sans-serif; line-height: 1.5; max-width: 42em; margin: 2em auto;
-  padding: 0 1em; color: #111; background: #fff; }}
-time {{ font-variant-numeric: tabular-nums; }}
-.card, .note {{ font-style: italic; }}
-</style>
-</head>
-<body>
-<main>
-{body}
-</main>
-</body>
-</html>
+_CSS = """
+body { font-family: sans-serif; line-height: 1.5; max-width: 42em; margin: 2em auto;
+  padding: 0 1em; color: #111; background: #fff; }
+time { font-variant-numeric: tabular-nums; }
+.card, .note { font-style: italic; }
 """
-
-
-def timecode(seconds: float) -> str:
-    """Minutes and seconds into the film, minutes unbounded.
-
-    >>> timecode(0), timecode(75.9), timecode(3725)
-    ('00:00', '01:15', '62:05')
-    """
-    whole = int(seconds + 1e-6)
-    return f"{whole // 60:02d}:{whole % 60:02d}"
-
-
-def _time(seconds: float) -> str:
-    whole = int(seconds + 1e-6)
-    return f'<time datetime="PT{whole // 60}M{whole % 60}S">{timecode(seconds)}</time>'
 
 
 def _card_heading(card: Card) -> str | None:
@@ -158,7 +131,7 @@ def descriptive_transcript(timeline: Timeline) -> DescriptiveTranscript:
             )
             continue
         role = item.narrator + (f" ({item.descriptor})" if item.descriptor else "")
-        words = " ".join(w.text.strip() for w in words_in_cut(item, fps))
+        words = " ".join(w.text.strip() for w in words_in_cut(item, timeline))
         note = None
         if item.media_type == "audio-only":
             note = "audio only; the narrator is not shown"

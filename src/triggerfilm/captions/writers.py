@@ -13,19 +13,15 @@ both formats; the caption builder reserves room for it on that line.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 
 import pysrt
 
-from ..errors import TriggerfilmError
-from ..store import write_text
+from ..timefmt import cue_time, milliseconds
 from .build import cues_from_segments
 from .model import Cue
-
-
-def _milliseconds(seconds: float) -> int:
-    return max(0, round(seconds * 1000))
+from .profiles import CaptionProfile
 
 
 def _visible_lines(cue: Cue) -> list[str]:
@@ -36,25 +32,47 @@ def _visible_lines(cue: Cue) -> list[str]:
 
 
 class SubtitleWriter:
-    """The shared part of every format: turn cues into text, write it atomically."""
+    """What every format provides: the file's text for a list of cues.
+
+    Writers only format; the render use case writes the text with the store's atomic writer,
+    beside the film's other outputs.
+    """
 
     extension = ""
 
     def format(self, cues: Sequence[Cue]) -> str:
         raise NotImplementedError
 
-    def write(self, cues: Sequence[Cue], path: str | Path) -> Path:
-        path = Path(path)
-        text = self.format(cues)
-        try:
-            # A fresh subtitle file is written as formatted, whatever the old one held.
-            return write_text(path, text, preserve_format=False, parents=False)
-        except OSError as error:
-            raise TriggerfilmError(
-                f"cannot write subtitles ({error.strerror})",
-                where=path,
-                hint="Check that the folder exists and is writable",
-            ) from None
+
+# SubRip has no escape syntax, but the players that read it do interpret markup: ffmpeg's SRT
+# decoder (and so mpv and every player built on ffmpeg) turns <b>/<i>/<font> into formatting,
+# drops other <tags> and {\...} override blocks, and hands the text to libass, where \N, \n
+# and \h are line breaks and spaces and any {...} is an override block. A WORD JOINER
+# (U+2060: invisible, zero width, no line break) breaks each of those patterns without changing
+# what the viewer reads; a brace becomes \{, libass's literal brace.
+_WORD_JOINER = "\u2060"
+_SRT_TAG_START = re.compile(r"<(?=\s*/?\s*[A-Za-z])")
+_SRT_ESCAPE = re.compile(r"\\(?=[Nnh{}])")
+# A caption line that ffmpeg would take for a timing line or a cue number.
+_SRT_TIMING_LIKE = re.compile(r"^\s*\d+\s*[:.,]\s*\d+.*?(?:-+>|=+>|\u2192)")
+_SRT_NUMBER_ONLY = re.compile(r"^\s*\d+\s*$")
+
+
+def escape_srt(line: str) -> str:
+    r"""One caption line as SubRip text that players show exactly as written.
+
+    >>> escape_srt(r"<b>x</b> {\b1} \N") == "<\u2060b>x<\u2060/b> \\{\u2060\\b1} \\\u2060N"
+    True
+    """
+    line = _SRT_ESCAPE.sub("\\\\" + _WORD_JOINER, line)
+    line = line.replace("{", "\\{")
+    line = line.replace("\\{\\", "\\{" + _WORD_JOINER + "\\")
+    line = _SRT_TAG_START.sub("<" + _WORD_JOINER, line)
+    if _SRT_TIMING_LIKE.match(line):
+        line = _WORD_JOINER + line
+    if _SRT_NUMBER_ONLY.match(line):
+        line += _WORD_JOINER
+    return line
 
 
 class SrtWriter(SubtitleWriter):
@@ -62,15 +80,22 @@ class SrtWriter(SubtitleWriter):
 
     extension = ".srt"
 
+    def __init__(self, escape: bool = True) -> None:
+        # False: the words exactly as spoken, for a consumer that escapes for its own target
+        # (the render's mov_text soft track); True: what SubRip players show as written.
+        self.escape = escape
+
     def format(self, cues: Sequence[Cue]) -> str:
         items = pysrt.SubRipFile(eol="\n")
         for number, cue in enumerate(cues, start=1):
             items.append(
                 pysrt.SubRipItem(
                     number,
-                    start=pysrt.SubRipTime.from_ordinal(_milliseconds(cue.start)),
-                    end=pysrt.SubRipTime.from_ordinal(_milliseconds(cue.end)),
-                    text="\n".join(_visible_lines(cue)),
+                    start=pysrt.SubRipTime.from_ordinal(milliseconds(cue.start)),
+                    end=pysrt.SubRipTime.from_ordinal(milliseconds(cue.end)),
+                    text="\n".join(
+                        escape_srt(line) if self.escape else line for line in _visible_lines(cue)
+                    ),
                 )
             )
         buffer = io.StringIO()
@@ -81,19 +106,6 @@ class SrtWriter(SubtitleWriter):
 def _escape_vtt(text: str) -> str:
     """Escape what WebVTT cue text treats as markup (``-->`` is covered by ``>``)."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def vtt_timestamp(seconds: float) -> str:
-    """A WebVTT timestamp, always with hours.
-
-    >>> vtt_timestamp(3723.04)
-    '01:02:03.040'
-    """
-    ms = _milliseconds(seconds)
-    hours, ms = divmod(ms, 3_600_000)
-    minutes, ms = divmod(ms, 60_000)
-    secs, ms = divmod(ms, 1000)
-    return f"{hours:02d}:{minutes:02d}:{secs:02d}.{ms:03d}"
 
 
 class VttWriter(SubtitleWriter):
@@ -109,16 +121,31 @@ class VttWriter(SubtitleWriter):
                 # A voice annotation ends at ">" and may not span lines.
                 name = _escape_vtt(" ".join(cue.speaker.split()))
                 lines[0] = f"<v {name}>{lines[0]}"
-            timing = f"{vtt_timestamp(cue.start)} --> {vtt_timestamp(cue.end)}"
+            timing = f"{cue_time(cue.start)} --> {cue_time(cue.end)}"
             blocks.append("\n".join([timing, *lines]) + "\n")
         return "\n".join(blocks)
 
 
-WRITERS: dict[str, SubtitleWriter] = {"srt": SrtWriter(), "vtt": VttWriter()}
+class TtmlWriter(SubtitleWriter):
+    """EBU-TT-D (TTML) for broadcasters' players: one ``<p>`` per cue (see :mod:`.ttml`)."""
+
+    extension = ".ttml"
+
+    def __init__(self, profile: CaptionProfile | None = None) -> None:
+        self.profile = profile
+
+    def format(self, cues: Sequence[Cue]) -> str:
+        from .ttml import format_ttml as ttml_text
+
+        return ttml_text(cues, self.profile)
 
 
-def format_srt(cues: Iterable[Cue]) -> str:
-    """SubRip text for ``cues``.
+WRITERS: dict[str, SubtitleWriter] = {"srt": SrtWriter(), "vtt": VttWriter(), "ttml": TtmlWriter()}
+
+
+def format_srt(cues: Iterable[Cue], *, escape: bool = True) -> str:
+    """SubRip text for ``cues``; ``escape=False`` leaves markup-like words unescaped (for a
+    consumer that escapes them for its own target).
 
     >>> print(format_srt([Cue(1.0, 2.5, ("Hello,", "nurse."), "ICU07", label=True)]), end="")
     1
@@ -127,7 +154,7 @@ def format_srt(cues: Iterable[Cue]) -> str:
     nurse.
     <BLANKLINE>
     """
-    return WRITERS["srt"].format(list(cues))
+    return SrtWriter(escape).format(list(cues))
 
 
 def format_vtt(cues: Iterable[Cue]) -> str:
@@ -142,24 +169,20 @@ def format_vtt(cues: Iterable[Cue]) -> str:
     return WRITERS["vtt"].format(list(cues))
 
 
-def write_srt(cues: Iterable[Cue], path: str | Path) -> Path:
-    """Write ``cues`` as a UTF-8 SubRip file at ``path`` (atomically); return the path."""
-    return WRITERS["srt"].write(list(cues), path)
-
-
-def write_vtt(cues: Iterable[Cue], path: str | Path) -> Path:
-    """Write ``cues`` as a WebVTT file at ``path`` (atomically); return the path."""
-    return WRITERS["vtt"].write(list(cues), path)
+def format_ttml(cues: Iterable[Cue], profile: CaptionProfile | None = None) -> str:
+    """EBU-TT-D text for ``cues``, styled for ``profile`` when given."""
+    return TtmlWriter(profile).format(list(cues))
 
 
 __all__ = [
     "SrtWriter",
     "SubtitleWriter",
+    "TtmlWriter",
     "VttWriter",
     "WRITERS",
     "cues_from_segments",
+    "escape_srt",
     "format_srt",
+    "format_ttml",
     "format_vtt",
-    "write_srt",
-    "write_vtt",
 ]

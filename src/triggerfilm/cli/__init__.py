@@ -1,6 +1,15 @@
 """The ``triggerfilm`` command; see :mod:`triggerfilm.cli.app`."""
 
-from . import checking, consent, editing, film, indexing  # noqa: F401  (registers the commands)
+from . import (  # noqa: F401  (registers the commands)
+    checking,
+    consent,
+    corrections,
+    editors,
+    film,
+    indexing,
+    selecting,
+    studio,
+)
 from .app import cli
 
 

@@ -9,28 +9,40 @@ from __future__ import annotations
 
 import sys
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, TextIO, TypeVar
 
 import click
 
 from .. import __version__
 from ..app.notices import Notice
-from ..errors import DISK_FULL_ERRNOS, DiskFullError, TriggerfilmError
+from ..errors import DISK_FULL_ERRNOS, DiskFullError, TriggerfilmError, terminal_safe
 from ..manifest.model import CONSENT_USES
-from ..transcripts.models import display_name
 from ..transcripts.options import DEFAULT_MODEL, ENGINES, TranscribeOptions
+from ..transcripts.whisper_models import display_name
 
 DEFAULT_MODEL_NAME = display_name(DEFAULT_MODEL)
 
+# A click command function, before and after an option decorator.
+Command = TypeVar("Command", bound=Callable[..., Any])
 
-def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
     # A warning the library raises as a value (an insecure archive, a damaged cache entry) is
     # for the user: one "warning:" line, not Python's file:line: Category: prefix.
-    click.echo(f"warning: {message}", err=True)
+    click.echo(f"warning: {terminal_safe(str(message))}", err=True)
 
 
 class _Group(click.Group):
-    def invoke(self, ctx: click.Context):  # type: ignore[override]
+    def invoke(self, ctx: click.Context) -> Any:
         with warnings.catch_warnings():
             warnings.showwarning = _show_warning
             try:
@@ -58,14 +70,10 @@ def cli() -> None:
     """
 
 
-def transcribe_options(f):
+def transcribe_options(f: Command) -> Command:
     """The Whisper options shared by every command that may transcribe."""
-    f = click.option(
-        "--engine",
-        type=click.Choice(ENGINES),
-        default="faster-whisper",
-        show_default=True,
-        help="Speech recogniser. openai-whisper needs the optional extra.",
+    f = choice_option(
+        "--engine", list(ENGINES), "Speech recogniser. openai-whisper needs the optional extra."
     )(f)
     f = click.option(
         "--model",
@@ -83,7 +91,9 @@ def transcribe_options(f):
     return f
 
 
-def transcribe_settings(engine, model, language, beam_size, threads) -> TranscribeOptions:
+def transcribe_settings(
+    engine: str, model: str, language: str | None, beam_size: int, threads: int
+) -> TranscribeOptions:
     return TranscribeOptions(
         engine=engine,
         model=model or "",
@@ -101,10 +111,11 @@ class Bars:
         "transcribe": ("Transcribing", "s audio"),
         "render": ("Rendering", "segments"),
         "embed": ("Embedding", "sentences"),
+        "thumbnails": ("Thumbnails", "frames"),
     }
 
     def __init__(self) -> None:
-        self.bars: dict = {}
+        self.bars: dict[str, Any] = {}
 
     def __call__(self, stage: str, done: float, total: float) -> None:
         from tqdm import tqdm
@@ -137,17 +148,56 @@ def echo_notices(notices: Iterable[Notice]) -> None:
         click.echo(f"warning: {notice}", err=True)
 
 
+# The MANIFEST argument most commands take.
+manifest_argument = click.argument("manifest", type=click.Path(dir_okay=False, path_type=Path))
+
+
+def output_folder(default: str) -> Callable[[Command], Command]:
+    """``-o/--output``: the folder a command writes its files into."""
+    return click.option(
+        "-o",
+        "--output",
+        "out_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        help=f"Output folder (default: {default}).",
+    )
+
+
+def choice_option(
+    flag: str, choices: list[str], help: str, default: str | None = None, name: str | None = None
+) -> Callable[[Command], Command]:
+    """An option taking one of ``choices``, the first by default, shown in ``--help``."""
+    names = [flag] if name is None else [flag, name]
+    return click.option(
+        *names,
+        type=click.Choice(choices),
+        default=default or choices[0],
+        show_default=True,
+        help=help,
+    )
+
+
+def target_option(help: str) -> Callable[[Command], Command]:
+    """``--target``: the film's target length in minutes, which the plan measures against."""
+    minutes = click.FloatRange(min=0, min_open=True)
+    return click.option("--target", type=minutes, default=30.0, show_default=True, help=help)
+
+
+def format_option(choices: list[str], help: str) -> Callable[[Command], Command]:
+    """``--format``: how a command prints its result; the first choice is the default."""
+    return choice_option("--format", choices, help, name="fmt")
+
+
 # Where the film will be shown: consent is checked for this use.
-use_choice = click.option(
+use_choice = choice_option(
     "--use",
-    type=click.Choice(CONSENT_USES),
+    list(CONSENT_USES),
+    "Where the film will be shown; clips whose consent does not cover it are refused.",
     default="joint-event",
-    show_default=True,
-    help="Where the film will be shown; clips whose consent does not cover it are refused.",
 )
 
 
-def use_option(f):
+def use_option(f: Command) -> Command:
     """--use, and --date to check consent as on another day."""
     f = click.option(
         "--date",

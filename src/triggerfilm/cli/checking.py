@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
-from .app import Bars, cli, transcribe_options, transcribe_settings
+from .app import (
+    Bars,
+    cli,
+    format_option,
+    manifest_argument,
+    transcribe_options,
+    transcribe_settings,
+)
 
 
 @cli.command("check-subs")
@@ -21,10 +29,18 @@ from .app import Bars, cli, transcribe_options, transcribe_settings
 )
 @click.option(
     "--fps",
-    type=click.FloatRange(min=1.0),
+    type=click.FloatRange(min=1.0, max=120.0),
     default=25.0,
     show_default=True,
-    help="Frame rate used to measure gaps between captions in frames.",
+    callback=lambda ctx, param, value: _finite(value, param),
+    help="Frame rate used to measure gaps between captions in frames (1-120).",
+)
+@click.option(
+    "--max-size",
+    type=click.IntRange(min=1),
+    default=64,
+    show_default=True,
+    help="Refuse a subtitle file larger than this many MiB (a guard against a wrong file).",
 )
 @click.option(
     "--media",
@@ -32,21 +48,55 @@ from .app import Bars, cli, transcribe_options, transcribe_settings
     help="The film or its audio: also report captions over silence, uncaptioned speech "
     "and cues out of sync (offline voice detection).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text: one finding per line (file:line: cue N: severity rule: message); json: "
+@format_option(
+    ["text", "json"],
+    "text: one finding per line (file:line: cue N: severity rule: message); json: "
     '{"file", "profile", "findings": [...]}.',
 )
-def check_subs(file: Path, profile: str, fps: float, media: Path | None, fmt: str) -> None:
-    """Check the subtitle FILE (SRT or WebVTT) for accessibility problems.
+@click.option(
+    "--fix",
+    "fix_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write a repaired copy to this file (.srt, .vtt or .ttml): standard timestamps, "
+    "numbering, time order, no empty cues, no overlaps, gaps and short durations fixed under the "
+    "profile. Prints what changed and what is left for a person. FILE is not modified.",
+)
+@click.option(
+    "--report",
+    "report_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write a visual QC report (HTML, self-contained): per finding the cue, rule and "
+    "fix, with --media a thumbnail of the frame with the caption as the viewer sees it; a "
+    "severity filter and a reading-speed chart.",
+)
+@click.option(
+    "--in-place",
+    is_flag=True,
+    help="Repair FILE itself (atomically) instead of writing --fix OUT.",
+)
+def check_subs(
+    file: Path,
+    profile: str,
+    fps: float,
+    max_size: int,
+    media: Path | None,
+    fmt: str,
+    fix_out: Path | None,
+    report_out: Path | None,
+    in_place: bool,
+) -> None:
+    """Check the subtitle FILE (SRT, WebVTT or TTML/EBU-TT-D) for accessibility problems.
 
     Reads sloppy files leniently (legacy encodings, odd line endings, malformed timings) and
     reports format errors, overlaps, line length, reading speed, durations, gaps and
     inconsistent speaker names, each with its line number and the profile number it broke.
+    An error is what makes a player (ffmpeg, browsers) drop, merge, mis-time or mis-show a
+    cue, or what breaks a hard limit of the profile; a warning is style. Profiles, rules and
+    severities are described in docs/captions.md.
+
+    With --fix OUT (or --in-place) it repairs what is safe to repair automatically and
+    prints what it changed and what it left for a person; the exit status then describes
+    the repaired file.
 
     Exit status: 0 no errors (warnings allowed), 1 errors found, 2 the file (or media)
     cannot be read.
@@ -55,12 +105,78 @@ def check_subs(file: Path, profile: str, fps: float, media: Path | None, fmt: st
 
     from ..captions.check import check_subtitles, format_text
 
-    report = check_subtitles(file, profile, fps=fps, media=media)
+    if fix_out is not None or in_place:
+        from ..app import fix_subtitle_file
+
+        outcome = fix_subtitle_file(
+            file,
+            fix_out,
+            profile,
+            fps=fps,
+            in_place=in_place,
+            max_bytes=max_size * 1024 * 1024,
+        )
+        click.echo(outcome.to_text(), nl=False)
+        sys.exit(1 if outcome.remaining.has_errors else 0)
+
+    if report_out is not None:
+        from ..app import caption_qc_report
+
+        bars = Bars()
+        try:
+            qc = caption_qc_report(
+                file,
+                report_out,
+                profile,
+                fps=fps,
+                media=media,
+                max_bytes=max_size * 1024 * 1024,
+                progress=bars,
+            )
+        finally:
+            bars.close()
+        report = qc.report
+        click.echo(f"wrote {qc.written} ({qc.stills} thumbnails)", err=True)
+    else:
+        report = check_subtitles(
+            file, profile, fps=fps, media=media, max_bytes=max_size * 1024 * 1024
+        )
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
         click.echo(format_text(report))
     sys.exit(1 if report.has_errors else 0)
+
+
+@cli.command("signoff")
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--reviewer", required=True, help="Name of the person approving the captions.")
+@click.option(
+    "--stem",
+    default="film",
+    show_default=True,
+    help="Which film in the folder: film, preview, or a touchpoint film's name.",
+)
+def signoff_command(out_dir: Path, reviewer: str, stem: str) -> None:
+    """Record that REVIEWER approved the captions in OUT_DIR as they are now.
+
+    Adds to OUT_DIR/film.provenance.json the reviewer's name, the date, the SHA-256 of
+    film.srt, film.vtt and film.ttml and the checker's findings at this moment (under the
+    film's caption profile). `triggerfilm verify OUT_DIR` then reports the sign-off as
+    invalidated if any of those files changes, including by a new render.
+    """
+    from ..app import sign_off_captions
+
+    click.echo(sign_off_captions(out_dir, reviewer, stem).to_text(), nl=False)
+
+
+def _finite(value: float, param: click.Parameter) -> float:
+    # FloatRange lets NaN through: every comparison with NaN is false.
+    import math
+
+    if not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a frame rate; give a number from 1 to 120")
+    return value
 
 
 @cli.group(invoke_without_command=True)
@@ -76,8 +192,8 @@ def models(ctx: click.Context) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
-    from ..transcripts.models import display_name, list_offline_models
     from ..transcripts.options import default_model
+    from ..transcripts.whisper_models import display_name, list_offline_models
 
     default = display_name(default_model())
     for model in list_offline_models():
@@ -104,7 +220,7 @@ def models_export_openai(model: str, output: Path | None) -> None:
     checkpoint (.pt) and print its path. The checkpoint's dimensions (layers, width, heads,
     vocabulary) are read from the model's own tensors, so tiny.en and base both convert."""
     from ..transcripts.convert import convert_ct2_to_openai
-    from ..transcripts.models import ct2_model_dir, openai_export_path
+    from ..transcripts.whisper_models import ct2_model_dir, openai_export_path
 
     source = ct2_model_dir(model)
     target = output or openai_export_path(source)
@@ -112,17 +228,13 @@ def models_export_openai(model: str, output: Path | None) -> None:
 
 
 @cli.command("review")
-@click.argument("manifest", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="table: clip, time (mm:ss.s), text, reason; json for other tools.",
+@manifest_argument
+@format_option(
+    ["table", "json"],
+    "table: clip, time (mm:ss.s), text, reason; json for other tools.",
 )
 @transcribe_options
-def review_command(manifest: Path, fmt: str, **opts) -> None:
+def review_command(manifest: Path, fmt: str, **opts: Any) -> None:
     """List the words of MANIFEST's clips to check before the film is shown: words with no
     speech under them, repetition loops, words Whisper was unsure of, likely hallucinations and
     verbatim words timed by estimate; and how much of each verbatim transcript Whisper heard."""

@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
+import datetime
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from .. import app
-from .app import Bars, cli, echo_notices, transcribe_options, transcribe_settings, use_option
+from .app import (
+    Bars,
+    cli,
+    echo_notices,
+    manifest_argument,
+    output_folder,
+    transcribe_options,
+    transcribe_settings,
+    use_option,
+)
 
 
 @cli.command("consent")
-@click.argument("manifest", type=click.Path(dir_okay=False, path_type=Path))
+@manifest_argument
 @use_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-def consent_command(manifest: Path, use: str, on, fmt: str) -> None:
+def consent_command(manifest: Path, use: str, on: datetime.datetime | None, fmt: str) -> None:
     """Print MANIFEST's consent ledger and every problem for --use (exit 2 if any)."""
     import json
 
@@ -28,7 +39,7 @@ def consent_command(manifest: Path, use: str, on, fmt: str) -> None:
 
 
 @cli.command("withdraw")
-@click.argument("manifest", type=click.Path(dir_okay=False, path_type=Path))
+@manifest_argument
 @click.option("--narrator", help="Withdraw every clip of this narrator code (e.g. ICU07).")
 @click.option("--clip", "clip_id", help="Withdraw this one clip (its id in the manifest).")
 def withdraw_command(manifest: Path, narrator: str | None, clip_id: str | None) -> None:
@@ -49,17 +60,13 @@ def verify_command(folder: Path) -> None:
 
 
 @cli.command("pack")
-@click.argument("manifest", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Output folder (default: out/<manifest name>).",
-)
+@manifest_argument
+@output_folder("out/<manifest name>")
 @use_option
 @transcribe_options
-def pack_command(manifest: Path, out_dir: Path | None, use: str, on, **opts) -> None:
+def pack_command(
+    manifest: Path, out_dir: Path | None, use: str, on: datetime.datetime | None, **opts: Any
+) -> None:
     """Write the facilitator pack (pack.html, prints to A4) for MANIFEST's film."""
     bars = Bars()
     try:

@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
 from .. import app
 from ..manifest.init import starter_manifest
 from ..render.film import OutputFolderTaken
-from .app import Bars, cli, echo_notices, transcribe_options, transcribe_settings, use_choice
+from ..timefmt import length_words
+from .app import (
+    Bars,
+    cli,
+    echo_notices,
+    format_option,
+    manifest_argument,
+    output_folder,
+    transcribe_options,
+    transcribe_settings,
+    use_choice,
+)
 
 
 @cli.command()
@@ -22,7 +34,7 @@ from .app import Bars, cli, echo_notices, transcribe_options, transcribe_setting
     "Without it, the clips are transcribed on this machine.",
 )
 @transcribe_options
-def transcribe(target: str, scheduler: str | None, **opts) -> None:
+def transcribe(target: str, scheduler: str | None, **opts: Any) -> None:
     """Transcribe every clip of a manifest, or of an archive (folder, catalogue file or URL),
     offline, with word times.
 
@@ -42,29 +54,26 @@ def transcribe(target: str, scheduler: str | None, **opts) -> None:
 
 @cli.command()
 @click.argument("media", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["txt", "srt", "vtt", "json"]),
-    default="txt",
-    show_default=True,
-    help="How to print the transcript.",
+@format_option(
+    ["txt", "srt", "vtt", "json"],
+    "How to print the transcript.",
 )
 @transcribe_options
-def transcript(media: Path, fmt: str, **opts) -> None:
+def transcript(media: Path, fmt: str, **opts: Any) -> None:
     """Print the transcript of any audio or video file (cached like `transcribe`)."""
     click.echo(app.transcript_text(media, transcribe_settings(**opts), fmt), nl=False)
 
 
 @cli.command()
-@click.argument("manifest", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("manifest", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
-    "-o",
-    "--output",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Output folder (default: out/<manifest name>).",
+    "--timeline",
+    "timeline_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Re-make a film exactly from its saved timeline.json instead of a manifest "
+    "(see docs/timeline.md).",
 )
+@output_folder("out/<manifest name>")
 @click.option(
     "--no-burn-in",
     is_flag=True,
@@ -93,7 +102,8 @@ def transcript(media: Path, fmt: str, **opts) -> None:
 )
 @transcribe_options
 def render(
-    manifest: Path,
+    manifest: Path | None,
+    timeline_file: Path | None,
     out_dir: Path | None,
     no_burn_in: bool,
     force: bool,
@@ -102,15 +112,28 @@ def render(
     touchpoint: str | None,
     preview: bool,
     use: str,
-    **opts,
+    **opts: Any,
 ) -> None:
     """Render MANIFEST to a captioned film.
 
     Writes film.mp4 (H.264 + AAC, captions burned in and as a soft track, chapters per
-    touchpoint), film.srt, film.vtt, transcript.txt/html (a descriptive transcript) and
-    timeline.json into the output folder. Clips not yet transcribed are transcribed first.
+    touchpoint), film.srt, film.vtt, film.ttml (EBU-TT-D), transcript.txt/html (a
+    descriptive transcript) and timeline.json into the output folder. Clips not yet
+    transcribed are transcribed first.
+
+    With --timeline instead of MANIFEST, the film is re-made from a saved timeline.json alone
+    (same cuts, cards and captions), after checking each source is unchanged.
     """
-    out_dir = out_dir or Path("out") / manifest.stem
+    if (manifest is None) == (timeline_file is None):
+        raise click.UsageError("give a MANIFEST or --timeline FILE (one of them)")
+    if timeline_file is not None and touchpoint is not None:
+        raise click.UsageError("--touchpoint needs a MANIFEST, not --timeline")
+    if manifest is not None:
+        name = manifest.stem
+    else:
+        assert timeline_file is not None  # one of the two, checked above
+        name = f"{timeline_file.parent.name}-replay"
+    out_dir = out_dir or Path("out") / name
     options = app.RenderOptions(
         burn_in=not no_burn_in,
         force=force,
@@ -123,15 +146,18 @@ def render(
     )
     bars = Bars()
     try:
-        report = app.render_manifest(manifest, out_dir, options, bars)
+        if manifest is not None:
+            report = app.render_manifest(manifest, out_dir, options, bars)
+        else:
+            assert timeline_file is not None
+            report = app.render_saved_timeline(timeline_file, out_dir, options, bars)
     except OutputFolderTaken as error:
         error.hint = "Choose another folder with -o, or pass --force to replace it"
         raise
     finally:
         bars.close()
-    minutes, seconds = divmod(report.duration, 60)
     click.echo(
-        f"Film: {int(minutes)} min {seconds:04.1f} s, {report.cues} captions, "
+        f"Film: {length_words(report.duration, places=1)}, {report.cues} captions, "
         f"{report.segments} segments ({report.reused} reused from the cache)."
     )
     if report.loudness is not None:
@@ -156,19 +182,13 @@ def init(folder: Path, name: str) -> None:
 
 
 @cli.command("approval-pack")
-@click.argument("manifest", type=click.Path(dir_okay=False, path_type=Path))
+@manifest_argument
 @click.option("--narrator", required=True, metavar="CODE", help="The narrator's code, e.g. ICU07.")
-@click.option(
-    "-o",
-    "--output",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Output folder (default: out/<manifest name>-approval).",
-)
+@output_folder("out/<manifest name>-approval")
 @click.option("--force", is_flag=True, help="Replace a film made from another manifest.")
 @transcribe_options
 def approval_pack_command(
-    manifest: Path, narrator: str, out_dir: Path | None, force: bool, **opts
+    manifest: Path, narrator: str, out_dir: Path | None, force: bool, **opts: Any
 ) -> None:
     """Render one narrator's passages as a short film, with a list of their quotes.
 

@@ -19,6 +19,8 @@ from typing import Any, Literal
 
 from ..errors import TriggerfilmError
 from ..manifest.model import CONSENT_USES, ClipRef, Consent, Manifest
+from ..sources.cache import ContentCache
+from ..sources.catalogue_model import Archive
 from ..sources.resolve import SourceClip
 
 # An archive clip without terms of its own may be shown at the three EBCD events, the reuse
@@ -151,7 +153,9 @@ class ConsentReport:
 
 
 def consent_ledger(
-    manifest: Manifest, sources: Mapping[str, SourceClip] | None = None, cache=None
+    manifest: Manifest,
+    sources: Mapping[str, SourceClip] | None = None,
+    cache: ContentCache | str | Path | None = None,
 ) -> tuple[ConsentEntry, ...]:
     """Every clip's consent with defaults applied.
 
@@ -162,7 +166,7 @@ def consent_ledger(
     for touchpoint in manifest.touchpoints:
         for selection in touchpoint.selections:
             used.setdefault(selection.clip, []).append(selection.origin.field)
-    archives: dict[str, Any] = {}
+    archives: dict[str, Archive] = {}
     entries = []
     for ref in manifest.clips:
         narrator, permission, terms = _from_source(manifest, ref, sources, archives, cache)
@@ -171,7 +175,11 @@ def consent_ledger(
 
 
 def _from_source(
-    manifest: Manifest, ref: ClipRef, sources, archives: dict, cache
+    manifest: Manifest,
+    ref: ClipRef,
+    sources: Mapping[str, SourceClip] | None,
+    archives: dict[str, Archive],
+    cache: ContentCache | str | Path | None,
 ) -> tuple[str, str | None, Consent | None]:
     """The narrator's code and, for archive clips, the catalogue's permission and terms."""
     if sources is not None and ref.id in sources:
@@ -183,6 +191,7 @@ def _from_source(
 
     if ref.archive not in archives:
         archives[ref.archive] = load_archive(manifest, ref.archive, cache)
+    assert ref.archive_clip is not None  # the manifest loader requires it with an archive
     entry = archives[ref.archive].clip(ref.archive_clip)
     return ref.narrator or entry.interview, entry.permission, entry.consent
 

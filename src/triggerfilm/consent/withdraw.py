@@ -2,7 +2,7 @@
 
 A narrator may withdraw at any time. The withdrawal is written where the facilitator will see
 it, as ``withdrawn: true`` in each clip's ``consent:`` block, with ruamel.yaml's round trip
-(``manifest.edit``) so comments, key order and quoting survive. The selections are left in
+(``manifest.rewrite``) so comments, key order and quoting survive. The selections are left in
 place on purpose: the film is then refused until someone re-edits those touchpoints, and the
 report lists each one, so nothing is silently cut from a touchpoint's story.
 
@@ -14,14 +14,15 @@ clip's consent.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from ruamel.yaml.comments import CommentedMap
 
 from ..errors import ManifestError
-from ..manifest.edit import ManifestEditor
-from ..manifest.model import Manifest
+from ..manifest.model import Consent, Manifest
+from ..manifest.rewrite import ManifestEditor
 from .ledger import consent_ledger
 
 
@@ -89,6 +90,7 @@ def withdraw(
         chosen = [e for e in ledger if e.clip == clip]
         known, what = [e.clip for e in ledger], f"clip '{clip}'"
     else:
+        assert narrator is not None  # exactly one of the two, checked above
         wanted = narrator.strip().lower()
         chosen = [e for e in ledger if e.narrator.lower() == wanted]
         known, what = sorted({e.narrator for e in ledger}), f"narrator '{narrator}'"
@@ -117,6 +119,7 @@ def withdraw(
 
 def _mark_withdrawn(editor: ManifestEditor, index: int) -> None:
     entry = editor.own("clips", index)
+    assert isinstance(entry, CommentedMap)  # the loader checked every clip is a mapping
     if isinstance(entry.get("consent"), dict):
         # Its own copy when the consent is shared with another clip (see the module notes).
         editor.own("clips", index, "consent")["withdrawn"] = True
@@ -127,13 +130,13 @@ def _mark_withdrawn(editor: ManifestEditor, index: int) -> None:
     entry["consent"] = block
 
 
-def _terms(consent) -> tuple | None:
+def _terms(consent: Consent | None) -> tuple[object, ...] | None:
     if consent is None:
         return None
     return (consent.basis, consent.uses, consent.expires, consent.withdrawn, consent.approved_clips)
 
 
-def _only_these_withdrawn(before: Manifest, clips: set[str]):
+def _only_these_withdrawn(before: Manifest, clips: set[str]) -> Callable[[Manifest], None]:
     """A check for ``save``: the edit withdrew ``clips`` and changed no other clip's consent."""
     was = {c.id: _terms(c.consent) for c in before.clips}
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import NoReturn
 
 from ..errors import ManifestError
 from ..manifest.model import Anchor, Manifest, Selection
@@ -19,7 +20,7 @@ from .ordering import interleave
 from .quotes import QuoteNotFound, find_quote
 from .redact import find_redactions, replace_words
 from .safecuts import settle_cut
-from .timeline import Card, Cut, Item, Timeline
+from .timeline import Card, Cut, Item, Timeline, holds_word
 
 NATIONAL_SAMPLE = (
     "These narrators are a national sample of people sharing their experiences, "
@@ -126,8 +127,8 @@ def _cut(
     speech = clip.transcript.speech
     first_at = words[first_word].start if first_word is not None else None
     last_at = words[last_word].end if last_word is not None else None
-    start, _ = settle_cut(start, speech, not_after=first_at)
-    end, _ = settle_cut(end, speech, not_before=last_at)
+    start = settle_cut(start, speech, not_after=first_at)
+    end = settle_cut(end, speech, not_before=last_at)
     for key, point in (("from", start), ("to", end)):
         cut_word = next((w for w in words if w.start + 0.02 < point < w.end - 0.02), None)
         if cut_word is not None:
@@ -140,7 +141,7 @@ def _cut(
     frames = max(1, round(end * fps) - first_frame)
     source_in = first_frame / fps
     source_out = source_in + frames / fps
-    spoken = tuple(w for w in words if source_in <= (w.start + w.end) / 2 < source_out)
+    spoken = tuple(w for w in words if holds_word(source_in, source_out, w))
     mute, missing = find_redactions(spoken, selection.redact, source_in, source_out)
     if missing:
         item = selection.redact[missing[0]]
@@ -209,15 +210,13 @@ def _resolve(
     return match.end, match.last
 
 
-def _fail(manifest, selection, key, anchor, message, expected=None, hint=None):
-    raise ManifestError(
-        message,
-        where=manifest.path,
-        line=anchor.line or selection.origin.line,
-        field=f"{selection.origin.field}.{key}",
-        expected=expected,
-        hint=hint,
-    )
+def _fail(
+    manifest: Manifest, selection: Selection, key: str, anchor: Anchor, message: str, **say: str
+) -> NoReturn:
+    """Stop at ``selection``'s ``key``; ``say`` may add ``expected`` and ``hint``."""
+    line = anchor.line or selection.origin.line
+    field = f"{selection.origin.field}.{key}"
+    raise ManifestError(message, where=manifest.path, line=line, field=field, **say)
 
 
 def _credits(manifest: Manifest, material: dict[str, ClipMaterial]) -> str:

@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ManifestError
-from ..manifest.edit import KeptSelection, NewSelection, slug
 from ..manifest.model import Manifest
+from ..manifest.rewrite import KeptSelection, NewSelection, slug
 from ..store import regular_file_problem
-from .search import format_time
+from ..timefmt import source_time
 from .sentences import Sentence, words_inside
 from .timeline import Cut, Timeline
 
@@ -66,7 +66,7 @@ def selected_tag(
     for item in timeline.items:
         if not isinstance(item, Cut) or item.clip_id != clip:
             continue
-        inside = words_inside(sentence, item.source_in, item.source_in + item.frames / timeline.fps)
+        inside = words_inside(sentence, item.source_in, timeline.source_out(item))
         if inside * 2 >= len(sentence.words) and inside > best_count:
             best, best_count = slug(manifest.touchpoints[item.touchpoint].title), inside
     return best
@@ -112,7 +112,7 @@ def write_cutsheet(manifest: Manifest, timeline: Timeline, clips: list[ClipSente
         for _ in group.sentences:
             line = next(current)
             tick = "x" if line.ticked else " "
-            times = f"{format_time(line.start)}–{format_time(line.end)}"
+            times = f"{source_time(line.start)}–{source_time(line.end)}"
             out.append(f"- [{tick}] `{times}` {line.text} #tp:{line.tag}")
     return "\n".join(out) + "\n"
 
@@ -330,7 +330,7 @@ def plan_apply(
             cut = cuts.get(selection.origin.field)
             if cut is None:
                 continue
-            cut_out = cut.source_in + cut.frames / timeline.fps
+            cut_out = timeline.source_out(cut)
             for p, passage in enumerate(wanted):
                 if p in taken or passage.clip != selection.clip:
                     continue

@@ -16,7 +16,7 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-def unavoidable_repeats(counts: Counter, last: Hashable | None = None) -> int:
+def unavoidable_repeats(counts: Counter[Hashable], last: Hashable | None = None) -> int:
     """The fewest same-narrator neighbours any order of ``counts`` can have.
 
     ``last`` is the narrator just placed before these items, if any; following it with the same

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from ..errors import TriggerfilmError
+from ..timefmt import source_time
 from ..transcripts.model import Transcript
 from .quotes import QuoteNotFound, find_quote
 from .sentences import Sentence, sentences
@@ -101,7 +102,13 @@ def _passes(doc: SearchDoc, query: SearchQuery) -> bool:
 
 
 def _search_doc(doc: SearchDoc, pattern: re.Pattern[str]) -> list[SearchHit]:
-    def hit(field: str, context: str, match: str, sentence: Sentence | None = None, at=None):
+    def hit(
+        field: str,
+        context: str,
+        match: str,
+        sentence: Sentence | None = None,
+        at: float | None = None,
+    ) -> SearchHit:
         return SearchHit(
             clip=doc.clip,
             narrator=doc.narrator,
@@ -179,11 +186,6 @@ def locate_verbatim(
     return min(spoken, key=lambda s: min(abs(s.start - middle), abs(s.end - middle)))
 
 
-def format_time(seconds: float) -> str:
-    minutes, rest = divmod(seconds, 60)
-    return f"{int(minutes)}:{rest:05.2f}"
-
-
 def format_hits(hits: list[SearchHit]) -> str:
     """Numbered hits, one block each: clip and narrator, where, and the words around the match."""
     if not hits:
@@ -196,11 +198,11 @@ def format_hits(hits: list[SearchHit]) -> str:
             "verbatim": "verbatim transcript",
         }.get(h.field, h.field)
         if h.at is not None:
-            where += f" at {format_time(h.at)}"
+            where += f" at {source_time(h.at)}"
         elif h.start is not None:
-            where += f" at {format_time(h.start)}"
+            where += f" at {source_time(h.start)}"
         if h.start is not None and h.end is not None:
-            where += f", sentence {format_time(h.start)}–{format_time(h.end)}"
+            where += f", sentence {source_time(h.start)}–{source_time(h.end)}"
         if h.score is not None:
             where += f", similarity {h.score:.2f}"
         context = h.context.replace(h.match, f"[{h.match}]", 1) if h.match else h.context

@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass
 
 from ..transcripts.model import Transcript, Word
+from .timeline import holds_word
 
 # The same pad the edit plan puts around quoted words.
 SENTENCE_PAD = 0.3
@@ -67,4 +68,4 @@ def sentences(transcript: Transcript, pad: float = SENTENCE_PAD) -> list[Sentenc
 
 def words_inside(sentence: Sentence, start: float, end: float) -> int:
     """How many of the sentence's words a cut from ``start`` to ``end`` holds (by mid-point)."""
-    return sum(start <= (w.start + w.end) / 2 < end for w in sentence.words)
+    return sum(holds_word(start, end, w) for w in sentence.words)

@@ -39,7 +39,7 @@ def parse_consent(r: StrictReader, value: Any, at: str, origin: Origin) -> Conse
     )
 
 
-def _uses(r: StrictReader, value: dict, at: str) -> tuple[str, ...] | None:
+def _uses(r: StrictReader, value: dict[str, Any], at: str) -> tuple[str, ...] | None:
     if "uses" not in value:
         return None  # not written: the ledger's default applies
     uses = value["uses"]

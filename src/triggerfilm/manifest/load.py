@@ -9,14 +9,16 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
-from ..errors import ManifestError
+from ..errors import ManifestError, shown
 from ..store import regular_file_problem
 from ..yamlread import StrictReader, describe_value, join_path, load_located
 from .consent_keys import parse_consent
 from .model import (
+    CAPTION_PROFILES,
     MEDIA_TYPES,
     SPEAKER_LABELS,
     VALENCES,
@@ -42,10 +44,12 @@ OUTPUT_KEYS = (
 )  # fmt: skip
 CLIP_KEYS = (
     "id", "media", "archive", "clip", "narrator", "descriptor", "media_type", "transcript",
-    "consent",
+    "consent", "role", "sex", "age_band",
 )  # fmt: skip
 ARCHIVE_KEYS = ("location", "insecure")
-TOUCHPOINT_KEYS = ("title", "description", "content_note", "interleave", "selections")
+# A narrator's role, as archive catalogues publish it; reports count narrators by it.
+NARRATOR_ROLES = ("patient", "family member", "staff")
+TOUCHPOINT_KEYS = ("title", "description", "content_note", "prompt", "interleave", "selections")
 SELECTION_KEYS = ("clip", "from", "to", "valence", "note", "redact")
 
 # "75", "1:15", "0:01:15.5": a timecode written as a string. Anything else is a quote.
@@ -116,6 +120,8 @@ def load_manifest(path: str | Path) -> Manifest:
 # The largest picture and frame rate a film may ask for: 8K UHD at 120 frames a second. Beyond
 # them ffmpeg and Pillow would try to allocate gigabytes before failing.
 MAX_WIDTH, MAX_HEIGHT, MAX_FPS = 7680, 4320, 120
+# A title card longer than this is a mistake (1e308 overflowed when turned into frames).
+MAX_CARD_SECONDS = 600
 
 
 def _transcription_model(r: _Reader, value: Any, folder: Path) -> str | None:
@@ -135,14 +141,14 @@ def _output(r: _Reader, value: Any) -> OutputSettings:
         return OutputSettings()
     data = r.mapping(value, "output", OUTPUT_KEYS)
     defaults = OutputSettings()
-    width = r.number(data, "output", "width", defaults.width, minimum=16, integer=True)
-    height = r.number(data, "output", "height", defaults.height, minimum=16, integer=True)
+    width = r.whole_number(data, "output", "width", defaults.width, minimum=16)
+    height = r.whole_number(data, "output", "height", defaults.height, minimum=16)
     for key, size, largest in (("width", width, MAX_WIDTH), ("height", height, MAX_HEIGHT)):
         if size > largest:
             r.fail(f"output.{key}", f"is {size}", expected=f"at most {largest} (8K UHD)")
         if size % 2:
             r.fail(f"output.{key}", f"is {size}", expected="an even number (H.264 needs it)")
-    fps = r.number(data, "output", "fps", defaults.fps, minimum=1, integer=True)
+    fps = r.whole_number(data, "output", "fps", defaults.fps, minimum=1)
     if fps > MAX_FPS:
         r.fail("output.fps", f"is {fps}", expected=f"a frame rate from 1 to {MAX_FPS}")
     return OutputSettings(
@@ -150,15 +156,26 @@ def _output(r: _Reader, value: Any) -> OutputSettings:
         height=height,
         fps=fps,
         card_seconds=float(
-            r.number(data, "output", "card_seconds", defaults.card_seconds, minimum=0)
+            r.number(
+                data,
+                "output",
+                "card_seconds",
+                defaults.card_seconds,
+                minimum=0,
+                maximum=MAX_CARD_SECONDS,
+            )
         ),
-        caption_profile=r.text(data, "output", "caption_profile") or defaults.caption_profile,
+        caption_profile=_choice(
+            r, data, "output", "caption_profile", CAPTION_PROFILES, defaults.caption_profile
+        ),
         speaker_labels=_choice(r, data, "output", "speaker_labels", SPEAKER_LABELS, "auto"),
         redaction_text=r.text(data, "output", "redaction_text") or defaults.redaction_text,
     )
 
 
-def _choice(r: _Reader, data: dict, at: str, key: str, allowed: tuple[str, ...], default: str):
+def _choice(
+    r: _Reader, data: dict[str, Any], at: str, key: str, allowed: tuple[str, ...], default: str
+) -> str:
     value = r.text(data, at, key) or default
     if value not in allowed:
         r.fail(join_path(at, key), f"is '{value}'", expected=" or ".join(allowed))
@@ -220,6 +237,20 @@ def _archives(r: _Reader, value: Any) -> tuple[dict[str, str], frozenset[str]]:
                     f"'{kind}://' addresses are not archives",
                     expected="an https:// URL or an archive folder",
                 )
+            try:
+                parts = urllib.parse.urlsplit(location)
+                parts.port  # noqa: B018 (a bad port is only found when asked for)
+            except ValueError as bad_address:
+                r.fail(where, f"is not a valid address ({bad_address})", expected="an https:// URL")
+            if parts.username is not None or parts.password is not None:
+                # Never echoed: the message would print the password.
+                r.fail(
+                    where,
+                    "has a user name or password in the address",
+                    expected="an https:// URL without user:password@",
+                    hint="Download the archive by hand into a folder and give that folder; "
+                    "never write a password into a manifest",
+                )
             result[name] = location
         else:
             folder = r.path.parent / location
@@ -230,7 +261,7 @@ def _archives(r: _Reader, value: Any) -> tuple[dict[str, str], frozenset[str]]:
                 problem = regular_file_problem(folder, "a folder", allow_empty=True)
                 r.fail(
                     where,
-                    f"{folder} {problem or 'is a file, not a folder'}",
+                    f"{shown(folder)} {problem or 'is a file, not a folder'}",
                     expected="an archive folder holding catalogue.yaml",
                     hint="Paths are relative to the manifest file",
                 )
@@ -262,7 +293,7 @@ def _clip(r: _Reader, value: Any, at: str, archives: dict[str, str]) -> ClipRef:
         if problem:
             r.fail(
                 join_path(at, "media"),
-                f"{os.path.normpath(media)} {problem}",
+                f"{shown(os.path.normpath(media))} {problem}",
                 expected="a path to an audio or video file",
                 hint="Paths are relative to the manifest file"
                 if problem == "does not exist"
@@ -290,6 +321,9 @@ def _clip(r: _Reader, value: Any, at: str, archives: dict[str, str]) -> ClipRef:
     media_type = r.text(data, at, "media_type")
     if media_type is not None and media_type not in MEDIA_TYPES:
         r.fail(join_path(at, "media_type"), f"is '{media_type}'", expected=" or ".join(MEDIA_TYPES))
+    role = r.text(data, at, "role")
+    if role is not None and role not in NARRATOR_ROLES:
+        r.fail(join_path(at, "role"), f"is '{role}'", expected=", ".join(NARRATOR_ROLES))
     narrator = r.text(data, at, "narrator")
     if media and not narrator:
         r.fail(
@@ -307,6 +341,9 @@ def _clip(r: _Reader, value: Any, at: str, archives: dict[str, str]) -> ClipRef:
         descriptor=r.text(data, at, "descriptor"),
         media_type=media_type,
         transcript=r.text(data, at, "transcript"),
+        role=role,
+        sex=r.text(data, at, "sex"),
+        age_band=r.text(data, at, "age_band"),
         consent=_consent(r, data.get("consent"), join_path(at, "consent")),
     )
 
@@ -320,7 +357,9 @@ def _touchpoint(r: _Reader, value: Any, at: str, clip_ids: dict[str, str]) -> To
     data = r.mapping(value, at, TOUCHPOINT_KEYS)
     selections = tuple(
         _selection(r, item, join_path(join_path(at, "selections"), i), clip_ids)
-        for i, item in enumerate(r.sequence(data, at, "selections"))
+        # An empty touchpoint is a plan in progress (a heading the studio just added); the
+        # plan report warns about it.
+        for i, item in enumerate(r.sequence(data, at, "selections", required=False))
     )
     return Touchpoint(
         title=r.text(data, at, "title", required=True),
@@ -328,6 +367,7 @@ def _touchpoint(r: _Reader, value: Any, at: str, clip_ids: dict[str, str]) -> To
         origin=r.origin(at),
         description=r.text(data, at, "description"),
         content_note=r.text(data, at, "content_note"),
+        prompt=r.text(data, at, "prompt"),
         interleave=r.flag(data, at, "interleave", default=True),
     )
 
@@ -365,7 +405,7 @@ def _selection(r: _Reader, value: Any, at: str, clip_ids: dict[str, str]) -> Sel
     )
 
 
-def _anchor(r: _Reader, data: dict, at: str, key: str) -> Anchor:
+def _anchor(r: _Reader, data: dict[str, Any], at: str, key: str) -> Anchor:
     where = join_path(at, key)
     value = data.get(key)
     if value is None:

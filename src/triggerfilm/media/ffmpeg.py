@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -30,10 +31,10 @@ class RenderError(TriggerfilmError):
 def ffmpeg_exe() -> str:
     import imageio_ffmpeg
 
-    return imageio_ffmpeg.get_ffmpeg_exe()
+    return str(imageio_ffmpeg.get_ffmpeg_exe())
 
 
-_children: set[subprocess.Popen] = set()
+_children: set[subprocess.Popen[str]] = set()
 _children_lock = threading.Lock()
 # Set once the run is being torn down, so a worker thread cannot start a new encoder after
 # stop_children has killed the running ones.
@@ -43,7 +44,7 @@ _PR_SET_PDEATHSIG = 1
 
 
 @cache
-def _prctl():
+def _prctl() -> Callable[..., int] | None:
     if not sys.platform.startswith("linux"):
         return None
     try:

@@ -41,7 +41,8 @@ def _parse(stderr: str) -> Loudness:
     if not all(found):
         raise ValueError("ebur128 printed no summary")
 
-    def number(match) -> float:
+    def number(match: re.Match[str] | None) -> float:
+        assert match is not None  # all three were found
         return -120.0 if match[1] == "-inf" else float(match[1])
 
     return Loudness(*(number(m) for m in found))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import av
 
@@ -30,7 +31,7 @@ class MediaInfo:
     def media_type(self) -> str:
         return "video" if self.has_video else "audio-only"
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -67,7 +68,7 @@ def probe(path: str | Path) -> MediaInfo:
         duration = _duration(container, video, audio)
         if duration <= 0:
             raise MediaError("has no measurable duration", where=path, hint="Re-export the file")
-        fields: dict = {"has_video": video is not None, "has_audio": audio is not None}
+        fields: dict[str, Any] = {"has_video": video is not None, "has_audio": audio is not None}
         if video is not None:
             ctx = video.codec_context
             rate = video.average_rate or video.guessed_rate or Fraction(25)
@@ -79,17 +80,21 @@ def probe(path: str | Path) -> MediaInfo:
                 "sample_aspect_ratio": float(sar) or 1.0,
             }
         if audio is not None:
-            ctx = audio.codec_context
-            fields |= {"sample_rate": ctx.sample_rate or 0, "channels": ctx.channels or 0}
+            sound = audio.codec_context
+            fields |= {"sample_rate": sound.sample_rate or 0, "channels": sound.channels or 0}
         return MediaInfo(path=str(path), duration=duration, **fields)
 
 
-def _is_moving_picture(stream) -> bool:
+def _is_moving_picture(stream: av.video.stream.VideoStream) -> bool:
     # Cover art in an .m4a/.mp3 shows up as a one-frame "video" stream: that is not a picture track.
     return not (stream.disposition & av.stream.Disposition.attached_pic)
 
 
-def _duration(container, video, audio) -> float:
+def _duration(
+    container: av.container.InputContainer,
+    video: av.video.stream.VideoStream | None,
+    audio: av.audio.stream.AudioStream | None,
+) -> float:
     candidates = []
     for stream in (video, audio):
         if stream is not None and stream.duration is not None and stream.time_base:
@@ -97,7 +102,7 @@ def _duration(container, video, audio) -> float:
     if candidates:
         return max(candidates)
     if container.duration:
-        return container.duration / av.time_base
+        return float(container.duration / av.time_base)
     return 0.0
 
 

@@ -11,16 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..captions.model import Cue
+from ..timefmt import ass_time
 from . import fonts
-
-
-def _timestamp(seconds: float) -> str:
-    centis = max(0, round(seconds * 100))
-    h, rest = divmod(centis, 360000)
-    m, rest = divmod(rest, 6000)
-    s, cs = divmod(rest, 100)
-    return f"{h}:{m:02d}:{s:02d}.{cs:02d}"
-
 
 # libass reads \N, \n and \h as breaks and spaces and has no escape for a backslash; a WORD
 # JOINER (U+2060: invisible, zero width) after each backslash stops that and changes nothing
@@ -69,6 +61,6 @@ def compose_ass(cues: Iterable[Cue], width: int, height: int, offset: float = 0.
         if cue.label and cue.speaker and text_lines:
             text_lines[0] = f"{cue.speaker}: {text_lines[0]}"
         text = "\\N".join(escape_ass_text(line) for line in text_lines)
-        start, end = _timestamp(cue.start - offset), _timestamp(cue.end - offset)
+        start, end = ass_time(cue.start - offset), ass_time(cue.end - offset)
         lines.append(f"Dialogue: 0,{start},{end},Caption,,0,0,0,,{text}")
     return "\n".join(lines) + "\n"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..captions.model import Cue
-from ..editplan.timeline import Card, Timeline
+from ..editplan.timeline import Card, Item, Timeline
 from ..media.ffmpeg import RenderError, run_ffmpeg, stop_children
 from ..media.loudness import Loudness, measure
 from ..store import staged_path
@@ -105,7 +105,7 @@ def _render_film(
 ) -> RenderedFilm:
     settings = EncodeSettings(timeline.width, timeline.height, timeline.fps, preset=preset)
     starts = timeline.starts()
-    tasks = []
+    tasks: list[tuple[Item, list[Cue], float, EncodeSettings, Path, float, Path]] = []
     for index, item in enumerate(timeline.items):
         offset = starts[index] / timeline.fps
         item_cues = [c for c in cues if c.item == index] if burn_in else []
@@ -114,7 +114,7 @@ def _render_film(
     # Text that will not fit a card or strap is reported on every render, cached or not.
     warnings = [w for item in timeline.items for w in text_warnings(item, settings)]
 
-    def one(task) -> Segment:
+    def one(task: tuple[Item, list[Cue], float, EncodeSettings, Path, float, Path]) -> Segment:
         segment = render_segment(*task)
         if progress:
             progress(1)

@@ -19,7 +19,7 @@ _NOT_A_CHARACTER = "\U000f0000"
 
 
 @cache
-def _glyph(font: Path, char: str) -> tuple:
+def _glyph(font: Path, char: str) -> tuple[tuple[int, int], bytes]:
     from PIL import ImageFont
 
     mask = ImageFont.truetype(str(font), 32).getmask(char)

@@ -17,6 +17,7 @@ import socket
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from ..media.ffmpeg import RenderError
 
@@ -82,7 +83,7 @@ def check_writable(out_dir: Path) -> None:
         )
 
 
-def _holder() -> dict:
+def _holder() -> dict[str, Any]:
     return {
         "pid": os.getpid(),
         "host": socket.gethostname(),

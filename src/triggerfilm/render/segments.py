@@ -12,6 +12,7 @@ import contextlib
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import ffmpeg
 
@@ -28,6 +29,8 @@ from .workspace import run_folder
 # Bump when the way segments are made changes, so old cached segments are not reused.
 SEGMENT_FORMAT = 4
 SAMPLE_RATE = 48000
+# An ffmpeg-python filter-graph stream: the library has no type information.
+Stream = Any
 # A 10 ms fade at each end of a cut removes the click of a waveform cut mid-cycle.
 FADE_SECONDS = 0.01
 
@@ -42,7 +45,7 @@ class EncodeSettings:
     # How long the narrator's name strap shows at the start of each video selection (0: never).
     strap_seconds: float = 4.0
 
-    def x264_args(self) -> dict:
+    def x264_args(self) -> dict[str, Any]:
         # Identical settings in every segment let the concat step copy the H.264 stream.
         return {
             "vcodec": "libx264",
@@ -79,8 +82,10 @@ def segment_key(
         ],
         "settings": asdict(settings),
     }
-    identity["item"].pop("touchpoint", None)
-    identity["item"].pop("origin", None)
+    item_fields = identity["item"]
+    assert isinstance(item_fields, dict)
+    item_fields.pop("touchpoint", None)
+    item_fields.pop("origin", None)
     return json_key(identity)
 
 
@@ -217,12 +222,12 @@ def _short_segment(item: Item, frames: int, fps: int) -> RenderError:
     )
 
 
-def _still(image: str, fps: int):
+def _still(image: str, fps: int) -> Stream:
     # A relative name in the run folder: image2 would read a '%' in a $TMPDIR path as a pattern.
     return ffmpeg.input(image, loop=1, framerate=fps, f="image2").video
 
 
-def _conform_video(stream, settings: EncodeSettings, frames: int):
+def _conform_video(stream: Stream, settings: EncodeSettings, frames: int) -> Stream:
     w, h = settings.width, settings.height
     return (
         stream.filter("fps", settings.fps)
@@ -238,13 +243,13 @@ def _conform_video(stream, settings: EncodeSettings, frames: int):
 
 
 def _conform_audio(
-    stream,
+    stream: Stream,
     frames: int,
     fps: int,
     fade: bool,
     gain_db: float = 0.0,
     mute: tuple[tuple[float, float], ...] = (),
-):
+) -> Stream:
     samples = frames * SAMPLE_RATE // fps
     audio = stream.filter("aresample", SAMPLE_RATE).filter(
         "aformat", sample_fmts="fltp", channel_layouts="stereo"
@@ -280,12 +285,18 @@ def _conform_audio(
     return audio
 
 
-def _silence():
+def _silence() -> Stream:
     return ffmpeg.input(f"anullsrc=r={SAMPLE_RATE}:cl=stereo", f="lavfi").audio
 
 
 def _encode(
-    video, audio, settings: EncodeSettings, frames: int, out: Path, what: str, work: Path
+    video: Stream,
+    audio: Stream,
+    settings: EncodeSettings,
+    frames: int,
+    out: Path,
+    what: str,
+    work: Path,
 ) -> None:
     output = ffmpeg.output(video, audio, str(out), vframes=frames, **settings.x264_args())
     run_ffmpeg(output.get_args(), what, cwd=work)

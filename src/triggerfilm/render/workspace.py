@@ -17,13 +17,15 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
+from typing import NoReturn
 
 from ..media.ffmpeg import allow_children, stop_children
 
 RUN_PREFIX = "triggerfilm-run-"
 
 
-def _terminated(signum, frame):
+def _terminated(signum: int, frame: FrameType | None) -> NoReturn:
     stop_children()
     # An exit, not an exception a caller might catch and carry on from; the shell sees 143.
     raise SystemExit(128 + signum)

@@ -15,31 +15,34 @@ import html
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import __version__
-from ..captions.transcript_doc import descriptive_transcript, timecode
+from ..captions.transcript_doc import descriptive_transcript
 from ..editplan.timeline import Card, Cut, Timeline
+from ..htmlpage import html_page
 from ..manifest.model import Manifest
 from ..sources.resolve import SourceClip
 from ..store import write_text
+from ..timefmt import length_words, mmss, time_element
+
+if TYPE_CHECKING:
+    from ..consent.ledger import ConsentReport
+
+# Each touchpoint's (start, end, cuts) in film seconds.
+Spans = dict[int, tuple[float, float, list[Cut]]]
 
 PACK_NAME = "pack.html"
 e = html.escape
 
 
-def _time(seconds: float) -> str:
-    whole = int(seconds + 1e-6)
-    return f'<time datetime="PT{whole // 60}M{whole % 60}S">{timecode(seconds)}</time>'
+def _span(start: float, end: float) -> str:
+    return f"{time_element(start)}–{time_element(end)}"
 
 
-def _length(seconds: float) -> str:
-    minutes, rest = divmod(int(round(seconds)), 60)
-    return f"{minutes} min {rest:02d} s" if minutes else f"{rest} s"
-
-
-def _touchpoint_spans(timeline: Timeline) -> dict[int, tuple[float, float, list[Cut]]]:
+def _touchpoint_spans(timeline: Timeline) -> Spans:
     """Each touchpoint's (start, end, cuts) in film seconds, its title card included."""
-    spans: dict[int, tuple[float, float, list[Cut]]] = {}
+    spans: Spans = {}
     for item, first in zip(timeline.items, timeline.starts(), strict=True):
         t = item.touchpoint
         if t is None:
@@ -56,7 +59,9 @@ def _touchpoint_spans(timeline: Timeline) -> dict[int, tuple[float, float, list[
     return spans
 
 
-def credits_lines(manifest: Manifest, sources: Mapping[str, SourceClip], timeline) -> list[str]:
+def credits_lines(
+    manifest: Manifest, sources: Mapping[str, SourceClip], timeline: Timeline
+) -> list[str]:
     """The manifest's credits, archive attributions, narrators, and the national-sample line."""
     used = {item.clip_id for item in timeline.items if isinstance(item, Cut)}
     clips = [sources[c.id] for c in manifest.clips if c.id in used and c.id in sources]
@@ -79,7 +84,7 @@ def facilitator_pack(
     timeline: Timeline,
     sources: Mapping[str, SourceClip],
     *,
-    consent=None,
+    consent: ConsentReport | None = None,
     today: datetime.date | None = None,
 ) -> str:
     """The pack as a standalone HTML page. ``consent`` is a ``ConsentReport`` to summarise."""
@@ -96,7 +101,7 @@ def facilitator_pack(
         _cards(manifest, spans),
         _credits(credits_lines(manifest, sources, timeline), consent),
     ]
-    return _PAGE.format(title=e(manifest.title), css=_CSS, body="\n".join(parts))
+    return html_page(f"{e(manifest.title)}: facilitator pack", _CSS, "\n".join(parts))
 
 
 def write_pack(out_dir: str | Path, page: str) -> Path:
@@ -114,7 +119,7 @@ def _cover(manifest: Manifest, timeline: Timeline, today: datetime.date) -> str:
 {description}
 <dl class="facts">
 <dt>Date</dt><dd><time datetime="{today.isoformat()}">{today.day} {today:%B %Y}</time></dd>
-<dt>Film length</dt><dd>{_length(timeline.duration)} ({timecode(timeline.duration)})</dd>
+<dt>Film length</dt><dd>{length_words(timeline.duration)} ({mmss(timeline.duration)})</dd>
 <dt>Touchpoints</dt><dd>{len(manifest.touchpoints)}</dd>
 <dt>Narrators</dt><dd>{narrators}</dd>
 </dl>
@@ -148,7 +153,7 @@ def _introduction(manifest: Manifest, archive: bool) -> str:
     note_list = ""
     if notes:
         note_list = "<p>Content notes for this film:</p>\n<ul>\n" + "\n".join(
-            f"<li><strong>{e(t.title)}:</strong> {e(t.content_note)}</li>" for t in notes
+            f"<li><strong>{e(t.title)}:</strong> {e(t.content_note or '')}</li>" for t in notes
         ) + "\n</ul>"  # fmt: skip
     return f"""<section id="introduction" aria-labelledby="introduction-heading">
 <h2 id="introduction-heading">Suggested introduction</h2>
@@ -182,14 +187,14 @@ def _running_order(timeline: Timeline) -> str:
         if item.touchpoint is not None and item.touchpoint < len(timeline.touchpoints):
             tp = e(timeline.touchpoints[item.touchpoint])
         rows.append(
-            f"<tr><td>{_time(start)}–{_time(end)}</td><td>{_length(end - start)}</td>"
+            f"<tr><td>{_span(start, end)}</td><td>{length_words(end - start)}</td>"
             f"<td>{tp}</td><td>{what}</td><td>{who}</td><td>{feel}</td></tr>"
         )
     return f"""<section id="running-order" aria-labelledby="running-order-heading">
 <h2 id="running-order-heading">Running order</h2>
 <table>
 <caption>Every card and passage in the order shown; times are minutes:seconds into the film.
-Total {_length(timeline.duration)}.</caption>
+Total {length_words(timeline.duration)}.</caption>
 <thead><tr><th scope="col">Time</th><th scope="col">Length</th><th scope="col">Touchpoint</th>
 <th scope="col">Item</th><th scope="col">Narrator</th><th scope="col">Feels</th></tr></thead>
 <tbody>
@@ -199,7 +204,7 @@ Total {_length(timeline.duration)}.</caption>
 </section>"""
 
 
-def _touchpoints(manifest: Manifest, spans) -> str:
+def _touchpoints(manifest: Manifest, spans: Spans) -> str:
     blocks = []
     for t, touchpoint in enumerate(manifest.touchpoints):
         start, end, cuts = spans.get(t, (0.0, 0.0, []))
@@ -217,7 +222,7 @@ def _touchpoints(manifest: Manifest, spans) -> str:
 <h3 id="tp-{t}">{t + 1}. {e(touchpoint.title)}</h3>
 {description}
 {note}
-<p>In the film {_time(start)}–{_time(end)} ({_length(end - start)}); {len(cuts)} passage(s)
+<p>In the film {_span(start, end)} ({length_words(end - start)}); {len(cuts)} passage(s)
 from {e(narrators)}; moments: {e(balance)}.</p>
 </article>""")
     return f"""<section id="touchpoints" aria-labelledby="touchpoints-heading">
@@ -235,14 +240,14 @@ def _transcript(timeline: Timeline) -> str:
 </section>"""
 
 
-def _cards(manifest: Manifest, spans) -> str:
+def _cards(manifest: Manifest, spans: Spans) -> str:
     total = len(manifest.touchpoints)
     cards = []
     for t, touchpoint in enumerate(manifest.touchpoints):
         start = spans.get(t, (0.0, 0.0, []))[0]
         description = f"<p>{e(touchpoint.description)}</p>" if touchpoint.description else ""
         cards.append(f"""<article class="map-card" aria-labelledby="card-{t}">
-<p class="card-step">Touchpoint {t + 1} of {total} · in the film at {_time(start)}</p>
+<p class="card-step">Touchpoint {t + 1} of {total} · in the film at {time_element(start)}</p>
 <h3 id="card-{t}">{e(touchpoint.title)}</h3>
 {description}
 <div class="scale" role="img" aria-label="A scale from high, a good moment, to low, a bad moment">
@@ -261,7 +266,7 @@ emotion words on it.</p>
 </section>"""
 
 
-def _credits(lines: list[str], consent) -> str:
+def _credits(lines: list[str], consent: ConsentReport | None) -> str:
     items = "\n".join(f"<li>{e(line)}</li>" for line in lines)
     permissions = ""
     if consent is not None:
@@ -333,20 +338,4 @@ a { color: #024; }
   tr, article { break-inside: avoid; }
   a { color: inherit; text-decoration: none; }
 }
-"""
-
-_PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}: facilitator pack</title>
-<style>{css}</style>
-</head>
-<body>
-<main>
-{body}
-</main>
-</body>
-</html>
 """

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..editplan.timeline import Card, Cut, Timeline
 from ..sources.resolve import SourceClip
+from ..timefmt import mmss
 
 DEFAULT_TARGET_MINUTES = 30.0
 # Over or under the target by more than this fraction is worth a warning.
@@ -66,7 +67,8 @@ class NarratorShare:
 
 @dataclass(frozen=True)
 class PlanWarning:
-    code: str  # over-target, under-target, all-negative, narrator-dominates, cut-in-word
+    # over-target, under-target, empty-touchpoint, all-negative, narrator-dominates, cut-in-word
+    code: str
     message: str
 
 
@@ -114,7 +116,7 @@ def build_plan_report(
                     narrator=item.narrator,
                     clip=item.clip_id,
                     source_in=item.source_in,
-                    source_out=item.source_in + item.frames / fps,
+                    source_out=timeline.source_out(item),
                     valence=item.valence,
                     media_type=item.media_type,
                 )
@@ -222,12 +224,18 @@ def _warnings(
         found.append(
             PlanWarning(
                 "over-target" if over else "under-target",
-                f"the film runs {clock(total)}, {abs(total - target) / target:.0%} "
-                f"{'over' if over else 'under'} the {clock(target)} target "
+                f"the film runs {mmss(total)}, {abs(total - target) / target:.0%} "
+                f"{'over' if over else 'under'} the {mmss(target)} target "
                 f"(allowed: ±{TARGET_TOLERANCE:.0%})",
             )
         )
     for tp in touchpoints:
+        if not tp.cuts:
+            found.append(
+                PlanWarning(
+                    "empty-touchpoint", f"'{tp.title}' has no passages yet: only its title card"
+                )
+            )
         if tp.cuts and tp.valence["negative"] == tp.cuts:
             found.append(
                 PlanWarning(
@@ -246,9 +254,3 @@ def _warnings(
                 )
             )
     return found
-
-
-def clock(seconds: float) -> str:
-    """mm:ss (whole seconds, rounded down so a row's out equals the next row's in)."""
-    whole = int(seconds + 1e-6)
-    return f"{whole // 60:02d}:{whole % 60:02d}"

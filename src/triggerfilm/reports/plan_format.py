@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Collection
 
-from .plan import PlanReport, clock
+from ..timefmt import mmss
+from .plan import PlanReport
 
 CSV_COLUMNS = (
     "position", "kind", "touchpoint", "narrator", "clip", "words", "source_in", "source_out",
@@ -14,7 +16,7 @@ CSV_COLUMNS = (
 )  # fmt: skip
 
 
-def _table(header: list[str], rows: list[list[str]], right: set[int] = frozenset()) -> list[str]:
+def _table(header: list[str], rows: list[list[str]], right: Collection[int] = ()) -> list[str]:
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
 
     def line(cells: list[str]) -> str:
@@ -36,7 +38,7 @@ def format_table(report: PlanReport) -> str:
     rows = []
     for row in report.rows:
         source = (
-            f"{clock(row.source_in)}–{clock(row.source_out)}"
+            f"{mmss(row.source_in)}–{mmss(row.source_out)}"
             if row.source_in is not None and row.source_out is not None
             else ""
         )
@@ -48,7 +50,7 @@ def format_table(report: PlanReport) -> str:
                 row.narrator or "",
                 _trim(label.replace("\n", " "), 44),
                 source,
-                f"{clock(row.film_in)}–{clock(row.film_out)}",
+                f"{mmss(row.film_in)}–{mmss(row.film_out)}",
                 row.valence or "",
             ]
         )
@@ -62,18 +64,18 @@ def format_table(report: PlanReport) -> str:
         balance = f"+{v['positive']} -{v['negative']} ~{v['mixed']}" + (
             f" ?{v['unmarked']}" if v["unmarked"] else ""
         )
-        rows.append([tp.title, clock(tp.seconds), f"{tp.seconds:.1f} s", str(tp.cuts), balance])
+        rows.append([tp.title, mmss(tp.seconds), f"{tp.seconds:.1f} s", str(tp.cuts), balance])
     rows.append(
-        ["Other cards", clock(_other_cards(report)), f"{_other_cards(report):.1f} s", "", ""]
+        ["Other cards", mmss(_other_cards(report)), f"{_other_cards(report):.1f} s", "", ""]
     )
     diff = report.total_seconds - report.target_seconds
     rows.append(
         [
             "Total",
-            clock(report.total_seconds),
+            mmss(report.total_seconds),
             f"{report.total_seconds:.1f} s",
             str(sum(t.cuts for t in report.touchpoints)),
-            f"target {clock(report.target_seconds)}: {clock(abs(diff))} "
+            f"target {mmss(report.target_seconds)}: {mmss(abs(diff))} "
             f"{'over' if diff > 0 else 'under'} ({report.total_seconds / report.target_seconds:.0%}"
             " of target)"
             if report.target_seconds

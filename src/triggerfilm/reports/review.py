@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
+from typing import Any
 
+from ..timefmt import mmss_tenths
 from ..transcripts.align import COVERAGE_WARNING
 from ..transcripts.doubts import Doubt
 from ..transcripts.personal import Candidate
@@ -25,7 +27,7 @@ class ReviewReport:
     # Words that may identify someone, per clip: candidates for a selection's ``redact:``.
     personal: tuple[tuple[str, Candidate], ...] = ()
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "manifest": self.manifest,
             "coverage": self.coverage,
@@ -36,16 +38,6 @@ class ReviewReport:
         }
 
 
-def clock(seconds: float) -> str:
-    """``mm:ss.s``.
-
-    >>> clock(0), clock(89.96), clock(3600.04)
-    ('00:00.0', '01:30.0', '60:00.0')
-    """
-    minutes, rest = divmod(round(seconds, 1), 60)
-    return f"{int(minutes):02d}:{rest:04.1f}"
-
-
 def _short(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= TEXT_WIDTH else text[: TEXT_WIDTH - 1] + "…"
@@ -53,7 +45,7 @@ def _short(text: str) -> str:
 
 def format_table(report: ReviewReport) -> str:
     rows = [("clip", "time", "text", "reason")]
-    rows += [(d.clip, clock(d.start), _short(d.text), d.reason) for d in report.doubts]
+    rows += [(d.clip, mmss_tenths(d.start), _short(d.text), d.reason) for d in report.doubts]
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     lines = [
         "  ".join(cell.ljust(width) for cell, width in zip(row[:3], widths, strict=True))
@@ -73,7 +65,8 @@ def format_table(report: ReviewReport) -> str:
     if report.personal:
         lines += ["", "Possible personal details (names, places, dates, phone numbers):"]
         lines += [
-            f"  {clip}  {clock(c.start)}  {c.kind}: {_short(c.text)}" for clip, c in report.personal
+            f"  {clip}  {mmss_tenths(c.start)}  {c.kind}: {_short(c.text)}"
+            for clip, c in report.personal
         ]
         lines.append("  To remove one, add it to the selection's `redact:` list.")
     lines += [f"warning: {note}" for note in report.warnings]

@@ -9,6 +9,7 @@ how a clip gets shown without the permission anyone thought it had.
 from __future__ import annotations
 
 import json
+import math
 import urllib.parse
 from pathlib import Path
 from typing import Any
@@ -60,11 +61,37 @@ def _parse_json(text: str, where: str) -> tuple[Any, dict[str, int]]:
     def no_constants(name: str) -> Any:
         raise SourceError(f"{name} is not a finite number", where=where, expected="a number")
 
+    def finite(number: str) -> float:
+        value = float(number)
+        if not math.isfinite(value):  # 1e999 reads as infinity without any complaint
+            no_constants(number)
+        return value
+
+    def bounded(number: str) -> int:
+        # Python refuses to convert more than 4300 digits with a ValueError; no catalogue
+        # value needs more than a handful.
+        if len(number.lstrip("-")) > 18:
+            raise SourceError(f"the number {number[:20]}... is too large", where=where)
+        return int(number)
+
     check_document_size(text, where, SourceError)
+    text = text.removeprefix("\ufeff")  # a UTF-8 BOM, as some editors on Windows write
     try:
-        data = json.loads(text, object_pairs_hook=no_duplicates, parse_constant=no_constants)
+        data = json.loads(
+            text,
+            object_pairs_hook=no_duplicates,
+            parse_constant=no_constants,
+            parse_float=finite,
+            parse_int=bounded,
+        )
     except json.JSONDecodeError as error:
         raise SourceError(f"not valid JSON: {error.msg}", where=where, line=error.lineno) from None
+    except RecursionError:
+        raise SourceError(
+            "is nested too deeply to read",
+            where=where,
+            expected="a catalogue nested a few levels deep",
+        ) from None
     # JSON is (nearly) YAML, so the YAML composer can usually tell us the lines too.
     try:
         _, lines = parse_located(text, where, SourceError)
@@ -102,9 +129,9 @@ class _Validator(StrictReader):
             first_seen[clip.id] = f"clips[{index}].id"
             clips.append(clip)
         return Archive(
-            name=self.text(meta, "archive", "name"),
-            location=self.where,
-            attribution=self.text(meta, "archive", "attribution"),
+            name=self.text(meta, "archive", "name", required=True),
+            location=str(self.where),
+            attribution=self.text(meta, "archive", "attribution", required=True),
             licence=self.text(meta, "archive", "licence"),
             condition=condition,
             clips=tuple(clips),
@@ -113,7 +140,7 @@ class _Validator(StrictReader):
     def clip(self, item: Any, at: str, archive_condition: str | None) -> ArchiveClip:
         required = {"id", "interview", "title", "media_type", "narrator", "permission"}
         value = self.mapping(item, at, _CLIP_KEYS, required)
-        media_type = self.choice(value, at, "media_type", MEDIA_TYPES)
+        media_type = self.one_of(value, at, "media_type", MEDIA_TYPES)
         media = self.text(value, at, "media")
         sha256 = self.sha256(value, at)
         transcript = self.text(value, at, "transcript")
@@ -136,16 +163,16 @@ class _Validator(StrictReader):
                 )
             self.check_media(media, sha256, at)
         return ArchiveClip(
-            id=self.text(value, at, "id"),
-            interview=self.text(value, at, "interview"),
-            title=self.text(value, at, "title"),
+            id=self.text(value, at, "id", required=True),
+            interview=self.text(value, at, "interview", required=True),
+            title=self.text(value, at, "title", required=True),
             media=media,
             sha256=sha256,
             media_type=media_type,
             condition=self.text(value, at, "condition") or archive_condition,
             topics=self.topics(value, at),
             narrator=self.narrator(value["narrator"], join_path(at, "narrator")),
-            permission=self.text(value, at, "permission"),
+            permission=self.text(value, at, "permission", required=True),
             attribution=self.text(value, at, "attribution"),
             transcript=transcript,
             line=self.lines.get(at),
@@ -192,7 +219,7 @@ class _Validator(StrictReader):
                 "Run `sha256sum` on the original file and add sha256: <hex>",
             )
 
-    def sha256(self, value: dict, at: str) -> str | None:
+    def sha256(self, value: dict[str, Any], at: str) -> str | None:
         text = self.text(value, at, "sha256")
         if text is None:
             return None
@@ -205,7 +232,7 @@ class _Validator(StrictReader):
             )
         return normalise_sha256(text)
 
-    def topics(self, value: dict, at: str) -> tuple[str, ...]:
+    def topics(self, value: dict[str, Any], at: str) -> tuple[str, ...]:
         topics = value.get("topics")
         if topics is None:
             return ()
@@ -223,8 +250,8 @@ class _Validator(StrictReader):
     def narrator(self, item: Any, at: str) -> Narrator:
         value = self.mapping(item, at, _NARRATOR_KEYS, {"descriptor", "role"})
         return Narrator(
-            descriptor=self.text(value, at, "descriptor"),
-            role=self.choice(value, at, "role", ROLES),
+            descriptor=self.text(value, at, "descriptor", required=True),
+            role=self.one_of(value, at, "role", ROLES),
             sex=self.text(value, at, "sex"),
             age_band=self.text(value, at, "age_band"),
         )

@@ -9,10 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import ManifestError
 from ..manifest.model import ClipRef, Consent, Manifest
 from .local import file_sha256
+
+if TYPE_CHECKING:
+    from .cache import ContentCache
+    from .catalogue_model import Archive
 
 
 @dataclass(frozen=True)
@@ -30,7 +35,7 @@ class SourceClip:
     attribution: str | None = None
     # The manifest field that declared the clip, for error messages.
     origin: str = ""
-    # Who the narrator is, as the archive catalogue publishes it (None for local clips), so
+    # Who the narrator is, from the manifest or as the archive catalogue publishes it, so
     # reports can summarise whose voices the film carries.
     role: str | None = None
     sex: str | None = None
@@ -39,9 +44,11 @@ class SourceClip:
     consent: Consent | None = None
 
 
-def resolve_sources(manifest: Manifest, cache=None) -> dict[str, SourceClip]:
+def resolve_sources(
+    manifest: Manifest, cache: ContentCache | str | Path | None = None
+) -> dict[str, SourceClip]:
     """Every clip of the manifest, by id, as a local file."""
-    archives: dict[str, object] = {}
+    archives: dict[str, Archive] = {}
     result = {}
     for ref in manifest.clips:
         if ref.media is not None:
@@ -62,10 +69,18 @@ def _local(ref: ClipRef) -> SourceClip:
         media_type=ref.media_type,
         transcript_text=ref.transcript,
         origin=ref.origin.field,
+        role=ref.role,
+        sex=ref.sex,
+        age_band=ref.age_band,
     )
 
 
-def _from_archive(manifest: Manifest, ref: ClipRef, archives: dict, cache) -> SourceClip:
+def _from_archive(
+    manifest: Manifest,
+    ref: ClipRef,
+    archives: dict[str, Archive],
+    cache: ContentCache | str | Path | None,
+) -> SourceClip:
     from .catalogue import fetch_media, load_archive
 
     assert ref.archive is not None and ref.archive_clip is not None
@@ -94,8 +109,8 @@ def _from_archive(manifest: Manifest, ref: ClipRef, archives: dict, cache) -> So
         permission=entry.permission,
         attribution=entry.attribution or archive.attribution,
         origin=ref.origin.field,
-        role=entry.narrator.role,
-        sex=entry.narrator.sex,
-        age_band=entry.narrator.age_band,
+        role=ref.role or entry.narrator.role,
+        sex=ref.sex or entry.narrator.sex,
+        age_band=ref.age_band or entry.narrator.age_band,
         consent=entry.consent,
     )

@@ -203,7 +203,14 @@ def _fill_gaps(
     return result
 
 
-def _gap_parts(lo, hi, chars, heard, speech, duration) -> list[Interval]:
+def _gap_parts(
+    lo: float | None,
+    hi: float | None,
+    chars: int,
+    heard: list[Word],
+    speech: list[Interval] | None,
+    duration: float,
+) -> list[Interval]:
     """The stretches of a gap where the unpaired words were most likely spoken."""
     start = 0.0 if lo is None else lo
     end = duration if hi is None else hi

@@ -21,6 +21,8 @@ import os
 import queue
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from functools import partial
+from multiprocessing.queues import Queue
 from pathlib import Path
 
 from .options import TranscribeOptions
@@ -29,7 +31,7 @@ from .store import transcript_for
 # Each process holds a model in memory; beyond a few, memory rather than cores runs out.
 MAX_PROCESSES = 4
 
-_progress_queue = None
+_progress_queue: Queue[tuple[int, float]] | None = None
 
 
 def _cores() -> int:
@@ -39,7 +41,9 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-def plan_workers(options: TranscribeOptions, pending: int, cores: int | None = None) -> tuple:
+def plan_workers(
+    options: TranscribeOptions, pending: int, cores: int | None = None
+) -> tuple[int, int | None]:
     """(processes, threads per process) for ``pending`` clips.
 
     >>> plan_workers(TranscribeOptions(), 5, cores=2)
@@ -57,13 +61,14 @@ def plan_workers(options: TranscribeOptions, pending: int, cores: int | None = N
     return processes, threads
 
 
-def _init(progress_queue) -> None:
+def _init(progress_queue: Queue[tuple[int, float]]) -> None:
     global _progress_queue
     _progress_queue = progress_queue
 
 
-def _work(index: int, media: Path, options: TranscribeOptions, threads: int) -> int:
+def _work(index: int, media: Path, options: TranscribeOptions, threads: int | None) -> int:
     def step(seconds: float) -> None:
+        assert _progress_queue is not None  # set by _init in every worker
         _progress_queue.put((index, seconds))
 
     transcript_for(media, options, step, threads=threads)
@@ -81,13 +86,13 @@ def transcribe_batch(
     report = progress or (lambda i, s: None)
     if processes == 1:
         for i, path in enumerate(media):
-            transcript_for(path, options, lambda s, i=i: report(i, s))
+            transcript_for(path, options, partial(report, i))
             report(i, None)
         return
     # spawn, not fork: the parent may already run ONNX or CTranslate2 threads, which a forked
     # child would inherit in a locked state.
     context = multiprocessing.get_context("spawn")
-    updates = context.Queue()
+    updates: Queue[tuple[int, float]] = context.Queue()
     with ProcessPoolExecutor(
         processes, mp_context=context, initializer=_init, initargs=(updates,)
     ) as pool:
@@ -99,7 +104,7 @@ def transcribe_batch(
                 report(future.result(), None)  # result() re-raises a worker's error here
 
 
-def _drain(updates, report: Callable[[int, float | None], None]) -> None:
+def _drain(updates: Queue[tuple[int, float]], report: Callable[[int, float | None], None]) -> None:
     while True:
         try:
             index, seconds = updates.get_nowait()

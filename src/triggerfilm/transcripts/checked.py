@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+from ..notices import Notice
 from ..sources.local import file_sha256
 from ..store import cache_root, json_key, sharded_path
 from .align import COVERAGE_WARNING, align_verbatim, alignment_coverage
@@ -39,15 +40,17 @@ def checked_transcript(
     options: TranscribeOptions,
     verbatim: str | None = None,
     progress: Callable[[float], None] | None = None,
+    notices: list[Notice] | None = None,
 ) -> Transcript:
     """Whisper's transcript of ``media`` with doubts marked, aligned to ``verbatim`` if given.
 
-    :func:`alignment_problem` says whether the verbatim text matched too little to trust.
+    :func:`alignment_problem` says whether the verbatim text matched too little to trust; a
+    damaged cache entry, redone, is reported on ``notices``.
     """
     media = Path(media)
     verbatim = verbatim if verbatim and verbatim.strip() else None
     path = checked_cache_path(media, options, verbatim)
-    result = read_cached(path, f"checking {media} again")
+    result = read_cached(path, f"checking {media} again", notices)
     if result is None:
         heard = transcript_for(media, options, progress)
         speech = speech_intervals(media)

@@ -17,6 +17,7 @@ archive, so Whisper's confidence in its own words and its loops say nothing abou
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 from .align import INTERPOLATED, word_key
 from .model import Segment, Transcript, Word
@@ -130,7 +131,7 @@ class Doubt:
     text: str
     reason: str
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "clip": self.clip,
             "start": self.start,

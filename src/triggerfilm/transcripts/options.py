@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from ..errors import TriggerfilmError
-from .models import canonical_model
+from .whisper_models import canonical_model
 
 ENGINES = ("faster-whisper", "openai-whisper")
 # The model used when neither --model nor the manifest's `transcription: {model: ...}` names

@@ -14,18 +14,33 @@ from __future__ import annotations
 
 import json
 import shutil
-import warnings
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Protocol
 
 from .. import __version__
+from ..notices import Notice
 from ..sources.local import file_sha256
 from ..store import cache_root, json_key, sharded_path, write_text
 from .model import Transcript
 from .options import TranscribeOptions
 
-Engine = Callable[..., Transcript]
+
+class Engine(Protocol):
+    """What every engine module's ``transcribe_file`` is.
+
+    It transcribes one audio or video file with word timestamps, calling ``progress`` with the
+    seconds of audio done so far (for progress bars).
+    """
+
+    def __call__(
+        self,
+        path: Path,
+        options: TranscribeOptions,
+        progress: Callable[[float], None] | None = None,
+        /,
+    ) -> Transcript: ...
 
 
 def _engine(name: str) -> Engine:
@@ -68,23 +83,20 @@ def cache_path(media: Path, options: TranscribeOptions, root: Path | None = None
     return entry_path(file_sha256(media), options, root)
 
 
-class CacheEntryWarning(UserWarning):
-    """A damaged cache entry was discarded and will be made again."""
-
-
-def read_cached(path: Path, redo: str) -> Transcript | None:
+def read_cached(path: Path, redo: str, notices: list[Notice] | None = None) -> Transcript | None:
     """A cached transcript, or None when there is none or it is damaged.
 
     A damaged entry (truncated JSON, ``[]``, a wrong shape, non-finite times, something that
-    is not a file) is never trusted: it is removed, with a CacheEntryWarning saying what will
-    be redone, so the caller makes it again.
+    is not a file) is never trusted: it is removed so the caller makes it again, and a
+    :class:`Notice` saying what will be redone goes on ``notices`` when the caller collects them.
     """
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
         return None
     except OSError as error:  # a folder or an unreadable file where the entry should be
-        return _discard(path, error.strerror or type(error).__name__, redo)
+        _discard(path, error.strerror or type(error).__name__, redo, notices)
+        return None
     try:
         data = json.loads(raw)
         if not isinstance(data, dict):
@@ -94,20 +106,18 @@ def read_cached(path: Path, redo: str) -> Transcript | None:
             raise ValueError("its content does not match the checksum recorded with it")
         return Transcript.from_dict(data)
     except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
-        return _discard(path, str(error) or type(error).__name__, redo)
+        _discard(path, str(error) or type(error).__name__, redo, notices)
+        return None
 
 
-def _discard(path: Path, problem: str, redo: str) -> None:
-    warnings.warn(
-        f"transcript cache entry {path} is damaged or corrupt ({problem}); discarded, {redo}",
-        CacheEntryWarning,
-        stacklevel=4,
-    )
+def _discard(path: Path, problem: str, redo: str, notices: list[Notice] | None) -> None:
+    if notices is not None:
+        message = f"the cached transcript is damaged or corrupt ({problem}); discarded, {redo}"
+        notices.append(Notice("cache", message, where=str(path)))
     if path.is_dir() and not path.is_symlink():
         shutil.rmtree(path, ignore_errors=True)
     else:
         path.unlink(missing_ok=True)
-    return None
 
 
 def write_cached(path: Path, transcript: Transcript) -> None:
@@ -118,9 +128,12 @@ def write_cached(path: Path, transcript: Transcript) -> None:
 
 
 def cached_transcript(
-    media: Path, options: TranscribeOptions, root: Path | None = None
+    media: Path,
+    options: TranscribeOptions,
+    notices: list[Notice] | None = None,
+    root: Path | None = None,
 ) -> Transcript | None:
-    return read_cached(cache_path(media, options, root), f"transcribing {media} again")
+    return read_cached(cache_path(media, options, root), f"transcribing {media} again", notices)
 
 
 def transcript_for(
@@ -136,7 +149,7 @@ def transcript_for(
     cores between processes); the cache key keeps the caller's options. ``root`` is another
     cache root than this process's (a cluster worker writing into a shared cache).
     """
-    found = cached_transcript(media, options, root)
+    found = cached_transcript(media, options, root=root)
     if found is not None:
         if progress:
             progress(found.duration)

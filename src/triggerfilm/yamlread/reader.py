@@ -12,12 +12,14 @@ import difflib
 import re
 from collections.abc import Collection
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, Literal, NoReturn, overload
 
 from ..errors import TriggerfilmError
 from .located import describe_value, join_path
 
 _LAST_STEP = re.compile(r"(\.[^.\[]+|\[\d+\])$")
+# C0 and C1 control characters and DEL, except tab, line feed and carriage return.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 class StrictReader:
@@ -78,6 +80,14 @@ class StrictReader:
                 self.fail(join_path(at, key), f"'{key}' is required", hint=f"Add {key}: ...")
         return value
 
+    @overload
+    def text(self, data: dict[str, Any], at: str, key: str, required: Literal[True]) -> str: ...
+
+    @overload
+    def text(
+        self, data: dict[str, Any], at: str, key: str, required: bool = False
+    ) -> str | None: ...
+
     def text(self, data: dict[str, Any], at: str, key: str, required: bool = False) -> str | None:
         """Non-empty text at ``data[key]``, stripped; None when absent and not required."""
         value = data.get(key)
@@ -92,6 +102,16 @@ class StrictReader:
                 expected="non-empty text",
                 hint="Put the value in quotes" if isinstance(value, int | float) else None,
             )
+        control = _CONTROL.search(value)
+        if control:
+            # An escape sequence in a title or a catalogue's text would reach the terminal
+            # (plan, consent) and the film's cards as is; a tab or a line break is fine.
+            self.fail(
+                join_path(at, key),
+                f"contains the control character U+{ord(control.group()):04X}",
+                expected="printable text",
+                hint="Remove it; YAML escapes such as \\x1b or \\0 in double quotes make them",
+            )
         return value.strip()
 
     def choice(
@@ -104,9 +124,19 @@ class StrictReader:
     ) -> str | None:
         """Text at ``data[key]`` that is one of ``options`` (``default`` when absent)."""
         value = self.text(data, at, key) or default
-        if value is not None and value not in options:
-            self.fail(join_path(at, key), f"is '{value}'", expected="one of " + ", ".join(options))
+        if value is not None:
+            self._check_option(value, at, key, options)
         return value
+
+    def one_of(self, data: dict[str, Any], at: str, key: str, options: Collection[str]) -> str:
+        """Required text at ``data[key]`` that is one of ``options``."""
+        value = self.text(data, at, key, required=True)
+        self._check_option(value, at, key, options)
+        return value
+
+    def _check_option(self, value: str, at: str, key: str, options: Collection[str]) -> None:
+        if value not in options:
+            self.fail(join_path(at, key), f"is '{value}'", expected="one of " + ", ".join(options))
 
     def number(
         self,
@@ -117,20 +147,35 @@ class StrictReader:
         *,
         minimum: float,
         maximum: float | None = None,
-        integer: bool = False,
-    ) -> Any:
+    ) -> float:
         """A number at ``data[key]`` within ``minimum``..``maximum`` (``default`` when absent)."""
-        value = data.get(key, default)
+        return self._number(data.get(key, default), join_path(at, key), minimum, maximum)
+
+    def whole_number(
+        self, data: dict[str, Any], at: str, key: str, default: int | None, *, minimum: int
+    ) -> int:
+        """A whole number at ``data[key]`` of at least ``minimum`` (``default`` when absent)."""
+        return int(self._number(data.get(key, default), join_path(at, key), minimum, integer=True))
+
+    def _number(
+        self,
+        value: Any,
+        where: str,
+        minimum: float,
+        maximum: float | None = None,
+        integer: bool = False,
+    ) -> float:
         wanted = "a whole number" if integer else "a number"
         ok = isinstance(value, int) if integer else isinstance(value, int | float)
         if isinstance(value, bool) or not ok:
-            self.fail(join_path(at, key), f"is {describe_value(value)}", expected=wanted)
+            self.fail(where, f"is {describe_value(value)}", expected=wanted)
+        assert isinstance(value, int | float)  # for the type checker: ``ok`` said so
         if value < minimum or (maximum is not None and value > maximum):
             span = f"of at least {minimum}" if maximum is None else f"from {minimum} to {maximum}"
-            self.fail(join_path(at, key), f"is {value}", expected=f"{wanted} {span}")
+            self.fail(where, f"is {value}", expected=f"{wanted} {span}")
         return value
 
-    def sequence(self, data: dict[str, Any], at: str, key: str, required: bool = True) -> list:
+    def sequence(self, data: dict[str, Any], at: str, key: str, required: bool = True) -> list[Any]:
         """A list at ``data[key]``; required ones must be present and non-empty."""
         value = data.get(key)
         where = join_path(at, key)

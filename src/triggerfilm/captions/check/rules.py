@@ -1,22 +1,26 @@
 """The checks a subtitle file must pass under a caption profile.
 
 Each rule has a stable id (``timing.overlap``...) and says in its message which profile and
-which number it applied. Severity: "error" when viewers lose captions or the file is plainly
-wrong (overlaps, zero durations, lines too long for the screen, reading too fast); "warning"
-for what a careful captioner would fix; "info" for notes that need no action.
+which number it applied. Severity is calibrated on real players (tests/test_player_severity.py
+feeds every defect class to the shipped ffmpeg and to Chromium's WebVTT parser): "error" when a
+player drops, merges, mis-times or mis-shows a cue, or when the cue breaks a hard limit of the
+profile (line length, number of lines, reading speed, longest duration); "warning" for style a
+careful captioner would fix; "info" for notes that need no action.
 """
 
 from __future__ import annotations
 
 import difflib
+import html
+import re
 from collections import Counter
 
+from ...timefmt import cue_time
 from ..profiles import CaptionProfile
-from .model import Cue, Finding, visible_text
-from .structure import clock
+from .model import Finding, ParsedCue, Severity, visible_text
 
 
-def check_cues(cues: list[Cue], profile: CaptionProfile, fps: float) -> list[Finding]:
+def check_cues(cues: list[ParsedCue], profile: CaptionProfile, fps: float) -> list[Finding]:
     """Every rule that needs only the cues (no media)."""
     findings: list[Finding] = []
     findings += _timing(cues)
@@ -29,13 +33,19 @@ def check_cues(cues: list[Cue], profile: CaptionProfile, fps: float) -> list[Fin
     return findings
 
 
-def _finding(rule: str, severity: str, cue: Cue, message: str, line: int | None = None):
-    return Finding(rule, severity, cue.index, cue.line if line is None else line, message)  # type: ignore[arg-type]
+# A character reference such as &amp; or &#233; (what HTML would decode).
+_ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
 
 
-def _timing(cues: list[Cue]) -> list[Finding]:
+def _finding(
+    rule: str, severity: Severity, cue: ParsedCue, message: str, line: int | None = None
+) -> Finding:
+    return Finding(rule, severity, cue.index, cue.line if line is None else line, message)
+
+
+def _timing(cues: list[ParsedCue]) -> list[Finding]:
     findings = []
-    previous: Cue | None = None
+    previous: ParsedCue | None = None
     for cue in cues:
         if cue.end <= cue.start:
             what = "zero" if cue.end == cue.start else "negative"
@@ -44,8 +54,9 @@ def _timing(cues: list[Cue]) -> list[Finding]:
                     "timing.zero-duration",
                     "error",
                     cue,
-                    f"cue has {what} duration ({clock(cue.start)} --> {clock(cue.end)}); "
-                    "it is never shown",
+                    f"cue has {what} duration ({cue_time(cue.start)} --> {cue_time(cue.end)}): "
+                    "players never show it"
+                    + (" (ffmpeg reads the end as hours later)" if what == "negative" else ""),
                 )
             )
         if previous is not None and cue.start < previous.start:
@@ -54,14 +65,14 @@ def _timing(cues: list[Cue]) -> list[Finding]:
                     "timing.order",
                     "error",
                     cue,
-                    f"cue starts at {clock(cue.start)}, before cue {previous.index} "
-                    f"({clock(previous.start)}); cues must be in time order",
+                    f"cue starts at {cue_time(cue.start)}, before cue {previous.index} "
+                    f"({cue_time(previous.start)}); cues must be in time order",
                 )
             )
         previous = cue
     # Overlaps in time order, so a misplaced cue is compared with its real neighbours; a cue
     # overlaps when it starts before the longest-running earlier cue has ended.
-    latest: Cue | None = None
+    latest: ParsedCue | None = None
     for cue in sorted((c for c in cues if c.end > c.start), key=lambda c: (c.start, c.index)):
         if latest is not None and cue.start < latest.end:
             findings.append(
@@ -69,8 +80,9 @@ def _timing(cues: list[Cue]) -> list[Finding]:
                     "timing.overlap",
                     "error",
                     cue,
-                    f"cue starts at {clock(cue.start)} while cue {latest.index} is still on "
-                    f"screen (until {clock(latest.end)}); two captions at once",
+                    f"cue starts at {cue_time(cue.start)} while cue {latest.index} is still on "
+                    f"screen (until {cue_time(latest.end)}): players show two captions at once, "
+                    "one above the other",
                 )
             )
         if latest is None or cue.end > latest.end:
@@ -78,15 +90,39 @@ def _timing(cues: list[Cue]) -> list[Finding]:
     return findings
 
 
-def _text(cue: Cue, profile: CaptionProfile) -> list[Finding]:
+def _text(cue: ParsedCue, profile: CaptionProfile) -> list[Finding]:
     shown = [(number, line) for number, line in enumerate(_shown_lines(cue), start=1)]
     if not shown:
-        return [_finding("text.empty", "warning", cue, "cue has no visible text")]
+        return [
+            _finding(
+                "text.empty",
+                "error",
+                cue,
+                "cue has no visible text: ffmpeg and players built on it drop it, and "
+                "browsers show an empty caption",
+            )
+        ]
     findings = []
+    if cue.fmt == "srt":
+        for offset, raw in enumerate(cue.lines, start=1):
+            entity = _ENTITY.search(raw)
+            if entity:
+                findings.append(
+                    _finding(
+                        "text.entity",
+                        "error",
+                        cue,
+                        f"{entity.group()!r} is HTML, which SubRip does not have: ffmpeg and "
+                        f"players built on it show {entity.group()!r} as written, not "
+                        f"{html.unescape(entity.group())!r}; write the character itself",
+                        line=cue.line + offset,
+                    )
+                )
+                break
     for number, (file_line, text) in shown:
         length = len(text)
         if length > profile.chars_per_line_warn:
-            severity = "error" if length > profile.chars_per_line_error else "warning"
+            severity: Severity = "error" if length > profile.chars_per_line_error else "warning"
             limit = (
                 profile.chars_per_line_error if severity == "error" else profile.chars_per_line_warn
             )
@@ -103,25 +139,26 @@ def _text(cue: Cue, profile: CaptionProfile) -> list[Finding]:
         findings.append(
             _finding(
                 "text.lines",
-                "warning",
+                "error",
                 cue,
-                f"cue has {len(shown)} lines; profile {profile.name} allows {profile.max_lines}",
+                f"cue has {len(shown)} lines; profile {profile.name} allows "
+                f"{profile.max_lines} (a hard limit: the extra line covers the picture)",
             )
         )
     return findings
 
 
-def _shown_lines(cue: Cue) -> list[tuple[int, str]]:
+def _shown_lines(cue: ParsedCue) -> list[tuple[int, str]]:
     """(file line number, visible text) for each line a viewer sees."""
     shown = []
     for offset, raw in enumerate(cue.lines, start=1):
-        text = visible_text(raw)
+        text = visible_text(raw, cue.fmt)
         if text:
             shown.append((cue.line + offset, text))
     return shown
 
 
-def _speed(cue: Cue, profile: CaptionProfile) -> list[Finding]:
+def _speed(cue: ParsedCue, profile: CaptionProfile) -> list[Finding]:
     if cue.duration <= 0 or not cue.visible_lines:
         return []
     findings = []
@@ -155,7 +192,7 @@ def _speed(cue: Cue, profile: CaptionProfile) -> list[Finding]:
     return findings
 
 
-def _duration(cue: Cue, profile: CaptionProfile) -> list[Finding]:
+def _duration(cue: ParsedCue, profile: CaptionProfile) -> list[Finding]:
     if cue.duration <= 0 or not cue.visible_lines:
         return []
     words = len(cue.text.split())
@@ -170,10 +207,11 @@ def _duration(cue: Cue, profile: CaptionProfile) -> list[Finding]:
                 f"{profile.name} wants at least {minimum:.3f} s",
             )
         ]
-    for severity, limit in (
+    limits: tuple[tuple[Severity, float | None], ...] = (
         ("error", profile.max_duration_error),
         ("warning", profile.max_duration_warn),
-    ):
+    )
+    for severity, limit in limits:
         if limit is not None and cue.duration > limit:
             return [
                 _finding(
@@ -187,7 +225,7 @@ def _duration(cue: Cue, profile: CaptionProfile) -> list[Finding]:
     return []
 
 
-def _gaps(cues: list[Cue], profile: CaptionProfile, fps: float) -> list[Finding]:
+def _gaps(cues: list[ParsedCue], profile: CaptionProfile, fps: float) -> list[Finding]:
     """Gaps between consecutive cues, in frames at ``fps``; overlaps are reported elsewhere."""
     findings = []
     shown = sorted((c for c in cues if c.end > c.start), key=lambda c: (c.start, c.index))
@@ -222,7 +260,7 @@ def _gaps(cues: list[Cue], profile: CaptionProfile, fps: float) -> list[Finding]
     return findings
 
 
-def _speakers(cues: list[Cue]) -> list[Finding]:
+def _speakers(cues: list[ParsedCue]) -> list[Finding]:
     """Near-identical speaker names (a typo, or a case change) used for different cues."""
     uses = Counter(c.speaker for c in cues if c.speaker)
     first_cue = {}

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...errors import MediaError
+from ...timefmt import cue_time
+from ...transcripts.speech import SAMPLE_RATE, as_seconds, voice_activity
 from ..profiles import CaptionProfile
-from .model import Cue, Finding
-from .structure import clock
+from .model import Finding, ParsedCue
 
 VAD_SLACK = 0.25
-SAMPLE_RATE = 16000
 # Speech longer than this with no caption over it is reported.
 UNCAPTIONED_MIN = 1.0
 # A cue that is only a sound label ("[music]", "(laughs)", "♪ ... ♪") needs no speech under it.
@@ -36,7 +36,6 @@ class Speech:
 def detect_speech(media: str | Path) -> list[Speech]:
     """Find the speech in ``media`` (any file PyAV can decode) with Silero VAD."""
     from faster_whisper.audio import decode_audio
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
 
     media = Path(media)
     if not media.is_file():
@@ -52,12 +51,13 @@ def detect_speech(media: str | Path) -> list[Speech]:
     if audio.size == 0:
         raise MediaError("has no audio track", where=str(media), hint="Pass the film's media")
     # Short pads and silences: the edges are what the sync checks compare against.
-    options = VadOptions(min_silence_duration_ms=500, speech_pad_ms=30, min_speech_duration_ms=250)
-    chunks = get_speech_timestamps(audio, options, sampling_rate=SAMPLE_RATE)
-    return [Speech(c["start"] / SAMPLE_RATE, c["end"] / SAMPLE_RATE) for c in chunks]
+    found = voice_activity(audio, min_silence_ms=500, pad_ms=30, min_speech_ms=250)
+    return [Speech(start, end) for start, end in as_seconds(found)]
 
 
-def check_sync(cues: list[Cue], speech: list[Speech], profile: CaptionProfile) -> list[Finding]:
+def check_sync(
+    cues: list[ParsedCue], speech: list[Speech], profile: CaptionProfile
+) -> list[Finding]:
     """Compare cues with detected speech under ``profile``'s sync tolerances."""
     shown = [c for c in cues if c.end > c.start and c.visible_lines]
     findings = _no_speech(shown, speech) + _uncaptioned(shown, speech)
@@ -65,11 +65,11 @@ def check_sync(cues: list[Cue], speech: list[Speech], profile: CaptionProfile) -
     return findings
 
 
-def _overlaps(cue: Cue, start: float, end: float) -> bool:
+def _overlaps(cue: ParsedCue, start: float, end: float) -> bool:
     return cue.start < end and cue.end > start
 
 
-def _no_speech(cues: list[Cue], speech: list[Speech]) -> list[Finding]:
+def _no_speech(cues: list[ParsedCue], speech: list[Speech]) -> list[Finding]:
     findings = []
     for cue in cues:
         if _SOUND_LABEL.match(cue.text.replace("\n", " ")):
@@ -81,14 +81,14 @@ def _no_speech(cues: list[Cue], speech: list[Speech]) -> list[Finding]:
                     "warning",
                     cue.index,
                     cue.line,
-                    f"no speech detected under this cue ({clock(cue.start)} --> "
-                    f"{clock(cue.end)}); is it timed to the wrong place?",
+                    f"no speech detected under this cue ({cue_time(cue.start)} --> "
+                    f"{cue_time(cue.end)}); is it timed to the wrong place?",
                 )
             )
     return findings
 
 
-def _uncaptioned(cues: list[Cue], speech: list[Speech]) -> list[Finding]:
+def _uncaptioned(cues: list[ParsedCue], speech: list[Speech]) -> list[Finding]:
     findings = []
     covered = sorted((c.start, c.end) for c in cues)
     for segment in speech:
@@ -111,14 +111,14 @@ def _uncaptioned(cues: list[Cue], speech: list[Speech]) -> list[Finding]:
                         "warning",
                         None,
                         None,
-                        f"speech from {clock(start)} to {clock(end)} ({end - start:.1f} s) "
+                        f"speech from {cue_time(start)} to {cue_time(end)} ({end - start:.1f} s) "
                         "has no caption",
                     )
                 )
     return findings
 
 
-def _edges(cues: list[Cue], speech: list[Speech], profile: CaptionProfile) -> list[Finding]:
+def _edges(cues: list[ParsedCue], speech: list[Speech], profile: CaptionProfile) -> list[Finding]:
     """The first cue over each stretch of speech should start with it; the last end with it."""
     findings = []
     for number, segment in enumerate(speech):
@@ -128,56 +128,40 @@ def _edges(cues: list[Cue], speech: list[Speech], profile: CaptionProfile) -> li
         if not over:
             continue
         first, last = over[0], over[-1]
+        p, start, end = profile, segment.start, segment.end
+        # (rule, cue, seconds off, which way, where the speech edge is, seconds allowed)
+        edges: list[tuple[str, ParsedCue, float, str, float, float]] = []
         if before is None or not _overlaps(first, before.start, before.end):
-            early = segment.start - first.start
-            if early > profile.sync_start_early + VAD_SLACK:
-                findings.append(
-                    _edge(
-                        "sync.start",
-                        first,
-                        early,
-                        "before speech starts",
-                        segment.start,
-                        profile.sync_start_early,
-                        profile,
-                    )
-                )
-            elif -early > profile.sync_start_late + VAD_SLACK:
-                findings.append(
-                    _edge(
-                        "sync.start",
-                        first,
-                        -early,
-                        "after speech starts",
-                        segment.start,
-                        profile.sync_start_late,
-                        profile,
-                    )
-                )
+            early = start - first.start
+            edges.append(
+                ("sync.start", first, early, "before speech starts", start, p.sync_start_early)
+            )
+            edges.append(
+                ("sync.start", first, -early, "after speech starts", start, p.sync_start_late)
+            )
         if after is None or not _overlaps(last, after.start, after.end):
-            late = last.end - segment.end
-            if late > profile.sync_end_late + VAD_SLACK:
-                findings.append(
-                    _edge(
-                        "sync.end",
-                        last,
-                        late,
-                        "after speech ends",
-                        segment.end,
-                        profile.sync_end_late,
-                        profile,
-                    )
-                )
+            late = last.end - end
+            edges.append(("sync.end", last, late, "after speech ends", end, p.sync_end_late))
+        # A cue off by less than the tolerance (plus the detector's slack) is in sync.
+        findings += [_edge(*edge, profile) for edge in edges if edge[2] > edge[5] + VAD_SLACK]
     return findings
 
 
-def _edge(rule, cue, seconds, what, at, allowed, profile) -> Finding:
+def _edge(
+    rule: str,
+    cue: ParsedCue,
+    seconds: float,
+    what: str,
+    at: float,
+    allowed: float,
+    profile: CaptionProfile,
+) -> Finding:
     verb = "appears" if rule == "sync.start" else "stays"
     return Finding(
         rule,
         "warning",
         cue.index,
         cue.line,
-        f"cue {verb} {seconds:.2f} s {what} (speech detected at {clock(at)}); profile "
+        f"cue {verb} {seconds:.2f} s {what} (speech detected at {cue_time(at)}); profile "
         f"{profile.name} allows {allowed:.2f} s (plus {VAD_SLACK} s detector slack)",
     )

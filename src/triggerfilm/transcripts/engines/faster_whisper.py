@@ -6,11 +6,15 @@ import os
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ...errors import TriggerfilmError
 from ..model import Segment, Transcript, Word
-from ..models import resolve_model
 from ..options import TranscribeOptions, check_language
+from ..whisper_models import resolve_model
+
+if TYPE_CHECKING:
+    from faster_whisper import WhisperModel
 
 # Speech chunks decoded together; 4 measured faster than 8 on 2 cores (less padding per batch).
 BATCH_SIZE = 4
@@ -20,7 +24,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
 @lru_cache(maxsize=2)
-def _load(location: str, threads: int):
+def _load(location: str, threads: int) -> WhisperModel:
     from faster_whisper import WhisperModel
 
     try:
@@ -38,10 +42,7 @@ def transcribe_file(
     options: TranscribeOptions,
     progress: Callable[[float], None] | None = None,
 ) -> Transcript:
-    """Transcribe one audio or video file with word timestamps.
-
-    ``progress`` is called with the seconds of audio done so far, for progress bars.
-    """
+    """faster-whisper's ``transcribe_file`` (see ``transcripts.store.Engine``)."""
     # One registry says what a --model name means for each engine (`triggerfilm models`).
     model = _load(resolve_model(options.model, "faster-whisper").location, options.threads)
     check_language(options, model.model.is_multilingual)

@@ -12,7 +12,8 @@ same way, so the two can be swapped and compared:
   on earlier windows is what lets Whisper fall into repetition loops on pause-filled narratives;
 - ``fp16=False``: there is no GPU, and PyTorch on CPU computes in float32 anyway.
 
-It is about 4–5× slower than faster-whisper and needs ``pip install 'triggerfilm[openai]'``.
+It is about 4–5× slower than faster-whisper and needs the ``openai-whisper`` extra plus
+openai-whisper itself installed without its GPU-only dependencies (``make openai`` does both).
 """
 
 from __future__ import annotations
@@ -31,11 +32,11 @@ import numpy as np
 from ...errors import MediaError, TriggerfilmError
 from ..convert import convert_ct2_to_openai
 from ..model import Segment, Transcript, Word
-from ..models import ResolvedModel, list_offline_models, resolve_model
 from ..options import TranscribeOptions, check_language
+from ..speech import SAMPLE_RATE, voice_activity
+from ..whisper_models import ResolvedModel, list_offline_models, resolve_model
 
 ENGINE = "openai-whisper"
-SAMPLE_RATE = 16000
 log = logging.getLogger(__name__)
 
 
@@ -45,8 +46,9 @@ def _require_whisper() -> Any:
     except ImportError:
         raise TriggerfilmError(
             "the openai-whisper engine is not installed",
-            hint="Install it with `pip install 'triggerfilm[openai]'` (see the README for the "
-            "CPU-only torch wheel), or use the faster-whisper engine",
+            hint="Install it with `make openai`, or `pip install 'triggerfilm[openai-whisper]'` "
+            "then `pip install --no-deps openai-whisper` (a CPU-only torch wheel first: see the "
+            "README), or use the faster-whisper engine",
         ) from None
     return whisper
 
@@ -120,7 +122,8 @@ def decode(path: Path) -> np.ndarray:
     from faster_whisper.audio import decode_audio
 
     try:
-        return decode_audio(str(path), sampling_rate=SAMPLE_RATE)
+        samples: np.ndarray = decode_audio(str(path), sampling_rate=SAMPLE_RATE)
+        return samples
     except (av.FFmpegError, OSError, ValueError) as error:
         raise MediaError(
             f"cannot decode the audio ({error})",
@@ -131,9 +134,9 @@ def decode(path: Path) -> np.ndarray:
 
 def _speech_only(audio: np.ndarray) -> tuple[np.ndarray, Any]:
     """The speech parts joined together and a map back to original times (None: no speech)."""
-    from faster_whisper.vad import SpeechTimestampsMap, VadOptions, get_speech_timestamps
+    from faster_whisper.vad import SpeechTimestampsMap
 
-    chunks = get_speech_timestamps(audio, VadOptions())
+    chunks = [{"start": a, "end": b} for a, b in voice_activity(audio)]
     if not chunks:
         return audio[:0], None
     speech = np.concatenate([audio[c["start"] : c["end"]] for c in chunks])
@@ -151,6 +154,7 @@ def _progress_hook(
     if progress is None:
         yield
         return
+    report = progress
 
     class _Bar:
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -164,14 +168,14 @@ def _progress_hook(
 
         def update(self, frames: int) -> None:
             self.frames += frames
-            progress(self.frames * seconds_per_frame)
+            report(self.frames * seconds_per_frame)
 
-    original = module.tqdm
-    module.tqdm = types.SimpleNamespace(tqdm=_Bar)
+    original = getattr(module, "tqdm")  # noqa: B009  (a module attribute mypy cannot see)
+    setattr(module, "tqdm", types.SimpleNamespace(tqdm=_Bar))  # noqa: B010
     try:
         yield
     finally:
-        module.tqdm = original
+        setattr(module, "tqdm", original)  # noqa: B010
 
 
 def _segment(raw: dict[str, Any], timeline: Any) -> Segment | None:
@@ -208,10 +212,7 @@ def transcribe_file(
     options: TranscribeOptions,
     progress: Callable[[float], None] | None = None,
 ) -> Transcript:
-    """Transcribe one audio or video file with word timestamps using openai-whisper.
-
-    ``progress`` is called with the seconds of audio done so far, for progress bars.
-    """
+    """openai-whisper's ``transcribe_file`` (see ``transcripts.store.Engine``)."""
     model = load_model(options.model)
     check_language(options, model.is_multilingual)
     language = options.language

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..editplan.cutsheet import (
     ClipSentences,
+    SheetLine,
     check_selected,
     parse_cutsheet,
     plan_apply,
@@ -23,7 +24,7 @@ from ..editplan.search import SearchDoc, SearchHit, SearchQuery, search
 from ..editplan.sentences import sentences
 from ..editplan.timeline import Timeline
 from ..errors import TriggerfilmError
-from ..manifest.edit import KeptSelection, ManifestEditor, NewSelection, keeps_all_but
+from ..manifest.rewrite import KeptSelection, ManifestEditor, NewSelection, keeps_all_but
 from ..reports.plan import DEFAULT_TARGET_MINUTES, PlanReport, build_plan_report
 from ..sources.cache import ContentCache
 from ..sources.catalogue import (
@@ -85,6 +86,7 @@ def search_docs(
         if progress and transcribe:
             progress("clips", total, total)
         return docs, options
+    assert manifest is not None  # exactly one of the two, checked above
     prepared = prepare(manifest)
     transcribe_all(prepared, options, progress)
     options = prepared.transcribe_options or options
@@ -94,7 +96,7 @@ def search_docs(
     for ref in m.clips:
         src = prepared.sources[ref.id]
         entry = None
-        if ref.archive:
+        if ref.archive and ref.archive_clip:
             entry = catalogues[ref.archive].clip(ref.archive_clip)
             used.add((ref.archive, entry.id))
         docs.append(
@@ -183,22 +185,32 @@ def local_media(archive: Archive, clip: ArchiveClip) -> Path | None:
 
 def add_hit(manifest_path: str | Path, touchpoint: str, hit: SearchHit) -> Added:
     """Append ``hit``'s sentence to the touchpoint as a selection; declare its clip if new."""
+    editor = ManifestEditor(manifest_path)
+    t = editor.touchpoint_index(touchpoint)
+    selection = append_hit(editor, t, hit)
+    added_clips = int(selection.clip != hit.clip)
+    editor.save(verify=keeps_all_but(editor.manifest, {t}, added_clips=added_clips))
+    return Added(selection, tuple(editor.notes))
+
+
+def append_hit(
+    editor: ManifestEditor, t: int, hit: SearchHit, valence: str | None = None
+) -> NewSelection:
+    """Append ``hit``'s sentence to touchpoint ``t`` in ``editor`` (declaring its clip if the
+    manifest does not use it yet); the caller saves."""
     if hit.start is None or hit.end is None:
         raise TriggerfilmError(
             f"the match in {hit.clip}'s {hit.field} has no time in the recording",
             expected="a match in a transcript",
             hint="Search for words spoken in the clip, or run `triggerfilm transcribe` first",
         )
-    editor = ManifestEditor(manifest_path)
-    t = editor.touchpoint_index(touchpoint)
     clip = hit.clip
     if not hit.in_manifest:
         assert hit.archive is not None and hit.archive_clip is not None
         clip = editor.add_archive_clip(hit.archive, hit.archive_clip)
-    selection = NewSelection(clip, hit.start, hit.end)
+    selection = NewSelection(clip, hit.start, hit.end, valence)
     editor.append_selection(t, selection)
-    editor.save(verify=keeps_all_but(editor.manifest, {t}, added_clips=int(clip != hit.clip)))
-    return Added(selection, tuple(editor.notes))
+    return selection
 
 
 @dataclass(frozen=True)
@@ -296,7 +308,7 @@ def apply_cutsheet_file(
     )
 
 
-def _check_sheet(lines, prepared: Prepared, sheet: Path) -> None:
+def _check_sheet(lines: list[SheetLine], prepared: Prepared, sheet: Path) -> None:
     """Every sheet line names a clip of the manifest, at times inside its recording."""
     for line in lines:
         media = prepared.media.get(line.clip)

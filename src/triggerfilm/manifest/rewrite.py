@@ -30,7 +30,8 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import YAMLError
+from ruamel.yaml.error import CommentMark, YAMLError
+from ruamel.yaml.tokens import CommentToken
 
 from ..errors import ManifestError
 from ..store.atomic import encode_like, staged_path
@@ -40,11 +41,11 @@ from .model import Manifest
 
 @dataclass(frozen=True)
 class NewSelection:
-    """A selection to write: ``start``/``end`` in seconds."""
+    """A selection to write: ``start``/``end`` in seconds, or as quotes of the words spoken."""
 
     clip: str
-    start: float
-    end: float
+    start: float | str
+    end: float | str
     valence: str | None = None
     note: str | None = None
 
@@ -113,7 +114,9 @@ class ManifestEditor:
         key = path[-1]
         node = parent[key]
         if not isinstance(node, CommentedMap | CommentedSeq):
-            return node
+            # Only mappings and lists can be shared through an anchor; a caller asking for
+            # anything else has the wrong path.
+            raise TypeError(f"{path!r} is not a mapping or a list in the manifest")
         inherited = isinstance(parent, CommentedMap) and key not in dict(parent.non_merged_items())
         others = [p for p in _references(self.data).get(id(node), []) if p != path]
         if not inherited and not others:
@@ -123,7 +126,7 @@ class ManifestEditor:
             # The original keeps its anchor as written even if nothing else refers to it now,
             # so the text where it is defined stays as the person wrote it.
             node.anchor.always_dump = True
-            mine.yaml_set_anchor(None)  # type: ignore[arg-type]
+            mine.yaml_set_anchor(None)
         # A comment on the anchor's line (``consent: &couple  # one form``) goes with the
         # original; ruamel keeps it both on the node and on each key that refers to it, and a
         # copy carrying it would print it on a line of its own or break the list after it.
@@ -148,7 +151,7 @@ class ManifestEditor:
             )
         return mine
 
-    def describe(self, path: tuple) -> str:
+    def describe(self, path: tuple[str | int, ...]) -> str:
         """A place in the manifest as a person would name it: ``clip 'dave' consent``."""
         words = []
         if len(path) >= 2 and path[0] == "clips" and isinstance(path[1], int):
@@ -169,10 +172,12 @@ class ManifestEditor:
 
     def _selections(self, t: int) -> CommentedSeq:
         self.own("touchpoints", t)
-        return self.own("touchpoints", t, "selections")
+        selections = self.own("touchpoints", t, "selections")
+        assert isinstance(selections, CommentedSeq)  # the loader checked it is a list
+        return selections
 
     def append_selection(self, t: int, selection: NewSelection) -> None:
-        items = self._selections(t)
+        items = self._ensure_selections(t)
         previous = items[-1] if len(items) else None
         items.append(_selection_map(selection))
         if isinstance(previous, CommentedMap):
@@ -214,10 +219,88 @@ class ManifestEditor:
             clip_id, n = f"{base}-{n}", n + 1
         entry = CommentedMap([("id", clip_id), ("archive", archive), ("clip", archive_clip)])
         clips = self.own("clips")
+        assert isinstance(clips, CommentedSeq)  # the loader checked it is a list
         if len(clips) and getattr(clips[-1], "fa", None) is not None and clips[-1].fa.flow_style():
             entry.fa.set_flow_style()  # match a list written as {id: ..., archive: ...} lines
         clips.append(entry)
         return clip_id
+
+    # --- the studio's edits: each keeps every other key, comment and blank line --------------
+
+    def move_selection(self, t: int, i: int, to_t: int, to_i: int) -> None:
+        """Move selection ``i`` of touchpoint ``t`` to position ``to_i`` of touchpoint ``to_t``."""
+        source, target = self._selections(t), self._ensure_selections(to_t)
+        last_source, last_target = _last(source), _last(target)
+        item = source.pop(i)
+        target.insert(min(max(to_i, 0), len(target)), item)
+        _keep_trailing(source, last_source)
+        _keep_trailing(target, last_target)
+
+    def remove_selection(self, t: int, i: int) -> None:
+        items = self._selections(t)
+        last = _last(items)
+        del items[i]
+        _keep_trailing(items, last)
+
+    def set_selection_key(self, t: int, i: int, key: str, value: str | float | None) -> None:
+        """Set (or, with None, remove) one key of a selection, e.g. valence or note."""
+        self._selections(t)
+        item = self.own("touchpoints", t, "selections", i)
+        assert isinstance(item, CommentedMap)  # the loader checked every selection is a mapping
+        if value is None or value == "":
+            item.pop(key, None)
+        elif key in ("from", "to"):
+            item[key] = value if isinstance(value, str) else _seconds(value)
+        else:
+            item[key] = value
+
+    def add_touchpoint(self, title: str, description: str | None, at: int | None = None) -> int:
+        touchpoints = self.data["touchpoints"]
+        entry = CommentedMap([("title", title)])
+        if description:
+            entry["description"] = description
+        entry["selections"] = CommentedSeq()
+        index = len(touchpoints) if at is None else min(max(at, 0), len(touchpoints))
+        last = _last(touchpoints)
+        touchpoints.insert(index, entry)
+        _keep_trailing(touchpoints, last)
+        _space_like_neighbours(touchpoints)
+        return index
+
+    def set_touchpoint_key(self, t: int, key: str, value: str | None) -> None:
+        entry = self.data["touchpoints"][t]
+        if value is None or value == "":
+            entry.pop(key, None)
+            return
+        if key not in entry and key == "description" and "title" in entry:
+            entry.insert(list(entry).index("title") + 1, key, value)
+        else:
+            entry[key] = value
+
+    def move_touchpoint(self, t: int, to: int) -> None:
+        touchpoints = self.data["touchpoints"]
+        last = _last(touchpoints)
+        entry = touchpoints.pop(t)
+        touchpoints.insert(min(max(to, 0), len(touchpoints)), entry)
+        _keep_trailing(touchpoints, last)
+        _space_like_neighbours(touchpoints)
+
+    def remove_touchpoint(self, t: int) -> None:
+        touchpoints = self.data["touchpoints"]
+        last = _last(touchpoints)
+        del touchpoints[t]
+        _keep_trailing(touchpoints, last)
+
+    def _ensure_selections(self, t: int) -> CommentedSeq:
+        entry = self.own("touchpoints", t)
+        assert isinstance(entry, CommentedMap)  # the loader checked every touchpoint is a mapping
+        if entry.get("selections") is None:
+            entry["selections"] = CommentedSeq()
+        items = self.own("touchpoints", t, "selections")
+        assert isinstance(items, CommentedSeq)
+        if not len(items):
+            items.fa.set_block_style()  # an empty list reads back as `[]`, in flow style
+        return items
 
     def text(self) -> str:
         out = io.StringIO()
@@ -258,7 +341,7 @@ class ManifestEditor:
         return self.manifest
 
 
-def _meaning(value):
+def _meaning(value: object) -> object:
     """A loaded manifest value without where it was written (lines move when text is added)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return tuple(
@@ -271,7 +354,9 @@ def _meaning(value):
     return value
 
 
-def keeps_all_but(before: Manifest, touchpoints: set[int], *, added_clips: int = 0):
+def keeps_all_but(
+    before: Manifest, touchpoints: set[int], *, added_clips: int = 0
+) -> Callable[[Manifest], None]:
     """A ``save`` check: compared with ``before``, only ``touchpoints`` (by index) changed and
     ``added_clips`` clips were appended; every other clip and touchpoint means what it meant.
 
@@ -305,14 +390,14 @@ def keeps_all_but(before: Manifest, touchpoints: set[int], *, added_clips: int =
     return verify
 
 
-def _references(root) -> dict[int, list[tuple]]:
+def _references(root: object) -> dict[int, list[tuple[str | int, ...]]]:
     """Every place each mapping or list is used: ``{id(node): [path, ...]}``.
 
     A ``<<`` merge counts as a use of the merged mapping (at ``path + ("<<",)``); values a
     mapping only inherits through a merge are not walked again.
     """
-    found: dict[int, list[tuple]] = {}
-    stack: list[tuple[object, tuple]] = [(root, ())]
+    found: dict[int, list[tuple[str | int, ...]]] = {}
+    stack: list[tuple[object, tuple[str | int, ...]]] = [(root, ())]
     while stack:
         node, path = stack.pop()
         if not isinstance(node, CommentedMap | CommentedSeq):
@@ -339,7 +424,7 @@ _DISPLACED_COMMENT = re.compile(
 
 
 def _rejoin_anchor_comments(text: str) -> str:
-    def rejoin(match: re.Match) -> str:
+    def rejoin(match: re.Match[str]) -> str:
         head, pad = match["head"], match["pad"]
         if len(pad) <= len(head):
             return match[0]  # it was a comment line of its own
@@ -353,18 +438,67 @@ def _seconds(value: float) -> float | int:
     return int(rounded) if rounded == int(rounded) else rounded
 
 
+def _anchor_value(value: float | str) -> float | int | str:
+    return value if isinstance(value, str) else _seconds(value)
+
+
 def _selection_map(selection: NewSelection) -> CommentedMap:
     entry = CommentedMap(
         [
             ("clip", selection.clip),
-            ("from", _seconds(selection.start)),
-            ("to", _seconds(selection.end)),
+            ("from", _anchor_value(selection.start)),
+            ("to", _anchor_value(selection.end)),
         ]
     )
     if selection.valence:
         entry["valence"] = selection.valence
     if selection.note:
         entry["note"] = selection.note
+    return entry
+
+
+def _last(items: CommentedSeq) -> CommentedMap | None:
+    return items[-1] if len(items) and isinstance(items[-1], CommentedMap) else None
+
+
+def _keep_trailing(items: CommentedSeq, old_last: CommentedMap | None) -> None:
+    """After a list changed, hang the blank line or comment that followed its old last entry
+    on its new last entry, so it still separates this list from what comes next."""
+    new_last = _last(items)
+    if old_last is None or new_last is None or new_last is old_last:
+        return
+    _move_trailing_comment(_deepest_last(old_last), _deepest_last(new_last))
+
+
+def _space_like_neighbours(items: CommentedSeq) -> None:
+    """Where the entries of a list are separated by blank lines, give a newly placed entry one
+    too (the last entry's blank line would separate the list from what follows)."""
+    entries = [e for e in items if isinstance(e, CommentedMap) and len(e)]
+    spaced = [_trailing(_deepest_last(e)) is not None for e in entries[:-1]]
+    if not any(spaced):
+        return
+    for entry, has in zip(entries[:-1], spaced, strict=True):
+        if not has:
+            inner = _deepest_last(entry)
+            inner.ca.items[list(inner)[-1]] = [
+                None,
+                None,
+                CommentToken("\n\n", CommentMark(0)),
+                None,
+            ]
+
+
+def _trailing(entry: CommentedMap) -> object | None:
+    tokens = entry.ca.items.get(list(entry)[-1]) if len(entry) else None
+    return tokens[2] if tokens and len(tokens) > 2 else None
+
+
+def _deepest_last(entry: CommentedMap) -> CommentedMap:
+    """Where ruamel keeps a mapping's trailing comment: on its last key, or inside it when that
+    key holds a list of mappings (a touchpoint's selections)."""
+    value = entry[list(entry)[-1]] if len(entry) else None
+    if isinstance(value, CommentedSeq) and len(value) and isinstance(value[-1], CommentedMap):
+        return _deepest_last(value[-1])
     return entry
 
 

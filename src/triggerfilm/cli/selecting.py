@@ -3,34 +3,34 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
-from ..app import editing
+from ..app import selecting
 from ..editplan.search import SearchHit
 from ..errors import TriggerfilmError
-from .app import Bars, cli, transcribe_options, transcribe_settings
+from ..timefmt import source_time
+from .app import (
+    Bars,
+    cli,
+    format_option,
+    manifest_argument,
+    target_option,
+    transcribe_options,
+    transcribe_settings,
+)
 
 
 @cli.command("plan")
-@click.argument("manifest", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-    help="table: aligned text; json / csv for other tools (csv: the running order).",
+@manifest_argument
+@format_option(
+    ["table", "json", "csv"],
+    "table: aligned text; json / csv for other tools (csv: the running order).",
 )
-@click.option(
-    "--target",
-    type=click.FloatRange(min=0, min_open=True),
-    default=30.0,
-    show_default=True,
-    help="The film's target length in minutes.",
-)
+@target_option("The film's target length in minutes.")
 @transcribe_options
-def plan_command(manifest: Path, fmt: str, target: float, **opts) -> None:
+def plan_command(manifest: Path, fmt: str, target: float, **opts: Any) -> None:
     """Show MANIFEST's running order, time per touchpoint against the target, each narrator's
     share, the balance of valences and who is represented, with warnings. Transcribes what is
     missing so quotes resolve."""
@@ -38,7 +38,7 @@ def plan_command(manifest: Path, fmt: str, target: float, **opts) -> None:
 
     bars = Bars()
     try:
-        report = editing.plan_report(manifest, target, transcribe_settings(**opts), bars)
+        report = selecting.plan_report(manifest, target, transcribe_settings(**opts), bars)
     finally:
         bars.close()
     click.echo(FORMATTERS[fmt](report), nl=False)
@@ -92,7 +92,7 @@ def search_command(
     transcribe: bool,
     add_to: str | None,
     pick: int | None,
-    **opts,
+    **opts: Any,
 ) -> None:
     """Find QUERY (whole words, any case) in clip titles, topics, narrator descriptors and
     transcripts; print clip, narrator, time and context. With --add TOUCHPOINT --manifest M,
@@ -103,7 +103,7 @@ def search_command(
     all occur in a sentence, in any order. Without an index every transcript is scanned.
     --meaning TEXT ranks sentences by meaning instead (see docs/search.md)."""
     from ..app import indexing
-    from ..editplan.search import SearchQuery, format_hits, format_time
+    from ..editplan.search import SearchQuery, format_hits
 
     if (archive is None) == (manifest is None):
         raise click.UsageError("say where to search: --archive PATH_OR_URL or --manifest FILE")
@@ -127,12 +127,12 @@ def search_command(
     if from_index:
         click.echo("(searched the archive index; `triggerfilm index` updates it)", err=True)
     click.echo(format_hits(hits), nl=False)
-    if add_to:
+    if add_to and manifest is not None:
         chosen = choose_hit(hits, pick)
-        added = editing.add_hit(manifest, add_to, chosen)
+        added = selecting.add_hit(manifest, add_to, chosen)
         selection = added.selection
         click.echo(
-            f"Added {selection.clip} {format_time(selection.start)}–{format_time(selection.end)} "
+            f"Added {selection.clip} {_written(selection.start)}–{_written(selection.end)} "
             f"to '{add_to}' in {manifest}."
         )
         for note in added.notes:
@@ -159,7 +159,7 @@ def choose_hit(hits: list[SearchHit], pick: int | None) -> SearchHit:
 
 
 @cli.command("cutsheet")
-@click.argument("manifest", type=click.Path(dir_okay=False, path_type=Path))
+@manifest_argument
 @click.option(
     "-o",
     "--output",
@@ -173,15 +173,19 @@ def choose_hit(hits: list[SearchHit], pick: int | None) -> SearchHit:
     help="Read this ticked sheet and update the manifest's selections.",
 )
 @transcribe_options
-def cutsheet_command(manifest: Path, output: Path | None, sheet: Path | None, **opts) -> None:
+def cutsheet_command(manifest: Path, output: Path | None, sheet: Path | None, **opts: Any) -> None:
     """Write a Markdown cut sheet of every clip's sentences to tick, or --apply a ticked one."""
 
     bars = Bars()
     try:
         if sheet is None:
-            path = editing.write_cutsheet_file(manifest, output, transcribe_settings(**opts), bars)
+            path = selecting.write_cutsheet_file(
+                manifest, output, transcribe_settings(**opts), bars
+            )
         else:
-            result = editing.apply_cutsheet_file(manifest, sheet, transcribe_settings(**opts), bars)
+            result = selecting.apply_cutsheet_file(
+                manifest, sheet, transcribe_settings(**opts), bars
+            )
     finally:
         bars.close()
     if sheet is None:
@@ -195,3 +199,8 @@ def cutsheet_command(manifest: Path, output: Path | None, sheet: Path | None, **
             click.echo(f"Note: {note}.")
     else:
         click.echo(f"No changes: the sheet matches {manifest}.")
+
+
+def _written(point: float | str) -> str:
+    """A selection's end as the manifest now holds it: a time, or the quoted words."""
+    return f"“{point}”" if isinstance(point, str) else source_time(point)
