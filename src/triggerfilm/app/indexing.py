@@ -58,12 +58,12 @@ class Target:
                 return cls(archive=location)
         return cls(manifest=path)
 
-    def scope(self, options: TranscribeOptions) -> dict:
+    def scope(self, options: TranscribeOptions) -> dict[str, str]:
         """What names the index file: the target and the model its transcripts came from."""
         if self.manifest is not None:
             where = {"manifest": str(self.manifest.resolve())}
         elif "://" in (self.archive or ""):
-            where = {"archive": self.archive}
+            where = {"archive": self.archive or ""}
         else:
             where = {"archive": str(Path(self.archive or "").resolve())}
         # The transcript cache key of no media stands for "these options" (engine, model...).

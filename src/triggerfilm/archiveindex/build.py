@@ -41,7 +41,7 @@ Progress = Callable[[str, float, float], None]
 
 def update_index(
     path: Path,
-    scope: dict,
+    scope: dict[str, str],
     docs: list[SearchDoc],
     with_meaning: bool = True,
     progress: Progress | None = None,

@@ -132,7 +132,7 @@ def connect(path: Path) -> sqlite3.Connection:
     return connection
 
 
-def create(connection: sqlite3.Connection, scope: dict) -> None:
+def create(connection: sqlite3.Connection, scope: dict[str, str]) -> None:
     connection.executescript(_SCHEMA)
     connection.executemany(
         "INSERT INTO meta(key, value) VALUES (?, ?)",
@@ -205,7 +205,7 @@ def meaning_passages(doc: SearchDoc, found: list[Passage]) -> list[Passage]:
 
 def missing_vectors(connection: sqlite3.Connection, texts: dict[str, str]) -> dict[str, str]:
     """The texts (by hash) that have no vector yet."""
-    have = set()
+    have: set[str] = set()
     hashes = list(texts)
     for begin in range(0, len(hashes), 500):
         chunk = hashes[begin : begin + 500]

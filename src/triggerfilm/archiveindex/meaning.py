@@ -22,6 +22,7 @@ import math
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -71,7 +72,8 @@ def _erf(x: np.ndarray) -> np.ndarray:
     poly = t * (
         0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))
     )
-    return sign * (1.0 - poly * np.exp(-x * x))
+    result: np.ndarray = sign * (1.0 - poly * np.exp(-x * x))
+    return result
 
 
 def _gelu(x: np.ndarray) -> np.ndarray:
@@ -83,7 +85,8 @@ def _gelu(x: np.ndarray) -> np.ndarray:
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
     mean = x.mean(-1, keepdims=True)
     var = ((x - mean) ** 2).mean(-1, keepdims=True)
-    return (x - mean) / np.sqrt(var + 1e-12) * weight + bias
+    normed: np.ndarray = (x - mean) / np.sqrt(var + 1e-12) * weight + bias
+    return normed
 
 
 class SentenceEncoder:
@@ -122,7 +125,8 @@ class SentenceEncoder:
 
     def _dense(self, x: np.ndarray, name: str) -> np.ndarray:
         weight, bias = self.linear[name]
-        return x @ weight + bias
+        result: np.ndarray = x @ weight + bias
+        return result
 
     def _encode_batch(self, texts: list[str]) -> np.ndarray:
         encodings = self.tokenizer.encode_batch(texts)
@@ -168,17 +172,18 @@ class SentenceEncoder:
             )
         pooled = (x * mask[..., None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+        unit: np.ndarray = (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+        return unit
 
 
 @lru_cache(maxsize=1)
-def _blas():
+def _blas() -> Any:
     from threadpoolctl import ThreadpoolController
 
     return ThreadpoolController()  # finds the BLAS libraries once (a few ms each time)
 
 
-def one_blas_thread():
+def one_blas_thread() -> Any:
     """A context with BLAS held to one thread. These matrices are small, and on a busy machine
     OpenBLAS threads spin waiting for each other: a one-sentence query measured 0.3-0.45 s with
     two threads under load, 0.017 s with one."""

@@ -156,7 +156,9 @@ _COLUMNS = (
 )
 
 
-def _hit(row: sqlite3.Row, pattern: re.Pattern[str] | None, score=None) -> SearchHit:
+def _hit(
+    row: sqlite3.Row, pattern: re.Pattern[str] | None, score: float | None = None
+) -> SearchHit:
     match = pattern.search(row["text"]) if pattern else None
     at = row["start"]
     if match and row["words"]:

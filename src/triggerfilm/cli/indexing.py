@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from .app import Bars, cli, transcribe_options, transcribe_settings
@@ -21,7 +23,7 @@ from .app import Bars, cli, transcribe_options, transcribe_settings
     help="Skip the sentence vectors that search by meaning needs (faster to build).",
 )
 @transcribe_options
-def index_command(target: str, no_transcribe: bool, no_meaning: bool, **opts) -> None:
+def index_command(target: str, no_transcribe: bool, no_meaning: bool, **opts: Any) -> None:
     """Build or update the search index of an archive (folder, catalogue file or URL) or of a
     manifest's clips and archives: every clip's words with their times, the verbatim
     transcript, catalogue metadata and topics, and sentence vectors for `search --meaning`.

@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import SourceError, TriggerfilmError
 from .model import Transcript
@@ -44,7 +45,7 @@ class ClipJob:
     duration: float = 0.0  # seconds of media, for the progress bar (0: unknown)
 
 
-def run_job(job: ClipJob, options: TranscribeOptions, cache: str | None) -> dict:
+def run_job(job: ClipJob, options: TranscribeOptions, cache: str | None) -> dict[str, str]:
     """On a worker: find or fetch the media, transcribe it into the cache, return the result.
 
     Runs in the worker process; everything it needs comes in its arguments.
@@ -80,7 +81,7 @@ def _task_key(index: int, job: ClipJob) -> str:
     return f"{TASK_PREFIX}-{index}-{label}-{uuid.uuid4().hex[:8]}"
 
 
-def connect(scheduler: str):
+def connect(scheduler: str) -> Any:
     """A Dask client on ``scheduler`` (tcp://HOST:PORT), or a clear error."""
     try:
         from distributed import Client
@@ -104,9 +105,9 @@ def transcribe_on_cluster(
     jobs: list[ClipJob],
     options: TranscribeOptions,
     scheduler: str,
-    done: Callable[[int, dict], None] | None = None,
+    done: Callable[[int, dict[str, str]], None] | None = None,
     cache: Path | None = None,
-) -> list[dict]:
+) -> list[dict[str, str]]:
     """Send one task per clip to the cluster and wait for all; ``done(i, result)`` reports
     each clip as it finishes (in the order they finish). Returns the results in job order.
 
@@ -124,7 +125,7 @@ def transcribe_on_cluster(
             ): i
             for i, job in enumerate(jobs)
         }
-        results: list[dict | None] = [None] * len(jobs)
+        results: list[dict[str, str] | None] = [None] * len(jobs)
         for future in as_completed(list(futures), loop=client.loop):
             index = futures[future]
             result = future.result()  # a worker's TriggerfilmError is raised here, intact
@@ -137,7 +138,7 @@ def transcribe_on_cluster(
         client.close()
 
 
-def _store_locally(result: dict, options: TranscribeOptions, cache: Path | None) -> None:
+def _store_locally(result: dict[str, str], options: TranscribeOptions, cache: Path | None) -> None:
     """Put a worker's transcript into the client's cache unless it is there already (a cache
     shared with the workers has it)."""
     path = entry_path(result["media_sha256"], options, cache)
