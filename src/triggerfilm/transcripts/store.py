@@ -133,13 +133,15 @@ def transcript_for(
     options: TranscribeOptions,
     progress: Callable[[float], None] | None = None,
     threads: int | None = None,
+    notices: list[Notice] | None = None,
 ) -> Transcript:
     """The transcript of ``media``, from the cache or made now and stored.
 
     ``threads`` overrides the engine's CPU threads for this run only (batch runs split the
-    cores between processes); the cache key keeps the caller's options.
+    cores between processes); the cache key keeps the caller's options. A damaged cache entry
+    is made again and reported on ``notices``.
     """
-    found = cached_transcript(media, options)
+    found = cached_transcript(media, options, notices)
     if found is not None:
         if progress:
             progress(found.duration)
