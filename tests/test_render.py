@@ -10,7 +10,7 @@ import av
 import pytest
 
 from triggerfilm.app import RenderOptions, render_manifest
-from triggerfilm.captions.check import check_subtitles
+from triggerfilm.captions.check import check_subtitles, read_subtitles
 from triggerfilm.captions.profiles import get_profile
 
 from .conftest import CLIPS
@@ -64,7 +64,8 @@ def _stream_seconds(path: Path) -> dict[str, float]:
 @pytest.mark.slow
 def test_outputs_exist_and_nothing_half_written(film):
     names = {p.name for p in film.iterdir()}
-    assert {"film.mp4", "film.srt", "film.vtt", "timeline.json", "transcript.html"} <= names
+    assert {"film.mp4", "film.srt", "film.vtt", "film.ttml", "timeline.json"} <= names
+    assert "transcript.html" in names
     assert not [n for n in names if n.endswith((".tmp", ".part")) or n.startswith(".film.")]
 
 
@@ -117,10 +118,16 @@ def test_every_cue_lies_inside_its_selection_and_says_its_words(film):
 
 @pytest.mark.slow
 def test_film_captions_pass_the_checker_under_their_profile(film):
-    for name in ("film.srt", "film.vtt"):
+    counts = set()
+    for name in ("film.srt", "film.vtt", "film.ttml"):
         report = check_subtitles(film / name, get_profile("default"), fps=FPS)
         errors = [f for f in report.findings if f.severity == "error"]
         assert errors == [], errors
+        assert not [f for f in report.findings if f.rule == "duration.min"], report.findings
+        counts.add(len(read_subtitles(film / name).cues))
+    # The same cues in every format: film.ttml has one <p> per cue of film.srt.
+    assert len(counts) == 1
+    assert (film / "film.ttml").read_text(encoding="utf-8").count("<p ") == counts.pop()
 
 
 def _chapters(path: Path) -> list[tuple[float, str]]:

@@ -7,6 +7,8 @@ a cut, render), the same by keyboard alone, and an edit made on disk meanwhile t
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -217,48 +219,156 @@ def test_a_facilitators_journey(page, studio) -> None:
     page.click("#play")  # pause
 
 
-def test_the_keyboard_alone_selects_adds_and_reorders(page, studio) -> None:
-    page.goto(studio.base + "/clips/icu07")
+def tab_to(page, selector: str, *, back: bool = False, limit: int = 120) -> None:
+    """Press Tab (or Shift+Tab) until the focused element matches ``selector``."""
+    for _ in range(limit):
+        page.keyboard.press("Shift+Tab" if back else "Tab")
+        if page.evaluate(f"document.activeElement.matches({selector!r})"):
+            return
+    raise AssertionError(f"Tab never reached {selector}")
 
-    def tab_to(selector: str, limit: int = 60) -> None:
-        for _ in range(limit):
-            page.keyboard.press("Tab")
-            if page.evaluate(f"document.activeElement.matches({selector!r})"):
-                return
-        raise AssertionError(f"Tab never reached {selector}")
 
-    tab_to("#transcript .w")
-    for _ in range(3):
-        page.keyboard.press("ArrowRight")
-    for _ in range(6):
+def focused(page, selector: str) -> bool:
+    return page.evaluate(f"document.activeElement.matches({selector!r})")
+
+
+def edit_on_disk(manifest: Path, old: str, new: str) -> None:
+    """Another process edits the manifest (an editor, the command line) while the page is open."""
+    code = (
+        "import pathlib, sys; p = pathlib.Path(sys.argv[1]); "
+        "p.write_text(p.read_text(encoding='utf-8').replace(sys.argv[2], sys.argv[3], 1), "
+        "encoding='utf-8')"
+    )
+    subprocess.run([sys.executable, "-c", code, str(manifest), old, new], check=True)
+    assert new in manifest.read_text(encoding="utf-8")
+
+
+def _seen_on_disk(page) -> None:
+    """Wait for the page's own watch to show an edit made on disk."""
+    wait_until(page, "document.getElementById('status').textContent.includes('changed on disk')")
+
+
+def test_a_keyboard_only_journey_with_the_manifest_edited_meanwhile(page, studio) -> None:
+    """Search, open a hit, select, add, reorder, move, set valence, trim, preview: Tab, Enter,
+    arrows and the documented keys only, while another process edits the manifest twice."""
+    manifest = studio.studio.manifest
+    page.wait_for_selector("#touchpoints .passage")
+
+    # Search every clip for "night" and open the first hit at its moment.
+    tab_to(page, "#q")
+    page.keyboard.type("night")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    tab_to(page, "a.hit-open")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    clip = re.search(r"/clips/(\w+)\?t=", page.url).group(1)
+    wait_until(page, "document.activeElement.matches('#transcript .w')")  # the hit's word
+
+    # Select five words from the hit, add them to "Nights on the unit", marked positive.
+    for _ in range(4):
         page.keyboard.press("Shift+ArrowRight")
-    assert page.evaluate("window.triggerfilmClip.selection()") == [3, 9]
+    first, last = page.evaluate("window.triggerfilmClip.selection()")
+    assert last - first == 4
     page.keyboard.press("Enter")  # plays from the focused word
     wait_until(page, "!document.getElementById('player').paused")
     page.keyboard.press("Escape")  # pause, without a mouse
     wait_until(page, "document.getElementById('player').paused")
     page.keyboard.press("a")
     page.wait_for_selector("#add-dialog[open]")
-    assert page.evaluate("document.activeElement.id") == "add-touchpoint"
-    page.keyboard.press("ArrowDown")  # the second touchpoint
-    tab_to('#add-dialog button[value="add"]')
+    assert focused(page, "#add-touchpoint")
+    page.keyboard.press("ArrowDown")  # 2. Nights on the unit
+    page.keyboard.press("Tab")  # the insert point: left at the end
+    assert page.evaluate("document.activeElement.value") == ""
+    page.keyboard.press("Tab")  # the valence radios
+    page.keyboard.press("ArrowRight")  # positive
+    tab_to(page, '#add-dialog button[value="add"]')
     page.keyboard.press("Enter")
-    _saved(page)
-    nights = load_manifest(studio.studio.manifest).touchpoints[1].selections
-    assert [s.clip for s in nights] == ["icu03", "icu07", "icu15", "icu07"]
+    assert "Nights on the unit" in _saved(page)
+    assert focused(page, "#transcript .w")  # focus is back in the words, not lost
 
-    page.goto(studio.base + "/")
+    # Meanwhile, someone renames a touchpoint on disk: the open page follows.
+    edit_on_disk(manifest, "title: Going home", "title: Going home at last")
+    _seen_on_disk(page)
+
+    # To the board, by keyboard.
+    tab_to(page, 'nav a[href="/"]', back=True)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     page.wait_for_selector("#touchpoints .passage")
-    tab_to('#p-1-3 [data-act="up"]')
+    assert "3. Going home at last" in page.inner_text("#touchpoints")
+    nights = len(load_manifest(manifest).touchpoints[1].selections)
+    mine = f"#p-1-{nights - 1}"
+
+    # Reorder: up one place; focus follows the passage.
+    tab_to(page, f'{mine} [data-act="up"]')
     page.keyboard.press("Enter")
     _saved(page)
-    # Focus follows the passage to its new place, so pressing again keeps moving it.
-    assert page.evaluate("document.activeElement.closest('.passage').id") == "p-1-2"
+    assert page.evaluate("document.activeElement.closest('.passage').id") == f"p-1-{nights - 2}"
+
+    # Move it to the last touchpoint: choose it, then press Move (arrows alone move nothing).
+    tab_to(page, f"#p-1-{nights - 2}-to")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")  # "3. Going home at last"
+    assert len(load_manifest(manifest).touchpoints[1].selections) == nights
+    tab_to(page, '[data-act="move-to"]')
+    page.keyboard.press("Enter")
+    assert "Going home at last" in _saved(page)
+    home = len(load_manifest(manifest).touchpoints[2].selections)
+    moved = f"p-2-{home - 1}"
+    assert page.evaluate("document.activeElement.closest('.passage').id") == moved
+
+    # Valence by arrow key on its select.
+    tab_to(page, f"#{moved}-valence")
+    page.keyboard.press("ArrowDown")
+    _saved(page)
+    valence = page.evaluate(f"document.getElementById('{moved}-valence').value")
+    assert focused(page, f"#{moved}-valence")
+
+    # Trim the end by a word; the panel stays open and focus stays on the button.
+    before = page.evaluate(f"window.triggerfilmBoard.board().touchpoints[2].passages[{home - 1}]")
+    tab_to(page, f"#{moved} summary")
+    page.keyboard.press("Enter")
+    tab_to(page, f'#{moved} [data-act="trim"][data-end="to"][data-by="-1"]')
     page.keyboard.press("Enter")
     _saved(page)
-    nights = load_manifest(studio.studio.manifest).touchpoints[1].selections
-    assert [s.clip for s in nights] == ["icu03", "icu07", "icu07", "icu15"]
-    assert nights[1].start.quote is not None  # the keyboard's passage, now second
+    after = page.evaluate(f"window.triggerfilmBoard.board().touchpoints[2].passages[{home - 1}]")
+    assert after["source_out"] < before["source_out"]
+    assert focused(page, f'#{moved} [data-act="trim"][data-end="to"][data-by="-1"]')
+
+    # A note half typed survives a second edit on disk redrawing the board.
+    tab_to(page, f"#{moved}-note")
+    page.keyboard.type("read slowly")
+    edit_on_disk(manifest, "description: Being admitted", "description: Arriving")
+    _seen_on_disk(page)
+    assert "Arriving, and the first sight" in page.inner_text("#touchpoints")
+    assert focused(page, f"#{moved}-note")
+    assert page.input_value(f"#{moved}-note") == "read slowly"
+    tab_to(page, f'#{moved} [data-act="note"]')
+    page.keyboard.press("Enter")
+    _saved(page)
+
+    # Preview: play with Enter on Play, pause with Esc.
+    tab_to(page, 'nav a[href="/preview"]', back=True, limit=300)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    wait_until(page, "window.triggerfilmPreview && window.triggerfilmPreview.state().entries > 0")
+    tab_to(page, "#play")
+    page.keyboard.press("Enter")
+    wait_until(page, "window.triggerfilmPreview.state().filmTime > 0.5", timeout=20)
+    page.keyboard.press("Escape")
+    wait_until(page, "!window.triggerfilmPreview.state().playing")
+
+    # On disk: both edits made meanwhile, and every change, with the comments intact.
+    text = manifest.read_text(encoding="utf-8")
+    assert all(comment in text for comment in COMMENTS)
+    m = load_manifest(manifest)
+    assert m.touchpoints[2].title == "Going home at last"
+    assert m.touchpoints[0].description.startswith("Arriving")
+    assert len(m.touchpoints[1].selections) == nights - 1
+    added = m.touchpoints[2].selections[-1]
+    assert (added.clip, added.valence, added.note) == (clip, valence or None, "read slowly")
+    assert "night" in (added.start.quote or "").lower()
 
 
 def test_passages_are_dragged_within_and_between_touchpoints(page, studio) -> None:
@@ -322,3 +432,136 @@ def test_render_streams_progress_and_plays_the_film(page, studio) -> None:
     assert (studio.studio.out_dir / "preview.mp4").is_file()
     axe = axe_api.Axe().run(page)
     assert axe.violations_count == 0, axe.generate_report()
+
+
+def test_the_shortcut_sheet_lists_every_key_and_gives_focus_back(page, studio) -> None:
+    page.goto(studio.base + "/clips/icu03")
+    tab_to(page, "#transcript .w")
+    word = page.evaluate("document.activeElement.dataset.i")
+    page.keyboard.press("Shift+/")
+    page.wait_for_selector("#keys-sheet[open]")
+    assert focused(page, "#keys-sheet-close")
+    sheet = page.inner_text("#keys-sheet")
+    for key, what in (
+        ("Escape or Alt+K", "Play / pause"),
+        ("Alt+J", "Back 5 seconds"),
+        ("Alt+L", "Forward 5 seconds"),
+        ("Alt+R", "Roll back 15 seconds"),
+        ("Shift+/", "Show these keys"),
+        ("Shift+← →", "select words"),
+    ):
+        assert f"{key}\t{what}" in sheet or f"{key}\n{what}" in sheet, (key, sheet)
+    assert "Ctrl+0" in sheet  # says it stays the browser's zoom reset
+    axe = axe_api.Axe().run(page)
+    assert axe.violations_count == 0, axe.generate_report()
+    page.keyboard.press("Escape")
+    wait_until(page, "!document.getElementById('keys-sheet').open")
+    assert page.evaluate("document.activeElement.dataset.i") == word  # focus given back
+    assert page.evaluate("document.getElementById('player').paused")  # Esc only closed it
+
+    # "?" typed in a text field is text, not the sheet; the Keys button opens it too.
+    page.focus("#q")
+    page.keyboard.type("why?")
+    assert page.input_value("#q") == "why?"
+    assert not page.evaluate("document.getElementById('keys-sheet').open")
+    tab_to(page, "#keys-open")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#keys-sheet[open]")
+    page.keyboard.press("Escape")
+    assert focused(page, "#keys-open")
+
+
+def test_a_rebound_key_plays_and_is_kept_and_ctrl_0_is_refused(page, studio) -> None:
+    page.goto(studio.base + "/clips/icu03")
+    page.keyboard.press("Shift+/")
+    page.wait_for_selector("#keys-sheet[open]")
+    tab_to(page, "#keys-change")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#keys-settings[open]")
+    assert focused(page, "#key-playPause")
+    axe = axe_api.Axe().run(page)
+    assert axe.violations_count == 0, axe.generate_report()
+
+    page.keyboard.press("Enter")  # wait for the new key
+    page.keyboard.press("Control+0")  # the browser's zoom reset is never taken
+    assert "Not changed" in page.inner_text("#keys-settings-note")
+    page.keyboard.press("P")  # a bare letter would fire while typing
+    assert "Not changed" in page.inner_text("#keys-settings-note")
+    page.keyboard.press("Alt+P")
+    assert "Saved: Alt+P" in page.inner_text("#keys-settings-note")
+    assert page.inner_text("#key-playPause") == "Alt+P"
+    page.keyboard.press("Escape")  # closes the dialog
+    wait_until(page, "!document.getElementById('keys-settings').open")
+
+    # Kept in this browser: after a reload, Alt+P plays and pauses, even while typing.
+    page.reload()
+    wait_until(page, "document.getElementById('player').readyState >= 1")
+    page.focus("#q")
+    page.keyboard.press("Alt+P")
+    wait_until(page, "!document.getElementById('player').paused")
+    assert page.input_value("#q") == ""
+    page.keyboard.press("Alt+P")
+    wait_until(page, "document.getElementById('player').paused")
+    resumed_from = page.evaluate("document.getElementById('player').currentTime")
+    page.keyboard.press("Alt+P")  # resume: 1.5 s back, to hear the words again
+    wait_until(page, "!document.getElementById('player').paused")
+    page.keyboard.press("Alt+P")
+    assert page.evaluate("document.getElementById('player').currentTime") < resumed_from + 1.0
+    page.keyboard.press("Alt+R")  # roll back
+    assert page.evaluate("document.getElementById('player').currentTime") == 0
+    assert page.evaluate("localStorage.getItem('triggerfilm.studio.keys')").count("Alt+P") == 1
+
+
+def test_focus_stays_on_the_control_pressed_after_moves_and_removals(page, studio) -> None:
+    page.wait_for_selector("#touchpoints .passage")
+    page.focus('#p-0-0 [data-act="down"]')
+    page.keyboard.press("Enter")
+    _saved(page)
+    assert focused(page, '#p-0-1 [data-act="down"]')  # pressing again keeps moving it down
+    page.keyboard.press("Enter")
+    _saved(page)
+    assert focused(page, '#p-0-2 [data-act="up"]')  # the last place: its "down" is disabled
+    page.focus('#tp-0 [data-act="tp-down"]')
+    page.keyboard.press("Enter")
+    _saved(page)
+    assert focused(page, '#tp-1 [data-act="tp-down"]')
+    page.focus('#p-1-2 [data-act="remove"]')
+    page.keyboard.press("Enter")
+    _saved(page)
+    assert focused(page, "#tp-1-title")  # not dropped to the top of the page
+    titles = [t.title for t in load_manifest(studio.studio.manifest).touchpoints]
+    assert titles[:2] == ["Nights on the unit", "Coming into intensive care"]
+
+
+def test_play_selection_stops_at_its_last_word(page, studio) -> None:
+    page.goto(studio.base + "/clips/icu03")
+    tab_to(page, "#transcript .w")
+    for _ in range(3):
+        page.keyboard.press("Shift+ArrowRight")
+    first, last = page.evaluate("window.triggerfilmClip.selection()")
+    end = page.evaluate(f"JSON.parse(document.getElementById('data').textContent).ends[{last}]")
+    tab_to(page, "#selection-play")
+    page.keyboard.press("Enter")
+    wait_until(page, "!document.getElementById('player').paused")
+    wait_until(page, "document.getElementById('player').paused", timeout=20)
+    stopped = page.evaluate("document.getElementById('player').currentTime")
+    # Stopped at the selection's end: a ceiling, with room for a slow frame on a busy machine.
+    assert end <= stopped < end + 0.3
+
+
+def test_the_insert_point_places_a_new_passage(page, studio) -> None:
+    page.goto(studio.base + "/clips/icu03")
+    tab_to(page, "#transcript .w")
+    page.keyboard.press("Shift+ArrowRight")
+    page.keyboard.press("a")
+    page.wait_for_selector("#add-dialog[open]")
+    page.keyboard.press("Tab")
+    assert focused(page, "#add-at")
+    options = page.locator("#add-at option").all_inner_texts()
+    assert options[0].startswith("before 1. ICU07") and options[-1] == "at the end"
+    page.keyboard.press("Home")  # before the first passage
+    tab_to(page, '#add-dialog button[value="add"]')
+    page.keyboard.press("Enter")
+    _saved(page)
+    selections = load_manifest(studio.studio.manifest).touchpoints[0].selections
+    assert [s.clip for s in selections] == ["icu03", "icu07", "icu12", "icu21"]

@@ -8,6 +8,9 @@ leave it.
 """
 
 from .consent import PackReport, consent_report, make_pack, verify_outputs, withdraw_consent
+from .corrections import CorrectionReport, correct_clip, correction_document
+from .event import EventPackReport, event_pack
+from .interchange import ExportReport, ImportReport, export_edit, import_edit
 from .notices import Notice, Progress
 from .prepared import (
     Prepared,
@@ -20,6 +23,7 @@ from .prepared import (
     transcript_text,
 )
 from .render import RenderOptions, RenderReport, approval_pack, render_manifest
+from .replay import render_saved_timeline
 from .review import review_manifest
 from .selecting import (
     ApplyReport,
@@ -29,12 +33,18 @@ from .selecting import (
     search_clips,
     write_cutsheet_file,
 )
+from .signoff import SignoffReport, sign_off_captions
+from .subtitles import FixOutcome, QcOutcome, caption_qc_report, fix_subtitle_file
 
 __all__ = [
-    "ApplyReport", "Notice", "PackReport", "Prepared", "Progress", "RenderOptions",
-    "RenderReport", "TranscribeReport", "add_hit", "apply_cutsheet_file", "approval_pack",
-    "consent_report", "make_pack", "plan", "plan_report", "planned", "prepare",
-    "render_manifest", "review_manifest", "search_clips", "transcribe_all",
-    "transcribe_manifest", "transcript_text", "verify_outputs",
-    "withdraw_consent", "write_cutsheet_file",
+    "ApplyReport", "CorrectionReport", "FixOutcome", "Notice", "PackReport", "Prepared",
+    "Progress", "QcOutcome", "RenderOptions", "RenderReport", "SignoffReport",
+    "TranscribeReport", "add_hit", "apply_cutsheet_file", "approval_pack", "caption_qc_report",
+    "consent_report", "correct_clip", "correction_document", "fix_subtitle_file", "make_pack",
+    "plan", "plan_report", "planned", "prepare", "render_manifest", "review_manifest",
+    "search_clips", "sign_off_captions", "transcribe_all", "transcribe_manifest",
+    "transcript_text", "verify_outputs", "withdraw_consent", "write_cutsheet_file",
+    # Editors and events: app/interchange.py, app/replay.py, app/event.py
+    "EventPackReport", "ExportReport", "ImportReport", "event_pack", "export_edit",
+    "import_edit", "render_saved_timeline",
 ]  # fmt: skip

@@ -342,7 +342,9 @@ def _trim(editor: ManifestEditor, ws: Workspace, change: TrimPassage) -> str:
         editor.set_selection_key(t, i, "to", to_anchor(words, first, last, after, duration))
     which = "start" if change.end == "from" else "end"
     direction = "later" if change.by > 0 else "earlier"
-    return f"Moved the {which} of {passage.clip}'s passage {abs(change.by)} word(s) {direction}"
+    count = abs(change.by)
+    words_moved = "a word" if count == 1 else f"{count} words"
+    return f"Moved the {which} of {passage.clip}'s passage {words_moved} {direction}"
 
 
 def _nudge(editor: ManifestEditor, ws: Workspace, change: NudgePassage) -> str:

@@ -8,7 +8,7 @@ with the explicit values they need (a manifest, its sources, its transcripts).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..captions.profiles import get_profile
@@ -21,6 +21,7 @@ from ..media.probe import MediaInfo, probe
 from ..sources.resolve import SourceClip, resolve_sources
 from ..transcripts.batch import transcribe_batch
 from ..transcripts.checked import alignment_problem, checked_transcript
+from ..transcripts.corrections import Correction, corrections_folder, load_correction
 from ..transcripts.model import Transcript
 from ..transcripts.options import TranscribeOptions
 from ..transcripts.store import cached_transcript
@@ -35,6 +36,8 @@ class Prepared:
     sources: dict[str, SourceClip]
     media: dict[str, MediaInfo]
     transcripts: dict[str, Transcript] = field(default_factory=dict)
+    # Clips whose transcript a person corrected (``triggerfilm correct``, the studio).
+    corrections: dict[str, Correction] = field(default_factory=dict)
 
     def material(self) -> dict[str, ClipMaterial]:
         return {
@@ -56,8 +59,17 @@ def prepare(manifest_path: str | Path) -> Prepared:
     """Load the manifest strictly, find every source and probe it. Writes nothing."""
     manifest = load_manifest(manifest_path)
     sources = resolve_sources(manifest)
+    # A person's correction is the clip's verbatim transcript from now on: it wins over the
+    # manifest's and the archive's text, whatever engine or model transcribes the clip.
+    folder = corrections_folder(manifest.path)
+    corrections = {}
+    for cid, src in sources.items():
+        correction = load_correction(folder, cid) if folder.is_dir() else None
+        if correction is not None:
+            corrections[cid] = correction
+            sources[cid] = replace(src, transcript_text=correction.text)
     media = {cid: probe(src.path) for cid, src in sources.items()}
-    return Prepared(manifest, sources, media)
+    return Prepared(manifest, sources, media, corrections=corrections)
 
 
 def transcribe_all(

@@ -9,13 +9,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..captions.build import build_captions
+from ..captions.build import build_captions, timing_warnings
 from ..captions.profiles import get_profile
 from ..captions.transcript_doc import descriptive_transcript
-from ..captions.writers import format_srt, format_vtt
+from ..captions.writers import format_srt, format_ttml, format_vtt
 from ..consent import check_consent, refuse_unconsented
 from ..editplan.timeline import Cut, Timeline, narrator_film, touchpoint_film
 from ..errors import ManifestError
@@ -103,15 +104,25 @@ def input_files(prepared: Prepared) -> list[Path]:
     return files
 
 
-def loudness_gains(timeline: Timeline, target: float) -> dict[str, float]:
-    """The gain (dB) that brings each source used by a cut to ``target`` LUFS."""
-    gains = {}
+def loudness_gains(timeline: Timeline, target: float, jobs: int = 2) -> dict[str, float]:
+    """The gain (dB) that brings each source used by a cut to ``target`` LUFS.
+
+    Sources not yet in the loudness cache are measured ``jobs`` at a time: each measurement
+    is one single-threaded ffmpeg decoding a whole interview, and they are independent.
+    """
+    sources: dict[str, str] = {}
     for item in timeline.items:
-        if isinstance(item, Cut) and item.has_audio and item.source_sha256 not in gains:
-            measured = clip_loudness(Path(item.source))
-            # A silent clip stays as it is; an extreme gain would only raise its noise.
-            gain = 0.0 if measured.silent else target - measured.integrated
-            gains[item.source_sha256] = max(-20.0, min(20.0, gain))
+        if isinstance(item, Cut) and item.has_audio:
+            sources.setdefault(item.source_sha256, item.source)
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        measured = dict(
+            zip(sources, pool.map(lambda s: clip_loudness(Path(s)), sources.values()), strict=True)
+        )
+    gains = {}
+    for sha, level in measured.items():
+        # A silent clip stays as it is; an extreme gain would only raise its noise.
+        gain = 0.0 if level.silent else target - level.integrated
+        gains[sha] = max(-20.0, min(20.0, gain))
     return gains
 
 
@@ -121,7 +132,8 @@ def render_manifest(
     options: RenderOptions = RenderOptions(),
     progress: Progress | None = None,
 ) -> RenderReport:
-    """Everything from the manifest to film.mp4, film.srt, film.vtt and their companions."""
+    """Everything from the manifest to film.mp4, film.srt, film.vtt, film.ttml and their
+    companions."""
     out_dir = Path(out_dir).resolve()
     prepared = prepare(manifest_path)
     manifest = prepared.manifest
@@ -184,6 +196,7 @@ def _render_timeline(
     companions = {
         f"{stem}.srt": srt,
         f"{stem}.vtt": vtt,
+        f"{stem}.ttml": format_ttml(cues, profile),
         _companion(stem, "timeline.json"): json.dumps(timeline.to_dict(), indent=1),
         _companion(stem, "transcript.txt"): document.to_text(),
         _companion(stem, "transcript.html"): document.to_html(),
@@ -197,13 +210,14 @@ def _render_timeline(
         timeline,
         cues,
         out_dir,
-        srt_text=srt,
+        # The soft track escapes the words for mov_text itself (render/film.py).
+        srt_text=format_srt(cues, escape=False),
         cache_dir=cache_root() / "render" / "segments",
         burn_in=options.burn_in,
         preset="ultrafast" if options.preview else options.preset,
         jobs=options.jobs,
         progress=step,
-        gains=loudness_gains(timeline, target) if target is not None else None,
+        gains=loudness_gains(timeline, target, options.jobs) if target is not None else None,
         loudness_target=target,
         stem=stem,
     )
@@ -217,6 +231,7 @@ def _render_timeline(
         transcripts=prepared.transcripts,
         transcribe_options=options.transcribe,
         caption_profile=profile,
+        corrections={cid: c.sha256 for cid, c in prepared.corrections.items()},
     )
     provenance = write_provenance(out_dir, record, files=list(files), stem=stem)
     return RenderReport(
@@ -231,7 +246,8 @@ def _render_timeline(
         loudness_target=target,
         notices=counts.notices
         + tuple(Notice("timeline", w) for w in timeline.warnings)
-        + tuple(Notice("render", w) for w in rendered.warnings),
+        + tuple(Notice("render", w) for w in rendered.warnings)
+        + tuple(Notice("captions", w) for w in timing_warnings(cues, profile)),
     )
 
 

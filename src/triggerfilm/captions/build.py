@@ -42,10 +42,15 @@ CUE_COST = 20.0
 SENTENCE_JOIN = 30.0
 # A cue the reader has too little time for costs in proportion to the shortfall, so that fast
 # speech, which no partition can slow down, does not simply favour fewer, badly broken cues.
-TOO_SHORT = 45.0
-TOO_SHORT_PER_SECOND = 60.0
+TOO_SHORT = 90.0
+TOO_SHORT_PER_SECOND = 120.0
 FRAGMENT = 0.6  # per character under FRAGMENT_CHARS, for a cue that is not a whole sentence
 FRAGMENT_CHARS = 20
+# An orphan: a few words torn from their sentence ("My first memory" for 0.96 s, then "of the
+# unit is a nurse..."). Dearer than any line break, so a neighbour takes the words whenever it
+# can; left only where nothing else fits the profile.
+ORPHAN = 80.0
+ORPHAN_WORDS = 3
 
 
 @dataclass(frozen=True)
@@ -212,6 +217,8 @@ def _partition(
             whole = boundary == 0.0 and (i == 0 or pause[i - 1] or _ends_sentence(spans[i - 1]))
             if not whole and chars < FRAGMENT_CHARS:
                 cost += FRAGMENT * (FRAGMENT_CHARS - chars)
+            if not whole and (j - i <= ORPHAN_WORDS or chars < FRAGMENT_CHARS):
+                cost += ORPHAN
             if cost < best[j]:
                 best[j], choice[j] = cost, (i, layout[0])
     groups, j = [], n
@@ -320,3 +327,38 @@ def _cues_for_spans(
     return [
         (s, e, lines) for s, e, (_, _, lines) in zip(starts, ends, groups, strict=True) if e > s
     ]
+
+
+def timing_warnings(cues: Sequence[Cue], profile: CaptionProfile) -> list[str]:
+    """Where speech is too fast for the profile: one line per cue that could not meet it,
+    naming the cue, its time and words, what it got and what the profile wants, and why.
+
+    The builder gives every cue its reading time when the speech and the cut leave room; a
+    narrator who speaks faster than the profile's reading speed, right up to a cut, leaves
+    none, and the shortfall is reported here rather than hidden.
+    """
+    warnings = []
+    for number, cue in enumerate(cues, start=1):
+        text = " ".join(cue.lines)
+        words = len(text.split())
+        shown = cue.end - cue.start
+        wanted = profile.min_duration_for(words)
+        cps = len(text) / shown if shown > 0 else math.inf
+        problems = []
+        if shown + 1e-6 < wanted:
+            problems.append(f"shown {shown:.2f} s, profile {profile.name} wants {wanted:.2f} s")
+        if profile.max_cps_error is not None and cps > profile.max_cps_error + 1e-6:
+            problems.append(
+                f"{cps:.1f} characters per second, profile {profile.name} allows "
+                f"{profile.max_cps_error:g}"
+            )
+        if problems:
+            minutes, seconds = divmod(cue.start, 60)
+            preview = text if len(text) <= 40 else text[:39] + "…"
+            warnings.append(
+                f"caption {number} at {int(minutes):02d}:{seconds:04.1f} ({preview!r}): "
+                + "; ".join(problems)
+                + ": the narrator speaks faster than the profile's reading speed and the cut "
+                "leaves no silence to extend into; trim the passage or accept a faster caption"
+            )
+    return warnings

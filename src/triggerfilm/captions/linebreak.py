@@ -147,7 +147,11 @@ def break_cost(left: str, right: str) -> float:
         cost += FORBIDDEN  # a first and last name, or a title and a name
     # An auxiliary or a subject pronoun belongs with its verb ("I was | in" is a copula, and
     # "it | in" an object: both fine).
-    if b not in _LINKS and (a in AUXILIARIES or a in _AUX_ADVERBS or a in SUBJECT_PRONOUNS):
+    if a in AUXILIARIES and b in DETERMINERS and b not in _LINKS:
+        # Before a noun phrase the "auxiliary" is the main verb ("is | a nurse", "had | no
+        # plan"): a poorer break than most, but nothing is torn apart.
+        cost += ORDINARY_BREAK
+    elif b not in _LINKS and (a in AUXILIARIES or a in _AUX_ADVERBS or a in SUBJECT_PRONOUNS):
         # "you" and "it" are objects as often as subjects ("for you | ask what...").
         cost += FORBIDDEN / 2 if a in _OBJECTS_TOO else FORBIDDEN
     elif b in AUXILIARIES and a not in _LINKS:

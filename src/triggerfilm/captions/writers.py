@@ -13,6 +13,7 @@ both formats; the caption builder reserves room for it on that line.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable, Sequence
 
 import pysrt
@@ -20,6 +21,7 @@ import pysrt
 from ..timefmt import cue_time, milliseconds
 from .build import cues_from_segments
 from .model import Cue
+from .profiles import CaptionProfile
 
 
 def _visible_lines(cue: Cue) -> list[str]:
@@ -42,10 +44,46 @@ class SubtitleWriter:
         raise NotImplementedError
 
 
+# SubRip has no escape syntax, but the players that read it do interpret markup: ffmpeg's SRT
+# decoder (and so mpv and every player built on ffmpeg) turns <b>/<i>/<font> into formatting,
+# drops other <tags> and {\...} override blocks, and hands the text to libass, where \N, \n
+# and \h are line breaks and spaces and any {...} is an override block. A WORD JOINER
+# (U+2060: invisible, zero width, no line break) breaks each of those patterns without changing
+# what the viewer reads; a brace becomes \{, libass's literal brace.
+_WORD_JOINER = "\u2060"
+_SRT_TAG_START = re.compile(r"<(?=\s*/?\s*[A-Za-z])")
+_SRT_ESCAPE = re.compile(r"\\(?=[Nnh{}])")
+# A caption line that ffmpeg would take for a timing line or a cue number.
+_SRT_TIMING_LIKE = re.compile(r"^\s*\d+\s*[:.,]\s*\d+.*?(?:-+>|=+>|\u2192)")
+_SRT_NUMBER_ONLY = re.compile(r"^\s*\d+\s*$")
+
+
+def escape_srt(line: str) -> str:
+    r"""One caption line as SubRip text that players show exactly as written.
+
+    >>> escape_srt(r"<b>x</b> {\b1} \N") == "<\u2060b>x<\u2060/b> \\{\u2060\\b1} \\\u2060N"
+    True
+    """
+    line = _SRT_ESCAPE.sub("\\\\" + _WORD_JOINER, line)
+    line = line.replace("{", "\\{")
+    line = line.replace("\\{\\", "\\{" + _WORD_JOINER + "\\")
+    line = _SRT_TAG_START.sub("<" + _WORD_JOINER, line)
+    if _SRT_TIMING_LIKE.match(line):
+        line = _WORD_JOINER + line
+    if _SRT_NUMBER_ONLY.match(line):
+        line += _WORD_JOINER
+    return line
+
+
 class SrtWriter(SubtitleWriter):
     """SubRip through pysrt: counter, ``HH:MM:SS,mmm --> HH:MM:SS,mmm``, text, blank line."""
 
     extension = ".srt"
+
+    def __init__(self, escape: bool = True) -> None:
+        # False: the words exactly as spoken, for a consumer that escapes for its own target
+        # (the render's mov_text soft track); True: what SubRip players show as written.
+        self.escape = escape
 
     def format(self, cues: Sequence[Cue]) -> str:
         items = pysrt.SubRipFile(eol="\n")
@@ -55,7 +93,9 @@ class SrtWriter(SubtitleWriter):
                     number,
                     start=pysrt.SubRipTime.from_ordinal(milliseconds(cue.start)),
                     end=pysrt.SubRipTime.from_ordinal(milliseconds(cue.end)),
-                    text="\n".join(_visible_lines(cue)),
+                    text="\n".join(
+                        escape_srt(line) if self.escape else line for line in _visible_lines(cue)
+                    ),
                 )
             )
         buffer = io.StringIO()
@@ -86,11 +126,26 @@ class VttWriter(SubtitleWriter):
         return "\n".join(blocks)
 
 
-WRITERS: dict[str, SubtitleWriter] = {"srt": SrtWriter(), "vtt": VttWriter()}
+class TtmlWriter(SubtitleWriter):
+    """EBU-TT-D (TTML) for broadcasters' players: one ``<p>`` per cue (see :mod:`.ttml`)."""
+
+    extension = ".ttml"
+
+    def __init__(self, profile: CaptionProfile | None = None) -> None:
+        self.profile = profile
+
+    def format(self, cues: Sequence[Cue]) -> str:
+        from .ttml import format_ttml as ttml_text
+
+        return ttml_text(cues, self.profile)
 
 
-def format_srt(cues: Iterable[Cue]) -> str:
-    """SubRip text for ``cues``.
+WRITERS: dict[str, SubtitleWriter] = {"srt": SrtWriter(), "vtt": VttWriter(), "ttml": TtmlWriter()}
+
+
+def format_srt(cues: Iterable[Cue], *, escape: bool = True) -> str:
+    """SubRip text for ``cues``; ``escape=False`` leaves markup-like words unescaped (for a
+    consumer that escapes them for its own target).
 
     >>> print(format_srt([Cue(1.0, 2.5, ("Hello,", "nurse."), "ICU07", label=True)]), end="")
     1
@@ -99,7 +154,7 @@ def format_srt(cues: Iterable[Cue]) -> str:
     nurse.
     <BLANKLINE>
     """
-    return WRITERS["srt"].format(list(cues))
+    return SrtWriter(escape).format(list(cues))
 
 
 def format_vtt(cues: Iterable[Cue]) -> str:
@@ -114,12 +169,20 @@ def format_vtt(cues: Iterable[Cue]) -> str:
     return WRITERS["vtt"].format(list(cues))
 
 
+def format_ttml(cues: Iterable[Cue], profile: CaptionProfile | None = None) -> str:
+    """EBU-TT-D text for ``cues``, styled for ``profile`` when given."""
+    return TtmlWriter(profile).format(list(cues))
+
+
 __all__ = [
     "SrtWriter",
     "SubtitleWriter",
+    "TtmlWriter",
     "VttWriter",
     "WRITERS",
     "cues_from_segments",
+    "escape_srt",
     "format_srt",
+    "format_ttml",
     "format_vtt",
 ]

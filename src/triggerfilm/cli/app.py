@@ -17,7 +17,7 @@ import click
 
 from .. import __version__
 from ..app.notices import Notice
-from ..errors import DISK_FULL_ERRNOS, DiskFullError, TriggerfilmError
+from ..errors import DISK_FULL_ERRNOS, DiskFullError, TriggerfilmError, terminal_safe
 from ..manifest.model import CONSENT_USES
 from ..transcripts.options import ENGINES, TranscribeOptions
 
@@ -35,7 +35,7 @@ def _show_warning(
 ) -> None:
     # A warning the library raises as a value (an insecure archive, a damaged cache entry) is
     # for the user: one "warning:" line, not Python's file:line: Category: prefix.
-    click.echo(f"warning: {message}", err=True)
+    click.echo(f"warning: {terminal_safe(str(message))}", err=True)
 
 
 class _Group(click.Group):
@@ -106,6 +106,7 @@ class Bars:
         "clips": ("Clips", "clips"),
         "transcribe": ("Transcribing", "s audio"),
         "render": ("Rendering", "segments"),
+        "thumbnails": ("Thumbnails", "frames"),
     }
 
     def __init__(self) -> None:

@@ -29,10 +29,18 @@ from .app import (
 )
 @click.option(
     "--fps",
-    type=click.FloatRange(min=1.0),
+    type=click.FloatRange(min=1.0, max=120.0),
     default=25.0,
     show_default=True,
-    help="Frame rate used to measure gaps between captions in frames.",
+    callback=lambda ctx, param, value: _finite(value, param),
+    help="Frame rate used to measure gaps between captions in frames (1-120).",
+)
+@click.option(
+    "--max-size",
+    type=click.IntRange(min=1),
+    default=64,
+    show_default=True,
+    help="Refuse a subtitle file larger than this many MiB (a guard against a wrong file).",
 )
 @click.option(
     "--media",
@@ -45,12 +53,50 @@ from .app import (
     "text: one finding per line (file:line: cue N: severity rule: message); json: "
     '{"file", "profile", "findings": [...]}.',
 )
-def check_subs(file: Path, profile: str, fps: float, media: Path | None, fmt: str) -> None:
-    """Check the subtitle FILE (SRT or WebVTT) for accessibility problems.
+@click.option(
+    "--fix",
+    "fix_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write a repaired copy to this file (.srt, .vtt or .ttml): standard timestamps, "
+    "numbering, time order, no empty cues, no overlaps, gaps and short durations fixed under the "
+    "profile. Prints what changed and what is left for a person. FILE is not modified.",
+)
+@click.option(
+    "--report",
+    "report_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write a visual QC report (HTML, self-contained): per finding the cue, rule and "
+    "fix, with --media a thumbnail of the frame with the caption as the viewer sees it; a "
+    "severity filter and a reading-speed chart.",
+)
+@click.option(
+    "--in-place",
+    is_flag=True,
+    help="Repair FILE itself (atomically) instead of writing --fix OUT.",
+)
+def check_subs(
+    file: Path,
+    profile: str,
+    fps: float,
+    max_size: int,
+    media: Path | None,
+    fmt: str,
+    fix_out: Path | None,
+    report_out: Path | None,
+    in_place: bool,
+) -> None:
+    """Check the subtitle FILE (SRT, WebVTT or TTML/EBU-TT-D) for accessibility problems.
 
     Reads sloppy files leniently (legacy encodings, odd line endings, malformed timings) and
     reports format errors, overlaps, line length, reading speed, durations, gaps and
     inconsistent speaker names, each with its line number and the profile number it broke.
+    An error is what makes a player (ffmpeg, browsers) drop, merge, mis-time or mis-show a
+    cue, or what breaks a hard limit of the profile; a warning is style. Profiles, rules and
+    severities are described in docs/captions.md.
+
+    With --fix OUT (or --in-place) it repairs what is safe to repair automatically and
+    prints what it changed and what it left for a person; the exit status then describes
+    the repaired file.
 
     Exit status: 0 no errors (warnings allowed), 1 errors found, 2 the file (or media)
     cannot be read.
@@ -59,12 +105,78 @@ def check_subs(file: Path, profile: str, fps: float, media: Path | None, fmt: st
 
     from ..captions.check import check_subtitles, format_text
 
-    report = check_subtitles(file, profile, fps=fps, media=media)
+    if fix_out is not None or in_place:
+        from ..app import fix_subtitle_file
+
+        outcome = fix_subtitle_file(
+            file,
+            fix_out,
+            profile,
+            fps=fps,
+            in_place=in_place,
+            max_bytes=max_size * 1024 * 1024,
+        )
+        click.echo(outcome.to_text(), nl=False)
+        sys.exit(1 if outcome.remaining.has_errors else 0)
+
+    if report_out is not None:
+        from ..app import caption_qc_report
+
+        bars = Bars()
+        try:
+            qc = caption_qc_report(
+                file,
+                report_out,
+                profile,
+                fps=fps,
+                media=media,
+                max_bytes=max_size * 1024 * 1024,
+                progress=bars,
+            )
+        finally:
+            bars.close()
+        report = qc.report
+        click.echo(f"wrote {qc.written} ({qc.stills} thumbnails)", err=True)
+    else:
+        report = check_subtitles(
+            file, profile, fps=fps, media=media, max_bytes=max_size * 1024 * 1024
+        )
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
         click.echo(format_text(report))
     sys.exit(1 if report.has_errors else 0)
+
+
+@cli.command("signoff")
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--reviewer", required=True, help="Name of the person approving the captions.")
+@click.option(
+    "--stem",
+    default="film",
+    show_default=True,
+    help="Which film in the folder: film, preview, or a touchpoint film's name.",
+)
+def signoff_command(out_dir: Path, reviewer: str, stem: str) -> None:
+    """Record that REVIEWER approved the captions in OUT_DIR as they are now.
+
+    Adds to OUT_DIR/film.provenance.json the reviewer's name, the date, the SHA-256 of
+    film.srt, film.vtt and film.ttml and the checker's findings at this moment (under the
+    film's caption profile). `triggerfilm verify OUT_DIR` then reports the sign-off as
+    invalidated if any of those files changes, including by a new render.
+    """
+    from ..app import sign_off_captions
+
+    click.echo(sign_off_captions(out_dir, reviewer, stem).to_text(), nl=False)
+
+
+def _finite(value: float, param: click.Parameter) -> float:
+    # FloatRange lets NaN through: every comparison with NaN is false.
+    import math
+
+    if not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a frame rate; give a number from 1 to 120")
+    return value
 
 
 @cli.group(invoke_without_command=True)

@@ -26,6 +26,7 @@ from ..captions.profiles import CaptionProfile
 from ..consent.ledger import ConsentEntry, consent_ledger
 from ..editplan.timeline import Cut, Timeline
 from ..errors import TriggerfilmError
+from ..manifest.init import MEDIA_SUFFIXES
 from ..manifest.model import Anchor, ClipRef, Manifest
 from ..media.probe import count_frames
 from ..sources.resolve import SourceClip
@@ -38,7 +39,8 @@ PROVENANCE_SUFFIX = ".provenance.json"
 PROVENANCE_VERSION = 1
 # The film's own files, hashed when present so ``verify`` also notices an edited output.
 OUTPUT_FILES = (
-    "film.mp4", "film.srt", "film.vtt", "timeline.json", "transcript.txt", "transcript.html",
+    "film.mp4", "film.srt", "film.vtt", "film.ttml", "timeline.json", "transcript.txt",
+    "transcript.html",
 )  # fmt: skip
 
 
@@ -56,8 +58,13 @@ def provenance_record(
     transcripts: Mapping[str, Transcript],
     transcribe_options: TranscribeOptions,
     caption_profile: CaptionProfile,
+    corrections: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """What the film contains and how it was made, as plain JSON-ready data."""
+    """What the film contains and how it was made, as plain JSON-ready data.
+
+    ``corrections`` maps the clips whose transcript a person corrected to the SHA-256 of the
+    corrected words; every clip's entry says whether its captions were corrected by a person.
+    """
     ledger = {e.clip: e for e in consent_ledger(manifest, sources)}
     selections = {
         s.origin.field: s for touchpoint in manifest.touchpoints for s in touchpoint.selections
@@ -71,6 +78,10 @@ def provenance_record(
                 manifest, item, sources.get(item.clip_id), ledger.get(item.clip_id),
                 transcripts.get(item.clip_id),
             )  # fmt: skip
+            correction = (corrections or {}).get(item.clip_id)
+            clips[item.clip_id]["captions_corrected_by_person"] = correction is not None
+            if correction is not None:
+                clips[item.clip_id]["correction_sha256"] = correction
         selection = selections.get(item.origin)
         out = timeline.source_out(item)
         clips[item.clip_id]["cuts"].append(
@@ -210,8 +221,21 @@ def write_provenance(
         name: sha256_of(out_dir / name) for name in names if (out_dir / name).is_file()
     }
     path = out_dir / f"{stem}{PROVENANCE_SUFFIX}"
+    previous = _previous_signoffs(path)
+    if previous:
+        # A new render keeps earlier sign-offs so that verify can say they no longer hold.
+        record["signoffs"] = previous
     write_text(path, json.dumps(record, indent=1, ensure_ascii=False) + "\n", preserve_format=False)
     return path
+
+
+def _previous_signoffs(path: Path) -> list[Any]:
+    try:
+        old = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    signoffs = old.get("signoffs") if isinstance(old, dict) else None
+    return signoffs if isinstance(signoffs, list) else []
 
 
 @dataclass(frozen=True)
@@ -243,17 +267,20 @@ class VerifyReport:
     records: tuple[Path, ...]
     checked: int
     drift: tuple[Drift, ...]
+    signoffs: tuple[Any, ...] = ()  # reports.signoff.SignoffCheck, one per recorded sign-off
 
     @property
     def ok(self) -> bool:
-        return not self.drift
+        return not self.drift and all(s.valid for s in self.signoffs)
 
     def to_text(self) -> str:
         names = ", ".join(str(r) for r in self.records)
-        if self.ok:
-            return f"{names}: all {self.checked} files match their recorded sha256.\n"
-        lines = [f"{names}: {len(self.drift)} of {self.checked} files drifted:"]
-        lines += [f"  {d.describe()}" for d in self.drift]
+        if not self.drift:
+            lines = [f"{names}: all {self.checked} files match their recorded sha256."]
+        else:
+            lines = [f"{names}: {len(self.drift)} of {self.checked} files drifted:"]
+            lines += [f"  {d.describe()}" for d in self.drift]
+        lines += [s.describe() for s in self.signoffs]
         return "\n".join(lines) + "\n"
 
 
@@ -271,15 +298,16 @@ def verify_folder(out_dir: str | Path) -> VerifyReport:
             where=out_dir / PROVENANCE_NAME,
             hint="Give the folder a film was rendered into",
         )
-    checked, drift = 0, []
+    checked, drift, signoffs = 0, [], []
     for record_path in records:
-        count, found = _verify_record(record_path, out_dir)
+        count, found, signed = _verify_record(record_path, out_dir)
         checked += count
         drift += found
-    return VerifyReport(tuple(records), checked, tuple(drift))
+        signoffs += signed
+    return VerifyReport(tuple(records), checked, tuple(drift), tuple(signoffs))
 
 
-def _verify_record(record_path: Path, out_dir: Path) -> tuple[int, list[Drift]]:
+def _verify_record(record_path: Path, out_dir: Path) -> tuple[int, list[Drift], list[Any]]:
     try:
         record = json.loads(record_path.read_text(encoding="utf-8"))
         checks = [("source", clip["id"], clip["path"], clip["sha256"]) for clip in record["clips"]]
@@ -297,14 +325,73 @@ def _verify_record(record_path: Path, out_dir: Path) -> tuple[int, list[Drift]]:
             where=record_path,
             expected=f"the JSON that `triggerfilm render` writes as {PROVENANCE_NAME}",
         ) from None
+    # Refuse the whole record before touching any file: a crafted record must learn nothing
+    # about a file it names (not even whether it exists).
+    for kind, name, path, expected in checks:
+        problem = _not_ours(kind, name, path, expected, out_dir)
+        if problem:
+            raise TriggerfilmError(
+                f"{kind} {name!r} names {path!r}, {problem}; nothing was read",
+                where=record_path,
+                expected="a record written by `triggerfilm render`: outputs inside the folder, "
+                "sources that are media files, a manifest that is YAML",
+                hint="verify reads only files inside the folder it checks and the media and "
+                "manifest a render records; restore the record or render again",
+            )
+    signed = {
+        name
+        for signoff in record.get("signoffs") or []
+        if isinstance(signoff, dict)
+        for name in (signoff.get("files") or {})
+    }
+    for name in sorted(signed):
+        problem = _not_ours("output", name, str(out_dir / name), "", out_dir)
+        if problem:
+            raise TriggerfilmError(
+                f"a sign-off names {name!r}, {problem}; nothing was read",
+                where=record_path,
+                hint="restore the record or sign off again",
+            )
     drift = []
+    hashed: dict[str, str | None] = {}
     for kind, name, path, expected in checks:
         file = Path(path)
         found = sha256_of(file) if file.is_file() else None
+        if kind == "output":
+            hashed[name] = found
         if found != expected:
             drift.append(Drift(kind, name, path, expected, found))
+    for name in signed - hashed.keys():
+        file = out_dir / name
+        hashed[name] = sha256_of(file) if file.is_file() else None
     drift += _picture_drift(record, out_dir, drift)
-    return len(checks), drift
+    from .signoff import check_signoffs
+
+    return len(checks), drift, check_signoffs(record, out_dir, hashed)
+
+
+def _not_ours(kind: str, name: str, path: str, expected: str, out_dir: Path) -> str | None:
+    """Why ``path`` is not a file a render records (None when it may be read)."""
+    if not all(isinstance(x, str) for x in (name, path, expected)) or "\0" in path:
+        return "which is not a path"
+    file = Path(path)
+    if kind == "output":
+        inside = Path(name).name == name and name not in ("", ".", "..")
+        if not inside or file.resolve().parent != out_dir.resolve():
+            return f"which is not a file inside {out_dir}"
+        return None
+    if kind == "manifest":
+        return None if file.suffix.lower() in (".yaml", ".yml") else "which is not a manifest"
+    # A source is a media file, or an archive download stored under its own SHA-256.
+    if file.suffix.lower() in MEDIA_SUFFIXES:
+        return None
+    if (
+        file.name == expected.lower()
+        and len(expected) == 64
+        and file.parent.parent.name == "sha256"
+    ):
+        return None
+    return "which is not a media file"
 
 
 def _picture_drift(record: dict[str, Any], out_dir: Path, drift: list[Drift]) -> list[Drift]:

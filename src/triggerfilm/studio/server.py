@@ -51,6 +51,7 @@ from .views import board_json, page_json, plan_json, preview_json, transcript_ht
 
 ASSETS = (
     "studio.css", "studio.js", "board.js", "clip.js", "clips.js", "preview.js", "search.js",
+    "keys.js",
 )  # fmt: skip
 # The only files served from the output folder, by name.
 FILM_FILES = ("film.mp4", "film.vtt", "preview.mp4", "preview.vtt")

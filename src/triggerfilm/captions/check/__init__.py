@@ -14,11 +14,13 @@ cues with the speech it detects.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
+from ...errors import TriggerfilmError
 from ..profiles import CaptionProfile, get_profile
 from .model import SEVERITIES, CheckReport, Finding, ParsedCue, SubtitleDocument, visible_text
-from .read import read_subtitles
+from .read import DEFAULT_MAX_BYTES, read_subtitles
 from .rules import check_cues
 
 __all__ = [
@@ -38,6 +40,7 @@ def check_subtitles(
     profile: str | CaptionProfile = "default",
     fps: float = 25.0,
     media: str | Path | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> CheckReport:
     """Check one subtitle file; with ``media``, also check it against the detected speech.
 
@@ -46,7 +49,11 @@ def check_subtitles(
     """
     if isinstance(profile, str):
         profile = get_profile(profile)
-    document = read_subtitles(path)
+    if not (isinstance(fps, int | float) and math.isfinite(fps) and 1 <= fps <= 120):
+        raise TriggerfilmError(
+            f"frame rate {fps!r} is not usable", field="fps", expected="a number from 1 to 120"
+        )
+    document = read_subtitles(path, max_bytes)
     findings = list(document.findings) + check_cues(document.cues, profile, fps)
     if media is not None:
         from .sync import check_sync, detect_speech

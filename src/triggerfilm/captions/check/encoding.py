@@ -77,6 +77,23 @@ def plausibility(text: str) -> int:
     return score
 
 
+def utf16_without_bom(data: bytes) -> str | None:
+    """ "utf-16-le" or "utf-16-be" when ``data`` looks like UTF-16 text without a byte-order
+    mark (every other byte NUL, as Latin text is in UTF-16), else None.
+
+    >>> utf16_without_bom("1\\n00:00:01,000".encode("utf-16-le"))
+    'utf-16-le'
+    """
+    sample = data[:4096]
+    if len(sample) < 8 or len(sample) % 2:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    for name, high, low in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if high.count(0) >= 0.8 * len(high) and low.count(0) <= 0.05 * len(low):
+            return name
+    return None
+
+
 def decode_subtitle_bytes(data: bytes, where: str) -> tuple[str, str]:
     """Decode ``data`` following the module's rule; return (text, encoding name used)."""
     for bom, name in _BOMS:
@@ -90,6 +107,12 @@ def decode_subtitle_bytes(data: bytes, where: str) -> tuple[str, str]:
                     where=where,
                     hint="Re-save the file as UTF-8",
                 ) from None
+    wide = utf16_without_bom(data)
+    if wide is not None:
+        try:
+            return data.decode(wide), wide + " (no BOM)"
+        except UnicodeDecodeError:
+            pass
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:

@@ -13,18 +13,30 @@ Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 
 # Markup that is not shown on screen: HTML/WebVTT tags (including inline timestamps such as
-# <00:00:01.920>) and ASS override blocks such as {\an8} that many SRT files carry.
-_TAG = re.compile(r"<[^>]*>|\{\\[^}]*\}")
+# <00:00:01.920>) and, in SRT, ASS override blocks such as {\an8} that many SRT files carry
+# (ffmpeg's decoder hides them; browsers show braces in WebVTT as written).
+_TAG = re.compile(r"<[^>]*>")
+# ffmpeg's SRT decoder takes "<" for a tag only before a letter ("< >" and "<3" stay text).
+_SRT_TAG = re.compile(r"<\s*/?\s*[A-Za-z][^>]*>")
+_ASS_OVERRIDE = re.compile(r"(?<!\\)\{\\[^}]*\}")
 
 
-def visible_text(line: str) -> str:
+def visible_text(line: str, fmt: str = "srt") -> str:
     r"""The characters a viewer sees on one caption line.
 
     >>> visible_text("<v Ana><i>Hello</i> &amp; {\\an8}bye\\h ")
     'Hello & bye'
+    >>> visible_text("{\\b1} \\N", "vtt")
+    '{\\b1} \\N'
     """
-    text = _TAG.sub("", line).replace("\\h", " ").replace("\\N", " ")
-    return html.unescape(text).strip()
+    if fmt == "ttml":  # already parsed XML: markup is gone and entities are decoded
+        return line.replace("\u2060", "").strip()
+    text = (_SRT_TAG if fmt == "srt" else _TAG).sub("", line)
+    if fmt == "srt":
+        text = _ASS_OVERRIDE.sub("", text).replace("\\h", " ").replace("\\N", " ")
+        text = text.replace("\\{", "{").replace("\\}", "}")
+    # A word joiner is invisible: writers use it to keep markup-like text literal.
+    return html.unescape(text).replace("\u2060", "").strip()
 
 
 @dataclass(frozen=True)
@@ -61,6 +73,7 @@ class ParsedCue:
     identifier: str | None = None
     settings: str = ""
     speaker: str | None = None
+    fmt: str = "srt"
 
     @property
     def duration(self) -> float:
@@ -71,7 +84,7 @@ class ParsedCue:
     @cached_property
     def visible_lines(self) -> tuple[str, ...]:
         """The lines a viewer sees: markup removed, lines with nothing visible dropped."""
-        shown = (visible_text(line) for line in self.lines)
+        shown = (visible_text(line, self.fmt) for line in self.lines)
         return tuple(line for line in shown if line)
 
     @cached_property
@@ -84,7 +97,7 @@ class SubtitleDocument:
     """A subtitle file read leniently, with what was wrong with its format."""
 
     path: Path
-    format: Literal["srt", "vtt"]
+    format: Literal["srt", "vtt", "ttml"]
     encoding: str
     cues: list[ParsedCue]
     findings: list[Finding] = field(default_factory=list)

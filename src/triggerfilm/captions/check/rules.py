@@ -1,14 +1,18 @@
 """The checks a subtitle file must pass under a caption profile.
 
 Each rule has a stable id (``timing.overlap``...) and says in its message which profile and
-which number it applied. Severity: "error" when viewers lose captions or the file is plainly
-wrong (overlaps, zero durations, lines too long for the screen, reading too fast); "warning"
-for what a careful captioner would fix; "info" for notes that need no action.
+which number it applied. Severity is calibrated on real players (tests/test_player_severity.py
+feeds every defect class to the shipped ffmpeg and to Chromium's WebVTT parser): "error" when a
+player drops, merges, mis-times or mis-shows a cue, or when the cue breaks a hard limit of the
+profile (line length, number of lines, reading speed, longest duration); "warning" for style a
+careful captioner would fix; "info" for notes that need no action.
 """
 
 from __future__ import annotations
 
 import difflib
+import html
+import re
 from collections import Counter
 
 from ...timefmt import cue_time
@@ -29,6 +33,10 @@ def check_cues(cues: list[ParsedCue], profile: CaptionProfile, fps: float) -> li
     return findings
 
 
+# A character reference such as &amp; or &#233; (what HTML would decode).
+_ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
+
+
 def _finding(
     rule: str, severity: Severity, cue: ParsedCue, message: str, line: int | None = None
 ) -> Finding:
@@ -46,8 +54,9 @@ def _timing(cues: list[ParsedCue]) -> list[Finding]:
                     "timing.zero-duration",
                     "error",
                     cue,
-                    f"cue has {what} duration ({cue_time(cue.start)} --> {cue_time(cue.end)}); "
-                    "it is never shown",
+                    f"cue has {what} duration ({cue_time(cue.start)} --> {cue_time(cue.end)}): "
+                    "players never show it"
+                    + (" (ffmpeg reads the end as hours later)" if what == "negative" else ""),
                 )
             )
         if previous is not None and cue.start < previous.start:
@@ -72,7 +81,8 @@ def _timing(cues: list[ParsedCue]) -> list[Finding]:
                     "error",
                     cue,
                     f"cue starts at {cue_time(cue.start)} while cue {latest.index} is still on "
-                    f"screen (until {cue_time(latest.end)}); two captions at once",
+                    f"screen (until {cue_time(latest.end)}): players show two captions at once, "
+                    "one above the other",
                 )
             )
         if latest is None or cue.end > latest.end:
@@ -83,8 +93,32 @@ def _timing(cues: list[ParsedCue]) -> list[Finding]:
 def _text(cue: ParsedCue, profile: CaptionProfile) -> list[Finding]:
     shown = [(number, line) for number, line in enumerate(_shown_lines(cue), start=1)]
     if not shown:
-        return [_finding("text.empty", "warning", cue, "cue has no visible text")]
+        return [
+            _finding(
+                "text.empty",
+                "error",
+                cue,
+                "cue has no visible text: ffmpeg and players built on it drop it, and "
+                "browsers show an empty caption",
+            )
+        ]
     findings = []
+    if cue.fmt == "srt":
+        for offset, raw in enumerate(cue.lines, start=1):
+            entity = _ENTITY.search(raw)
+            if entity:
+                findings.append(
+                    _finding(
+                        "text.entity",
+                        "error",
+                        cue,
+                        f"{entity.group()!r} is HTML, which SubRip does not have: ffmpeg and "
+                        f"players built on it show {entity.group()!r} as written, not "
+                        f"{html.unescape(entity.group())!r}; write the character itself",
+                        line=cue.line + offset,
+                    )
+                )
+                break
     for number, (file_line, text) in shown:
         length = len(text)
         if length > profile.chars_per_line_warn:
@@ -105,9 +139,10 @@ def _text(cue: ParsedCue, profile: CaptionProfile) -> list[Finding]:
         findings.append(
             _finding(
                 "text.lines",
-                "warning",
+                "error",
                 cue,
-                f"cue has {len(shown)} lines; profile {profile.name} allows {profile.max_lines}",
+                f"cue has {len(shown)} lines; profile {profile.name} allows "
+                f"{profile.max_lines} (a hard limit: the extra line covers the picture)",
             )
         )
     return findings
@@ -117,7 +152,7 @@ def _shown_lines(cue: ParsedCue) -> list[tuple[int, str]]:
     """(file line number, visible text) for each line a viewer sees."""
     shown = []
     for offset, raw in enumerate(cue.lines, start=1):
-        text = visible_text(raw)
+        text = visible_text(raw, cue.fmt)
         if text:
             shown.append((cue.line + offset, text))
     return shown

@@ -10,8 +10,20 @@ from ...timefmt import cue_time
 from .model import visible_text
 
 # Anything that looks like an attempt at "start --> end", so that a mistyped timing line is
-# reported where it is instead of being read as caption text.
-_TIMING_LIKE = re.compile(r"\d\s*-+>|-->")
+# reported where it is instead of being read as caption text. WebVTT parsers treat any line
+# holding "-->" as a timing line; in SubRip only a line that starts with a time is one, so
+# caption text such as "a --> b" stays text, as ffmpeg's SRT demuxer reads it.
+_TIMING_LIKE = {
+    "vtt": re.compile(r"\d\s*-+>|-->"),
+    "srt": re.compile(r"^\s*\d+\s*[:.,]\s*\d+.*?(?:-+>|=+>|\u2192)"),
+}
+# ffmpeg's SRT demuxer (libavformat/srtdec.c) reads a timing line with
+# sscanf("%d:%d:%d%*1[,.]%d --> %d:%d:%d%*1[,.]%d"): every field required, the fraction read
+# as a whole number of milliseconds (",5" is 5 ms), and anything else makes the line text.
+_N = r"\s*([+-]?\d+)"
+_FFMPEG_SRT = re.compile(rf"^{_N}:{_N}:{_N}[,.]{_N}\s*-->{_N}:{_N}:{_N}[,.]{_N}")
+# No film is a day long: a larger time is a typo, and huge hours overflow players' integers.
+MAX_SECONDS = 24 * 3600
 # Lenient timestamp: hours optional, one- or two-digit fields, ',' or '.' before a fraction of
 # one to three digits, or no fraction at all. The fields themselves must be ':'-separated:
 # "00.02:32.000" is ambiguous and is reported, not guessed.
@@ -38,11 +50,11 @@ class Line:
 
     __slots__ = ("number", "text", "is_blank", "is_timing_like")
 
-    def __init__(self, number: int, text: str) -> None:
+    def __init__(self, number: int, text: str, fmt: str = "vtt") -> None:
         self.number = number
         self.text = text
         self.is_blank = not text.strip()
-        self.is_timing_like = bool(_TIMING_LIKE.search(text))
+        self.is_timing_like = bool(_TIMING_LIKE[fmt].search(text))
 
 
 @dataclass(frozen=True)
@@ -62,9 +74,12 @@ class TimingLine:
 def _seconds(hours: str | None, minutes: str, secs: str, fraction: str | None) -> float | None:
     if int(minutes) >= 60 or int(secs) >= 60:
         return None
+    if hours and len(hours.lstrip("0")) > 6:
+        return float("inf")  # far beyond MAX_SECONDS, and too big for a float
     # A short fraction is the leading digits of the milliseconds: ",04" is 40 ms, not 4 ms.
     millis = int((fraction or "0").ljust(3, "0"))
-    return int(hours or 0) * 3600 + int(minutes) * 60 + int(secs) + millis / 1000
+    # Whole milliseconds, so 00:00:01.239 reads as 1.239 and not 1.2389999999999999.
+    return round(int(hours or 0) * 3600 + int(minutes) * 60 + int(secs) + millis / 1000, 3)
 
 
 def parse_timing(text: str) -> TimingLine | None:
@@ -84,6 +99,26 @@ def parse_timing(text: str) -> TimingLine | None:
     if start is None or end is None:
         return None
     return TimingLine(start, end, (groups[9] or "").strip(), text)
+
+
+def ffmpeg_srt_timing(text: str) -> tuple[float, float] | None:
+    """The times ffmpeg's SRT demuxer reads from a timing line, or None when it reads the line
+    as caption text.
+
+    >>> ffmpeg_srt_timing("00:00:03,5 --> 00:00:04,250")
+    (3.005, 4.25)
+    >>> ffmpeg_srt_timing("00:01:02,000 -> 00:01:04,500") is None
+    True
+    """
+    match = _FFMPEG_SRT.match(text)
+    if not match:
+        return None
+    h1, m1, s1, f1, h2, m2, s2, f2 = (int(g) for g in match.groups())
+    if max(abs(h1), abs(h2)) > MAX_SECONDS:
+        return None
+    start = ((h1 * 3600 + m1 * 60 + s1) * 1000 + f1) / 1000
+    end = ((h2 * 3600 + m2 * 60 + s2) * 1000 + f2) / 1000
+    return start, end
 
 
 def is_meta_block(block: list[Line]) -> bool:
@@ -107,6 +142,7 @@ class VttBlocks:
         self.header = lines[:index]
         self.first_cue_in_header: list[Line] | None = None
         self._blocks: list[tuple[list[Line], bool]] = []
+        self.whitespace_lines: list[int] = []
         current: list[Line] = []
         arrow_seen = after_cue = False
 
@@ -125,6 +161,7 @@ class VttBlocks:
             elif line.is_blank and not arrow_seen and not is_meta_block(current):
                 # Whitespace-only lines between cues: strictly part of a block, but treating
                 # them as separators keeps the next cue's identifier, as authors intended.
+                self.whitespace_lines.append(line.number)
                 flush(False)
             else:
                 arrow_seen = arrow_seen or (line.is_timing_like and len(current) < 2)

@@ -21,8 +21,8 @@ function valenceSelect(passage, id) {
 function passageItem(tp, p, count, titles) {
   const who = `${p.narrator} passage ${p.index + 1} of “${tp.title}”`;
   const id = `p-${tp.index}-${p.index}`;
-  const moveTo = el("select", { id: `${id}-to`, "data-act": "to" },
-    el("option", { value: "", text: "Move to…" }),
+  const moveTo = el("select", { id: `${id}-to` },
+    el("option", { value: "", text: "Choose a touchpoint" }),
     titles.map((title, t) => t === tp.index ? null : el("option", { value: t, text: `${t + 1}. ${title}` })));
   const item = el("li", {
     class: `passage ${p.valence || "none"}${p.refused ? " refused" : ""}`,
@@ -41,15 +41,18 @@ function passageItem(tp, p, count, titles) {
   el("div", { class: "passage-tools" },
     el("button", { type: "button", class: "icon", "data-act": "up", disabled: p.index === 0, "aria-label": `Move up: ${who}` }, "↑"),
     el("button", { type: "button", class: "icon", "data-act": "down", disabled: p.index === count - 1, "aria-label": `Move down: ${who}` }, "↓"),
-    el("label", { for: `${id}-to`, class: "visually-hidden" }, `Move ${who} to`),
-    moveTo,
-    el("label", { for: `${id}-valence` }, "Valence"),
-    valenceSelect(p, `${id}-valence`),
+    el("span", { class: "tool-pair" },
+      el("label", { for: `${id}-to` }, "Move to", el("span", { class: "visually-hidden" }, ` (${who})`)),
+      moveTo,
+      el("button", { type: "button", "data-act": "move-to", "aria-label": `Move ${who} to the chosen touchpoint` }, "Move")),
+    el("span", { class: "tool-pair" },
+      el("label", { for: `${id}-valence` }, "Valence"),
+      valenceSelect(p, `${id}-valence`)),
     el("a", { href: `/clips/${encodeURIComponent(p.clip)}?t=${p.source_in ?? 0}` }, "Show in context",
       el("span", { class: "visually-hidden" }, `: ${who}`)),
     el("button", { type: "button", class: "danger", "data-act": "remove", "aria-label": `Remove ${who}` }, "Remove")),
   el("details", {},
-    el("summary", {}, "Trim and note"),
+    el("summary", { "data-act": "details" }, "Trim and note"),
     el("div", { class: "trim", role: "group", "aria-label": `Trim ${who} by a word` },
       el("button", { type: "button", "data-act": "trim", "data-end": "from", "data-by": -1 }, "Start one word earlier"),
       el("button", { type: "button", "data-act": "trim", "data-end": "from", "data-by": 1 }, "Start one word later"),
@@ -62,7 +65,7 @@ function passageItem(tp, p, count, titles) {
       el("button", { type: "button", "data-act": "nudge", "data-end": "to", "data-by": 1 }, "End 1 frame later")),
     el("div", { class: "tp-edit" },
       el("div", {}, el("label", { for: `${id}-note` }, "Note"),
-        el("input", { id: `${id}-note`, type: "text", value: p.note || "", "data-field": "note" })),
+        el("input", { id: `${id}-note`, type: "text", defaultValue: p.note || "", "data-field": "note" })),
       el("button", { type: "button", "data-act": "note" }, "Save note"))));
   return item;
 }
@@ -73,7 +76,7 @@ function touchpointItem(tp, total, titles) {
     tp.passages.map((p) => passageItem(tp, p, tp.passages.length, titles)));
   return el("li", { class: "touchpoint", id, "data-t": tp.index },
     el("div", { class: "tp-head" },
-      el("h2", { id: `${id}-title` }, `${tp.index + 1}. ${tp.title}`),
+      el("h2", { id: `${id}-title`, tabindex: "-1" }, `${tp.index + 1}. ${tp.title}`),
       el("span", { class: "tp-time" }, tp.time ? `${tp.time} · ${tp.passages.length} passage${tp.passages.length === 1 ? "" : "s"}` : ""),
       el("div", { class: "tools" },
         el("button", { type: "button", class: "icon", "data-act": "tp-up", disabled: tp.index === 0, "aria-label": `Move touchpoint up: ${tp.title}` }, "↑"),
@@ -86,9 +89,9 @@ function touchpointItem(tp, total, titles) {
     tp.content_note ? el("p", { class: "small" }, `Content note: ${tp.content_note}`) : null,
     el("form", { class: "tp-edit", id: `${id}-form`, hidden: true, "data-t": tp.index },
       el("div", {}, el("label", { for: `${id}-new-title` }, "Title"),
-        el("input", { id: `${id}-new-title`, name: "title", value: tp.title, required: true })),
+        el("input", { id: `${id}-new-title`, name: "title", defaultValue: tp.title, required: true })),
       el("div", {}, el("label", { for: `${id}-new-desc` }, "Description"),
-        el("input", { id: `${id}-new-desc`, name: "description", value: tp.description || "" })),
+        el("input", { id: `${id}-new-desc`, name: "description", defaultValue: tp.description || "" })),
       el("button", { type: "submit", class: "primary" }, "Save")),
     passages);
 }
@@ -132,7 +135,25 @@ function renderPlan(plan) {
   );
 }
 
+// A selector for the focused control, so a redraw (after a save, or an edit on disk) can put
+// focus back where it was instead of dropping it to the top of the page.
+function focusedSelector() {
+  const node = document.activeElement;
+  if (!node || !list.contains(node)) return null;
+  if (node.id) return `#${node.id}`;
+  const holder = node.closest(".passage, .touchpoint");
+  if (!holder || !node.dataset.act) return null;
+  const extra = ["end", "by"].map((k) => node.dataset[k] ? `[data-${k}="${node.dataset[k]}"]` : "").join("");
+  return `#${holder.id} [data-act="${node.dataset.act}"]${extra}`;
+}
+
 function render(next, focus = null) {
+  const keep = focus ? null : focusedSelector();
+  const open = [...list.querySelectorAll(".passage details[open]")].map((d) => d.closest(".passage").id);
+  // Half-typed text (a note, a new title) and open rename forms outlive a redraw caused by a
+  // save or an edit on disk: the person has not finished with them.
+  const typed = [...list.querySelectorAll("input[id]")].filter((i) => i.value !== i.defaultValue).map((i) => [i.id, i.value]);
+  const forms = [...list.querySelectorAll("form.tp-edit[id]:not([hidden])")].map((f) => f.id);
   board = next;
   const titles = board.touchpoints.map((t) => t.title);
   list.replaceChildren(...board.touchpoints.map((tp) => touchpointItem(tp, board.touchpoints.length, titles)));
@@ -143,7 +164,19 @@ function render(next, focus = null) {
   at.replaceChildren(
     ...board.touchpoints.map((t, i) => el("option", { value: i, text: `before ${i + 1}. ${t.title}` })),
     el("option", { value: "", text: "at the end", selected: true }));
-  if (focus) document.querySelector(focus)?.focus();
+  for (const [id, value] of typed) { const input = document.getElementById(id); if (input) input.value = value; }
+  for (const id of forms) {
+    const form = document.getElementById(id);
+    if (!form) continue;
+    form.hidden = false;
+    form.closest(".touchpoint")?.querySelector('[data-act="tp-edit"]')?.setAttribute("aria-expanded", "true");
+  }
+  for (const id of open) { const details = document.querySelector(`#${id} details`); if (details) details.open = true; }
+  // `focus` may list selectors in order of preference (a comma list would pick the first in
+  // the document instead: after "move down", the passage's "up" button).
+  const wanted = [focus, keep].flat().filter(Boolean);
+  const target = wanted.map((selector) => document.querySelector(selector)).find((node) => node && !node.disabled);
+  if (target) target.focus();
 }
 onBoard((next) => render(next));
 
@@ -152,9 +185,18 @@ function where(node) {
   return item ? { t: Number(item.dataset.t), i: Number(item.dataset.i) } : null;
 }
 
+// One change at a time: a control's place (touchpoint, index) is only true of the board it was
+// drawn from, so a second press before the first save answers would act on the wrong passage.
+let busy = false;
 async function act(payload, focusAfter, describe) {
-  const next = await change(payload, { describe });
-  if (next) render(next, focusAfter);
+  if (busy) { say("Still saving the last change: press again in a moment."); return; }
+  busy = true;
+  try {
+    const next = await change(payload, { describe });
+    if (next) render(next, focusAfter);
+  } finally {
+    busy = false;
+  }
 }
 
 list.addEventListener("click", async (event) => {
@@ -167,8 +209,15 @@ list.addEventListener("click", async (event) => {
   if (action === "up" || action === "down") {
     const to = p.i + (action === "up" ? -1 : 1);
     await act({ kind: "move-passage", touchpoint: p.t, index: p.i, to_touchpoint: p.t, to_index: to },
-      `#p-${p.t}-${to} [data-act="${action}"]:not(:disabled), #p-${p.t}-${to} [data-act="${action === "up" ? "down" : "up"}"]`,
+      [`#p-${p.t}-${to} [data-act="${action}"]`, `#p-${p.t}-${to} [data-act="${action === "up" ? "down" : "up"}"]`],
       "move a passage");
+  } else if (action === "move-to") {
+    const select = document.getElementById(`p-${p.t}-${p.i}-to`);
+    if (select.value === "") { say("Choose a touchpoint to move the passage to, then press Move."); select.focus(); return; }
+    const to = Number(select.value);
+    const index = board.touchpoints[to].passages.length;
+    await act({ kind: "move-passage", touchpoint: p.t, index: p.i, to_touchpoint: to, to_index: index },
+      `#p-${to}-${index} [data-act="move-to"]`, "move a passage to another touchpoint");
   } else if (action === "remove") {
     await act({ kind: "remove-passage", touchpoint: p.t, index: p.i }, `#tp-${p.t}-title`, "remove a passage");
   } else if (action === "trim" || action === "nudge") {
@@ -190,7 +239,7 @@ list.addEventListener("click", async (event) => {
     await act({ kind: "set-passage", touchpoint: p.t, index: p.i, valence, note }, `#p-${p.t}-${p.i} [data-act="valence"]`, "save a note");
   } else if (action === "tp-up" || action === "tp-down") {
     const to = t + (action === "tp-up" ? -1 : 1);
-    await act({ kind: "move-touchpoint", index: t, to_index: to }, `#tp-${to} [data-act="${action}"]:not(:disabled), #tp-${to}-title`, "move a touchpoint");
+    await act({ kind: "move-touchpoint", index: t, to_index: to }, [`#tp-${to} [data-act="${action}"]`, `#tp-${to} [data-act="${action === "tp-up" ? "tp-down" : "tp-up"}"]`], "move a touchpoint");
   } else if (action === "tp-edit") {
     const form = document.getElementById(`tp-${t}-form`);
     form.hidden = !form.hidden;
@@ -207,13 +256,11 @@ list.addEventListener("change", async (event) => {
   const p = where(select);
   if (select.dataset.act === "valence") {
     const passage = board.touchpoints[p.t].passages[p.i];
-    await act({ kind: "set-passage", touchpoint: p.t, index: p.i, valence: select.value || null, note: passage.note },
-      `#p-${p.t}-${p.i}-valence`, "set a valence");
-  } else if (select.dataset.act === "to" && select.value !== "") {
-    const to = Number(select.value);
-    const index = board.touchpoints[to].passages.length;
-    await act({ kind: "move-passage", touchpoint: p.t, index: p.i, to_touchpoint: to, to_index: index },
-      `#p-${to}-${index}-to`, "move a passage to another touchpoint");
+    // Arrow keys on a closed select change it at every press: each press is saved in turn (the
+    // passage keeps its place, so queued saves stay true), and the board is drawn from the last.
+    const next = await change({ kind: "set-passage", touchpoint: p.t, index: p.i, valence: select.value || null, note: passage.note },
+      { describe: "set a valence" });
+    if (!next) render(board); // not saved: show the valence that is on disk
   }
 });
 
@@ -223,6 +270,8 @@ list.addEventListener("submit", async (event) => {
   event.preventDefault();
   const values = new FormData(form);
   const t = Number(form.dataset.t);
+  if (busy) { say("Still saving the last change: press again in a moment."); return; }
+  form.hidden = true; // done with it: the redraw after the save must not reopen it
   await act({ kind: "edit-touchpoint", index: t, title: values.get("title"), description: values.get("description") },
     `#tp-${t} [data-act="tp-edit"]`, "rename a touchpoint");
 });

@@ -82,6 +82,25 @@ function markFilm(board) {
 onBoard(markFilm);
 markFilm(data.board);
 
+// The insert point: where in the chosen touchpoint the passage will go (the end unless chosen).
+let latest = data.board;
+onBoard((board) => { latest = board; fillPlaces(); });
+function fillPlaces() {
+  const tp = latest.touchpoints[Number(document.getElementById("add-touchpoint").value)];
+  const place = document.getElementById("add-at");
+  const words = (p) => (p.text || `${p.start} …`).split(" ").slice(0, 6).join(" ");
+  place.replaceChildren(
+    ...(tp ? tp.passages : []).map((p) => {
+      const option = document.createElement("option");
+      option.value = p.index;
+      option.textContent = `before ${p.index + 1}. ${p.narrator}: “${words(p)}…”`;
+      return option;
+    }),
+    Object.assign(document.createElement("option"), { value: "", textContent: "at the end", selected: true }),
+  );
+}
+document.getElementById("add-touchpoint").addEventListener("change", fillPlaces);
+
 // --- selecting words ------------------------------------------------------------------------
 let selection = null; // [first, last]
 let anchor = null;
@@ -186,7 +205,9 @@ transcript.addEventListener("keydown", (event) => {
     case "a":
     case "A":
       if (event.altKey || event.ctrlKey || event.metaKey) return;
-      if (selection) { event.preventDefault(); openAdd(); }
+      event.preventDefault();
+      if (selection) openAdd();
+      else say("Select words first: hold Shift and press the arrow keys.");
       return;
     default:
       return;
@@ -206,11 +227,16 @@ playButton.addEventListener("click", () => {
   if (!selection) return;
   const [first, last] = selection;
   const stop = data.ends[last];
-  seek(starts[first]);
+  // Stop at the last word's end, checked every frame: timeupdate comes only ~4 times a second,
+  // which would let a quarter of a second of the next words through.
   const watch = () => {
-    if (player.currentTime >= stop) { player.pause(); player.removeEventListener("timeupdate", watch); }
+    if (player.currentTime >= stop) player.pause();
+    else if (!player.paused) requestAnimationFrame(watch);
   };
-  player.addEventListener("timeupdate", watch);
+  const wasPlaying = !player.paused;
+  if (!wasPlaying) player.addEventListener("playing", () => requestAnimationFrame(watch), { once: true });
+  seek(starts[first]);
+  if (wasPlaying) requestAnimationFrame(watch);
 });
 
 // --- add to touchpoint ----------------------------------------------------------------------
@@ -223,6 +249,7 @@ function openAdd() {
   returnFocus = document.activeElement;
   const [first, last] = selection;
   document.getElementById("add-quote").textContent = `“${wordsText(first, last)}”`;
+  fillPlaces();
   dialog.showModal();
   document.getElementById("add-touchpoint").focus();
 }
@@ -244,6 +271,7 @@ dialog.addEventListener("close", async () => {
       last,
       valence: values.get("valence") || null,
       note: values.get("note") || null,
+      at: values.get("at") === "" ? null : Number(values.get("at")),
     },
     { describe: `add “${wordsText(first, Math.min(last, first + 5))}…”` },
   );

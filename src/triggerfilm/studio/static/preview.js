@@ -5,6 +5,7 @@
 // loop is cancelled and rebuilt whenever the playlist changes, so nothing plays twice.
 // Then: Render, with progress streamed from the server, and the finished film.
 
+import { listen } from "./keys.js";
 import { clock, el, getJSON, holdVersion, pageData, say } from "./studio.js";
 
 const layers = [document.getElementById("va"), document.getElementById("vb")];
@@ -246,12 +247,16 @@ async function refresh() {
 playButton.addEventListener("click", () => (playing ? stop() : start()));
 scrub.addEventListener("input", () => seekFilm((Number(scrub.value) / 1000) * plan.duration));
 jump.addEventListener("change", () => seekFilm(plan.entries[Number(jump.value)].film_in));
-document.addEventListener("keydown", (event) => {
-  if (event.target.closest("input, select, textarea") && event.target !== scrub) return;
-  const key = event.key.toLowerCase();
-  if (event.altKey && key === "k") { event.preventDefault(); playing ? stop() : start(); }
-  else if (event.altKey && key === "j") { event.preventDefault(); seekFilm(filmTime - 5); }
-  else if (event.altKey && key === "l") { event.preventDefault(); seekFilm(filmTime + 5); }
+// The playback keys work here too, while typing as well (keys.js); resume starts 1.5 s back.
+listen({
+  playPause: () => {
+    if (playing) { stop(); return; }
+    if (filmTime > 0) seekFilm(filmTime - 1.5);
+    start();
+  },
+  back: () => seekFilm(filmTime - 5),
+  forward: () => seekFilm(filmTime + 5),
+  rollBack: () => seekFilm(filmTime - 15),
 });
 
 cues = parseVtt(await (await fetch("/api/preview.vtt", { cache: "no-store" })).text());

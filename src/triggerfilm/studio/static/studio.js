@@ -4,6 +4,8 @@
 // on disk since, the server writes nothing and answers 409 with a diff: the page shows it and
 // lets the person reload, with or without making their change again. No edit is lost.
 
+import { listen } from "./keys.js";
+
 export function pageData() {
   const el = document.getElementById("data");
   return el ? JSON.parse(el.textContent) : {};
@@ -42,7 +44,18 @@ export async function reloadBoard() {
 }
 
 // Save one change. Resolves with the new board, or null when it was not saved.
-export async function change(change, { describe = "your change" } = {}) {
+//
+// Changes go one at a time: each names the version the previous one produced. Sent side by
+// side (a keyboard user pressing "move up" twice before the first save answers), the second
+// would name the version before the first and be refused as a conflict with the page's own edit.
+let pending = Promise.resolve();
+export function change(request, options = {}) {
+  const run = pending.then(() => send(request, options));
+  pending = run.catch(() => null);
+  return run;
+}
+
+async function send(change, { describe = "your change" } = {}) {
   say("Saving…", { keep: true });
   let response;
   try {
@@ -84,7 +97,7 @@ function resolveConflict(mine, body, describe) {
       dialog.close();
       const board = await reloadBoard();
       if (again) {
-        resolve(await change(mine, { describe }));
+        resolve(await send(mine, { describe }));
       } else {
         say("Reloaded the manifest from disk.");
         resolve(board);
@@ -135,21 +148,25 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-// Alt+K / Esc play-pause, Alt+J / Alt+L back / forward: never a bare key while typing.
-export function playerKeys(player, { back = 5, forward = 5 } = {}) {
-  document.addEventListener("keydown", (event) => {
-    if (document.querySelector("dialog[open]")) return;
-    const key = event.key.toLowerCase();
-    if ((event.altKey && key === "k") || (event.key === "Escape" && !event.altKey)) {
-      event.preventDefault();
-      if (player.paused) { player.currentTime = Math.max(0, player.currentTime - 1.5 * (player.currentTime > 0)); player.play(); }
+// The playback keys (see keys.js: rebindable, never a bare key while typing) for a media
+// element. Resuming starts 1.5 s back, so the listener hears the words again in context.
+export function playerKeys(player, { back = 5, forward = 5, rollBack = 15 } = {}) {
+  const to = (seconds) => { player.currentTime = Math.max(0, Math.min(player.duration || Infinity, seconds)); };
+  const rates = [0.5, 0.75, 1, 1.25, 1.5, 2];
+  const rate = (step) => {
+    const at = rates.indexOf(player.playbackRate);
+    player.playbackRate = rates[Math.max(0, Math.min(rates.length - 1, (at < 0 ? 2 : at) + step))];
+    say(`Speed ${player.playbackRate}×`);
+  };
+  listen({
+    playPause: () => {
+      if (player.paused) { to(player.currentTime - (player.currentTime > 0 ? 1.5 : 0)); player.play().catch(() => {}); }
       else player.pause();
-    } else if (event.altKey && key === "j") {
-      event.preventDefault();
-      player.currentTime = Math.max(0, player.currentTime - back);
-    } else if (event.altKey && key === "l") {
-      event.preventDefault();
-      player.currentTime = player.currentTime + forward;
-    }
+    },
+    back: () => to(player.currentTime - back),
+    forward: () => to(player.currentTime + forward),
+    rollBack: () => to(player.currentTime - rollBack),
+    slower: () => rate(-1),
+    faster: () => rate(1),
   });
 }

@@ -1,0 +1,45 @@
+"""Correcting a clip's transcript in the user's own editor: ``triggerfilm correct``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .app import Bars, cli, transcribe_options, transcribe_settings
+
+
+@cli.command("correct")
+@click.argument("manifest", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--clip", "clip_id", required=True, help="The id of the clip to correct.")
+@transcribe_options
+def correct_command(manifest: Path, clip_id: str, **opts: Any) -> None:
+    """Correct the words of one clip's transcript in $VISUAL or $EDITOR.
+
+    The editor opens the clip's words, one sentence per line, each line starting with a
+    [mm:ss] mark you may leave alone. Save and close: the words are stored as the clip's
+    verbatim transcript (in MANIFEST's folder, <manifest>.corrections/<clip>.txt), aligned to
+    the audio, and used from then on by captions, quotes, search and the studio, whatever
+    model transcribes the clip. The film's provenance record says which clips a person
+    corrected. Close without changes to store nothing.
+    """
+    from .. import app
+
+    settings = transcribe_settings(**opts)
+    bars = Bars()
+    try:
+        document = app.correction_document(manifest, clip_id, settings, bars)
+    finally:
+        bars.close()
+    try:
+        edited = click.edit(document, extension=".txt", require_save=False)
+    except click.UsageError as error:
+        raise click.ClickException(
+            f"{error.format_message()}; set VISUAL or EDITOR to your editor's command"
+        ) from None
+    if edited is None:
+        click.echo(f"{clip_id}: no change; nothing was stored")
+        return
+    report = app.correct_clip(manifest, clip_id, edited, settings)
+    click.echo(report.to_text(), nl=False)
