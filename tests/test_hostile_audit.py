@@ -49,6 +49,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 # --- manifests ---------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "words"),
     [
@@ -101,6 +102,7 @@ touchpoints:
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "words"),
     [
@@ -151,6 +153,7 @@ def http_server(monkeypatch):
     running.stop()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("redirect", "words"),
     [
@@ -173,6 +176,7 @@ def test_hostile_redirect_is_refused(http_server, tmp_path: Path, redirect: str,
 # --- cut sheets -------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_cut_sheet_text_quoted_in_a_message_cannot_drive_the_terminal(tmp_path: Path) -> None:
     from .conftest import demo_copy
 
@@ -189,6 +193,7 @@ def test_cut_sheet_text_quoted_in_a_message_cannot_drive_the_terminal(tmp_path: 
 # --- environment ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("below", [False, True])
 def test_cache_that_is_a_file_is_refused(tmp_path: Path, below: bool) -> None:
     from .conftest import demo_copy
