@@ -95,6 +95,7 @@ def test_conversion_loads_strictly_into_openai_whisper(checkpoint: Path):
     assert whisper.load_model(str(checkpoint), device="cpu").dims.n_text_layer == 4
 
 
+@pytest.mark.slow
 def test_exported_checkpoint_is_listed_offline(checkpoint: Path):
     listed = {(m.engine, m.name): m for m in list_offline_models()}
     assert listed[("openai-whisper", "bundled")].location == checkpoint

@@ -232,3 +232,60 @@ def test_review_of_a_broken_manifest_names_the_file(tmp_path):
     with pytest.raises(ManifestError) as caught:
         review_manifest(path)
     assert Path(caught.value.where) == path and caught.value.line == 2
+
+
+def test_passage_anchors_and_the_studio_playlist(project):
+    from triggerfilm.editplan.passage import anchor_resolves, from_anchor, word_range, words_text
+    from triggerfilm.editplan.playlist import playlist
+
+    _, _, material, timeline = project
+    words = material["a"].transcript.words
+    first, last = word_range(words, 0.0, 2.6) or (None, None)
+    assert (first, last) == (0, 4)
+    assert words_text(words[first : last + 1]) == "The nights were the worst"
+    start = from_anchor(words, first, last)
+    assert isinstance(start, str) and anchor_resolves(words, start, first, "from", 0.0)
+    entries = playlist(timeline)
+    assert [e.kind for e in entries].count("cut") >= 1
+    cut = next(e for e in entries if e.kind == "cut")
+    assert cut.source_out > cut.source_in and cut.clip == "a"
+
+
+def test_alignment_problem_only_for_a_poorly_matched_verbatim_text():
+    from triggerfilm.transcripts.checked import alignment_problem
+
+    assert alignment_problem(_transcript()) is None  # no verbatim text: nothing to distrust
+
+
+def test_render_outputs_never_replace_an_input_and_scratch_is_removed(tmp_path):
+    from triggerfilm.media.ffmpeg import RenderError
+    from triggerfilm.render.outputs import locked_output_folder, refuse_overwriting_inputs
+    from triggerfilm.render.workspace import run_folder
+
+    source = tmp_path / "film.mp4"
+    source.write_bytes(b"x")
+    with pytest.raises(RenderError, match="would write film.mp4 over"):
+        refuse_overwriting_inputs(tmp_path, ["film.mp4"], [source])
+    out = tmp_path / "out" / "new"
+    with pytest.raises(RuntimeError), locked_output_folder(out):
+        raise RuntimeError("the render failed")
+    assert not (tmp_path / "out").exists()  # a folder made for a failed render is removed
+    with run_folder() as scratch:
+        (scratch / "seg.ass").write_text("x")
+    assert not scratch.exists()
+
+
+def test_the_studio_accepts_only_its_own_host_names():
+    from triggerfilm.studio.security import allowed_hosts
+
+    assert allowed_hosts("127.0.0.1", 8765) == {"127.0.0.1:8765", "localhost:8765"}
+    assert allowed_hosts("::1", 80) >= {"[::1]:80", "localhost:80"}
+
+
+def test_the_openai_engine_skips_silence_like_faster_whisper():
+    import numpy as np
+
+    from triggerfilm.transcripts.engines.openai_whisper import _speech_only
+
+    speech, timeline = _speech_only(np.zeros(16000, dtype=np.float32))
+    assert speech.size == 0 and timeline is None

@@ -209,6 +209,7 @@ def test_plan_warns_about_balance_dominance_and_length(tmp_path: Path) -> None:
     assert report.representation["role"] == {"patient": 2, "unknown": 1}
 
 
+@pytest.mark.slow
 def test_local_clips_may_say_who_the_narrator_is(tmp_path: Path) -> None:
     path = _manifest(
         tmp_path,

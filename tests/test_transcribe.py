@@ -52,6 +52,7 @@ def test_corrupt_cache_entry_is_redone_with_a_warning(shared_data, recwarn):
     assert json.loads(entry.read_text())["engine"] == "faster-whisper"
 
 
+@pytest.mark.slow
 def test_transcript_command_prints_text_srt_and_nothing_for_silence(shared_data):
     runner = CliRunner()
     jfk = str(shared_data / "speech_audio" / "whisper__jfk.flac")

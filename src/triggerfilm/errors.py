@@ -7,8 +7,30 @@ is, what was expected, and what to do about it. The command line turns them into
 from __future__ import annotations
 
 import errno
+import re
 from dataclasses import dataclass
 from pathlib import Path
+
+
+def shown(path: str | Path) -> str:
+    """``path`` as a message shows it: a newline, NUL or other control character in a file name
+    is written as an escape (``\\n``, ``\\x00``), so the message stays one line and says
+    exactly which name is meant."""
+    text = str(path)
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+# Control characters other than tab and line feed: in a message they would be interpreted by
+# the terminal (an escape sequence can clear the screen or retitle the window).
+_TERMINAL_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with every control character but tab and line feed written as an escape, for
+    messages that quote what a user's file (a cut sheet, a catalogue) holds."""
+    return _TERMINAL_CONTROLS.sub(lambda match: repr(match.group())[1:-1], text)
 
 
 @dataclass
@@ -38,7 +60,7 @@ class TriggerfilmError(Exception):
     def __str__(self) -> str:
         location = ""
         if self.where is not None:
-            location = str(self.where)
+            location = shown(self.where)
             if self.line is not None:
                 location += f":{self.line}"
             location += ": "
@@ -50,7 +72,7 @@ class TriggerfilmError(Exception):
             text += f" (expected {self.expected})"
         if self.hint:
             text += f". {self.hint}"
-        return text
+        return terminal_safe(text)
 
 
 class ManifestError(TriggerfilmError):

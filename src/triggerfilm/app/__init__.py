@@ -9,6 +9,8 @@ leave it.
 
 from .consent import PackReport, consent_report, make_pack, verify_outputs, withdraw_consent
 from .corrections import CorrectionReport, correct_clip, correction_document
+from .event import EventPackReport, event_pack
+from .interchange import ExportReport, ImportReport, export_edit, import_edit
 from .notices import Notice, Progress
 from .prepared import (
     Prepared,
@@ -21,6 +23,7 @@ from .prepared import (
     transcript_text,
 )
 from .render import RenderOptions, RenderReport, approval_pack, render_manifest
+from .replay import render_saved_timeline
 from .review import review_manifest
 from .selecting import (
     ApplyReport,
@@ -41,4 +44,7 @@ __all__ = [
     "plan", "plan_report", "planned", "prepare", "render_manifest", "review_manifest",
     "search_clips", "sign_off_captions", "transcribe_all", "transcribe_manifest",
     "transcript_text", "verify_outputs", "withdraw_consent", "write_cutsheet_file",
-]  # fmt: skip
+    # Editors and events: app/interchange.py, app/replay.py, app/event.py
+    "EventPackReport", "ExportReport", "ImportReport", "event_pack", "export_edit",
+    "import_edit", "render_saved_timeline",
+]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -103,15 +104,25 @@ def input_files(prepared: Prepared) -> list[Path]:
     return files
 
 
-def loudness_gains(timeline: Timeline, target: float) -> dict[str, float]:
-    """The gain (dB) that brings each source used by a cut to ``target`` LUFS."""
-    gains = {}
+def loudness_gains(timeline: Timeline, target: float, jobs: int = 2) -> dict[str, float]:
+    """The gain (dB) that brings each source used by a cut to ``target`` LUFS.
+
+    Sources not yet in the loudness cache are measured ``jobs`` at a time: each measurement
+    is one single-threaded ffmpeg decoding a whole interview, and they are independent.
+    """
+    sources: dict[str, str] = {}
     for item in timeline.items:
-        if isinstance(item, Cut) and item.has_audio and item.source_sha256 not in gains:
-            measured = clip_loudness(Path(item.source))
-            # A silent clip stays as it is; an extreme gain would only raise its noise.
-            gain = 0.0 if measured.silent else target - measured.integrated
-            gains[item.source_sha256] = max(-20.0, min(20.0, gain))
+        if isinstance(item, Cut) and item.has_audio:
+            sources.setdefault(item.source_sha256, item.source)
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        measured = dict(
+            zip(sources, pool.map(lambda s: clip_loudness(Path(s)), sources.values()), strict=True)
+        )
+    gains = {}
+    for sha, level in measured.items():
+        # A silent clip stays as it is; an extreme gain would only raise its noise.
+        gain = 0.0 if level.silent else target - level.integrated
+        gains[sha] = max(-20.0, min(20.0, gain))
     return gains
 
 
@@ -206,7 +217,7 @@ def _render_timeline(
         preset="ultrafast" if options.preview else options.preset,
         jobs=options.jobs,
         progress=step,
-        gains=loudness_gains(timeline, target) if target is not None else None,
+        gains=loudness_gains(timeline, target, options.jobs) if target is not None else None,
         loudness_target=target,
         stem=stem,
     )

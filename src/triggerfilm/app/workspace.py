@@ -172,7 +172,7 @@ def open_workspace(
             content_note=tp.content_note,
             interleave=tp.interleave,
             passages=tuple(
-                _passage(t, i, s, prepared, cuts.get(s.origin.field), refused)
+                _passage(t, i, s, prepared, cuts.get(s.origin.field), refused, timeline)
                 for i, s in enumerate(tp.selections)
             ),
         )
@@ -210,6 +210,7 @@ def _passage(
     prepared: Prepared,
     cut: Cut | None,
     refused: set[str],
+    timeline: Timeline | None,
 ) -> PassageView:
     source = prepared.sources[selection.clip]
     media_type = source.media_type or prepared.media[selection.clip].media_type
@@ -226,10 +227,10 @@ def _passage(
         end=selection.end.describe(),
         refused=selection.clip in refused,
     )
-    if cut is None:
+    if cut is None or timeline is None:
         return view
-    fps = prepared.manifest.output.fps
-    source_out = cut.source_in + cut.frames / fps
+    fps = timeline.fps
+    source_out = timeline.source_out(cut)
     words = prepared.transcripts[selection.clip].words
     found = word_range(words, cut.source_in, source_out)
     return PassageView(

@@ -1,6 +1,14 @@
 """The ``triggerfilm`` command; see :mod:`triggerfilm.cli.app`."""
 
-from . import checking, consent, corrections, film, selecting, studio  # noqa: F401  (registers the commands)
+from . import (  # noqa: F401  (registers the commands)
+    checking,
+    consent,
+    corrections,
+    editors,
+    film,
+    selecting,
+    studio,
+)
 from .app import cli
 
 

@@ -17,7 +17,7 @@ import click
 
 from .. import __version__
 from ..app.notices import Notice
-from ..errors import DISK_FULL_ERRNOS, DiskFullError, TriggerfilmError
+from ..errors import DISK_FULL_ERRNOS, DiskFullError, TriggerfilmError, terminal_safe
 from ..manifest.model import CONSENT_USES
 from ..transcripts.options import ENGINES, TranscribeOptions
 
@@ -35,7 +35,7 @@ def _show_warning(
 ) -> None:
     # A warning the library raises as a value (an insecure archive, a damaged cache entry) is
     # for the user: one "warning:" line, not Python's file:line: Category: prefix.
-    click.echo(f"warning: {message}", err=True)
+    click.echo(f"warning: {terminal_safe(str(message))}", err=True)
 
 
 class _Group(click.Group):
@@ -170,6 +170,12 @@ def choice_option(
         show_default=True,
         help=help,
     )
+
+
+def target_option(help: str) -> Callable[[Command], Command]:
+    """``--target``: the film's target length in minutes, which the plan measures against."""
+    minutes = click.FloatRange(min=0, min_open=True)
+    return click.option("--target", type=minutes, default=30.0, show_default=True, help=help)
 
 
 def format_option(choices: list[str], help: str) -> Callable[[Command], Command]:

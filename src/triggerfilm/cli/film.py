@@ -55,7 +55,14 @@ def transcript(media: Path, fmt: str, **opts: Any) -> None:
 
 
 @cli.command()
-@manifest_argument
+@click.argument("manifest", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--timeline",
+    "timeline_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Re-make a film exactly from its saved timeline.json instead of a manifest "
+    "(see docs/timeline.md).",
+)
 @output_folder("out/<manifest name>")
 @click.option(
     "--no-burn-in",
@@ -85,7 +92,8 @@ def transcript(media: Path, fmt: str, **opts: Any) -> None:
 )
 @transcribe_options
 def render(
-    manifest: Path,
+    manifest: Path | None,
+    timeline_file: Path | None,
     out_dir: Path | None,
     no_burn_in: bool,
     force: bool,
@@ -102,8 +110,20 @@ def render(
     touchpoint), film.srt, film.vtt, film.ttml (EBU-TT-D), transcript.txt/html (a
     descriptive transcript) and timeline.json into the output folder. Clips not yet
     transcribed are transcribed first.
+
+    With --timeline instead of MANIFEST, the film is re-made from a saved timeline.json alone
+    (same cuts, cards and captions), after checking each source is unchanged.
     """
-    out_dir = out_dir or Path("out") / manifest.stem
+    if (manifest is None) == (timeline_file is None):
+        raise click.UsageError("give a MANIFEST or --timeline FILE (one of them)")
+    if timeline_file is not None and touchpoint is not None:
+        raise click.UsageError("--touchpoint needs a MANIFEST, not --timeline")
+    if manifest is not None:
+        name = manifest.stem
+    else:
+        assert timeline_file is not None  # one of the two, checked above
+        name = f"{timeline_file.parent.name}-replay"
+    out_dir = out_dir or Path("out") / name
     options = app.RenderOptions(
         burn_in=not no_burn_in,
         force=force,
@@ -116,7 +136,11 @@ def render(
     )
     bars = Bars()
     try:
-        report = app.render_manifest(manifest, out_dir, options, bars)
+        if manifest is not None:
+            report = app.render_manifest(manifest, out_dir, options, bars)
+        else:
+            assert timeline_file is not None
+            report = app.render_saved_timeline(timeline_file, out_dir, options, bars)
     except OutputFolderTaken as error:
         error.hint = "Choose another folder with -o, or pass --force to replace it"
         raise

@@ -16,6 +16,7 @@ from .app import (
     cli,
     format_option,
     manifest_argument,
+    target_option,
     transcribe_options,
     transcribe_settings,
 )
@@ -27,13 +28,7 @@ from .app import (
     ["table", "json", "csv"],
     "table: aligned text; json / csv for other tools (csv: the running order).",
 )
-@click.option(
-    "--target",
-    type=click.FloatRange(min=0, min_open=True),
-    default=30.0,
-    show_default=True,
-    help="The film's target length in minutes.",
-)
+@target_option("The film's target length in minutes.")
 @transcribe_options
 def plan_command(manifest: Path, fmt: str, target: float, **opts: Any) -> None:
     """Show MANIFEST's running order, time per touchpoint against the target, each narrator's

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from .app import Bars, cli, transcribe_options, transcribe_settings
+from .app import Bars, cli, target_option, transcribe_options, transcribe_settings
 
 
 @cli.command("studio")
@@ -34,13 +34,7 @@ from .app import Bars, cli, transcribe_options, transcribe_settings
     type=click.Path(file_okay=False, path_type=Path),
     help="Where Render writes the film (default: out/<manifest name>, as `render`).",
 )
-@click.option(
-    "--target",
-    type=click.FloatRange(min=0, min_open=True),
-    default=30.0,
-    show_default=True,
-    help="The film's target length in minutes, for the plan.",
-)
+@target_option("The film's target length in minutes, for the plan.")
 @transcribe_options
 def studio_command(
     manifest: Path,

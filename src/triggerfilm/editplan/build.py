@@ -211,22 +211,12 @@ def _resolve(
 
 
 def _fail(
-    manifest: Manifest,
-    selection: Selection,
-    key: str,
-    anchor: Anchor,
-    message: str,
-    expected: str | None = None,
-    hint: str | None = None,
+    manifest: Manifest, selection: Selection, key: str, anchor: Anchor, message: str, **say: str
 ) -> NoReturn:
-    raise ManifestError(
-        message,
-        where=manifest.path,
-        line=anchor.line or selection.origin.line,
-        field=f"{selection.origin.field}.{key}",
-        expected=expected,
-        hint=hint,
-    )
+    """Stop at ``selection``'s ``key``; ``say`` may add ``expected`` and ``hint``."""
+    line = anchor.line or selection.origin.line
+    field = f"{selection.origin.field}.{key}"
+    raise ManifestError(message, where=manifest.path, line=line, field=field, **say)
 
 
 def _credits(manifest: Manifest, material: dict[str, ClipMaterial]) -> str:

@@ -15,6 +15,7 @@ import re
 from ..transcripts.model import Transcript, Word
 from .quotes import QuoteNotFound, find_quote, normalise
 from .sentences import SENTENCE_PAD
+from .timeline import holds_word
 
 # Quotes of this many words are tried, shortest first: short enough to read, long enough to
 # be unique in most narratives.
@@ -106,5 +107,5 @@ def anchor_resolves(words: list[Word], anchor: Anchor, index: int, end: str, aft
 
 def word_range(words: list[Word], source_in: float, source_out: float) -> tuple[int, int] | None:
     """The first and last word whose middle lies inside a cut, or None when it holds no word."""
-    inside = [i for i, w in enumerate(words) if source_in <= (w.start + w.end) / 2 < source_out]
+    inside = [i for i, w in enumerate(words) if holds_word(source_in, source_out, w)]
     return (inside[0], inside[-1]) if inside else None

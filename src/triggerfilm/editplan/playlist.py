@@ -47,7 +47,7 @@ def playlist(timeline: Timeline) -> tuple[PlaylistEntry, ...]:
             )
             continue
         assert isinstance(item, Cut)
-        source_out = item.source_in + item.frames / fps
+        source_out = timeline.source_out(item)
         last = entries[-1] if entries else None
         if (
             last is not None

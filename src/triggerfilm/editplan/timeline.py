@@ -8,11 +8,16 @@ written beside every film (``timeline.json``), so a render can be replayed and d
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, replace
+from pathlib import Path
 from typing import Any, Literal
 
+from ..errors import TriggerfilmError
 from ..transcripts.model import Word
 
+# The format of timeline.json (docs/timeline.md). Bump it when a field is added, removed or
+# changes meaning, and keep reading the older versions.
 TIMELINE_VERSION = 1
 
 
@@ -170,3 +175,63 @@ def narrator_film(timeline: Timeline, narrator: str) -> Timeline:
             )
         items.append(item)
     return replace(timeline, items=tuple(items))
+
+
+class TimelineError(TriggerfilmError):
+    """A saved timeline.json cannot be read or replayed."""
+
+
+def load_timeline(path: str | Path) -> Timeline:
+    """A saved ``timeline.json``, checked: a clear error for a file this version cannot read.
+
+    Versions are whole numbers; a file from a newer triggerfilm is refused rather than guessed
+    at, since fields it adds may change what the film shows.
+    """
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise TimelineError("file not found", where=path, hint="Check the path") from None
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise TimelineError(
+            f"cannot be read as JSON ({error})",
+            where=path,
+            expected="a timeline.json written beside a rendered film",
+        ) from None
+    if not isinstance(data, dict) or "items" not in data:
+        raise TimelineError(
+            "is not a triggerfilm timeline",
+            where=path,
+            expected="a timeline.json written beside a rendered film",
+        )
+    version = data.get("version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise TimelineError(
+            f"has no usable format version ({version!r})",
+            where=path,
+            field="version",
+            expected=f"a whole number; this triggerfilm reads version {TIMELINE_VERSION}",
+        )
+    if version > TIMELINE_VERSION:
+        raise TimelineError(
+            f"is timeline format version {version}, newer than this triggerfilm reads "
+            f"(version {TIMELINE_VERSION})",
+            where=path,
+            field="version",
+            hint="Render it with the triggerfilm release that wrote it, or a newer one",
+        )
+    if version < 1 or version != TIMELINE_VERSION:
+        raise TimelineError(
+            f"is timeline format version {version}, which this triggerfilm does not know",
+            where=path,
+            field="version",
+            expected=f"version {TIMELINE_VERSION}",
+        )
+    try:
+        return Timeline.from_dict(data)
+    except (KeyError, TypeError, ValueError) as error:
+        raise TimelineError(
+            f"has a malformed field ({type(error).__name__}: {error})",
+            where=path,
+            expected=f"timeline format version {TIMELINE_VERSION} as docs/timeline.md describes",
+        ) from None

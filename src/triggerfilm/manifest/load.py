@@ -9,14 +9,16 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
-from ..errors import ManifestError
+from ..errors import ManifestError, shown
 from ..store import regular_file_problem
 from ..yamlread import StrictReader, describe_value, join_path, load_located
 from .consent_keys import parse_consent
 from .model import (
+    CAPTION_PROFILES,
     MEDIA_TYPES,
     SPEAKER_LABELS,
     VALENCES,
@@ -43,7 +45,7 @@ CLIP_KEYS = (
 ARCHIVE_KEYS = ("location", "insecure")
 # A narrator's role, as archive catalogues publish it; reports count narrators by it.
 NARRATOR_ROLES = ("patient", "family member", "staff")
-TOUCHPOINT_KEYS = ("title", "description", "content_note", "interleave", "selections")
+TOUCHPOINT_KEYS = ("title", "description", "content_note", "prompt", "interleave", "selections")
 SELECTION_KEYS = ("clip", "from", "to", "valence", "note", "redact")
 
 # "75", "1:15", "0:01:15.5": a timecode written as a string. Anything else is a quote.
@@ -112,6 +114,8 @@ def load_manifest(path: str | Path) -> Manifest:
 # The largest picture and frame rate a film may ask for: 8K UHD at 120 frames a second. Beyond
 # them ffmpeg and Pillow would try to allocate gigabytes before failing.
 MAX_WIDTH, MAX_HEIGHT, MAX_FPS = 7680, 4320, 120
+# A title card longer than this is a mistake (1e308 overflowed when turned into frames).
+MAX_CARD_SECONDS = 600
 
 
 def _output(r: _Reader, value: Any) -> OutputSettings:
@@ -134,9 +138,18 @@ def _output(r: _Reader, value: Any) -> OutputSettings:
         height=height,
         fps=fps,
         card_seconds=float(
-            r.number(data, "output", "card_seconds", defaults.card_seconds, minimum=0)
+            r.number(
+                data,
+                "output",
+                "card_seconds",
+                defaults.card_seconds,
+                minimum=0,
+                maximum=MAX_CARD_SECONDS,
+            )
         ),
-        caption_profile=r.text(data, "output", "caption_profile") or defaults.caption_profile,
+        caption_profile=_choice(
+            r, data, "output", "caption_profile", CAPTION_PROFILES, defaults.caption_profile
+        ),
         speaker_labels=_choice(r, data, "output", "speaker_labels", SPEAKER_LABELS, "auto"),
         redaction_text=r.text(data, "output", "redaction_text") or defaults.redaction_text,
     )
@@ -206,6 +219,20 @@ def _archives(r: _Reader, value: Any) -> tuple[dict[str, str], frozenset[str]]:
                     f"'{kind}://' addresses are not archives",
                     expected="an https:// URL or an archive folder",
                 )
+            try:
+                parts = urllib.parse.urlsplit(location)
+                parts.port  # noqa: B018 (a bad port is only found when asked for)
+            except ValueError as bad_address:
+                r.fail(where, f"is not a valid address ({bad_address})", expected="an https:// URL")
+            if parts.username is not None or parts.password is not None:
+                # Never echoed: the message would print the password.
+                r.fail(
+                    where,
+                    "has a user name or password in the address",
+                    expected="an https:// URL without user:password@",
+                    hint="Download the archive by hand into a folder and give that folder; "
+                    "never write a password into a manifest",
+                )
             result[name] = location
         else:
             folder = r.path.parent / location
@@ -216,7 +243,7 @@ def _archives(r: _Reader, value: Any) -> tuple[dict[str, str], frozenset[str]]:
                 problem = regular_file_problem(folder, "a folder", allow_empty=True)
                 r.fail(
                     where,
-                    f"{folder} {problem or 'is a file, not a folder'}",
+                    f"{shown(folder)} {problem or 'is a file, not a folder'}",
                     expected="an archive folder holding catalogue.yaml",
                     hint="Paths are relative to the manifest file",
                 )
@@ -248,7 +275,7 @@ def _clip(r: _Reader, value: Any, at: str, archives: dict[str, str]) -> ClipRef:
         if problem:
             r.fail(
                 join_path(at, "media"),
-                f"{os.path.normpath(media)} {problem}",
+                f"{shown(os.path.normpath(media))} {problem}",
                 expected="a path to an audio or video file",
                 hint="Paths are relative to the manifest file"
                 if problem == "does not exist"
@@ -322,6 +349,7 @@ def _touchpoint(r: _Reader, value: Any, at: str, clip_ids: dict[str, str]) -> To
         origin=r.origin(at),
         description=r.text(data, at, "description"),
         content_note=r.text(data, at, "content_note"),
+        prompt=r.text(data, at, "prompt"),
         interleave=r.flag(data, at, "interleave", default=True),
     )
 

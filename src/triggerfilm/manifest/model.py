@@ -13,6 +13,10 @@ from pathlib import Path
 
 VALENCES = ("positive", "negative", "mixed")
 SPEAKER_LABELS = ("auto", "always", "never")
+# The caption profiles a manifest may name (their settings live in captions/profiles.py, a later
+# stage; a test keeps the two lists equal), so a typo is refused at its line on load, not after
+# every clip is transcribed.
+CAPTION_PROFILES = ("default", "bbc", "netflix-en", "dcmp")
 MEDIA_TYPES = ("video", "audio-only")
 # Where a film may be shown; a clip's consent lists the ones its narrator or archive allowed.
 CONSENT_USES = ("staff-event", "patient-event", "joint-event", "training", "online")
@@ -69,6 +73,8 @@ class Touchpoint:
     origin: Origin
     description: str | None = None
     content_note: str | None = None
+    # The question the event player shows when it pauses after this touchpoint.
+    prompt: str | None = None
     # Reorder selections so one narrator's passages do not follow each other (editplan.ordering).
     interleave: bool = True
 

@@ -1,13 +1,19 @@
-"""Pictures MoviePy draws well: title cards, credits and the backdrop for audio-only clips.
+"""The stills: title cards, credits, the backdrop for audio-only clips and the name strap.
 
-Each is one still frame saved as PNG; ffmpeg then holds it for the card's length. Drawing one
-frame instead of compositing every frame in Python keeps MoviePy off the slow path.
+Each is one still frame saved as PNG; ffmpeg then holds it for the card's length. They are drawn
+with Pillow directly, laid out as MoviePy's "label" text clips lay text out (the look the
+cards were designed with): MoviePy built a clip object and a numpy frame for every text block
+and every fitting attempt, and its import alone cost a second, which made drawing about a tenth
+of a full render (bench/render.py).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from PIL import Image, ImageDraw
 
 from ..editplan.timeline import Card, Item
 from . import fonts
@@ -19,8 +25,6 @@ if TYPE_CHECKING:
     from .segments import EncodeSettings
 
 RGB = tuple[int, int, int]
-# MoviePy clips: MoviePy has no type information.
-Clip = Any
 
 BACKGROUND = (22, 38, 52)  # a calm dark blue-grey, kind to a darkened room
 TEXT = (255, 255, 255)
@@ -75,20 +79,65 @@ def wrap_text(text: str, font: Path, size: int, width: int) -> str:
     return "\n".join(lines)
 
 
-def _text(text: str, font: Path, size: int, color: RGB, width: int | None) -> Clip:
-    """A MoviePy text clip; ``width`` wraps the text to it (None: one line as given)."""
-    from moviepy import TextClip
+# MoviePy's TextClip defaults, kept so the cards look as they were designed.
+INTERLINE = 4
 
-    # A margin stops the "label" layout cropping descenders (MoviePy 2 quirk).
-    return TextClip(
-        font=str(font),
-        text=wrap_text(text, font, size, width) if width else text,
-        font_size=size,
-        color=color,
-        method="label",
-        text_align="center",
-        margin=(0, size // 4),
-    ).with_duration(1)
+
+@dataclass(frozen=True)
+class _Label:
+    """One block of text drawn on a transparent image the size of its text plus margins."""
+
+    image: Image.Image
+
+    @property
+    def w(self) -> int:
+        return self.image.width
+
+    @property
+    def h(self) -> int:
+        return self.image.height
+
+
+def _text(text: str, font: Path, size: int, color: RGB, width: int | None) -> _Label:
+    """A block of centred text; ``width`` wraps it to that many pixels (None: as given).
+
+    Sized and placed as MoviePy's "label" layout does it, so the cards look as designed: the
+    text's width, its height (see ``_text_height``), a margin of a quarter of the size above
+    and below (which keeps descenders in), and the first baseline at the ascent.
+    """
+    text = wrap_text(text, font, size, width) if width else text
+    face = _face(font, size)
+    ascent, _ = face.getmetrics()
+    measure = ImageDraw.Draw(Image.new("RGB", (1, 1)))
+    left, top, right, bottom = measure.multiline_textbbox(
+        (0, 0), text, font=face, spacing=INTERLINE, align="center", anchor="ls"
+    )
+    margin = size // 4
+    height = _text_height(measure, face, text, bottom - top)
+    image = Image.new("RGBA", (int(right - left), height + 2 * margin), (0, 0, 0, 0))
+    ImageDraw.Draw(image).multiline_text(
+        (0, ascent + margin),
+        text,
+        fill=tuple(color),
+        font=face,
+        spacing=INTERLINE,
+        align="center",
+        anchor="ls",
+    )
+    return _Label(image)
+
+
+def _text_height(
+    draw: ImageDraw.ImageDraw, face: ImageFont.FreeTypeFont, text: str, box_height: float
+) -> int:
+    """MoviePy's text height: ascent + descent plus a line pitch per extra line where Pillow
+    still exposes its line pitch, else the text's bounding box (Pillow 11 and later)."""
+    try:
+        pitch = draw._multiline_spacing(face, INTERLINE, 0)  # type: ignore[attr-defined]
+    except AttributeError:
+        return int(box_height)
+    ascent, descent = face.getmetrics()
+    return int(text.count("\n") * pitch + ascent + descent)
 
 
 def _shortened(text: str, font: Path, size: int, width: int, lines: int) -> str:
@@ -149,30 +198,31 @@ def _block_height(block: Block, width: int, sample: str | None = None) -> int:
     return int(_text(sample if sample is not None else text, font, size, color, width).h)
 
 
-def _save(layers: list[Clip], width: int, height: int, path: Path) -> Path:
-    from moviepy import ColorClip, CompositeVideoClip
-
-    background = ColorClip((width, height), color=BACKGROUND).with_duration(1)
-    CompositeVideoClip([background, *layers], size=(width, height)).save_frame(str(path), t=0)
+def _save(layers: list[tuple[_Label, int, int]], width: int, height: int, path: Path) -> Path:
+    frame = Image.new("RGBA", (width, height), (*BACKGROUND, 255))
+    for label, x, y in layers:
+        frame.alpha_composite(label.image, (x, y))
+    # Fast compression: the PNG lives only until ffmpeg has read it.
+    frame.convert("RGB").save(path, compress_level=1)
     return path
 
 
 def _stack(
     blocks: list[Block], width: int, height: int, warnings: list[str] | None = None
-) -> list[Clip]:
+) -> list[tuple[_Label, int, int]]:
     """Centre a column of text blocks vertically, with a gap between them, inside the frame."""
     text_width, box_height = int(width * 0.8), int(height * 0.9)
     fitted, found = _fit(blocks, text_width, box_height)
     if warnings is not None:
         warnings.extend(found)
-    clips = [_text(text, font, size, color, None) for text, font, size, color in fitted]
+    labels = [_text(text, font, size, color, None) for text, font, size, color in fitted]
     gap = height // 24
-    total = sum(c.h for c in clips) + gap * (len(clips) - 1)
+    total = sum(label.h for label in labels) + gap * (len(labels) - 1)
     y = max(0, (height - total) // 2)
     placed = []
-    for clip in clips:
-        placed.append(clip.with_position(("center", y)))
-        y += clip.h + gap
+    for label in labels:
+        placed.append((label, (width - label.w) // 2, y))
+        y += label.h + gap
     return placed
 
 
@@ -241,18 +291,14 @@ def draw_name_strap(
     It sits in the lower third but above the caption area (captions keep the bottom 12.5 %
     margin and two lines), so the two never cover each other.
     """
-    from moviepy import ColorClip, CompositeVideoClip
-
     (text, font, size, color), pad, x, y, _ = _strap_layout(narrator, descriptor, width, height)
-    # "label" sizes the clip to its text, so the box fits the words.
+    # The box fits the words, as the label sizes itself to its text.
     label = _text(text, font, size, color, None)
-    box = ColorClip((label.w + 2 * pad, label.h + pad), color=BACKGROUND).with_opacity(0.85)
-    layers = [
-        box.with_duration(1).with_position((x, y)),
-        label.with_position((x + pad, y + pad // 2)),
-    ]
-    frame = CompositeVideoClip(layers, size=(width, height), bg_color=None)
-    frame.save_frame(str(path), t=0, with_mask=True)
+    frame = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    box = Image.new("RGBA", (label.w + 2 * pad, label.h + pad), (*BACKGROUND, round(0.85 * 255)))
+    frame.alpha_composite(box, (x, y))
+    frame.alpha_composite(label.image, (x + pad, y + pad // 2))
+    frame.save(path, compress_level=1)
     return path
 
 

@@ -35,6 +35,7 @@ from .download import (
     Progress,
     check_url,
     download,
+    split_url,
 )
 
 __all__ = [
@@ -75,7 +76,7 @@ def load_catalogue(
     text = str(location)
     label = f"archive {entry!r}" if entry else "this archive"
     if "://" in text or text.lower().startswith(("http:", "https:")):
-        if urllib.parse.urlsplit(text).scheme.lower() == "http":
+        if split_url(text).scheme.lower() == "http":
             if not insecure:
                 raise InsecureURLError(
                     f"{label} is a plain http:// address ({text}): its catalogue's checksums "
@@ -140,7 +141,7 @@ def fetch_media(
             hint="Show its transcript on a card instead",
         )
     if is_url(target):
-        if urllib.parse.urlsplit(target).scheme.lower() == "http":
+        if split_url(target).scheme.lower() == "http":
             if not archive.insecure:
                 raise InsecureURLError(
                     f"clip {clip.id!r} would be downloaded over plain http:// ({target}): its "

@@ -9,6 +9,7 @@ how a clip gets shown without the permission anyone thought it had.
 from __future__ import annotations
 
 import json
+import math
 import urllib.parse
 from pathlib import Path
 from typing import Any
@@ -60,11 +61,37 @@ def _parse_json(text: str, where: str) -> tuple[Any, dict[str, int]]:
     def no_constants(name: str) -> Any:
         raise SourceError(f"{name} is not a finite number", where=where, expected="a number")
 
+    def finite(number: str) -> float:
+        value = float(number)
+        if not math.isfinite(value):  # 1e999 reads as infinity without any complaint
+            no_constants(number)
+        return value
+
+    def bounded(number: str) -> int:
+        # Python refuses to convert more than 4300 digits with a ValueError; no catalogue
+        # value needs more than a handful.
+        if len(number.lstrip("-")) > 18:
+            raise SourceError(f"the number {number[:20]}... is too large", where=where)
+        return int(number)
+
     check_document_size(text, where, SourceError)
+    text = text.removeprefix("\ufeff")  # a UTF-8 BOM, as some editors on Windows write
     try:
-        data = json.loads(text, object_pairs_hook=no_duplicates, parse_constant=no_constants)
+        data = json.loads(
+            text,
+            object_pairs_hook=no_duplicates,
+            parse_constant=no_constants,
+            parse_float=finite,
+            parse_int=bounded,
+        )
     except json.JSONDecodeError as error:
         raise SourceError(f"not valid JSON: {error.msg}", where=where, line=error.lineno) from None
+    except RecursionError:
+        raise SourceError(
+            "is nested too deeply to read",
+            where=where,
+            expected="a catalogue nested a few levels deep",
+        ) from None
     # JSON is (nearly) YAML, so the YAML composer can usually tell us the lines too.
     try:
         _, lines = parse_located(text, where, SourceError)

@@ -73,15 +73,25 @@ def check_url(url: str, *, insecure: bool = False) -> str:
     triggerfilm read local files or speak other protocols; plain http is refused unless the
     archive is explicitly marked insecure (see the module notes).
     """
-    parts = urllib.parse.urlsplit(url)
+    parts = split_url(url)
     scheme = parts.scheme.lower()
-    if scheme not in {"http", "https"} or not parts.netloc:
+    if scheme not in {"http", "https"} or not parts.hostname:
         raise SourceError(
             f"cannot download {url!r}: only https:// addresses are fetched",
             where=url,
             expected="an https:// URL",
             hint="Give an https:// address, or copy the file into the archive folder and refer "
             "to it by a relative path",
+        )
+    if parts.username is not None or parts.password is not None:
+        # urllib would not send them anyway (it would look up "user:pw@host" as a host name),
+        # and every message naming the URL would print the password.
+        raise SourceError(
+            "cannot download an address with a user name or password in it",
+            where=_without_credentials(parts),
+            expected="an https:// URL without user:password@",
+            hint="Download the file by hand into the archive folder and refer to it by a "
+            "relative path; never write a password into a catalogue or manifest",
         )
     if scheme == "http" and not insecure:
         raise InsecureURLError(
@@ -92,6 +102,29 @@ def check_url(url: str, *, insecure: bool = False) -> str:
             hint=INSECURE_HINT,
         )
     return url
+
+
+def split_url(url: str) -> urllib.parse.SplitResult:
+    """``url`` split into its parts, or SourceError for one that cannot be an address at all
+    (``https://[::1/x``, a port of 99999, a control character), which urllib reports with a
+    ValueError."""
+    try:
+        if not url.isprintable():
+            raise ValueError("it contains a control character")
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 (a bad port is only found when asked for)
+    except ValueError as problem:
+        raise SourceError(
+            f"{url!r} is not a valid address ({problem})",
+            expected="an https:// URL such as https://archive.example.org/clips/",
+            hint="Check the address for typing errors",
+        ) from None
+    return parts
+
+
+def _without_credentials(parts: urllib.parse.SplitResult) -> str:
+    host = parts.netloc.rpartition("@")[2]
+    return urllib.parse.urlunsplit(parts._replace(netloc=f"***@{host}"))
 
 
 def download(
@@ -228,7 +261,19 @@ def _fetch_once(
             raise _Transient("server rejected the resume range") from None
         if error.code in _TRANSIENT_STATUSES:
             raise _Transient(f"HTTP {error.code} {error.reason}") from None
-        raise _status_error(url, error.code, str(error.reason)) from None
+        reason = str(error.reason)
+        if reason.startswith(urllib.request.HTTPRedirectHandler.inf_msg):
+            # urllib's own words here run over three lines.
+            reason = "redirect in a loop, or too many redirects"
+        raise _status_error(url, error.code, " ".join(reason.split())) from None
+    except ValueError as error:
+        # A redirect whose Location cannot be parsed (http://[::1/x): urllib raises
+        # ValueError before any redirect handler sees it.
+        raise SourceError(
+            f"the server sent an address that cannot be followed ({error})",
+            where=url,
+            hint="The archive's server is misconfigured; tell its maintainers",
+        ) from None
     except urllib.error.URLError as error:
         if isinstance(error.reason, ssl.SSLCertVerificationError):
             raise SourceError(

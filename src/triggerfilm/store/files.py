@@ -34,6 +34,9 @@ def regular_file_problem(
     The answer reads after the file's name: ``is a directory, not a media file``,
     ``does not exist``, ``is a symbolic link loop``, ``is empty (0 bytes)``.
     """
+    if "\0" in os.fspath(path):
+        # No file system allows it; os.stat would raise ValueError, not OSError.
+        return "is not a usable path (it contains a NUL character)"
     try:
         info = os.stat(path)
     except FileNotFoundError:

@@ -215,6 +215,16 @@ def parse_located(
             line=mark.line + 1 if mark else None,
             hint="Check indentation and quoting on that line",
         ) from None
+    except yaml.reader.ReaderError as problem:
+        # A character YAML forbids (NUL, other control characters): not a MarkedYAMLError,
+        # so it carries a position in the text rather than a line.
+        raise error(
+            f"not valid YAML: the control character U+{problem.character:04X} is not allowed",
+            where=where,
+            line=text.count("\n", 0, max(problem.position, 0)) + 1,
+            expected="printable text",
+            hint="Remove the character (it is often left by copying from another program)",
+        ) from None
     except RecursionError:
         raise error(
             "is nested too deeply to read",
@@ -287,6 +297,9 @@ def _convert(node: yaml.Node, at: str, lines: dict[str, int]) -> Any:
             key = key_node.value
             if not isinstance(key_node, yaml.ScalarNode) or not isinstance(key, str):
                 raise _Refused("keys must be plain names", key_node.start_mark, None, None, at)
+            if key_node.tag not in _PLAIN_TAGS:
+                # A tag on a key (``!!binary title:``) is refused as on a value, not ignored.
+                _refuse_tag(key_node, join_path(at, key))
             if key in result:
                 raise _Refused(
                     f"key '{key}' appears twice",

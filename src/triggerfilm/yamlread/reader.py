@@ -18,6 +18,8 @@ from ..errors import TriggerfilmError
 from .located import describe_value, join_path
 
 _LAST_STEP = re.compile(r"(\.[^.\[]+|\[\d+\])$")
+# C0 and C1 control characters and DEL, except tab, line feed and carriage return.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 class StrictReader:
@@ -99,6 +101,16 @@ class StrictReader:
                 f"is {describe_value(value)}",
                 expected="non-empty text",
                 hint="Put the value in quotes" if isinstance(value, int | float) else None,
+            )
+        control = _CONTROL.search(value)
+        if control:
+            # An escape sequence in a title or a catalogue's text would reach the terminal
+            # (plan, consent) and the film's cards as is; a tab or a line break is fine.
+            self.fail(
+                join_path(at, key),
+                f"contains the control character U+{ord(control.group()):04X}",
+                expected="printable text",
+                hint="Remove it; YAML escapes such as \\x1b or \\0 in double quotes make them",
             )
         return value.strip()
 

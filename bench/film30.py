@@ -1,0 +1,194 @@
+"""A full-length film: about 30 minutes cut from four 10-minute interviews, timed and measured.
+
+    .venv/bin/python bench/film30.py [--preset veryfast] [--jobs 2] [--cache DIR] [--keep DIR]
+
+EBCD trigger films run about 30 minutes, cut from interviews of which each contributes roughly
+10 minutes (domain notes). This renders one at full size (1280x720, 25 fps) and prints its
+real-time factor (render seconds / film seconds) and peak memory.
+
+1. Four 10-minute interviews are synthesised from the sample clips in ``clips/`` by looping each
+   (stream copy, no re-encode): three videos at 30, 25 and 24 fps and one audio-only clip.
+2. A manifest cuts 17 passages of 25 s from each, spread over the whole interview, under four
+   touchpoints: 68 cuts and 6 cards, about 28.7 minutes.
+3. The transcripts are made first in a child process and not timed (``--cache DIR`` keeps them
+   for the next run: transcribing 40 minutes takes a while on two cores).
+4. The render runs in its own child process with a cold segment and loudness cache, timed from
+   the manifest to the finished film (every stage: loudness of each source, cards, segments,
+   join, companions, provenance).
+
+Peak memory: the child's own peak RSS (Python: manifest, transcripts, timeline, MoviePy) and the
+largest peak of any ffmpeg it ran; at most ``--jobs`` ffmpeg processes run at once, so the
+whole render's peak is at most python + jobs x ffmpeg, printed as the upper bound. The last
+lines are::
+
+    film: M min S s, render R s, RTF=<R / film seconds>
+    peak memory: python P MiB, largest ffmpeg F MiB, upper bound U MiB
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+CLIPS = ROOT / "clips"
+INTERVIEWS = (
+    ("ICU03", "ICU03-01.mp4", "woman, 40s, patient"),
+    ("ICU07", "ICU07-01.mp4", "man, 60s, patient"),
+    ("ICU12", "ICU12-01.mp4", "daughter of a patient, 50s"),
+    ("ICU15", "ICU15-01.m4a", "husband of a patient, 70s"),
+)
+TOUCHPOINTS = ("Coming in", "Nights on the unit", "Moving to the ward", "Going home")
+PASSAGES, PASSAGE_SECONDS, SPACING = 17, 25.0, 33.0
+
+
+def synthesise(work: Path, minutes: float) -> list[Path]:
+    """Each sample clip looped to ``minutes`` long, without re-encoding."""
+    import imageio_ffmpeg
+
+    ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
+    made = []
+    for code, name, _ in INTERVIEWS:
+        out = work / "interviews" / f"{code}-interview{Path(name).suffix}"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if not out.exists():
+            subprocess.run(
+                [ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+                 "-stream_loop", "-1", "-i", str(CLIPS / name), "-t", f"{minutes * 60:.0f}",
+                 "-c", "copy", str(out)],
+                check=True,
+            )  # fmt: skip
+        made.append(out)
+    return made
+
+
+def manifest(work: Path, interviews: list[Path]) -> Path:
+    clips = [
+        {
+            "id": code.lower(),
+            "media": str(path),
+            "narrator": code,
+            "descriptor": descriptor,
+            "consent": {
+                "basis": "synthetic sample (CC0)",
+                "uses": ["joint-event"],
+                "approved_clips": True,
+            },
+        }  # fmt: skip
+        for (code, _, descriptor), path in zip(INTERVIEWS, interviews, strict=True)
+    ]
+    touchpoints = [{"title": title, "selections": []} for title in TOUCHPOINTS]
+    for j in range(PASSAGES):
+        # Passages in interview order, so each touchpoint takes a stretch of every interview.
+        touchpoint = touchpoints[j * len(TOUCHPOINTS) // PASSAGES]
+        for clip in clips:
+            start = 10.0 + j * SPACING
+            touchpoint["selections"].append(
+                {"clip": clip["id"], "from": start, "to": start + PASSAGE_SECONDS}
+            )
+    edit = {
+        "title": "A thirty-minute trigger film",
+        "description": "Benchmark: four synthetic interviews",
+        "credits": "Rendered by bench/film30.py",
+        "output": {"width": 1280, "height": 720, "fps": 25, "card_seconds": 4},
+        "clips": clips,
+        "touchpoints": touchpoints,
+    }
+    path = work / "film30.yaml"
+    path.write_text(yaml.safe_dump(edit, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def child_render(manifest_path: str, out_dir: str, preset: str, jobs: int) -> int:
+    """Runs in the child: the timed render, then its time and peak memory as one JSON line."""
+    from triggerfilm.app import RenderOptions, render_manifest
+
+    started = time.perf_counter()
+    report = render_manifest(manifest_path, out_dir, RenderOptions(preset=preset, jobs=jobs))
+    seconds = time.perf_counter() - started
+    # ru_maxrss is in KiB on Linux; RUSAGE_CHILDREN gives the largest finished descendant.
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    ffmpeg = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    result = {
+        "seconds": seconds,
+        "duration": report.duration,
+        "segments": report.segments,
+        "cues": report.cues,
+        "python_mib": own,
+        "ffmpeg_mib": ffmpeg,
+    }
+    print("RESULT " + json.dumps(result))
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--preset", default="veryfast", help="x264 preset (veryfast)")
+    parser.add_argument("--jobs", type=int, default=2, help="segments at once (2)")
+    parser.add_argument("--minutes", type=float, default=10.0, help="length of each interview")
+    parser.add_argument("--cache", type=Path, help="keep transcripts here between runs")
+    parser.add_argument("--keep", type=Path, help="keep the work folder here")
+    parser.add_argument("--child", nargs=2, metavar=("MANIFEST", "OUT"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        return child_render(*args.child, args.preset, args.jobs)
+
+    work = Path(args.keep or tempfile.mkdtemp(prefix="triggerfilm-bench-film30-"))
+    work.mkdir(parents=True, exist_ok=True)
+    cache = (args.cache or work / "cache").resolve()
+    env = {**os.environ, "TRIGGERFILM_CACHE": str(cache)}
+    try:
+        interviews = synthesise(work, args.minutes)
+        path = manifest(work, interviews)
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "triggerfilm", "transcribe", str(path)], env=env, check=True
+        )
+        print(f"transcripts (not counted): {time.perf_counter() - started:.0f} s")
+        # Cold everything else: segments and per-source loudness are made again.
+        for folder in ("render", "loudness"):
+            shutil.rmtree(cache / folder, ignore_errors=True)
+        out = work / "film"
+        shutil.rmtree(out, ignore_errors=True)
+        child = subprocess.run(
+            [sys.executable, __file__, "--preset", args.preset, "--jobs", str(args.jobs),
+             "--child", str(path), str(out)],
+            env=env, capture_output=True, text=True,
+        )  # fmt: skip
+        if child.returncode != 0:
+            raise SystemExit(f"the render failed:\n{child.stderr[-3000:]}")
+        line = next(ln for ln in child.stdout.splitlines() if ln.startswith("RESULT "))
+        result = json.loads(line.removeprefix("RESULT "))
+        film = result["duration"]
+        rtf = result["seconds"] / film
+        bound = result["python_mib"] + args.jobs * result["ffmpeg_mib"]
+        minutes, seconds = divmod(film, 60)
+        print(
+            f"edit: {len(interviews)} interviews of {args.minutes:g} min, "
+            f"{result['segments']} segments, {result['cues']} captions, 1280x720 at 25 fps, "
+            f"x264 {args.preset}, {args.jobs} jobs, {os.cpu_count()} CPUs"
+        )
+        print(f"film: {int(minutes)} min {seconds:04.1f} s, render {result['seconds']:.1f} s, "
+              f"RTF={rtf:.3f}")  # fmt: skip
+        print(
+            f"peak memory: python {result['python_mib']:.0f} MiB, largest ffmpeg "
+            f"{result['ffmpeg_mib']:.0f} MiB, upper bound {bound:.0f} MiB"
+        )
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
