@@ -116,6 +116,15 @@ def test_every_page_has_no_accessibility_violations(page, studio) -> None:
         page.wait_for_load_state("networkidle")
         result = axe.run(page)
         assert result.violations_count == 0, (path, result.generate_report())
+    # A 1280-pixel window at 200% zoom: one column, wide tables scroll (and take focus to do so).
+    page.set_viewport_size({"width": 640, "height": 360})
+    for path in ("/", "/clips", "/clips/icu03", "/consent"):
+        page.goto(studio.base + path)
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 640, path
+        result = axe.run(page)
+        assert result.violations_count == 0, (path, result.generate_report())
+    page.set_viewport_size({"width": 1400, "height": 900})
     # The add dialog, open over a selection.
     page.goto(studio.base + "/clips/icu03")
     page.locator("#transcript .w").first.focus()
