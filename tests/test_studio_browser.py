@@ -523,6 +523,12 @@ def test_a_rebound_key_plays_and_is_kept_and_ctrl_0_is_refused(page, studio) -> 
 
 def test_focus_stays_on_the_control_pressed_after_moves_and_removals(page, studio) -> None:
     page.wait_for_selector("#touchpoints .passage")
+    # A jump link takes the keyboard straight to a touchpoint.
+    tab_to(page, '.tp-jump a[href="#tp-2-title"]', limit=20)
+    page.keyboard.press("Enter")
+    assert focused(page, "#tp-2-title")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('.touchpoint').id") == "tp-2"
     page.focus('#p-0-0 [data-act="down"]')
     page.keyboard.press("Enter")
     _saved(page)
