@@ -47,4 +47,4 @@ __all__ = [
     # Editors and events: app/interchange.py, app/replay.py, app/event.py
     "EventPackReport", "ExportReport", "ImportReport", "event_pack", "export_edit",
     "import_edit", "render_saved_timeline",
-]
+]  # fmt: skip
