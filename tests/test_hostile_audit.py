@@ -49,6 +49,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 # --- manifests ---------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "words"),
     [
@@ -101,6 +102,7 @@ touchpoints:
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "words"),
     [
@@ -151,6 +153,7 @@ def http_server(monkeypatch):
     running.stop()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("redirect", "words"),
     [
@@ -173,6 +176,7 @@ def test_hostile_redirect_is_refused(http_server, tmp_path: Path, redirect: str,
 # --- cut sheets -------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_cut_sheet_text_quoted_in_a_message_cannot_drive_the_terminal(tmp_path: Path) -> None:
     from .conftest import demo_copy
 
@@ -189,6 +193,7 @@ def test_cut_sheet_text_quoted_in_a_message_cannot_drive_the_terminal(tmp_path: 
 # --- environment ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("below", [False, True])
 def test_cache_that_is_a_file_is_refused(tmp_path: Path, below: bool) -> None:
     from .conftest import demo_copy
@@ -201,4 +206,81 @@ def test_cache_that_is_a_file_is_refused(tmp_path: Path, below: bool) -> None:
     result = run_cli("plan", demo, cwd=tmp_path, env={"TRIGGERFILM_CACHE": str(cache)})
     # Was a NotADirectoryError traceback naming a transcript cache file.
     assert_refused(result, str(cache), "TRIGGERFILM_CACHE", "is a file, not a folder")
+    assert snapshot(tmp_path) == before
+
+
+# --- media ------------------------------------------------------------------------------------
+
+
+def test_wav_whose_header_claims_one_sample_a_second(tmp_path: Path) -> None:
+    # 8 KB of samples at a claimed 1 Hz decode to hours of audio: `transcript` ran for as long
+    # as Whisper took on them (past any patience). Now the probe refuses the header.
+    clip = tmp_path / "interview.wav"
+    shutil.copyfile(HOSTILE / "au_wav_1hz_header.wav", clip)
+    before = snapshot(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "triggerfilm", "transcript", str(clip)],
+        cwd=tmp_path,
+        env={**os.environ, "TRIGGERFILM_CACHE": str(tmp_path / "cache")},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert_refused(result, str(clip), "sampled 1 times a second")
+    assert snapshot(tmp_path) == before
+    assert not (tmp_path / "cache").exists()
+
+
+# --- output paths -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["socket", "below-a-file"])
+def test_output_that_is_not_a_writable_file(tmp_path: Path, kind: str) -> None:
+    import socket
+    import stat
+
+    from .conftest import demo_copy
+
+    demo = demo_copy(tmp_path)
+    if kind == "socket":
+        # The rename replaced whatever had the name: `-o /dev/full` as root swapped the device
+        # node for a regular file. A socket stands in for the device here.
+        target = tmp_path / "sheet.md"
+        server = socket.socket(socket.AF_UNIX)
+        server.bind(str(target))
+        words = ["is a socket, not a file triggerfilm can replace"]
+    else:
+        (tmp_path / "taken").write_text("a file\n")
+        target = tmp_path / "taken" / "sheet.md"  # was a NotADirectoryError traceback
+        words = ["a folder on its path is a file"]
+    before = {p.name for p in tmp_path.iterdir()}
+    result = run_cli("cutsheet", demo, "-o", target, cwd=tmp_path)
+    assert_refused(result, str(target), *words)
+    assert {p.name for p in tmp_path.iterdir()} == before
+    if kind == "socket":
+        assert stat.S_ISSOCK(os.stat(target).st_mode)
+        server.close()
+
+
+def test_absurd_thread_count_is_refused_before_the_engine(tmp_path: Path) -> None:
+    from .conftest import CLIPS
+
+    result = run_cli("transcript", CLIPS / "ICU15-01.m4a", "--threads", "100000", cwd=tmp_path)
+    # Was a segmentation fault (exit -11) inside CTranslate2, with no message at all.
+    assert result.returncode == 2, (result.returncode, result.stderr)
+    assert "Traceback" not in result.stderr
+    assert "--threads" in result.stderr and "100000" in result.stderr
+
+
+def test_utf32_cut_sheet_is_not_read_as_utf16(tmp_path: Path) -> None:
+    from .conftest import demo_copy
+
+    demo = demo_copy(tmp_path)
+    before = snapshot(tmp_path)
+    sheet = HOSTILE / "au_cutsheet_utf32.md"
+    result = run_cli("cutsheet", demo, "--apply", sheet, cwd=tmp_path)
+    # Its BOM begins like UTF-16's, so it was decoded as UTF-16 and reported as a sheet with
+    # "no sentence lines" -- nothing was selected -- which blamed the user's ticks.
+    assert_refused(result, str(sheet), "not a text cut sheet")
+    assert "nothing was selected" not in result.stderr
     assert snapshot(tmp_path) == before

@@ -178,16 +178,22 @@ def planned(
     return prepared, plan(prepared), counts
 
 
-def transcript_text(media: str | Path, options: TranscribeOptions, fmt: str) -> str:
+def transcript_text(
+    media: str | Path,
+    options: TranscribeOptions,
+    fmt: str,
+    notices: list[Notice] | None = None,
+) -> str:
     """The transcript of one media file as txt, srt, vtt or json text.
 
-    Silence gives empty output in every text format, never invented words.
+    Silence gives empty output in every text format, never invented words. A damaged cache
+    entry, made again, is reported on ``notices``.
     """
     media = Path(media)
     info = probe(media)  # a clear error for a missing or non-media file before any model loads
     # With its doubts marked (json shows them); the text is Whisper's, unchanged.
     if info.has_audio:
-        transcript = checked_transcript(media, options)
+        transcript = checked_transcript(media, options, notices=notices)
     else:
         transcript = empty_transcript(info.duration, options)
     if fmt == "json":

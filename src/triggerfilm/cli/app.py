@@ -85,8 +85,12 @@ def transcribe_options(f: Command) -> Command:
     )(f)
     f = click.option("--language", default="en", show_default=True, help="Spoken language.")(f)
     f = click.option("--beam-size", default=5, show_default=True, type=click.IntRange(1, 20))(f)
+    # CTranslate2 crashes the whole process (a segfault, no message) when asked for ~100000.
     f = click.option(
-        "--threads", default=0, type=click.IntRange(0), help="CPU threads (0: engine decides)."
+        "--threads",
+        default=0,
+        type=click.IntRange(0, 256),
+        help="CPU threads (0: engine decides).",
     )(f)
     return f
 

@@ -61,7 +61,9 @@ def transcribe(target: str, scheduler: str | None, **opts: Any) -> None:
 @transcribe_options
 def transcript(media: Path, fmt: str, **opts: Any) -> None:
     """Print the transcript of any audio or video file (cached like `transcribe`)."""
-    click.echo(app.transcript_text(media, transcribe_settings(**opts), fmt), nl=False)
+    notices: list[app.Notice] = []
+    click.echo(app.transcript_text(media, transcribe_settings(**opts), fmt, notices), nl=False)
+    echo_notices(notices)
 
 
 @cli.command()

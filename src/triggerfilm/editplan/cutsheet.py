@@ -148,9 +148,12 @@ def read_cutsheet(path: Path) -> str:
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):
         # Saved as "Unicode" by a Windows editor: still the sheet's text.
         try:
-            return content.decode("utf-16")
+            decoded = content.decode("utf-16")
         except UnicodeDecodeError:
-            pass  # reported below as not text
+            decoded = None  # reported below as not text
+        # UTF-32 starts with the same two bytes, and decodes as UTF-16 full of NULs.
+        if decoded is not None and "\0" not in decoded:
+            return decoded
     problem = None
     nul = content.find(b"\0")
     if nul >= 0:

@@ -12,6 +12,11 @@ import av
 from ..errors import MediaError
 from ..store import regular_file_problem
 
+# The longest recording triggerfilm reads, as the manifest's times are bounded (24 hours).
+MAX_MEDIA_SECONDS = 24 * 3600
+# Telephone speech is 8000 Hz; below 4000 Hz no words survive.
+MIN_SAMPLE_RATE = 4000
+
 
 @dataclass(frozen=True)
 class MediaInfo:
@@ -66,8 +71,18 @@ def probe(path: str | Path) -> MediaInfo:
                 expected="a file with sound and/or picture",
             )
         duration = _duration(container, video, audio)
-        if duration <= 0:
+        if not duration > 0:  # also NaN
             raise MediaError("has no measurable duration", where=path, hint="Re-export the file")
+        if duration > MAX_MEDIA_SECONDS:
+            # A damaged or crafted header (a WAV claiming 4 GB at 1 byte a second) would have
+            # every later step plan for, and wait on, years of media.
+            raise MediaError(
+                f"claims to last {duration / 3600:,.0f} hours",
+                where=path,
+                expected="a recording of at most 24 hours",
+                hint="Its header is probably damaged: re-export the file, or cut the part "
+                "you need into a file of its own",
+            )
         fields: dict[str, Any] = {"has_video": video is not None, "has_audio": audio is not None}
         if video is not None:
             ctx = video.codec_context
@@ -81,6 +96,16 @@ def probe(path: str | Path) -> MediaInfo:
             }
         if audio is not None:
             sound = audio.codec_context
+            if 0 < (sound.sample_rate or 0) < MIN_SAMPLE_RATE:
+                # Each byte would be seconds of sound: a small file decodes to days of audio
+                # for Whisper to wait on. Only a damaged or crafted header says this.
+                raise MediaError(
+                    f"claims audio sampled {sound.sample_rate} times a second",
+                    where=path,
+                    expected=f"audio sampled at least {MIN_SAMPLE_RATE} times a second "
+                    "(speech is usually 16000 or more)",
+                    hint="Its header is probably damaged: re-export the file",
+                )
             fields |= {"sample_rate": sound.sample_rate or 0, "channels": sound.channels or 0}
         return MediaInfo(path=str(path), duration=duration, **fields)
 

@@ -20,7 +20,8 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..errors import DISK_FULL_ERRNOS, DiskFullError
+from ..errors import DISK_FULL_ERRNOS, DiskFullError, TriggerfilmError
+from .files import file_kind
 
 _BOM = b"\xef\xbb\xbf"
 
@@ -41,6 +42,34 @@ def _target_mode(path: Path) -> int:
         return stat.S_IMODE(os.stat(path).st_mode)
     except FileNotFoundError:
         return _new_file_mode()
+
+
+def _check_target(path: Path) -> None:
+    """Refuse to write onto something that is not a file, or below something not a folder.
+
+    A rename replaces whatever has the target's name: ``-o /dev/full`` would have swapped a
+    device node for a regular file (as root), ``-o some-folder`` would fail obscurely.
+    """
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return
+    except NotADirectoryError:
+        raise TriggerfilmError(
+            "cannot be written: a folder on its path is a file",
+            where=path,
+            expected="a path inside a folder",
+            hint="Choose another output location",
+        ) from None
+    except OSError:
+        return  # unreadable: writing it will say why
+    if not stat.S_ISREG(info.st_mode):
+        raise TriggerfilmError(
+            f"is {file_kind(info.st_mode)}, not a file triggerfilm can replace",
+            where=path,
+            expected="the name of a new or existing regular file",
+            hint="Choose another output file name",
+        )
 
 
 def _stage_name(path: Path) -> Path:
@@ -84,6 +113,7 @@ def write_bytes(path: str | os.PathLike[str], data: bytes, *, parents: bool = Tr
     whose folder the user named.
     """
     target = Path(path)
+    _check_target(target)
     with _full_disk_named(target):
         if parents:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -107,7 +137,7 @@ def _existing_format(path: Path) -> tuple[bool, bool]:
     try:
         with path.open("rb") as handle:
             head = handle.read(64 * 1024)
-    except (FileNotFoundError, IsADirectoryError, PermissionError):
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError):
         return False, False
     bom = head.startswith(_BOM)
     newline = head.find(b"\n")
@@ -138,6 +168,7 @@ def write_text(
     With ``preserve_format`` (the default) a rewrite of an existing file keeps its byte-order
     mark and CRLF line endings (see :func:`encode_like`). ``text`` should use ``\\n``.
     """
+    _check_target(Path(path))  # before reading it for its format: a FIFO would block
     data = encode_like(path, text) if preserve_format else text.encode("utf-8")
     return write_bytes(path, data, parents=parents)
 
@@ -151,6 +182,7 @@ def staged_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     target's suffix so programs that pick a format from the name still do.
     """
     target = Path(path)
+    _check_target(target)
     with _full_disk_named(target):
         target.parent.mkdir(parents=True, exist_ok=True)
         mode = _target_mode(target)
@@ -174,6 +206,7 @@ def move_into_place(source: str | os.PathLike[str], path: str | os.PathLike[str]
     same cache root); it gets the mode a new file would get, or the one ``path`` has.
     """
     target = Path(path)
+    _check_target(target)
     with _full_disk_named(target):
         target.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(source, os.O_RDONLY)

@@ -142,14 +142,16 @@ def transcript_for(
     progress: Callable[[float], None] | None = None,
     threads: int | None = None,
     root: Path | None = None,
+    notices: list[Notice] | None = None,
 ) -> Transcript:
     """The transcript of ``media``, from the cache or made now and stored.
 
     ``threads`` overrides the engine's CPU threads for this run only (batch runs split the
     cores between processes); the cache key keeps the caller's options. ``root`` is another
-    cache root than this process's (a cluster worker writing into a shared cache).
+    cache root than this process's (a cluster worker writing into a shared cache). A damaged
+    cache entry is made again and reported on ``notices``.
     """
-    found = cached_transcript(media, options, root=root)
+    found = cached_transcript(media, options, notices, root=root)
     if found is not None:
         if progress:
             progress(found.duration)
