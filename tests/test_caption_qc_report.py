@@ -47,6 +47,7 @@ def report(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_report_has_a_thumbnail_per_cue_with_findings(report):
     page = report.read_text(encoding="utf-8")
     images = re.findall(r'<img src="data:image/jpeg;base64,([^"]+)" alt="([^"]+)"', page)
@@ -60,6 +61,7 @@ def test_report_has_a_thumbnail_per_cue_with_findings(report):
     assert "https://" not in page  # no CDN, nothing fetched
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium")
 def test_report_in_chromium_filters_and_has_no_axe_violations(report):
     from axe_playwright_python.sync_playwright import Axe

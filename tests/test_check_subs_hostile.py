@@ -79,6 +79,7 @@ def _run(args: list[str], timeout: float = 60) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero on this system")
 def test_dev_zero_is_refused_without_reading_it():
     done = _run(["check-subs", "/dev/zero"])
@@ -87,6 +88,7 @@ def test_dev_zero_is_refused_without_reading_it():
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
 def test_a_fifo_is_refused_instead_of_hanging(tmp_path):
     fifo = tmp_path / "captions.srt"

@@ -72,6 +72,7 @@ def test_words_of_drops_marks_and_comments():
     )
 
 
+@pytest.mark.slow
 def test_correct_with_a_scripted_editor_puts_the_true_words_in_the_captions(tmp_path):
     manifest = _manifest(tmp_path)
     assert "over and over" not in _caption_text(manifest)
@@ -145,6 +146,7 @@ def test_the_store_api_for_the_studio(tmp_path):
     assert load_correction(folder, "other") is None
 
 
+@pytest.mark.slow
 def test_quotes_and_search_use_the_corrected_words(tmp_path):
     from triggerfilm.editplan.search import SearchQuery
 

@@ -45,6 +45,7 @@ def test_demo_captions_have_no_errors_under_each_profile(demo_timeline, tmp_path
         assert errors == [], f"{path.name} under {name}: {errors}"
 
 
+@pytest.mark.slow
 def test_players_show_the_demo_captions_as_written(demo_timeline, tmp_path):
     """ffmpeg (SRT and WebVTT) and Chromium (WebVTT) read the film's own caption files with
     exactly the cues we wrote: every time, and the text of every cue."""

@@ -91,6 +91,7 @@ def axe_violations(page) -> list[str]:
     return [v["id"] for v in result.response["violations"]]
 
 
+@pytest.mark.slow
 def test_the_folder_is_self_contained(pack):
     for name in ("film.mp4", "film.vtt", "film.srt", "index.html", "assets/player.js",
                  "assets/player.css", "transcript.html"):  # fmt: skip
@@ -102,6 +103,7 @@ def test_the_folder_is_self_contained(pack):
     assert 'src="film.mp4"' in (pack / "index.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_content_notes_come_before_the_film(page, tmp_path):
     notes = page.locator("#notes")
     assert notes.is_visible()
@@ -113,6 +115,7 @@ def test_content_notes_come_before_the_film(page, tmp_path):
     assert notes.is_hidden()
 
 
+@pytest.mark.slow
 def test_captions_show_by_default_and_toggle_and_resize(page):
     tracks = page.evaluate(
         "[...document.getElementById('film').textTracks].map(t => [t.kind, t.mode, t.cues.length])"
@@ -133,6 +136,7 @@ def test_captions_show_by_default_and_toggle_and_resize(page):
     assert page.evaluate(scale) == "1.5"
 
 
+@pytest.mark.slow
 def test_touchpoints_are_listed_and_jump(page):
     items = page.locator("#touchpoints li")
     assert items.count() == 2
@@ -160,6 +164,7 @@ def test_touchpoints_are_listed_and_jump(page):
     page.wait_for_function(inside(0))
 
 
+@pytest.mark.slow
 def test_playback_pauses_at_the_end_of_a_touchpoint_with_its_prompt(page, tmp_path):
     page.click("#start")
     page.wait_for_function("document.getElementById('film').readyState >= 2", timeout=15000)
@@ -192,6 +197,7 @@ def test_playback_pauses_at_the_end_of_a_touchpoint_with_its_prompt(page, tmp_pa
     assert "Going home" in page.inner_text("#prompt-text")
 
 
+@pytest.mark.slow
 def test_pause_can_be_switched_off(page):
     page.click("#start")
     page.uncheck("#pause-at-end")

@@ -49,6 +49,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 # --- manifests ---------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "words"),
     [
@@ -104,6 +105,7 @@ touchpoints:
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "words"),
     [
@@ -154,6 +156,7 @@ def http_server(monkeypatch):
     running.stop()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("redirect", "words"),
     [
@@ -176,6 +179,7 @@ def test_hostile_redirect_is_refused(http_server, tmp_path: Path, redirect: str,
 # --- cut sheets -------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_cut_sheet_text_quoted_in_a_message_cannot_drive_the_terminal(tmp_path: Path) -> None:
     from .conftest import demo_copy
 
@@ -192,6 +196,7 @@ def test_cut_sheet_text_quoted_in_a_message_cannot_drive_the_terminal(tmp_path: 
 # --- environment ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("below", [False, True])
 def test_cache_that_is_a_file_is_refused(tmp_path: Path, below: bool) -> None:
     from .conftest import demo_copy

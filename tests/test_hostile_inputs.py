@@ -371,7 +371,7 @@ def test_damaged_transcript_cache_entry_is_discarded_and_redone(
     result = run_cli("transcript", media, "--format", "json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
-    assert f"warning: transcript cache entry {whisper} is damaged" in result.stderr
+    assert f"warning: cache: {whisper}: the cached transcript is damaged" in result.stderr
     assert "discarded" in result.stderr
     import json
 

@@ -289,3 +289,37 @@ def test_the_openai_engine_skips_silence_like_faster_whisper():
 
     speech, timeline = _speech_only(np.zeros(16000, dtype=np.float32))
     assert speech.size == 0 and timeline is None
+
+
+def test_the_event_page_has_a_chapter_per_touchpoint(project):
+    from triggerfilm.eventpack.page import chapters, event_page
+
+    timeline = project[3]
+    cues = build_captions(timeline, get_profile("default"))
+    marks = chapters(timeline)
+    assert [c.title for c in marks] == ["Nights", "Visiting"]
+    files = event_page(timeline, cues, marks)
+    assert "index.html" in files and "Visiting" in files["index.html"]
+
+
+def test_an_exported_edit_reads_back_as_the_same_cuts(project, tmp_path):
+    from triggerfilm.exports.otio_build import build_otio
+    from triggerfilm.exports.read_edit import read_cuts
+
+    timeline = project[3]
+    edit = build_otio(timeline, (), None, None)
+    cuts = read_cuts(edit, list(timeline.touchpoints), tmp_path / "film.otio")
+    planned = [item for item in timeline.items if isinstance(item, Cut)]
+    assert len(cuts) == len(planned)
+
+
+def test_the_caption_qc_report_lists_each_finding(tmp_path):
+    from triggerfilm.captions.check import check_subtitles
+    from triggerfilm.captions.check.read import read_subtitles
+    from triggerfilm.reports.caption_qc import caption_qc_html
+
+    path = tmp_path / "film.srt"
+    path.write_text("1\n00:00:01,000 --> 00:00:01,100\nToo quick to read\n", encoding="utf-8")
+    report = check_subtitles(path, "default")
+    page = caption_qc_html(report, read_subtitles(path).cues, get_profile("default"))
+    assert report.findings and all(f.rule in page for f in report.findings)

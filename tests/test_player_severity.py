@@ -337,6 +337,7 @@ def chromium_results():
     return {case.name: _normal(cues) for case, cues in zip(vtt, results, strict=True)}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
 def test_what_players_show_decides_the_severity(case: Case, tmp_path: Path, chromium_results):
     path = tmp_path / f"case.{case.fmt}"
@@ -367,6 +368,7 @@ def test_what_players_show_decides_the_severity(case: Case, tmp_path: Path, chro
         assert not errors, errors
 
 
+@pytest.mark.slow
 def test_the_calibration_cases_exercise_both_players(chromium_results):
     """The table is not vacuous: players really do mis-show most of the defect classes."""
     if chromium_results is None:

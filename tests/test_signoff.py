@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from tests.caption_files import write_srt, write_ttml, write_vtt
@@ -62,6 +63,7 @@ def test_signoff_records_hashes_and_findings_and_verify_checks_it(tmp_path):
     assert "INVALIDATED" in changed.output and "film.vtt" in changed.output
 
 
+@pytest.mark.slow
 def test_a_new_render_keeps_old_signoffs_so_their_loss_shows(tmp_path):
     out = _film_folder(tmp_path)
     CliRunner().invoke(cli, ["signoff", str(out), "--reviewer", "Sam"])

@@ -116,6 +116,15 @@ def test_every_page_has_no_accessibility_violations(page, studio) -> None:
         page.wait_for_load_state("networkidle")
         result = axe.run(page)
         assert result.violations_count == 0, (path, result.generate_report())
+    # A 1280-pixel window at 200% zoom: one column, wide tables scroll (and take focus to do so).
+    page.set_viewport_size({"width": 640, "height": 360})
+    for path in ("/", "/clips", "/clips/icu03", "/consent"):
+        page.goto(studio.base + path)
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 640, path
+        result = axe.run(page)
+        assert result.violations_count == 0, (path, result.generate_report())
+    page.set_viewport_size({"width": 1400, "height": 900})
     # The add dialog, open over a selection.
     page.goto(studio.base + "/clips/icu03")
     page.locator("#transcript .w").first.focus()
@@ -514,6 +523,12 @@ def test_a_rebound_key_plays_and_is_kept_and_ctrl_0_is_refused(page, studio) -> 
 
 def test_focus_stays_on_the_control_pressed_after_moves_and_removals(page, studio) -> None:
     page.wait_for_selector("#touchpoints .passage")
+    # A jump link takes the keyboard straight to a touchpoint.
+    tab_to(page, '.tp-jump a[href="#tp-2-title"]', limit=20)
+    page.keyboard.press("Enter")
+    assert focused(page, "#tp-2-title")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('.touchpoint').id") == "tp-2"
     page.focus('#p-0-0 [data-act="down"]')
     page.keyboard.press("Enter")
     _saved(page)
@@ -565,3 +580,48 @@ def test_the_insert_point_places_a_new_passage(page, studio) -> None:
     _saved(page)
     selections = load_manifest(studio.studio.manifest).touchpoints[0].selections
     assert [s.clip for s in selections] == ["icu03", "icu07", "icu12", "icu21"]
+
+
+def test_correct_mode_fixes_a_word_by_keyboard_and_stores_the_correction(page, studio) -> None:
+    manifest = studio.studio.manifest
+    before = manifest.read_bytes()
+    page.goto(studio.base + "/clips/icu03")
+    words = page.locator("#transcript .w").count()
+    busy, _ = _word_range(page, "busy")
+    tab_to(page, "#mode-correct")
+    page.keyboard.press("Enter")
+    # A distinct, clearly signalled mode: the switch, a banner, and its actions after the words.
+    assert page.get_attribute("#mode-correct", "aria-pressed") == "true"
+    assert page.is_visible("#correct-banner") and page.is_visible("#correct-actions")
+    assert "Correcting words" in page.inner_text("#correct-banner")
+    axe = axe_api.Axe().run(page)
+    assert axe.violations_count == 0, axe.generate_report()
+
+    tab_to(page, "#transcript .w")
+    for _ in range(busy - int(page.evaluate("document.activeElement.dataset.i"))):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")  # edits the word instead of playing from it
+    assert focused(page, "#transcript input.word-edit")
+    page.keyboard.type("very busy,")  # the word was "busy,"
+    page.keyboard.press("Tab")  # keeps it and edits the next word
+    assert focused(page, "#transcript input.word-edit")
+    page.keyboard.type("xyz")
+    page.keyboard.press("Escape")  # puts that word back, and does not play
+    assert page.evaluate("document.getElementById('player').paused")
+    assert page.inner_text("#correct-count").startswith("1 word changed")
+    assert manifest.read_bytes() == before  # nothing stored until Save
+
+    tab_to(page, "#correct-save")
+    with page.expect_navigation(timeout=120_000):
+        page.keyboard.press("Enter")
+    wait_until(page, "document.getElementById('status').textContent.startsWith('Saved')")
+    stored = (manifest.parent / "demo.corrections" / "icu03.txt").read_text(encoding="utf-8")
+    assert "were very busy, but they" in stored and "xyz" not in stored
+    # The page shows the corrected words, aligned again (one word more), still correcting.
+    assert "very busy" in page.inner_text("#transcript")
+    assert page.locator("#transcript .w").count() == words + 1
+    assert page.get_attribute("#mode-correct", "aria-pressed") == "true"
+    assert manifest.read_bytes() == before  # corrections live beside the manifest, not in it
+    tab_to(page, "#mode-select", back=True)
+    page.keyboard.press("Enter")
+    assert page.is_hidden("#correct-banner")

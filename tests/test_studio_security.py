@@ -144,3 +144,21 @@ def test_another_address_needs_the_flag_and_warns(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert f"cannot listen on 0.0.0.0:{port}" in result.output
     assert "Traceback" not in result.output
+
+
+def test_corrections_need_the_studios_own_origin_and_a_known_clip(studio) -> None:
+    folder = studio.studio.manifest.parent / f"{studio.studio.manifest.stem}.corrections"
+    body = {"text": "Forged words."}
+    status, _ = post_json(
+        studio, "/api/correct/icu03", body, headers={"Origin": "http://evil.example"}
+    )
+    assert status == 403
+    status, _, _ = request(studio, "/api/correct/icu03", method="POST", body=b"{}")  # no Origin
+    assert status == 403
+    status, answer = post_json(studio, "/api/correct/nosuchclip", body)
+    assert status == 404 and "nosuchclip" in answer["error"]
+    status, answer = post_json(studio, "/api/correct/icu03", {"words": "no text key"})
+    assert status == 400 and "malformed" in answer["error"]
+    status, answer = post_json(studio, "/api/correct/icu03", {"text": "# only a comment"})
+    assert status == 400 and "no words" in answer["error"]
+    assert not folder.exists()  # nothing stored by any of them

@@ -106,6 +106,7 @@ def test_a_timeline_that_cannot_be_replayed_is_refused_with_exit_2(film, tmp_pat
     assert not (out / "film.mp4").exists()
 
 
+@pytest.mark.slow
 def test_not_json_is_refused(tmp_path):
     path = tmp_path / "timeline.json"
     path.write_text("{not json", encoding="utf-8")
@@ -115,6 +116,7 @@ def test_not_json_is_refused(tmp_path):
     assert result.returncode == 2 and "cannot be read as JSON" in result.stderr
 
 
+@pytest.mark.slow
 def test_render_wants_a_manifest_or_a_timeline(tmp_path):
     result = _cli("render")
     assert result.returncode == 2 and "MANIFEST or --timeline" in result.stderr

@@ -19,8 +19,10 @@ from ..manifest.load import load_manifest
 from ..manifest.model import Manifest
 from ..media.probe import MediaInfo, probe
 from ..sources.resolve import SourceClip, resolve_sources
+from ..store import cache_root
 from ..transcripts.batch import transcribe_batch
 from ..transcripts.checked import alignment_problem, checked_transcript
+from ..transcripts.cluster import ClipJob, transcribe_on_cluster
 from ..transcripts.corrections import Correction, corrections_folder, load_correction
 from ..transcripts.model import Transcript
 from ..transcripts.options import TranscribeOptions
@@ -38,6 +40,9 @@ class Prepared:
     transcripts: dict[str, Transcript] = field(default_factory=dict)
     # Clips whose transcript a person corrected (``triggerfilm correct``, the studio).
     corrections: dict[str, Correction] = field(default_factory=dict)
+    # The options the transcripts were made with: the caller's, with the manifest's
+    # `transcription: {model: ...}` unless the caller named a model.
+    transcribe_options: TranscribeOptions | None = None
 
     def material(self) -> dict[str, ClipMaterial]:
         return {
@@ -73,9 +78,18 @@ def prepare(manifest_path: str | Path) -> Prepared:
 
 
 def transcribe_all(
-    prepared: Prepared, options: TranscribeOptions, progress: Progress | None = None
+    prepared: Prepared,
+    options: TranscribeOptions,
+    progress: Progress | None = None,
+    scheduler: str | None = None,
 ) -> TranscribeReport:
-    """Transcribe every clip not yet in the cache, filling ``prepared.transcripts``."""
+    """Transcribe every clip not yet in the cache, filling ``prepared.transcripts``.
+
+    With ``scheduler`` (tcp://HOST:PORT) each clip is a task on that Dask cluster
+    (transcripts/cluster.py); its workers must see the media at the same paths.
+    """
+    options = options.for_manifest(prepared.manifest.transcription_model)
+    prepared.transcribe_options = options
     total = sum(m.duration for m in prepared.media.values())
     clips = list(prepared.sources)
     sources = prepared.sources
@@ -106,7 +120,15 @@ def transcribe_all(
 
     if progress:
         progress("clips", len(finished), len(clips))
-    transcribe_batch([prepared.sources[cid].path for cid in pending], options, step)
+    if scheduler:
+        jobs = [
+            ClipJob(cid, str(sources[cid].path), duration=prepared.media[cid].duration)
+            for cid in pending
+        ]
+        transcribe_on_cluster(jobs, options, scheduler, lambda i, _: step(i, None), cache_root())
+    else:
+        transcribe_batch([sources[cid].path for cid in pending], options, step)
+    notices = []
     for cid in clips:
         source = prepared.sources[cid]
         if cid in silent:
@@ -125,10 +147,13 @@ def transcribe_all(
 
 
 def transcribe_manifest(
-    manifest_path: str | Path, options: TranscribeOptions, progress: Progress | None = None
+    manifest_path: str | Path,
+    options: TranscribeOptions,
+    progress: Progress | None = None,
+    scheduler: str | None = None,
 ) -> TranscribeReport:
     """The ``transcribe`` use case: every clip of the manifest into the cache."""
-    return transcribe_all(prepare(manifest_path), options, progress)
+    return transcribe_all(prepare(manifest_path), options, progress, scheduler)
 
 
 def empty_transcript(duration: float, options: TranscribeOptions) -> Transcript:
@@ -153,16 +178,22 @@ def planned(
     return prepared, plan(prepared), counts
 
 
-def transcript_text(media: str | Path, options: TranscribeOptions, fmt: str) -> str:
+def transcript_text(
+    media: str | Path,
+    options: TranscribeOptions,
+    fmt: str,
+    notices: list[Notice] | None = None,
+) -> str:
     """The transcript of one media file as txt, srt, vtt or json text.
 
-    Silence gives empty output in every text format, never invented words.
+    Silence gives empty output in every text format, never invented words. A damaged cache
+    entry, made again, is reported on ``notices``.
     """
     media = Path(media)
     info = probe(media)  # a clear error for a missing or non-media file before any model loads
     # With its doubts marked (json shows them); the text is Whisper's, unchanged.
     if info.has_audio:
-        transcript = checked_transcript(media, options)
+        transcript = checked_transcript(media, options, notices=notices)
     else:
         transcript = empty_transcript(info.duration, options)
     if fmt == "json":

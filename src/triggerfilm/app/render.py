@@ -229,7 +229,7 @@ def _render_timeline(
         timeline,
         sources=prepared.sources,
         transcripts=prepared.transcripts,
-        transcribe_options=options.transcribe,
+        transcribe_options=prepared.transcribe_options or options.transcribe,
         caption_profile=profile,
         corrections={cid: c.sha256 for cid, c in prepared.corrections.items()},
     )

@@ -56,16 +56,16 @@ def plan_report(
 # --- search ------------------------------------------------------------------------------------
 
 
-def search_clips(
-    query: SearchQuery,
+def search_docs(
     *,
     archive: str | None = None,
     manifest: str | Path | None = None,
     options: TranscribeOptions | None = None,
     transcribe: bool = False,
     progress: Progress | None = None,
-) -> list[SearchHit]:
-    """Search an archive's clips, or a manifest's clips and the rest of its archives.
+) -> tuple[list[SearchDoc], TranscribeOptions]:
+    """The clips to search, as documents: an archive's, or a manifest's and the rest of its
+    archives; and the transcription options their transcripts were made with.
 
     A manifest's own clips are transcribed when needed; other archive clips are searched in
     their cached Whisper transcripts only (plus their catalogue text) unless ``transcribe``.
@@ -78,11 +78,18 @@ def search_clips(
     docs: list[SearchDoc] = []
     if archive is not None:
         loaded = load_catalogue(archive)
-        docs += [_archive_doc(loaded, clip, None, options, transcribe) for clip in loaded.clips]
-        return search(docs, query)
+        total = len(loaded.clips)
+        for done, clip in enumerate(loaded.clips):
+            if progress and transcribe:
+                progress("clips", done, total)
+            docs.append(_archive_doc(loaded, clip, None, options, transcribe))
+        if progress and transcribe:
+            progress("clips", total, total)
+        return docs, options
     assert manifest is not None  # exactly one of the two, checked above
     prepared = prepare(manifest)
     transcribe_all(prepared, options, progress)
+    options = prepared.transcribe_options or options
     m = prepared.manifest
     catalogues = {name: load_archive(m, name) for name in m.archives}
     used: set[tuple[str, str]] = set()
@@ -112,6 +119,24 @@ def search_clips(
         for clip in loaded.clips:
             if (name, clip.id) not in used:
                 docs.append(_archive_doc(loaded, clip, name, options, transcribe))
+    return docs, options
+
+
+def search_clips(
+    query: SearchQuery,
+    *,
+    archive: str | None = None,
+    manifest: str | Path | None = None,
+    options: TranscribeOptions | None = None,
+    transcribe: bool = False,
+    progress: Progress | None = None,
+) -> list[SearchHit]:
+    """Search an archive's clips, or a manifest's clips and the rest of its archives, by
+    scanning every transcript (see ``indexing.search`` for the indexed search)."""
+    docs, _ = search_docs(
+        archive=archive, manifest=manifest, options=options, transcribe=transcribe,
+        progress=progress,
+    )  # fmt: skip
     return search(docs, query)
 
 
@@ -123,7 +148,7 @@ def _archive_doc(
     transcribe: bool,
 ) -> SearchDoc:
     transcript = None
-    media = _local_media(archive, clip)
+    media = local_media(archive, clip)
     if media is None and transcribe and clip.media is not None:
         media = fetch_media(archive, clip)
     if media is not None:
@@ -146,7 +171,7 @@ def _archive_doc(
     )
 
 
-def _local_media(archive: Archive, clip: ArchiveClip) -> Path | None:
+def local_media(archive: Archive, clip: ArchiveClip) -> Path | None:
     """The clip's media if it is on this machine already (archive folder or download cache)."""
     location = archive.media_location(clip)
     if location is None:
@@ -309,5 +334,5 @@ def _check_sheet(lines: list[SheetLine], prepared: Prepared, sheet: Path) -> Non
 
 __all__ = [
     "Added", "ApplyReport", "add_hit", "apply_cutsheet_file", "plan_report",
-    "search_clips", "write_cutsheet_file",
+    "search_clips", "search_docs", "write_cutsheet_file",
 ]  # fmt: skip

@@ -19,7 +19,10 @@ from .. import __version__
 from ..app.notices import Notice
 from ..errors import DISK_FULL_ERRNOS, DiskFullError, TriggerfilmError, terminal_safe
 from ..manifest.model import CONSENT_USES
-from ..transcripts.options import ENGINES, TranscribeOptions
+from ..transcripts.options import DEFAULT_MODEL, ENGINES, TranscribeOptions
+from ..transcripts.whisper_models import display_name
+
+DEFAULT_MODEL_NAME = display_name(DEFAULT_MODEL)
 
 # A click command function, before and after an option decorator.
 Command = TypeVar("Command", bound=Callable[..., Any])
@@ -74,10 +77,11 @@ def transcribe_options(f: Command) -> Command:
     )(f)
     f = click.option(
         "--model",
-        default="bundled",
-        show_default=True,
-        help="'bundled' (tiny.en, works offline), a local model folder or file, or a model "
-        "name the engine may download when a network exists.",
+        default=None,
+        help="tiny (tiny.en, bundled), base (Whisper base, installed with triggerfilm; both "
+        "offline), a local model folder or file, or a model name the engine may download when "
+        "a network exists. [default: the manifest's transcription.model, else "
+        f"$TRIGGERFILM_MODEL, else {DEFAULT_MODEL_NAME}]",
     )(f)
     f = click.option("--language", default="en", show_default=True, help="Spoken language.")(f)
     f = click.option("--beam-size", default=5, show_default=True, type=click.IntRange(1, 20))(f)
@@ -96,7 +100,7 @@ def transcribe_settings(
 ) -> TranscribeOptions:
     return TranscribeOptions(
         engine=engine,
-        model=model,
+        model=model or "",
         language=language or None,
         beam_size=beam_size,
         threads=threads,
@@ -110,6 +114,7 @@ class Bars:
         "clips": ("Clips", "clips"),
         "transcribe": ("Transcribing", "s audio"),
         "render": ("Rendering", "segments"),
+        "embed": ("Embedding", "sentences"),
         "thumbnails": ("Thumbnails", "frames"),
     }
 

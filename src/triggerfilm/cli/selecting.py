@@ -45,7 +45,13 @@ def plan_command(manifest: Path, fmt: str, target: float, **opts: Any) -> None:
 
 
 @cli.command("search")
-@click.argument("query")
+@click.argument("query", required=False)
+@click.option(
+    "--meaning",
+    metavar="TEXT",
+    help="Rank sentences by how close they are in meaning to TEXT (a theme such as 'no one "
+    "told us what was happening'), not by its words. Needs `triggerfilm index` first.",
+)
 @click.option("--archive", help="An archive folder, catalogue file or URL to search.")
 @click.option(
     "--manifest",
@@ -56,6 +62,14 @@ def plan_command(manifest: Path, fmt: str, target: float, **opts: Any) -> None:
 @click.option("--topic", help="Only clips with this catalogue topic.")
 @click.option("--role", help="Only narrators with this role (patient, family member, staff).")
 @click.option("--media-type", help="Only clips of this media type (video, audio-only, ...).")
+@click.option("--narrator", help="Only this narrator's clips (their code, e.g. ICU07).")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=50,
+    show_default=True,
+    help="Show at most this many hits (best first when searching the index).",
+)
 @click.option(
     "--transcribe",
     is_flag=True,
@@ -65,13 +79,16 @@ def plan_command(manifest: Path, fmt: str, target: float, **opts: Any) -> None:
 @click.option("--pick", type=click.IntRange(min=1), help="With --add: the hit number to add.")
 @transcribe_options
 def search_command(
-    query: str,
+    query: str | None,
+    meaning: str | None,
     archive: str | None,
     manifest: Path | None,
     regex: bool,
     topic: str | None,
     role: str | None,
     media_type: str | None,
+    narrator: str | None,
+    limit: int,
     transcribe: bool,
     add_to: str | None,
     pick: int | None,
@@ -79,21 +96,36 @@ def search_command(
 ) -> None:
     """Find QUERY (whole words, any case) in clip titles, topics, narrator descriptors and
     transcripts; print clip, narrator, time and context. With --add TOUCHPOINT --manifest M,
-    the hit's sentence becomes a selection at the end of that touchpoint (comments kept)."""
+    the hit's sentence becomes a selection at the end of that touchpoint (comments kept).
+
+    After `triggerfilm index`, the search reads the index: hits come best first (BM25), a
+    word ending in * matches every word it begins (nurs*), and several "quoted phrases" must
+    all occur in a sentence, in any order. Without an index every transcript is scanned.
+    --meaning TEXT ranks sentences by meaning instead (see docs/search.md)."""
+    from ..app import indexing
     from ..editplan.search import SearchQuery, format_hits
 
     if (archive is None) == (manifest is None):
         raise click.UsageError("say where to search: --archive PATH_OR_URL or --manifest FILE")
     if add_to and manifest is None:
         raise click.UsageError("--add needs --manifest")
-    q = SearchQuery(query, regex=regex, topic=topic, role=role, media_type=media_type)
-    hits = selecting.search_clips(
+    if (query is None) == (meaning is None):
+        raise click.UsageError("give either QUERY or --meaning TEXT")
+    q = SearchQuery(
+        query or meaning or "", regex=regex, topic=topic, role=role, media_type=media_type
+    )
+    hits, from_index = indexing.search(
         q,
         archive=archive,
         manifest=manifest,
         options=transcribe_settings(**opts),
         transcribe=transcribe,
+        meaning=meaning is not None,
+        narrator=narrator,
+        limit=limit,
     )
+    if from_index:
+        click.echo("(searched the archive index; `triggerfilm index` updates it)", err=True)
     click.echo(format_hits(hits), nl=False)
     if add_to and manifest is not None:
         chosen = choose_hit(hits, pick)

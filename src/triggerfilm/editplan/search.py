@@ -79,6 +79,8 @@ class SearchHit:
     archive: str | None = None
     archive_clip: str | None = None
     in_manifest: bool = False
+    # Cosine similarity to the query, for a search by meaning.
+    score: float | None = None
 
 
 def search(docs: list[SearchDoc], query: SearchQuery) -> list[SearchHit]:
@@ -134,14 +136,14 @@ def _search_doc(doc: SearchDoc, pattern: re.Pattern[str]) -> list[SearchHit]:
     spoken = sentences(doc.transcript) if doc.transcript else []
     found: set[int] = set()
     for sentence in spoken:
-        text, starts = _text_with_offsets(sentence)
+        text, starts = text_with_offsets(sentence)
         for m in pattern.finditer(text):
             word = max(i for i, offset in enumerate(starts) if offset <= m.start())
             hits.append(hit("words", text, m.group(0), sentence, sentence.words[word].start))
             found.add(sentence.index)
-    for line in _verbatim_sentences(doc.verbatim):
+    for line in verbatim_sentences(doc.verbatim):
         for m in pattern.finditer(line):
-            located = _locate(line, spoken, doc.transcript)
+            located = locate_verbatim(line, spoken, doc.transcript)
             if located is not None and located.index in found:
                 continue  # the Whisper words already gave this sentence
             hits.append(hit("verbatim", line, m.group(0), located))
@@ -149,7 +151,7 @@ def _search_doc(doc: SearchDoc, pattern: re.Pattern[str]) -> list[SearchHit]:
     return hits
 
 
-def _text_with_offsets(sentence: Sentence) -> tuple[str, list[int]]:
+def text_with_offsets(sentence: Sentence) -> tuple[str, list[int]]:
     """The sentence's text (single spaces) and where each word starts in it."""
     parts, starts, position = [], [], 0
     for word in sentence.words:
@@ -160,14 +162,16 @@ def _text_with_offsets(sentence: Sentence) -> tuple[str, list[int]]:
     return " ".join(parts), starts
 
 
-def _verbatim_sentences(text: str | None) -> list[str]:
+def verbatim_sentences(text: str | None) -> list[str]:
     if not text:
         return []
     flat = " ".join(text.split())
     return [s for s in re.split(r"(?<=[.?!])\s+", flat) if s]
 
 
-def _locate(line: str, spoken: list[Sentence], transcript: Transcript | None) -> Sentence | None:
+def locate_verbatim(
+    line: str, spoken: list[Sentence], transcript: Transcript | None
+) -> Sentence | None:
     """The Whisper sentence a verbatim sentence was spoken in, if it can be found."""
     if transcript is None or not spoken:
         return None
@@ -199,7 +203,9 @@ def format_hits(hits: list[SearchHit]) -> str:
             where += f" at {source_time(h.start)}"
         if h.start is not None and h.end is not None:
             where += f", sentence {source_time(h.start)}–{source_time(h.end)}"
-        context = h.context.replace(h.match, f"[{h.match}]", 1)
+        if h.score is not None:
+            where += f", similarity {h.score:.2f}"
+        context = h.context.replace(h.match, f"[{h.match}]", 1) if h.match else h.context
         lines.append(f"{number:>3}. {h.clip} · {who} · {where}")
         lines.append(f"     {context}")
     lines.append(f"{len(hits)} match(es).")

@@ -33,7 +33,11 @@ from .model import (
 )
 from .redaction_keys import parse_redactions
 
-TOP_KEYS = ("title", "description", "credits", "output", "archives", "clips", "touchpoints")
+TOP_KEYS = (
+    "title", "description", "credits", "output", "transcription", "archives", "clips",
+    "touchpoints",
+)  # fmt: skip
+TRANSCRIPTION_KEYS = ("model",)
 OUTPUT_KEYS = (
     "width", "height", "fps", "card_seconds", "caption_profile", "speaker_labels",
     "redaction_text",
@@ -78,6 +82,7 @@ def load_manifest(path: str | Path) -> Manifest:
     title = r.text(top, "", "title", required=True)
 
     output = _output(r, top.get("output"))
+    transcription_model = _transcription_model(r, top.get("transcription"), path.parent)
     archives, insecure = _archives(r, top.get("archives"))
     clips = tuple(
         _clip(r, item, join_path("clips", i), archives)
@@ -107,6 +112,7 @@ def load_manifest(path: str | Path) -> Manifest:
         archives=archives,
         description=r.text(top, "", "description"),
         credits=r.text(top, "", "credits"),
+        transcription_model=transcription_model,
         insecure_archives=insecure,
     )
 
@@ -116,6 +122,18 @@ def load_manifest(path: str | Path) -> Manifest:
 MAX_WIDTH, MAX_HEIGHT, MAX_FPS = 7680, 4320, 120
 # A title card longer than this is a mistake (1e308 overflowed when turned into frames).
 MAX_CARD_SECONDS = 600
+
+
+def _transcription_model(r: _Reader, value: Any, folder: Path) -> str | None:
+    """The Whisper model the manifest asks for: a name (tiny, base) or a folder/file path,
+    relative to the manifest. Whether the name is usable is checked where models are known."""
+    if value is None:
+        return None
+    data = r.mapping(value, "transcription", TRANSCRIPTION_KEYS)
+    model = r.text(data, "transcription", "model")
+    if model and ("/" in model or "\\" in model or model.startswith(".")):
+        return str((folder / model).resolve())
+    return model
 
 
 def _output(r: _Reader, value: Any) -> OutputSettings:

@@ -141,6 +141,9 @@ class Manifest:
     archives: dict[str, str] = field(default_factory=dict)
     description: str | None = None
     credits: str | None = None
+    # `transcription: {model: ...}`: the Whisper model this film's clips are transcribed with
+    # unless --model names another (a name such as tiny or base, or an absolute path).
+    transcription_model: str | None = None
     # Archives whose entry says ``insecure: true``: plain http:// is then allowed, with a warning.
     insecure_archives: frozenset[str] = frozenset()
 

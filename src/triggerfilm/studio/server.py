@@ -39,6 +39,7 @@ from starlette.routing import Route
 
 from .. import __version__
 from ..app import Progress, RenderOptions, board, consent_report, search_clips
+from ..app.corrections import CorrectionReport, correct_clip
 from ..app.film import render_and_check
 from ..app.workspace import Workspace, content_hash, open_workspace
 from ..editplan.search import SearchQuery
@@ -137,6 +138,16 @@ class Studio:
                 self._clip_views.pop(next(iter(self._clip_views)))
             self._clip_views[key] = (transcript_html(transcript), page_json(data))
         return self._clip_views[key]
+
+    def correct(self, clip_id: str, text: str) -> CorrectionReport:
+        """Store a person's corrected words for a clip (as `triggerfilm correct` does) and
+        forget what was built from the old words: the manifest is unchanged, so its hash
+        alone would not tell the workspace to re-read the clip."""
+        with self._lock:
+            report = correct_clip(self.manifest, clip_id, text, self.options)
+            self._workspace = None
+            self._clip_views = {k: v for k, v in self._clip_views.items() if k[1] != clip_id}
+        return report
 
     def known_text(self, sha256: str) -> str | None:
         return self._texts.get(sha256)
@@ -273,6 +284,28 @@ def create_app(studio: Studio, *, token: str, host: str, port: int) -> Guard:
             return _json({"error": str(error)}, 400)
         return _json(result)
 
+    async def api_correct(request: Request) -> Response:
+        clip_id = request.path_params["clip"]
+        try:
+            body = await request.json()
+            text = str(body["text"])
+        except (ValueError, KeyError, TypeError) as error:
+            return _json({"error": f"malformed correction: {error}"}, 400)
+        if clip_id not in studio.workspace().transcripts:
+            return _json({"error": f"no clip is called {clip_id!r}"}, 404)
+        try:
+            report = await asyncio.to_thread(studio.correct, clip_id, text)
+        except TriggerfilmError as error:
+            return _json({"error": str(error)}, 400)
+        return _json(
+            {
+                "saved": report.to_text().strip(),
+                "changed": report.words_changed,
+                "coverage": report.coverage,
+                "warnings": [str(n) for n in report.notices],
+            }
+        )
+
     async def media(request: Request) -> Response:
         ws = await asyncio.to_thread(studio.workspace)
         path = ws.media.get(request.path_params["clip"])
@@ -362,6 +395,7 @@ def create_app(studio: Studio, *, token: str, host: str, port: int) -> Guard:
         Route("/api/preview", api_preview),
         Route("/api/preview.vtt", preview_vtt),
         Route("/api/change", api_change, methods=["POST"]),
+        Route("/api/correct/{clip}", api_correct, methods=["POST"]),
         Route("/api/render", start_render, methods=["POST"]),
         Route("/api/render/events", render_events),
         Route("/media/{clip}", media),

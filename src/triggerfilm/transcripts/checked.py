@@ -52,7 +52,7 @@ def checked_transcript(
     path = checked_cache_path(media, options, verbatim)
     result = read_cached(path, f"checking {media} again", notices)
     if result is None:
-        heard = transcript_for(media, options, progress)
+        heard = transcript_for(media, options, progress, notices=notices)
         speech = speech_intervals(media)
         result = flag_doubts(heard, speech)
         if verbatim is not None:

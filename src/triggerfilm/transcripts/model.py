@@ -73,7 +73,8 @@ class Transcript:
         if data.get("schema") != SCHEMA_VERSION:
             raise ValueError(f"unsupported transcript schema {data.get('schema')!r}")
         for key in ("segments", "speech"):
-            if not isinstance(data.get(key, []), list):
+            # A list from JSON, or the tuple to_dict itself returns.
+            if not isinstance(data.get(key, []), list | tuple):
                 raise TypeError(f"'{key}' is not a list")
         segments = tuple(
             Segment(

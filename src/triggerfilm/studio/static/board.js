@@ -157,6 +157,9 @@ function render(next, focus = null) {
   board = next;
   const titles = board.touchpoints.map((t) => t.title);
   list.replaceChildren(...board.touchpoints.map((tp) => touchpointItem(tp, board.touchpoints.length, titles)));
+  // Links to each touchpoint: a keyboard reaches the third one in two presses, not fifty.
+  document.getElementById("tp-jump").replaceChildren(...board.touchpoints.map((tp) =>
+    el("li", {}, el("a", { href: `#tp-${tp.index}-title` }, `${tp.index + 1}. ${tp.title}`))));
   problemBox.hidden = !board.problem;
   problemBox.textContent = board.problem || "";
   renderPlan(board.plan);
@@ -338,6 +341,16 @@ list.addEventListener("drop", async (event) => {
   if (point.t === from.t && to === from.i) return;
   await act({ kind: "move-passage", touchpoint: from.t, index: from.i, to_touchpoint: point.t, to_index: to },
     `#p-${point.t}-${to} .handle`, "move a passage");
+});
+
+// A jump link focuses the touchpoint's heading, so the next Tab is that touchpoint's first control.
+document.getElementById("tp-jump").addEventListener("click", (event) => {
+  const link = event.target.closest("a");
+  if (!link) return;
+  event.preventDefault();
+  const heading = document.querySelector(link.getAttribute("href"));
+  heading?.focus();
+  heading?.scrollIntoView({ block: "start" });
 });
 
 render(board);

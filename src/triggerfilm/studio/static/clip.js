@@ -154,6 +154,7 @@ function indexOf(node) {
 }
 
 transcript.addEventListener("mouseup", () => {
+  if (correcting) return;
   const chosen = window.getSelection();
   if (!chosen || chosen.isCollapsed) return;
   let a = indexOf(chosen.anchorNode), b = indexOf(chosen.focusNode);
@@ -168,6 +169,10 @@ transcript.addEventListener("mouseup", () => {
 
 transcript.addEventListener("click", (event) => {
   const index = indexOf(event.target);
+  if (correcting) {
+    if (index !== null) editWord(index);
+    return;
+  }
   if (index === null || !window.getSelection().isCollapsed) {
     if (!transcript.querySelector(".w[tabindex]")) rove(selection ? selection[1] : 0, false);
     return;
@@ -200,11 +205,12 @@ transcript.addEventListener("keydown", (event) => {
     case " ":
       if (event.key === " " && !event.shiftKey) break; // Space scrolls, as everywhere else
       event.preventDefault();
-      seek(starts[index]);
+      if (correcting) editWord(index);
+      else seek(starts[index]);
       return;
     case "a":
     case "A":
-      if (event.altKey || event.ctrlKey || event.metaKey) return;
+      if (event.altKey || event.ctrlKey || event.metaKey || correcting) return;
       event.preventDefault();
       if (selection) openAdd();
       else say("Select words first: hold Shift and press the arrow keys.");
@@ -215,7 +221,7 @@ transcript.addEventListener("keydown", (event) => {
   if (target === null) return;
   event.preventDefault();
   target = Math.max(0, Math.min(words.length - 1, target));
-  if (event.shiftKey) {
+  if (event.shiftKey && !correcting) {
     if (anchor === null || selection === null) anchor = index;
     setSelection(anchor, target);
   }
@@ -308,9 +314,150 @@ if (openAt > 0) {
   if (player.readyState >= 1) open(); else player.addEventListener("loadedmetadata", open, { once: true });
 }
 
+// --- correct mode: fix the words, saved through the corrections use case ----------------------
+// A distinct mode (a pressed switch, a banner, a dashed frame): clicking a word edits it instead
+// of playing or selecting. Edits are kept in the page until "Save corrections", which stores the
+// whole corrected text as `triggerfilm correct` does; the clip is then aligned again and the page
+// reloads with the new words and times.
+let correcting = false;
+const edits = new Map(); // word index -> corrected text ("" deletes the word)
+const modeSelect = document.getElementById("mode-select");
+const modeCorrect = document.getElementById("mode-correct");
+const banner = document.getElementById("correct-banner");
+const countBox = document.getElementById("correct-count");
+const saveButton = document.getElementById("correct-save");
+const discardButton = document.getElementById("correct-discard");
+const CORRECTING = "triggerfilm.studio.correcting";
+
+function setMode(on) {
+  if (!on && edits.size) {
+    say("Save or discard your corrections before going back to selecting passages.", { error: true });
+    saveButton.focus();
+    return;
+  }
+  correcting = on;
+  document.body.classList.toggle("correcting", on);
+  banner.hidden = !on;
+  document.getElementById("correct-actions").hidden = !on; // right after the words: Tab reaches Save
+  modeSelect.setAttribute("aria-pressed", String(!on));
+  modeCorrect.setAttribute("aria-pressed", String(on));
+  if (on) { setSelection(null); anchor = null; sessionStorage.setItem(CORRECTING, data.clip); }
+  else sessionStorage.removeItem(CORRECTING);
+  addButton.disabled = on || selection === null;
+}
+modeSelect.addEventListener("click", () => setMode(false));
+modeCorrect.addEventListener("click", () => setMode(true));
+
+function updateCount() {
+  const n = edits.size;
+  countBox.textContent = n ? `${n} word${n === 1 ? "" : "s"} changed, not saved yet.` : "No word changed yet.";
+  saveButton.disabled = discardButton.disabled = n === 0;
+}
+
+function showEdit(word, index) {
+  const original = word.dataset.original ?? word.textContent;
+  const text = edits.get(index);
+  word.textContent = text ? text : original;
+  word.classList.toggle("corrected", edits.has(index) && text !== "");
+  word.classList.toggle("deleted", text === "");
+  word.title = edits.has(index) ? `was “${original}”` : "";
+}
+
+function editWord(index) {
+  const word = words[index];
+  if (!word || word.hidden) return;
+  const original = word.dataset.original ?? word.textContent;
+  const input = document.createElement("input");
+  input.type = "text";
+  input.className = "word-edit";
+  input.value = edits.has(index) ? edits.get(index) : word.textContent;
+  input.size = Math.max(4, input.value.length + 2);
+  input.setAttribute("aria-label", `Correct word ${index + 1}, heard as “${original}”`);
+  word.hidden = true;
+  word.after(input);
+  input.focus();
+  input.select();
+  let done = false;
+  const finish = (keep, next) => {
+    if (done) return;
+    done = true;
+    if (keep) {
+      const text = input.value.split(/\s+/).filter(Boolean).join(" ");
+      word.dataset.original = original;
+      if (text === original) edits.delete(index);
+      else edits.set(index, text);
+      showEdit(word, index);
+      updateCount();
+    }
+    input.remove();
+    word.hidden = false;
+    if (next === undefined) return; // focus went elsewhere (a click): leave it there
+    if (next === null) focusWord(index);
+    else editWord(next);
+  };
+  input.addEventListener("input", () => { input.size = Math.max(4, input.value.length + 2); });
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") { event.preventDefault(); finish(true, null); }
+    else if (event.key === "Tab") {
+      event.preventDefault();
+      const next = index + (event.shiftKey ? -1 : 1);
+      finish(true, next >= 0 && next < words.length ? next : null);
+    } else if (event.key === "Escape") { finish(false, null); }
+    else return;
+    event.stopPropagation(); // Esc here puts the word back; it does not play
+  });
+  input.addEventListener("blur", () => finish(true, undefined));
+}
+
+discardButton.addEventListener("click", () => {
+  const changed = [...edits.keys()];
+  edits.clear();
+  for (const index of changed) showEdit(words[index], index);
+  updateCount();
+  say("Corrections discarded.");
+  modeCorrect.focus();
+});
+
+saveButton.addEventListener("click", async () => {
+  const text = words.map((w, i) => (edits.has(i) ? edits.get(i) : w.textContent)).filter(Boolean).join(" ");
+  saveButton.disabled = true;
+  say("Saving the corrections and aligning them to the recording…", { keep: true });
+  let response;
+  try {
+    response = await fetch(`/api/correct/${encodeURIComponent(data.clip)}`, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ text }),
+    });
+  } catch (error) {
+    say(`Not saved: the studio is not answering (${error.message}).`, { error: true });
+    saveButton.disabled = false;
+    return;
+  }
+  const body = await response.json().catch(() => ({ error: `error ${response.status}` }));
+  if (!response.ok) {
+    say(`Not saved: ${body.error}`, { error: true });
+    saveButton.disabled = false;
+    return;
+  }
+  edits.clear();
+  sessionStorage.setItem("triggerfilm.studio.said", `Saved · ${body.saved}${body.warnings.length ? ` · ${body.warnings.join("; ")}` : ""}`);
+  const at = player.currentTime > 0 ? `?t=${player.currentTime.toFixed(2)}` : "";
+  location.replace(`${location.pathname}${at}`); // the new words, laid out with their new times
+});
+
+window.addEventListener("beforeunload", (event) => {
+  if (edits.size) event.preventDefault(); // unsaved corrections: let the browser ask
+});
+
 window.triggerfilmClip = {
   current: () => current,
   seek: (seconds) => seek(seconds, false),
   selection: () => selection,
+  correcting: () => correcting,
 };
 say("");
+const said = sessionStorage.getItem("triggerfilm.studio.said");
+if (said) { sessionStorage.removeItem("triggerfilm.studio.said"); say(said, { keep: true }); }
+if (sessionStorage.getItem(CORRECTING) === data.clip) setMode(true);
