@@ -164,6 +164,7 @@ def test_theme_queries_rank_the_intended_passage_in_the_top_3(archive, theme, cl
     ]
 
 
+@pytest.mark.slow
 def test_meaning_search_without_an_index_says_what_to_run(tmp_path):
     bare = _copy_archive(tmp_path)
     result = CliRunner().invoke(cli, ["search", "--meaning", "fear", "--archive", str(bare)])

@@ -159,6 +159,7 @@ def test_transcribe_sends_one_task_per_clip_to_the_cluster(cluster, tmp_path, sh
     assert again.returncode == 0 and "0 clip(s) transcribed, 2 already" in again.stdout
 
 
+@pytest.mark.slow
 def test_an_unreachable_scheduler_is_a_clear_error(tmp_path, shared_data):
     manifest = _manifest(tmp_path, shared_data)
     env = dict(os.environ, TRIGGERFILM_CACHE=str(tmp_path / "cache"))

@@ -98,6 +98,7 @@ def test_correct_with_a_scripted_editor_puts_the_true_words_in_the_captions(tmp_
     assert "over and over" in again
 
 
+@pytest.mark.slow
 def test_an_unchanged_or_emptied_text_stores_nothing(tmp_path):
     manifest = _manifest(tmp_path)
     unchanged = CliRunner().invoke(

@@ -215,6 +215,7 @@ def test_cache_that_is_a_file_is_refused(tmp_path: Path, below: bool) -> None:
 # --- media ------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_wav_whose_header_claims_one_sample_a_second(tmp_path: Path) -> None:
     # 8 KB of samples at a claimed 1 Hz decode to hours of audio: `transcript` ran for as long
     # as Whisper took on them (past any patience). Now the probe refuses the header.
@@ -237,6 +238,7 @@ def test_wav_whose_header_claims_one_sample_a_second(tmp_path: Path) -> None:
 # --- output paths -----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["socket", "below-a-file"])
 def test_output_that_is_not_a_writable_file(tmp_path: Path, kind: str) -> None:
     import socket
@@ -265,6 +267,7 @@ def test_output_that_is_not_a_writable_file(tmp_path: Path, kind: str) -> None:
         server.close()
 
 
+@pytest.mark.slow
 def test_absurd_thread_count_is_refused_before_the_engine(tmp_path: Path) -> None:
     from .conftest import CLIPS
 
@@ -275,6 +278,7 @@ def test_absurd_thread_count_is_refused_before_the_engine(tmp_path: Path) -> Non
     assert "--threads" in result.stderr and "100000" in result.stderr
 
 
+@pytest.mark.slow
 def test_utf32_cut_sheet_is_not_read_as_utf16(tmp_path: Path) -> None:
     from .conftest import demo_copy
 

@@ -30,6 +30,7 @@ def test_vectors_are_unit_length_and_close_sentences_are_close(encoder):
     assert similar > vectors[3] @ vectors[2] and similar > 0.4
 
 
+@pytest.mark.slow
 def test_matches_sentence_transformers(encoder):
     sentence_transformers = pytest.importorskip(
         "sentence_transformers", reason="sentence-transformers is not installed (reference only)"

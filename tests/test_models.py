@@ -133,6 +133,7 @@ def test_manifest_names_the_model_unless_the_command_line_does(tmp_path):
     assert relative.transcription_model == str((tmp_path / "my-model").resolve())
 
 
+@pytest.mark.slow
 def test_manifest_transcription_key_is_checked(tmp_path):
     path = _manifest(tmp_path, "transcription: {modle: base}")
     result = CliRunner().invoke(cli, ["plan", str(path)])
@@ -141,6 +142,7 @@ def test_manifest_transcription_key_is_checked(tmp_path):
     assert "model" in result.output and "Traceback" not in result.output
 
 
+@pytest.mark.slow
 def test_export_openai_derives_base_dimensions(tmp_path):
     torch = pytest.importorskip("torch", reason="torch is not installed (optional extra)")
     whisper = pytest.importorskip("whisper", reason="openai-whisper is not installed")
