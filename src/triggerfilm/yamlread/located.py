@@ -65,12 +65,12 @@ _Parser = getattr(yaml, "CParser", None) or getattr(getattr(yaml, "_yaml", None)
 
 
 if _Parser is not None:
-
-    class _EventSource(
+    # The parser class is found at run time, so mypy cannot check it as a base.
+    class _EventSource(  # type: ignore[valid-type,misc]
         yaml.composer.Composer, _Parser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver
     ):
         def __init__(self, stream: str) -> None:
-            _Parser.__init__(self, stream)
+            _Parser.__init__(self, stream)  # type: ignore[misc]
             yaml.constructor.SafeConstructor.__init__(self)
             yaml.resolver.Resolver.__init__(self)
             yaml.composer.Composer.__init__(self)
