@@ -66,8 +66,11 @@ _Parser = getattr(yaml, "CParser", None) or getattr(getattr(yaml, "_yaml", None)
 
 if _Parser is not None:
     # The parser class is found at run time, so mypy cannot check it as a base.
-    class _EventSource(  # type: ignore[valid-type,misc]
-        yaml.composer.Composer, _Parser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver
+    class _EventSource(
+        yaml.composer.Composer,
+        _Parser,  # type: ignore[valid-type,misc]
+        yaml.constructor.SafeConstructor,
+        yaml.resolver.Resolver,
     ):
         def __init__(self, stream: str) -> None:
             _Parser.__init__(self, stream)  # type: ignore[misc]
