@@ -69,10 +69,24 @@ def test_rerender_from_timeline_gives_the_same_film(film, tmp_path):
     assert result.returncode == 0, result.stderr
     assert video_frames(again / "film.mp4") == video_frames(film / "film.mp4")
     assert video_frames(film / "film.mp4") == load_timeline(film / "timeline.json").frames
-    for name in ("film.vtt", "film.srt", "timeline.json", "transcript.txt"):
+    for name in ("film.vtt", "film.srt", "film.ttml", "timeline.json", "transcript.txt"):
         assert (again / name).read_text(encoding="utf-8") == (film / name).read_text(
             encoding="utf-8"
         ), name
+    # The soft caption track inside the film too: a replay encodes through the same path.
+    assert _soft_track(again / "film.mp4") == _soft_track(film / "film.mp4")
+
+
+def _soft_track(film: Path) -> str:
+    import imageio_ffmpeg
+
+    run = subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-i", str(film), "-map", "0:s:0",
+         "-f", "srt", "-"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert run.stdout.strip(), f"{film} has no soft caption track"
+    return run.stdout
 
 
 def _saved(film: Path, tmp_path: Path, change) -> Path:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..captions.build import build_captions, timing_warnings
-from ..captions.profiles import get_profile
+from ..captions.model import Cue
+from ..captions.profiles import CaptionProfile, get_profile
 from ..captions.transcript_doc import descriptive_transcript
 from ..captions.writers import format_srt, format_ttml, format_vtt
 from ..consent import check_consent, refuse_unconsented
@@ -22,7 +23,7 @@ from ..editplan.timeline import Cut, Timeline, narrator_film, touchpoint_film
 from ..errors import ManifestError
 from ..media.loudness import TARGETS as LOUDNESS_TARGETS
 from ..media.loudness import Loudness, clip_loudness
-from ..render.film import MARKER, check_output_folder, render_film
+from ..render.film import MARKER, RenderedFilm, check_output_folder, render_film
 from ..render.outputs import locked_output_folder, refuse_overwriting_inputs
 from ..reports.provenance import PROVENANCE_SUFFIX, provenance_record, write_provenance
 from ..sources.catalogue import CATALOGUE_NAMES
@@ -162,27 +163,42 @@ def render_manifest(
         return _render_timeline(prepared, timeline, out_dir, stem, options, progress, counts)
 
 
-def _render_timeline(
-    prepared: Prepared,
+@dataclass(frozen=True)
+class EncodedFilm:
+    """What :func:`encode_film` made: the film, its companions and what they were made from."""
+
+    timeline: Timeline
+    cues: tuple[Cue, ...]
+    profile: CaptionProfile
+    rendered: RenderedFilm
+    files: tuple[Path, ...]
+    target: float | None
+
+
+def encode_film(
     timeline: Timeline,
     out_dir: Path,
     stem: str,
     options: RenderOptions,
     progress: Progress | None,
-    counts: TranscribeReport,
+    *,
+    record: str,
+    inputs: list[Path],
+    also_written: Sequence[str] = (),
     extra: dict[str, Callable[[Timeline], str]] | None = None,
-) -> RenderReport:
+) -> EncodedFilm:
     """Captions, segments, the joined film and its companion files, for one timeline.
 
-    The caller holds the output folder's lock. ``extra`` adds text files (name: how to make it
-    from the timeline), written with the film's companions.
+    One path for a render from a manifest and a replay of a saved timeline, so both write the
+    same files the same way. The caller holds the output folder's lock. ``record`` is what the
+    folder's marker names as the film's origin; ``inputs`` are files no output may replace;
+    ``also_written`` names files the caller writes afterwards (checked with the rest);
+    ``extra`` adds text files (name: how to make it from the timeline).
     """
-    manifest = prepared.manifest
     if options.preview:
         timeline = replace(timeline, width=timeline.width // 4 * 2, height=timeline.height // 4 * 2)
     profile = get_profile(timeline.caption_profile)
     cues = build_captions(timeline, profile, label_speakers=timeline.speaker_labels)
-    srt, vtt = format_srt(cues), format_vtt(cues)
     target = LOUDNESS_TARGETS.get(options.loudness)
     done = 0
 
@@ -194,18 +210,17 @@ def _render_timeline(
 
     document = descriptive_transcript(timeline)
     companions = {
-        f"{stem}.srt": srt,
-        f"{stem}.vtt": vtt,
+        f"{stem}.srt": format_srt(cues),
+        f"{stem}.vtt": format_vtt(cues),
         f"{stem}.ttml": format_ttml(cues, profile),
         _companion(stem, "timeline.json"): json.dumps(timeline.to_dict(), indent=1),
         _companion(stem, "transcript.txt"): document.to_text(),
         _companion(stem, "transcript.html"): document.to_html(),
-        MARKER: json.dumps({"manifest": str(manifest.path)}),
+        MARKER: json.dumps({"manifest": record}),
         **{name: make(timeline) for name, make in (extra or {}).items()},
     }
     # Every name this render writes, checked against its inputs before anything is encoded.
-    names = [f"{stem}.mp4", f"{stem}{PROVENANCE_SUFFIX}", *companions]
-    refuse_overwriting_inputs(out_dir, names, input_files(prepared))
+    refuse_overwriting_inputs(out_dir, [f"{stem}.mp4", *also_written, *companions], inputs)
     rendered = render_film(
         timeline,
         cues,
@@ -224,6 +239,37 @@ def _render_timeline(
     for name, text in companions.items():
         write_text(out_dir / name, text, preserve_format=False)  # generated afresh
     files = (rendered.film, *(out_dir / n for n in companions if n != MARKER))
+    return EncodedFilm(timeline, cues, profile, rendered, files, target)
+
+
+def _render_timeline(
+    prepared: Prepared,
+    timeline: Timeline,
+    out_dir: Path,
+    stem: str,
+    options: RenderOptions,
+    progress: Progress | None,
+    counts: TranscribeReport,
+    extra: dict[str, Callable[[Timeline], str]] | None = None,
+) -> RenderReport:
+    """One timeline of a manifest encoded (:func:`encode_film`), with its provenance record.
+
+    The caller holds the output folder's lock.
+    """
+    manifest = prepared.manifest
+    film = encode_film(
+        timeline,
+        out_dir,
+        stem,
+        options,
+        progress,
+        record=str(manifest.path),
+        inputs=input_files(prepared),
+        also_written=[f"{stem}{PROVENANCE_SUFFIX}"],
+        extra=extra,
+    )
+    timeline, cues, profile, rendered = film.timeline, film.cues, film.profile, film.rendered
+    files = film.files
     record = provenance_record(
         manifest,
         timeline,
@@ -243,7 +289,7 @@ def _render_timeline(
         reused=rendered.reused,
         transcribed=counts.transcribed,
         loudness=rendered.loudness,
-        loudness_target=target,
+        loudness_target=film.target,
         notices=counts.notices
         + tuple(Notice("timeline", w) for w in timeline.warnings)
         + tuple(Notice("render", w) for w in rendered.warnings)
