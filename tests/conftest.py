@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,20 @@ ROOT = Path(__file__).resolve().parents[1]
 CLIPS = ROOT / "clips"
 SHARED_DATA = ROOT.parent / "shared" / "data"
 DEMO = ROOT / "manifests" / "demo.yaml"
+# Hostile inputs for the tests that feed them to the command line (test_hostile_*.py).
+HOSTILE = ROOT / "tests" / "data" / "hostile"
+
+
+def run_cli(*args: str | Path, cwd: Path, env: dict[str, str] | None = None):
+    """triggerfilm's command line in a subprocess, as a user runs it (exit code, stderr)."""
+    return subprocess.run(
+        [sys.executable, "-m", "triggerfilm", *map(str, args)],
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def demo_copy(folder: Path) -> Path:

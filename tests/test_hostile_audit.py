@@ -17,18 +17,7 @@ from pathlib import Path
 
 import pytest
 
-HOSTILE = Path(__file__).resolve().parent / "data" / "hostile"
-
-
-def run_cli(*args: str | Path, cwd: Path, env: dict[str, str] | None = None):
-    return subprocess.run(
-        [sys.executable, "-m", "triggerfilm", *map(str, args)],
-        cwd=cwd,
-        env={**os.environ, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+from .conftest import HOSTILE, run_cli
 
 
 def assert_refused(result, *words: str) -> None:
