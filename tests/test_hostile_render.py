@@ -428,7 +428,12 @@ def _alive(pids: list[int], wait: float = 10) -> list[int]:
         time.sleep(0.1)
 
 
-def _start_long_render(tmp_path: Path, clip: Path) -> tuple[subprocess.Popen, Path]:
+def _start_long_render(tmp_path: Path, clip: Path) -> tuple[subprocess.Popen, Path, list[int]]:
+    """Start a slow render; return it, its temp folder and the ffmpeg encoders it is running.
+
+    A render also runs short ffmpeg/ffprobe calls (probes, stills), which can end between two
+    looks at /proc; only an ffmpeg seen in two looks 0.5 s apart counts as the encoder.
+    """
     manifest = _manifest(tmp_path, clip, 20.0)
     temp = tmp_path / "tmp"
     temp.mkdir()
@@ -447,8 +452,10 @@ def _start_long_render(tmp_path: Path, clip: Path) -> tuple[subprocess.Popen, Pa
     )
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and process.poll() is None:
-        if list(temp.glob(f"{RUN_PREFIX}*")) and _children(process.pid):
-            return process, temp
+        if list(temp.glob(f"{RUN_PREFIX}*")) and (first := _children(process.pid)):
+            time.sleep(0.5)
+            if lasting := sorted(set(first) & set(_children(process.pid))):
+                return process, temp, lasting
         time.sleep(0.1)
     process.kill()
     pytest.fail(f"the render never started encoding: {process.communicate()[1][-2000:]}")
@@ -456,7 +463,17 @@ def _start_long_render(tmp_path: Path, clip: Path) -> tuple[subprocess.Popen, Pa
 
 @pytest.fixture(scope="module")
 def long_tone(tmp_path_factory) -> Path:
-    return media.tone_clip(tmp_path_factory.mktemp("long") / "long.mp4", seconds=21)
+    """21 s of a tone over moving noise: unlike a flat grey picture, noise keeps a veryslow
+    encode busy for many seconds on any machine, so the signal lands while ffmpeg runs."""
+    path = tmp_path_factory.mktemp("long") / "long.mp4"
+    media.run(
+        [
+            "-f", "lavfi", "-i", "color=c=gray:s=320x180:r=25:d=21,noise=alls=80:allf=t",
+            "-f", "lavfi", "-i", "sine=f=440:r=48000:d=21",
+            *media.VIDEO, *media.AUDIO, "-t", "21", str(path),
+        ]
+    )  # fmt: skip
+    return path
 
 
 LINUX = pytest.mark.skipif(
@@ -467,8 +484,7 @@ LINUX = pytest.mark.skipif(
 @LINUX
 @pytest.mark.slow
 def test_sigterm_mid_encode_leaves_no_temp_folder_and_no_ffmpeg(tmp_path, long_tone):
-    process, temp = _start_long_render(tmp_path, long_tone)
-    encoders = _children(process.pid)
+    process, temp, encoders = _start_long_render(tmp_path, long_tone)
     process.send_signal(signal.SIGTERM)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode != 0 and "Traceback" not in stderr
@@ -480,8 +496,7 @@ def test_sigterm_mid_encode_leaves_no_temp_folder_and_no_ffmpeg(tmp_path, long_t
 @LINUX
 @pytest.mark.slow
 def test_sigkill_of_the_render_kills_its_ffmpeg_and_the_next_run_sweeps_up(tmp_path, long_tone):
-    process, temp = _start_long_render(tmp_path, long_tone)
-    encoders = _children(process.pid)
+    process, temp, encoders = _start_long_render(tmp_path, long_tone)
     process.kill()
     process.wait(timeout=30)
     assert encoders and not _alive(encoders), "ffmpeg outlived its killed parent"
