@@ -23,7 +23,7 @@ from ..store import cache_root
 from ..transcripts.options import TranscribeOptions
 from ..transcripts.store import cache_key
 from . import selecting
-from .notices import Progress
+from .notices import Notice, Progress
 
 # A catalogue's top-level key, which no manifest has.
 _ARCHIVE_KEY = re.compile(rb"^archive[ \t]*:", re.MULTILINE)
@@ -87,6 +87,7 @@ def build_index(
     transcribe: bool = True,
     with_meaning: bool = True,
     progress: Progress | None = None,
+    notices: list[Notice] | None = None,
 ) -> IndexReport:
     """Index every clip of an archive or manifest: words with times, verbatim text, catalogue
     metadata and topics, and sentence vectors for search by meaning. Clips whose transcript and
@@ -99,6 +100,7 @@ def build_index(
         options=options,
         transcribe=transcribe,
         progress=progress,
+        notices=notices,
     )
     return update_index(
         index_path(target, options), target.scope(options), docs, with_meaning, progress
@@ -116,6 +118,7 @@ def search(
     narrator: str | None = None,
     limit: int = DEFAULT_LIMIT,
     progress: Progress | None = None,
+    notices: list[Notice] | None = None,
 ) -> tuple[list[SearchHit], bool]:
     """Hits for ``query`` and whether the index answered (False: every transcript scanned).
 
@@ -168,6 +171,7 @@ def search(
         options=options,
         transcribe=transcribe,
         progress=progress,
+        notices=notices,
     )
     if narrator:
         hits = [h for h in hits if h.narrator.lower() == narrator.lower()]

@@ -8,10 +8,9 @@ beside this module, grouped by who uses them; this module holds the group and wh
 from __future__ import annotations
 
 import sys
-import warnings
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, TextIO, TypeVar
+from typing import Any, TypeVar
 
 import click
 
@@ -28,35 +27,20 @@ DEFAULT_MODEL_NAME = display_name(DEFAULT_MODEL)
 Command = TypeVar("Command", bound=Callable[..., Any])
 
 
-def _show_warning(
-    message: Warning | str,
-    category: type[Warning],
-    filename: str,
-    lineno: int,
-    file: TextIO | None = None,
-    line: str | None = None,
-) -> None:
-    # A warning the library raises as a value (an insecure archive, a damaged cache entry) is
-    # for the user: one "warning:" line, not Python's file:line: Category: prefix.
-    click.echo(f"warning: {terminal_safe(str(message))}", err=True)
-
-
 class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
-        with warnings.catch_warnings():
-            warnings.showwarning = _show_warning
-            try:
-                return super().invoke(ctx)
-            except TriggerfilmError as error:
-                click.echo(f"error: {error}", err=True)
-                sys.exit(2)
-            except OSError as error:
-                # A full disk can strike any write, including ones no stage wraps (a library's
-                # own file, a progress bar): it is the user's to fix, never a traceback.
-                if error.errno not in DISK_FULL_ERRNOS:
-                    raise
-                click.echo(f"error: {DiskFullError.from_os_error(error)}", err=True)
-                sys.exit(2)
+        try:
+            return super().invoke(ctx)
+        except TriggerfilmError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(2)
+        except OSError as error:
+            # A full disk can strike any write, including ones no stage wraps (a library's
+            # own file, a progress bar): it is the user's to fix, never a traceback.
+            if error.errno not in DISK_FULL_ERRNOS:
+                raise
+            click.echo(f"error: {DiskFullError.from_os_error(error)}", err=True)
+            sys.exit(2)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -147,9 +131,13 @@ class Bars:
 
 
 def echo_notices(notices: Iterable[Notice]) -> None:
-    """Every use case's warnings, one format: ``warning: TOPIC: WHERE: MESSAGE`` on stderr."""
-    for notice in notices:
-        click.echo(f"warning: {notice}", err=True)
+    """Every use case's warnings, one format: ``warning: TOPIC: WHERE: MESSAGE`` on stderr.
+
+    Each distinct notice once: a use case may read the same archive twice (its clips, then the
+    rest of its catalogue) and notice the same thing both times. Catalogue and URL text can
+    hold control characters, so what is printed is made safe for a terminal."""
+    for notice in dict.fromkeys(notices):
+        click.echo(f"warning: {terminal_safe(str(notice))}", err=True)
 
 
 # The MANIFEST argument most commands take.

@@ -8,9 +8,11 @@ from typing import Any
 
 import click
 
+from ..notices import Notice
 from .app import (
     Bars,
     cli,
+    echo_notices,
     format_option,
     manifest_argument,
     transcribe_options,
@@ -242,8 +244,10 @@ def review_command(manifest: Path, fmt: str, **opts: Any) -> None:
     from ..reports.review import FORMATTERS
 
     bars = Bars()
+    notices: list[Notice] = []
     try:
-        report = review_manifest(manifest, transcribe_settings(**opts), bars)
+        report = review_manifest(manifest, transcribe_settings(**opts), bars, notices)
     finally:
         bars.close()
     click.echo(FORMATTERS[fmt](report), nl=False)
+    echo_notices(notices)

@@ -10,10 +10,12 @@ import click
 from ..app import selecting
 from ..editplan.search import SearchHit
 from ..errors import TriggerfilmError
+from ..notices import Notice
 from ..timefmt import source_time
 from .app import (
     Bars,
     cli,
+    echo_notices,
     format_option,
     manifest_argument,
     target_option,
@@ -37,11 +39,13 @@ def plan_command(manifest: Path, fmt: str, target: float, **opts: Any) -> None:
     from ..reports.plan_format import FORMATTERS
 
     bars = Bars()
+    notices: list[Notice] = []
     try:
-        report = selecting.plan_report(manifest, target, transcribe_settings(**opts), bars)
+        report = selecting.plan_report(manifest, target, transcribe_settings(**opts), bars, notices)
     finally:
         bars.close()
     click.echo(FORMATTERS[fmt](report), nl=False)
+    echo_notices(notices)
 
 
 @cli.command("search")
@@ -114,6 +118,7 @@ def search_command(
     q = SearchQuery(
         query or meaning or "", regex=regex, topic=topic, role=role, media_type=media_type
     )
+    notices: list[Notice] = []
     hits, from_index = indexing.search(
         q,
         archive=archive,
@@ -123,7 +128,9 @@ def search_command(
         meaning=meaning is not None,
         narrator=narrator,
         limit=limit,
+        notices=notices,
     )
+    echo_notices(notices)
     if from_index:
         click.echo("(searched the archive index; `triggerfilm index` updates it)", err=True)
     click.echo(format_hits(hits), nl=False)
