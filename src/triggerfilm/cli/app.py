@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -17,7 +16,6 @@ import click
 from .. import __version__
 from ..app.notices import Notice
 from ..errors import DISK_FULL_ERRNOS, DiskFullError, TriggerfilmError, terminal_safe
-from ..manifest.model import CONSENT_USES
 from ..transcripts.options import DEFAULT_MODEL, ENGINES, TranscribeOptions
 from ..transcripts.whisper_models import display_name
 
@@ -140,21 +138,6 @@ def echo_notices(notices: Iterable[Notice]) -> None:
         click.echo(f"warning: {terminal_safe(str(notice))}", err=True)
 
 
-# The MANIFEST argument most commands take.
-manifest_argument = click.argument("manifest", type=click.Path(dir_okay=False, path_type=Path))
-
-
-def output_folder(default: str) -> Callable[[Command], Command]:
-    """``-o/--output``: the folder a command writes its files into."""
-    return click.option(
-        "-o",
-        "--output",
-        "out_dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        help=f"Output folder (default: {default}).",
-    )
-
-
 def choice_option(
     flag: str, choices: list[str], help: str, default: str | None = None, name: str | None = None
 ) -> Callable[[Command], Command]:
@@ -167,34 +150,3 @@ def choice_option(
         show_default=True,
         help=help,
     )
-
-
-def target_option(help: str) -> Callable[[Command], Command]:
-    """``--target``: the film's target length in minutes, which the plan measures against."""
-    minutes = click.FloatRange(min=0, min_open=True)
-    return click.option("--target", type=minutes, default=30.0, show_default=True, help=help)
-
-
-def format_option(choices: list[str], help: str) -> Callable[[Command], Command]:
-    """``--format``: how a command prints its result; the first choice is the default."""
-    return choice_option("--format", choices, help, name="fmt")
-
-
-# Where the film will be shown: consent is checked for this use.
-use_choice = choice_option(
-    "--use",
-    list(CONSENT_USES),
-    "Where the film will be shown; clips whose consent does not cover it are refused.",
-    default="joint-event",
-)
-
-
-def use_option(f: Command) -> Command:
-    """--use, and --date to check consent as on another day."""
-    f = click.option(
-        "--date",
-        "on",
-        type=click.DateTime(formats=["%Y-%m-%d"]),
-        help="Check consent as on this day, e.g. the event's date [default: today].",
-    )(f)
-    return use_choice(f)

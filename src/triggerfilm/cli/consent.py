@@ -10,16 +10,8 @@ from typing import Any
 import click
 
 from .. import app
-from .app import (
-    Bars,
-    cli,
-    echo_notices,
-    manifest_argument,
-    output_folder,
-    transcribe_options,
-    transcribe_settings,
-    use_option,
-)
+from .app import Bars, cli, echo_notices, transcribe_options, transcribe_settings
+from .options import manifest_argument, output_folder, use_option
 
 
 @cli.command("consent")

@@ -12,16 +12,8 @@ from ..editplan.search import SearchHit
 from ..errors import TriggerfilmError
 from ..notices import Notice
 from ..timefmt import source_time
-from .app import (
-    Bars,
-    cli,
-    echo_notices,
-    format_option,
-    manifest_argument,
-    target_option,
-    transcribe_options,
-    transcribe_settings,
-)
+from .app import Bars, cli, echo_notices, transcribe_options, transcribe_settings
+from .options import file_option, format_option, manifest_argument, target_option
 
 
 @cli.command("plan")
@@ -57,11 +49,7 @@ def plan_command(manifest: Path, fmt: str, target: float, **opts: Any) -> None:
     "told us what was happening'), not by its words. Needs `triggerfilm index` first.",
 )
 @click.option("--archive", help="An archive folder, catalogue file or URL to search.")
-@click.option(
-    "--manifest",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Search the manifest's clips and the rest of its archives.",
-)
+@file_option("--manifest", help="Search the manifest's clips and the rest of its archives.")
 @click.option("--regex", is_flag=True, help="QUERY is a regular expression (case-insensitive).")
 @click.option("--topic", help="Only clips with this catalogue topic.")
 @click.option("--role", help="Only narrators with this role (patient, family member, staff).")
@@ -167,17 +155,11 @@ def choose_hit(hits: list[SearchHit], pick: int | None) -> SearchHit:
 
 @cli.command("cutsheet")
 @manifest_argument
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to write the sheet [default: MANIFEST with .cutsheet.md].",
+@file_option(
+    "-o", "--output", help="Where to write the sheet [default: MANIFEST with .cutsheet.md]."
 )
-@click.option(
-    "--apply",
-    "sheet",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Read this ticked sheet and update the manifest's selections.",
+@file_option(
+    "--apply", "sheet", help="Read this ticked sheet and update the manifest's selections."
 )
 @transcribe_options
 def cutsheet_command(manifest: Path, output: Path | None, sheet: Path | None, **opts: Any) -> None:
