@@ -143,23 +143,24 @@ def fetch_media(
     """
     target = archive.media_location(clip)
     if target is None:
-        raise SourceError(
+        raise _clip_error(
+            archive,
+            clip,
             f"clip {clip.id!r} is text-only: it has no media to fetch",
-            where=archive.location,
-            line=clip.line,
+            field=None,
             hint="Show its transcript on a card instead",
         )
     if is_url(target):
         if split_url(target).scheme.lower() == "http":
             if not archive.insecure:
-                raise InsecureURLError(
+                raise _clip_error(
+                    archive,
+                    clip,
                     f"clip {clip.id!r} would be downloaded over plain http:// ({target}): its "
                     "sha256 check proves nothing over an unencrypted connection",
-                    where=archive.location,
-                    line=clip.line,
-                    field="media",
                     expected="an https:// URL or a file in the archive folder",
                     hint=INSECURE_HINT.replace("NAME", archive.entry or "NAME"),
+                    kind=InsecureURLError,
                 )
             _note_insecure(notices, archive.entry, target)
         return download(
@@ -175,16 +176,31 @@ def fetch_media(
     path = local_media_path(archive, clip)
     problem = regular_file_problem(path, "a media file")
     if problem:
-        raise SourceError(
+        raise _clip_error(
+            archive,
+            clip,
             f"media file {path} for clip {clip.id!r} {problem}",
-            where=archive.location,
-            line=clip.line,
-            field="media",
             hint="Copy the file into the archive folder, or fix the path in the catalogue",
         )
     if clip.sha256 is not None:
         _verify_local(path, clip, archive)
     return path
+
+
+def _clip_error(
+    archive: Archive,
+    clip: ArchiveClip,
+    message: str,
+    *,
+    field: str | None = "media",
+    expected: str | None = None,
+    hint: str | None = None,
+    kind: type[SourceError] = SourceError,
+) -> SourceError:
+    """What is wrong with one clip of the catalogue, at the clip's line (its media by default)."""
+    return kind(
+        message, where=archive.location, line=clip.line, field=field, expected=expected, hint=hint
+    )
 
 
 def local_media_path(archive: Archive, clip: ArchiveClip) -> Path:
@@ -200,21 +216,19 @@ def local_media_path(archive: Archive, clip: ArchiveClip) -> Path:
         resolved = Path(target).resolve()
         inside = resolved.is_relative_to(folder.resolve())
     except (OSError, RuntimeError) as error:  # a symbolic link loop (RuntimeError before 3.13)
-        raise SourceError(
+        raise _clip_error(
+            archive,
+            clip,
             f"media file {target} for clip {clip.id!r} cannot be resolved ({error})",
-            where=archive.location,
-            line=clip.line,
-            field="media",
             expected="a file inside the archive folder",
             hint="Replace the symbolic link with the file itself",
         ) from None
     if not inside:
-        raise SourceError(
+        raise _clip_error(
+            archive,
+            clip,
             f"media {clip.media!r} for clip {clip.id!r} resolves to {resolved}, outside the "
             f"archive folder {folder}",
-            where=archive.location,
-            line=clip.line,
-            field="media",
             expected="a path to a file inside the archive folder",
             hint="A catalogue may only use files in its own folder: copy the file in and give "
             "its relative path",
@@ -233,11 +247,11 @@ def _verify_local(path: Path, clip: ArchiveClip, archive: Archive) -> None:
         return
     actual = sha256_of(path)
     if actual != clip.sha256:
-        raise SourceError(
+        raise _clip_error(
+            archive,
+            clip,
             f"media file {path} for clip {clip.id!r} has sha256 {actual}, but the catalogue "
             f"says {clip.sha256}",
-            where=archive.location,
-            line=clip.line,
             field="sha256",
             hint="The file differs from the one catalogued: restore the original, or update "
             "the sha256 if the new file is the right one",
