@@ -1,5 +1,6 @@
 """The first use cases every other one builds on: load and resolve a manifest, transcribe its
-clips, plan the timeline; and the ``transcribe`` and ``transcript`` commands themselves.
+clips, plan the timeline; and the ``transcript`` command (``transcribe`` is
+``transcription.transcribe_target``).
 
 :class:`Prepared` is the app layer's working set and never leaves ``app/``: stages are called
 with the explicit values they need (a manifest, its sources, its transcripts).
@@ -148,16 +149,6 @@ def transcribe_all(
         progress("transcribe", total, total)
         progress("clips", len(clips), len(clips))
     return TranscribeReport(len(clips) - len(pending), len(pending), tuple(notices))
-
-
-def transcribe_manifest(
-    manifest_path: str | Path,
-    options: TranscribeOptions,
-    progress: Progress | None = None,
-    scheduler: str | None = None,
-) -> TranscribeReport:
-    """The ``transcribe`` use case: every clip of the manifest into the cache."""
-    return transcribe_all(prepare(manifest_path), options, progress, scheduler)
 
 
 def empty_transcript(duration: float, options: TranscribeOptions) -> Transcript:
