@@ -10,7 +10,7 @@ import click
 
 from ..notices import Notice
 from .app import Bars, cli, echo_notices, transcribe_options, transcribe_settings
-from .options import file_option, format_option, manifest_argument
+from .options import file_option, format_option, limit_option, manifest_argument
 
 
 @cli.command("check-subs")
@@ -30,12 +30,10 @@ from .options import file_option, format_option, manifest_argument
     callback=lambda ctx, param, value: _finite(value, param),
     help="Frame rate used to measure gaps between captions in frames (1-120).",
 )
-@click.option(
+@limit_option(
     "--max-size",
-    type=click.IntRange(min=1),
-    default=64,
-    show_default=True,
-    help="Refuse a subtitle file larger than this many MiB (a guard against a wrong file).",
+    64,
+    "Refuse a subtitle file larger than this many MiB (a guard against a wrong file).",
 )
 @file_option(
     "--media",

@@ -53,6 +53,12 @@ preset_option = click.option(
 )
 
 
+def limit_option(flag: str, default: int, help: str) -> Callable[[Command], Command]:
+    """An upper limit (``--limit`` hits, ``--max-size`` MiB): a whole number from 1."""
+    limit = click.IntRange(min=1)
+    return click.option(flag, type=limit, default=default, show_default=True, help=help)
+
+
 def target_option(help: str) -> Callable[[Command], Command]:
     """``--target``: the film's target length in minutes, which the plan measures against."""
     minutes = click.FloatRange(min=0, min_open=True)

@@ -13,7 +13,7 @@ from ..errors import TriggerfilmError
 from ..notices import Notice
 from ..timefmt import source_time
 from .app import Bars, cli, echo_notices, transcribe_options, transcribe_settings
-from .options import file_option, format_option, manifest_argument, target_option
+from .options import file_option, format_option, limit_option, manifest_argument, target_option
 
 
 @cli.command("plan")
@@ -55,13 +55,7 @@ def plan_command(manifest: Path, fmt: str, target: float, **opts: Any) -> None:
 @click.option("--role", help="Only narrators with this role (patient, family member, staff).")
 @click.option("--media-type", help="Only clips of this media type (video, audio-only, ...).")
 @click.option("--narrator", help="Only this narrator's clips (their code, e.g. ICU07).")
-@click.option(
-    "--limit",
-    type=click.IntRange(min=1),
-    default=50,
-    show_default=True,
-    help="Show at most this many hits (best first when searching the index).",
-)
+@limit_option("--limit", 50, "Show at most this many hits (best first when searching the index).")
 @click.option(
     "--transcribe",
     is_flag=True,
