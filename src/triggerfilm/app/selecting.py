@@ -40,6 +40,7 @@ from ..transcripts.options import TranscribeOptions
 from ..transcripts.store import cached_transcript, transcript_for
 from .notices import Notice, Progress
 from .prepared import Prepared, plan, planned, prepare, transcribe_all
+from .target import Target
 
 
 def plan_report(
@@ -61,9 +62,7 @@ def plan_report(
 
 
 def search_docs(
-    *,
-    archive: str | None = None,
-    manifest: str | Path | None = None,
+    target: Target,
     options: TranscribeOptions | None = None,
     transcribe: bool = False,
     progress: Progress | None = None,
@@ -76,14 +75,10 @@ def search_docs(
     their cached Whisper transcripts only (plus their catalogue text) unless ``transcribe``.
     What reading the archives and transcribing noticed goes on ``notices``.
     """
-    if (archive is None) == (manifest is None):
-        raise TriggerfilmError(
-            "say where to search", expected="either an archive or a manifest, not both"
-        )
     options = options or TranscribeOptions()
     docs: list[SearchDoc] = []
-    if archive is not None:
-        loaded = load_catalogue(archive, notices=notices)
+    if target.archive is not None:
+        loaded = load_catalogue(target.archive, notices=notices)
         total = len(loaded.clips)
         for done, clip in enumerate(loaded.clips):
             if progress and transcribe:
@@ -92,8 +87,8 @@ def search_docs(
         if progress and transcribe:
             progress("clips", total, total)
         return docs, options
-    assert manifest is not None  # exactly one of the two, checked above
-    prepared = prepare(manifest)
+    assert target.manifest is not None  # a Target is one of the two
+    prepared = prepare(target.manifest)
     counts = transcribe_all(prepared, options, progress)
     if notices is not None:
         notices.extend(counts.notices)
@@ -142,10 +137,7 @@ def search_clips(
 ) -> list[SearchHit]:
     """Search an archive's clips, or a manifest's clips and the rest of its archives, by
     scanning every transcript (see ``indexing.search`` for the indexed search)."""
-    docs, _ = search_docs(
-        archive=archive, manifest=manifest, options=options, transcribe=transcribe,
-        progress=progress, notices=notices,
-    )  # fmt: skip
+    docs, _ = search_docs(Target.of(archive, manifest), options, transcribe, progress, notices)
     return search(docs, query)
 
 

@@ -10,10 +10,10 @@ from ..transcripts.batch import transcribe_batch
 from ..transcripts.cluster import ClipJob, transcribe_on_cluster
 from ..transcripts.options import TranscribeOptions
 from ..transcripts.store import cached_transcript, entry_path, read_cached
-from .indexing import Target
 from .notices import Notice, Progress
 from .prepared import TranscribeReport, prepare, transcribe_all
 from .selecting import local_media
+from .target import Target
 
 
 def transcribe_target(
