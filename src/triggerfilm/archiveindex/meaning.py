@@ -7,13 +7,14 @@ which holds the model folder of the Hugging Face repository: ``model.safetensors
 several hundred MB to run a 22-million-parameter encoder, so triggerfilm installs it without its
 dependencies and runs the network with CTranslate2, which faster-whisper already brings: the
 6-layer BERT is converted once (a tenth of a second) into a CTranslate2 model with int8 weights
-in the cache, read with ``safetensors`` and no torch. int8 because a query is one short sentence
-and its time goes to reading the weights: 11 MB of int8 layers against 43 MB of float32 took a
-query from 11 ms of CPU (float32 in numpy) to 4 ms; the vectors stay within cosine 0.99 of the
-float32 model's (``tests/test_meaning.py`` checks them against sentence-transformers where that
-is installed). The tokenizer is the ``tokenizers`` library (also a faster-whisper dependency)
-reading the package's own ``tokenizer.json``. Pooling is the model's: the mean of the token
-vectors, then unit length, so a dot product is the cosine similarity.
+in the cache, read with ``safetensors`` and no torch. int8 because it is the fastest CPU type
+CTranslate2 has: 11 MB of int8 layers against 43 MB of float32 took a one-sentence query from
+11 ms of CPU (float32 in numpy) to 4 ms, and the vectors stay within cosine 0.97 of the float32
+model's, 0.995 and more for real sentences (``tests/test_meaning.py`` checks them against
+sentence-transformers where that is installed). The tokenizer is the ``tokenizers`` library
+(also a faster-whisper dependency) reading the package's own ``tokenizer.json``. Pooling is the
+model's: the mean of the token vectors, then unit length, so a dot product is the cosine
+similarity.
 """
 
 from __future__ import annotations
@@ -94,12 +95,13 @@ def converted_dir() -> Path:
     return cache_root() / "models" / "sentence-embedding" / name
 
 
-def convert(source: Path, target: Path) -> Path:
+def convert(source: Path, target: Path, compute_type: str = COMPUTE_TYPE) -> Path:
     """Convert the package's BERT into a CTranslate2 model folder at ``target``, once.
 
     The weights map one to one onto CTranslate2's encoder (what its Hugging Face converter does
     for BERT, without loading the model in torch). The files are saved into a folder of their
     own next to ``target`` and renamed into place one by one, ``model.bin`` last.
+    ``compute_type="float32"`` keeps the weights as they are (bench/search.py's baseline).
     """
     if all((target / name).is_file() for name in _MODEL_FILES):
         return target
@@ -151,7 +153,7 @@ def convert(source: Path, target: Path) -> Path:
     spec.config.unk_token = "[UNK]"
     spec.config.layer_norm_epsilon = float(config.get("layer_norm_eps", 1e-12))
     spec.validate()
-    spec.optimize(quantization=COMPUTE_TYPE)
+    spec.optimize(quantization=compute_type)
     target.parent.mkdir(parents=True, exist_ok=True)
     # CTranslate2 writes its three files into a folder; a folder of this run's own, next to the
     # target, so a second process converting at the same time never sees half of one.
@@ -178,7 +180,7 @@ def _norm(spec: Any, w: dict[str, np.ndarray], name: str) -> None:
 class SentenceEncoder:
     """all-MiniLM-L6-v2 in CTranslate2: ``encode(texts)`` gives unit vectors (n, 384)."""
 
-    def __init__(self, source: Path, converted: Path) -> None:
+    def __init__(self, source: Path, converted: Path, compute_type: str = COMPUTE_TYPE) -> None:
         import ctranslate2
         from tokenizers import Tokenizer
 
@@ -189,7 +191,7 @@ class SentenceEncoder:
         # on a busy machine OpenMP threads spin waiting for each other (two threads measured
         # twice the time of one under load).
         self.model = ctranslate2.Encoder(
-            str(converted), device="cpu", compute_type=COMPUTE_TYPE, intra_threads=1
+            str(converted), device="cpu", compute_type=compute_type, intra_threads=1
         )
 
     def encode(self, texts: list[str]) -> np.ndarray:
