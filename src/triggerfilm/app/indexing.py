@@ -12,7 +12,9 @@ import json
 import sqlite3
 from pathlib import Path
 
+from ..archiveindex import database
 from ..archiveindex.build import IndexReport, update_index
+from ..archiveindex.meaning import encoder_id
 from ..editplan.search import SearchHit, SearchQuery
 from ..errors import TriggerfilmError
 from ..store import cache_root
@@ -50,6 +52,24 @@ def build_index(
     )
 
 
+def _open_index(path: Path, where: str) -> sqlite3.Connection:
+    """The index at ``path``, open, once it is known to be one this version reads; an index of
+    another version (or a damaged file) is refused with what to run, never half read."""
+    connection = sqlite3.connect(path)
+    connection.row_factory = sqlite3.Row
+    version = database.schema_version(connection)
+    if version != database.SCHEMA_VERSION:
+        connection.close()
+        made = f"index format {version}" if version is not None else "no index this version reads"
+        raise TriggerfilmError(
+            f"the archive index was made by another version of triggerfilm ({made})",
+            where=path,
+            expected=f"index format {database.SCHEMA_VERSION}",
+            hint=f"Run `triggerfilm index {where}` again: it rebuilds the index",
+        )
+    return connection
+
+
 def search(
     query: SearchQuery,
     *,
@@ -83,22 +103,29 @@ def search(
                 hint=f"Run `triggerfilm index {where}` first (once; later runs only add what "
                 "changed)",
             )
-        connection = sqlite3.connect(path)
-        connection.row_factory = sqlite3.Row
+        connection = _open_index(path, where)
         try:
-            if not connection.execute("SELECT 1 FROM vectors LIMIT 1").fetchone():
+            if not connection.execute("SELECT 1 FROM meaning_matrix LIMIT 1").fetchone():
                 raise TriggerfilmError(
                     "the archive index has no sentence vectors",
                     where=path,
                     hint=f"Install the embedding model (see docs/search.md), then run "
                     f"`triggerfilm index {where}` again",
                 )
+            made_by = database.meta(connection, "encoder")
+            if made_by != encoder_id():
+                raise TriggerfilmError(
+                    "the archive index's sentence vectors were made by another encoder "
+                    f"({made_by}), and compare with no query of this one ({encoder_id()})",
+                    where=path,
+                    hint=f"Run `triggerfilm index {where}` again: it makes the vectors anew "
+                    "and keeps the rest",
+                )
             return indexed.search_meaning(connection, path, query, limit, narrator), True
         finally:
             connection.close()
     if path.is_file() and not query.regex and not transcribe:
-        connection = sqlite3.connect(path)
-        connection.row_factory = sqlite3.Row
+        connection = _open_index(path, where)
         try:
             return indexed.search_words(connection, query, limit, narrator), True
         finally:
