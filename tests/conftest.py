@@ -38,7 +38,23 @@ def demo_copy(folder: Path) -> Path:
     return path
 
 
+def _hypothesis_profile() -> None:
+    # Property tests must not fail on a slow or busy machine (no per-example deadline, no
+    # too-slow health check) nor differ from run to run (derandomised: the same examples on
+    # every machine, so a red CI can be replayed here).
+    from hypothesis import HealthCheck, settings
+
+    settings.register_profile(
+        "triggerfilm",
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+    settings.load_profile("triggerfilm")
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    _hypothesis_profile()
     # One private cache for the whole run: tests never touch the user's ~/.cache, and clips
     # transcribed by one test are reused by the next, as they would be for a real user.
     if "TRIGGERFILM_CACHE" not in os.environ:

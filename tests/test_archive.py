@@ -22,8 +22,9 @@ from triggerfilm.sources.download import HTTPStatusError, download  # noqa: E402
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 # Short timeouts and no backoff keep the failure tests quick; they prove behaviour, not speed.
-FAST = {"timeout": 2, "backoff": 0}
-FAST_CATALOGUE = {"timeout": 2, "retries": 0}
+# Generous: no test here waits for these to run out (the slow-server tests set their own).
+FAST = {"timeout": 10, "backoff": 0}
+FAST_CATALOGUE = {"timeout": 10, "retries": 0}
 
 
 def sha(data: bytes) -> str:
@@ -137,11 +138,11 @@ def test_catalogue_and_media_download_then_offline_from_cache(server, cache):
     server.add("/archive/a.mp4", media)
     seen_progress = []
 
-    archive = load_catalogue(server.url("/archive/"), cache, timeout=2)
+    archive = load_catalogue(server.url("/archive/"), cache, timeout=10)
     assert archive.is_remote and archive.location.endswith("/archive/catalogue.yaml")
     clip = archive.clip("ICU07-01")
     path = fetch_media(
-        archive, clip, cache, timeout=2, progress=lambda d, t: seen_progress.append((d, t))
+        archive, clip, cache, timeout=10, progress=lambda d, t: seen_progress.append((d, t))
     )
     assert path.read_bytes() == media
     assert path == cache.root / "blobs" / "sha256" / sha(media)[:2] / sha(media)
@@ -193,8 +194,10 @@ def test_server_error_is_retried(server, cache):
 
 def test_slow_server_times_out_then_retry_succeeds(server, cache):
     data = b"slow but steady" * 100
-    server.add("/slow.mp4", data, delay=1.5, delay_requests=1)
-    path = download(server.url("/slow.mp4"), sha(data), cache, timeout=0.3, retries=2, backoff=0)
+    # The first answer comes long after the timeout; the retry must be answered within it, so
+    # the timeout is wide enough for a loaded machine's loopback server to reply in.
+    server.add("/slow.mp4", data, delay=8.0, delay_requests=1)
+    path = download(server.url("/slow.mp4"), sha(data), cache, timeout=2.0, retries=2, backoff=0)
     assert path.read_bytes() == data
     assert len(server.requests_for("/slow.mp4")) == 2
 
@@ -452,5 +455,5 @@ def test_sample_archive_served_over_http(server, cache):
     remote = load_catalogue(server.url("/sample"), cache, **FAST_CATALOGUE)
     assert [c.id for c in remote.clips] == [c.id for c in local.clips]
     clip = next(c for c in remote.clips if c.media_type != "text-only")
-    downloaded = fetch_media(remote, clip, cache, timeout=2)
+    downloaded = fetch_media(remote, clip, cache, timeout=10)
     assert downloaded.read_bytes() == fetch_media(local, local.clip(clip.id), cache).read_bytes()

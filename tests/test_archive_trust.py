@@ -189,7 +189,7 @@ def test_insecure_archive_media_downloads_with_a_warning(http_server, cache):
         archive = load_catalogue(
             http_server.url("/a/"), cache, insecure=True, entry="remote", notices=notices
         )
-        path = fetch_media(archive, archive.clip("C1"), cache, timeout=2, notices=notices)
+        path = fetch_media(archive, archive.clip("C1"), cache, timeout=10, notices=notices)
     assert [(n.topic, n.where) for n in notices] == [("archive", "remote")] * 2
     assert "read over plain http://" in notices[0].message
     assert path.read_bytes() == MEDIA
@@ -202,14 +202,14 @@ def test_https_catalogue_with_http_media_is_refused_at_its_line(https_server, ht
     https_server.add("/a/catalogue.yaml", text.encode())
     archive = load_catalogue(https_server.url("/a/"), cache, entry="remote")
     with pytest.raises(SourceError, match="plain http://") as caught:
-        fetch_media(archive, archive.clip("C1"), cache, timeout=2)
+        fetch_media(archive, archive.clip("C1"), cache, timeout=10)
     assert caught.value.line == line_of(text, "- id: C1")
     assert "remote: {location:" in caught.value.hint
     assert http_server.requests == []
     # Marked insecure in the manifest, the same clip is fetched, with a warning.
     trusted = load_catalogue(https_server.url("/a/"), cache, insecure=True, entry="remote")
     notices: list[Notice] = []
-    fetched = fetch_media(trusted, trusted.clip("C1"), cache, timeout=2, notices=notices)
+    fetched = fetch_media(trusted, trusted.clip("C1"), cache, timeout=10, notices=notices)
     assert fetched.read_bytes() == MEDIA
     assert [n.topic for n in notices] == ["archive"]
     assert "plain http://" in notices[0].message
@@ -219,7 +219,7 @@ def test_https_redirect_down_to_http_is_refused(https_server, http_server, cache
     http_server.add("/m.mp4", MEDIA)
     https_server.add("/m.mp4", b"", redirect=http_server.url("/m.mp4"))
     with pytest.raises(SourceError, match="plain http://"):
-        download(https_server.url("/m.mp4"), sha(MEDIA), cache, timeout=2, backoff=0)
+        download(https_server.url("/m.mp4"), sha(MEDIA), cache, timeout=10, backoff=0)
     assert http_server.requests == []
 
 
@@ -229,7 +229,7 @@ def test_https_with_an_untrusted_certificate_is_refused(test_ca, cache, monkeypa
     try:
         server.add("/m.mp4", MEDIA)
         with pytest.raises(SourceError, match="certificate"):
-            download(server.url("/m.mp4"), sha(MEDIA), cache, timeout=2, backoff=0)
+            download(server.url("/m.mp4"), sha(MEDIA), cache, timeout=10, backoff=0)
     finally:
         server.stop()
 
@@ -314,10 +314,10 @@ def test_a_link_that_stays_inside_the_folder_is_fine(tmp_path, cache):
 
 def test_a_damaged_cached_download_is_fetched_again(https_server, cache):
     https_server.add("/m.mp4", MEDIA)
-    path = download(https_server.url("/m.mp4"), sha(MEDIA), cache, timeout=2)
+    path = download(https_server.url("/m.mp4"), sha(MEDIA), cache, timeout=10)
     path.write_bytes(MEDIA[:10])  # truncated on disk after it was cached
     notices: list[Notice] = []
-    again = download(https_server.url("/m.mp4"), sha(MEDIA), cache, timeout=2, notices=notices)
+    again = download(https_server.url("/m.mp4"), sha(MEDIA), cache, timeout=10, notices=notices)
     assert again.read_bytes() == MEDIA
     assert [(n.topic, n.where) for n in notices] == [("cache", https_server.url("/m.mp4"))]
     assert "no longer matches its sha256" in notices[0].message

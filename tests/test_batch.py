@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -56,7 +57,9 @@ def test_a_run_killed_mid_batch_resumes_with_the_clips_it_had_finished(tmp_path,
         while not _whisper_entries(cache) and run.poll() is None:
             assert time.monotonic() < deadline, "no clip was transcribed in 5 minutes"
             time.sleep(0.05)
-        os.killpg(run.pid, signal.SIGKILL)
+        # A fast machine may have finished both clips already; the checks below hold either way.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(run.pid, signal.SIGKILL)
     finally:
         run.wait()
     finished = _whisper_entries(cache)

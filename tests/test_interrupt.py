@@ -39,7 +39,10 @@ def test_ctrl_c_mid_render_leaves_nothing_half_written(tmp_path):
     cache = tmp_path / "cache"  # empty: every segment must be rendered, so there is time to stop
     env = {**os.environ, "TRIGGERFILM_CACHE": str(cache)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "triggerfilm", "render", str(manifest), "-o", str(out)],
+        # veryslow keeps each 20 s segment's encode busy for seconds even on a fast machine, so
+        # the signal below lands mid-encode rather than after the render has finished.
+        [sys.executable, "-m", "triggerfilm", "render", str(manifest), "-o", str(out)]
+        + ["--preset", "veryslow"],
         stderr=subprocess.PIPE,
         text=True,
         env=env,
@@ -52,8 +55,7 @@ def test_ctrl_c_mid_render_leaves_nothing_half_written(tmp_path):
         if segments.exists():
             break
         time.sleep(0.2)
-    # A short pause lands the signal inside an encode; longer, and a fast machine may finish
-    # the whole render first.
+    # A short pause lands the signal inside an encode (veryslow: seconds per segment anywhere).
     time.sleep(0.3)
     assert process.poll() is None, "render finished before it could be interrupted"
     os.killpg(process.pid, signal.SIGINT)

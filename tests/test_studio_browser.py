@@ -512,10 +512,16 @@ def test_a_rebound_key_plays_and_is_kept_and_ctrl_0_is_refused(page, studio) -> 
     page.keyboard.press("Alt+P")
     wait_until(page, "document.getElementById('player').paused")
     resumed_from = page.evaluate("document.getElementById('player').currentTime")
+    # Where playing resumes, read as it starts: a later look depends on how long a slow machine
+    # took to get there.
+    page.evaluate(
+        "(p => p.addEventListener('play', () => { window.resumedAt = p.currentTime; },"
+        " {once: true}))(document.getElementById('player'))"
+    )
     page.keyboard.press("Alt+P")  # resume: 1.5 s back, to hear the words again
     wait_until(page, "!document.getElementById('player').paused")
     page.keyboard.press("Alt+P")
-    assert page.evaluate("document.getElementById('player').currentTime") < resumed_from + 1.0
+    assert page.evaluate("window.resumedAt") <= max(0.0, resumed_from - 1.4)
     page.keyboard.press("Alt+R")  # roll back
     assert page.evaluate("document.getElementById('player').currentTime") == 0
     assert page.evaluate("localStorage.getItem('triggerfilm.studio.keys')").count("Alt+P") == 1
@@ -557,8 +563,13 @@ def test_play_selection_stops_at_its_last_word(page, studio) -> None:
     end = page.evaluate(f"JSON.parse(document.getElementById('data').textContent).ends[{last}]")
     tab_to(page, "#selection-play")
     page.keyboard.press("Enter")
-    wait_until(page, "!document.getElementById('player').paused")
-    wait_until(page, "document.getElementById('player').paused", timeout=20)
+    # Started and stopped again, in one condition: three words last about a second, which a
+    # slow machine's polling could miss between a "playing" look and a "paused" one.
+    wait_until(
+        page,
+        "(p => p.played.length > 0 && p.paused)(document.getElementById('player'))",
+        timeout=20,
+    )
     stopped = page.evaluate("document.getElementById('player').currentTime")
     # Stopped at the selection's end: a ceiling, with room for a slow frame on a busy machine.
     assert end <= stopped < end + 0.3
