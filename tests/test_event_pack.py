@@ -182,7 +182,9 @@ def test_playback_pauses_at_the_end_of_a_touchpoint_with_its_prompt(page, tmp_pa
         timeout=15000,
     )
     at = page.evaluate("document.getElementById('film').currentTime")
-    assert end - 0.2 <= at <= end + 0.2
+    # Paused at the touchpoint's end: checked every frame, so a ceiling with room for a slow
+    # frame on a busy machine (as the studio's selection test allows).
+    assert end - 0.2 <= at < end + 0.3
     assert page.inner_text("#prompt-text") == PROMPT
     assert "Nights on the unit" in page.inner_text("#prompt-title")
     page.screenshot(path=str(tmp_path / "paused.png"), full_page=True)
