@@ -21,7 +21,7 @@ under 3 touchpoints: 5 cards, 60+ s, 20+ burned-in captions, 1280x720 at 25 fps)
 
 5. **where the time goes**: the timed parts of both renders, and the costs measured apart on
    this run's own files: ffmpeg process start, input seeking, the PCM intermediates, the
-   loudness passes and the join.
+   loudness passes and the join; then the re-cut's time by part.
 
 The baseline does less than triggerfilm (no name straps, no loudness measurement or
 normalisation, no chapters or soft caption track), so the ratio is, if anything, unkind to
@@ -214,10 +214,17 @@ def baseline_command(film_dir: Path, work: Path, preset: str) -> tuple[list[str]
         "-map", "[picture]", "-map", "[sound]",
         "-c:v", "libx264", "-preset", preset, "-crf", "20", "-pix_fmt", "yuv420p",
         "-g", str(fps * 2), "-profile:v", "high",
-        "-c:a", "aac", "-b:a", "192k", "-movflags", "+faststart",
+        *aac_args(), "-movflags", "+faststart",
         str(work / "baseline.mp4"),
     ]  # fmt: skip
     return args, drawing, timeline.frames
+
+
+def aac_args() -> list[str]:
+    """The film's AAC settings, so that the baseline encodes its sound the same way."""
+    from triggerfilm.render import film
+
+    return list(getattr(film, "AAC_ARGS", ("-c:a", "aac", "-b:a", "192k")))
 
 
 def run_ffmpeg(args: list[str]) -> None:
@@ -282,6 +289,9 @@ def instrument() -> None:
     wrap(segments, "draw_audio_backdrop", "    drawing: audio backdrop")
     wrap(segments, "draw_name_strap", "    drawing: name strap")
     wrap(segments, "run_ffmpeg", "    ffmpeg: encode a segment")
+    wrap(segments, "sha256_of", "    checksum a segment (reuse check)")
+    wrap(segments, "block_loudness", "    ffmpeg: a segment's loudness blocks")
+    wrap(film, "gated_loudness", "  film loudness from segment blocks")
     wrap(film, "measure", "  ffmpeg: film loudness pass")
     wrap(film, "run_ffmpeg", "  ffmpeg: join (copy video, AAC)")
 
@@ -352,9 +362,37 @@ def where_time_goes(film_dir: Path, cache: Path, full: float, spent: dict) -> No
             f"{pcm_bytes / 2**20:.0f} MiB of PCM read back by the join",
         ),
         ("loudness: sources", total("loudness of each source"), "one pass per source, cached"),
-        ("loudness: film", total("film loudness pass"), "before the correction and after"),
+        ("loudness: segments", total("loudness blocks"), "each new segment's blocks, kept"),
+        (
+            "loudness: film",
+            total("film loudness pass", "from segment blocks"),
+            "from the blocks; the finished film measured",
+        ),
         ("join", only("ffmpeg: join"), "copy video, AAC, subtitles, chapters, faststart"),
     ]
+    for label, seconds, what in rows:
+        print(f"  {label:<22} {seconds:6.1f} s  {what}")
+
+
+def where_recut_goes(incremental: float, spent: dict, reused: int, segments: int) -> None:
+    """The re-cut's time by part, from the timed wrappers (the rest: manifest, captions,
+    companion files, provenance)."""
+
+    def total(*labels: str) -> float:
+        return sum(sum(v) for k, v in spent.items() if any(label in k for label in labels))
+
+    rows = [
+        ("changed segments", total("encode a segment", "drawing:"), f"{segments - reused} "
+         "rendered (x264 + PCM, straps, captions)"),
+        ("reuse checks", total("checksum a segment"), f"{reused} cached segments checksummed"),
+        ("loudness blocks", total("loudness blocks"), "measured for new segments only"),
+        ("film loudness", total("from segment blocks", "film loudness pass"),
+         "computed from cached blocks; the finished film measured once"),
+        ("join", total("ffmpeg: join"), "copy video, whole film's sound to AAC, mux"),
+    ]  # fmt: skip
+    counted = sum(seconds for _, seconds, _ in rows)
+    rows.append(("everything else", max(0.0, incremental - counted), "manifest, captions, files"))
+    print(f"where the re-cut's {incremental:.1f} s go (wall seconds):")
     for label, seconds, what in rows:
         print(f"  {label:<22} {seconds:6.1f} s  {what}")
 
@@ -413,8 +451,9 @@ def main() -> int:
         changed = write_manifest(work / "edit-recut.yaml", recut(EDIT))
         again, incremental = timed(render_manifest, changed, work / "film-recut", options)
         print(f"re-cut: {again.reused} of {again.segments} segments reused")
-        report_profile(f"the re-cut ({incremental:.1f} s)")
+        recut_spent = report_profile(f"the re-cut ({incremental:.1f} s)")
         where_time_goes(work / "film", work / "cache", full, spent)
+        where_recut_goes(incremental, recut_spent, again.reused, again.segments)
 
         ratio = full / baseline
         print(f"full render: triggerfilm {full:.1f} s, ffmpeg {baseline:.1f} s, ratio={ratio:.2f}")
