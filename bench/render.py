@@ -262,10 +262,14 @@ def instrument() -> None:
     from triggerfilm.app import render as pipeline
     from triggerfilm.render import film, segments
 
+    try:
+        from triggerfilm.render import sound
+    except ImportError:  # the renderer before the sound was encoded in pieces
+        sound = None
     lock = threading.Lock()
 
     def wrap(module, name: str, label: str) -> None:
-        original = getattr(module, name, None)
+        original = getattr(module, name, None) if module is not None else None
         if original is None:  # the renderer changed shape: time what still exists
             return
 
@@ -293,6 +297,8 @@ def instrument() -> None:
     wrap(segments, "block_loudness", "    ffmpeg: a segment's loudness blocks")
     wrap(film, "gated_loudness", "  film loudness from segment blocks")
     wrap(film, "measure", "  ffmpeg: film loudness pass")
+    wrap(film, "encode_sound", "  the film's sound to AAC (pieces at once)")
+    wrap(sound, "run_ffmpeg", "    ffmpeg: a piece of the film's sound")
     wrap(film, "run_ffmpeg", "  ffmpeg: join (copy video, AAC)")
 
 
@@ -368,7 +374,8 @@ def where_time_goes(film_dir: Path, cache: Path, full: float, spent: dict) -> No
             total("film loudness pass", "from segment blocks"),
             "from the blocks; the finished film measured",
         ),
-        ("join", only("ffmpeg: join"), "copy video, AAC, subtitles, chapters, faststart"),
+        ("film's sound", total("film's sound to AAC"), "AAC, pieces split in the cards at once"),
+        ("join", only("ffmpeg: join"), "copy video (and sound), subtitles, chapters, faststart"),
     ]
     for label, seconds, what in rows:
         print(f"  {label:<22} {seconds:6.1f} s  {what}")
@@ -388,7 +395,8 @@ def where_recut_goes(incremental: float, spent: dict, reused: int, segments: int
         ("loudness blocks", total("loudness blocks"), "measured for new segments only"),
         ("film loudness", total("from segment blocks", "film loudness pass"),
          "computed from cached blocks; the finished film measured once"),
-        ("join", total("ffmpeg: join"), "copy video, whole film's sound to AAC, mux"),
+        ("film's sound", total("film's sound to AAC"), "whole film's sound to AAC, in pieces"),
+        ("join", total("ffmpeg: join"), "copy video and sound, captions, chapters, faststart"),
     ]  # fmt: skip
     counted = sum(seconds for _, seconds, _ in rows)
     rows.append(("everything else", max(0.0, incremental - counted), "manifest, captions, files"))

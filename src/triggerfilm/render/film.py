@@ -18,15 +18,11 @@ from ..media.ffmpeg import RenderError, run_ffmpeg, stop_children
 from ..media.loudness import Loudness, gated_loudness, measure
 from ..store import staged_path
 from .cards import text_warnings
-from .segments import EncodeSettings, Segment, render_segment
+from .segments import SAMPLE_RATE, EncodeSettings, Segment, render_segment
+from .sound import AAC_ARGS, encode_sound
 from .workspace import run_folder
 
 MARKER = ".triggerfilm-output.json"
-# The film's sound. The "fast" coder: encoding the whole film's sound is most of a re-cut's
-# join, and twoloop takes about half as long again; ffmpeg's AAC maintainer found fast the
-# better of the two at high bit rates (FFmpeg commit fcb681ac, "aacenc: use the fast coder as
-# the default", 2018).
-AAC_ARGS = ("-c:a", "aac", "-aac_coder", "fast", "-b:a", "192k")
 
 
 @dataclass(frozen=True)
@@ -152,7 +148,7 @@ def _render_film(
     )
     (work / "chapters.txt").write_text(_chapters(timeline), encoding="utf-8")
     joined = ["-f", "concat", "-safe", "0", "-i", "segments.txt"]
-    audio_filter: list[str] = []
+    audio_filter = ""
     if loudness_target is not None:
         # The joined sound's loudness, from the segments' blocks: the same gating as measuring
         # the joined sound (within a few hundredths of a LU: only the blocks that straddle a
@@ -160,26 +156,48 @@ def _render_film(
         before = gated_loudness(b for s in rendered for b in s.blocks or ())
         correction = loudness_target - before
         if before > -70.0 and abs(correction) > 0.1:
-            audio_filter = [
-                "-af",
-                f"volume={correction:.2f}dB,alimiter=limit=0.79:level=disabled:latency=1",
-            ]
-    args = [*joined, "-i", "chapters.txt"]
-    maps = ["-map", "0:v", "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1"]
+            audio_filter = f"volume={correction:.2f}dB,alimiter=limit=0.79:level=disabled:latency=1"
+    # The sound in pieces at once where the film can be split (render.sound), else in the join.
+    samples = [item.frames * SAMPLE_RATE for item in timeline.items]
+    whole_samples = all(n % timeline.fps == 0 for n in samples)
+    split = whole_samples and encode_sound(
+        segments,
+        [n // timeline.fps for n in samples],
+        [isinstance(item, Card) for item in timeline.items],
+        audio_filter,
+        "sound.aac",
+        work,
+        jobs,
+    )
+    args = [*joined, *(["-i", "sound.aac"] if split else []), "-i", "chapters.txt"]
+    sound = 1 if split else 0
+    meta = sound + 1
+    maps = ["-map", "0:v", "-map", f"{sound}:a", "-map_metadata", f"{meta}"]
+    maps += ["-map_chapters", f"{meta}"]
     if cues:
         (work / "soft-track.srt").write_text(mov_text_safe_srt(srt_text), encoding="utf-8")
         args += ["-f", "srt", "-i", "soft-track.srt"]
-        maps += ["-map", "2:0", "-c:s", "mov_text", "-metadata:s:s:0", "language=eng"]
-    with staged_path(film) as partial:
-        codecs = ["-c:v", "copy", *AAC_ARGS, "-movflags", "+faststart"]
+        maps += ["-map", f"{meta + 1}:0", "-c:s", "mov_text", "-metadata:s:s:0", "language=eng"]
+    if split:
+        codecs = ["-c:v", "copy", "-c:a", "copy"]
+    else:
+        codecs = ["-c:v", "copy", *(["-af", audio_filter] if audio_filter else []), *AAC_ARGS]
+    with staged_path(film) as partial, ThreadPoolExecutor(max_workers=1) as side:
+        # The finished sound is measured while the picture is copied: the film's sound track
+        # is sound.aac's frames, as they are. (Joined in one piece: measured from the film.)
+        measuring = None
+        if loudness_target is not None and split:
+            measuring = side.submit(measure, ["-i", "sound.aac"], "measuring the film", work)
         run_ffmpeg(
-            [*args, *maps, *audio_filter, *codecs, str(partial)],
+            [*args, *maps, *codecs, "-movflags", "+faststart", str(partial)],
             "joining the segments into the film",
             cwd=work,
         )
-        # Measured on the finished file, before it takes the film's name.
         loudness = None
-        if loudness_target is not None:
+        if measuring is not None:
+            loudness = measuring.result()
+        elif loudness_target is not None:
+            # Measured on the finished file, before it takes the film's name.
             loudness = measure(["-i", str(partial)], "measuring the finished film")
     return RenderedFilm(
         film, len(segments), existing, timeline.duration, loudness, tuple(dict.fromkeys(warnings))
