@@ -368,11 +368,11 @@ def where_time_goes(film_dir: Path, cache: Path, full: float, spent: dict) -> No
             f"{pcm_bytes / 2**20:.0f} MiB of PCM read back by the join",
         ),
         ("loudness: sources", total("loudness of each source"), "one pass per source, cached"),
-        ("loudness: segments", total("loudness blocks"), "each new segment's blocks, kept"),
+        ("loudness: segments", total("loudness blocks"), "blocks measured apart (old entries)"),
         (
             "loudness: film",
             total("film loudness pass", "from segment blocks"),
-            "from the blocks; the finished film measured",
+            "from the blocks; the finished sound, beside the join",
         ),
         ("film's sound", total("film's sound to AAC"), "AAC, pieces split in the cards at once"),
         ("join", only("ffmpeg: join"), "copy video (and sound), subtitles, chapters, faststart"),
@@ -392,13 +392,14 @@ def where_recut_goes(incremental: float, spent: dict, reused: int, segments: int
         ("changed segments", total("encode a segment", "drawing:"), f"{segments - reused} "
          "rendered (x264 + PCM, straps, captions)"),
         ("reuse checks", total("checksum a segment"), f"{reused} cached segments checksummed"),
-        ("loudness blocks", total("loudness blocks"), "measured for new segments only"),
-        ("film loudness", total("from segment blocks", "film loudness pass"),
-         "computed from cached blocks; the finished film measured once"),
+        ("loudness blocks", total("loudness blocks"), "old cache entries only (new: in encode)"),
+        ("film loudness", total("from segment blocks"), "computed from the segments' blocks"),
+        ("finished sound", total("film loudness pass"), "measured once, alongside the join"),
         ("film's sound", total("film's sound to AAC"), "whole film's sound to AAC, in pieces"),
         ("join", total("ffmpeg: join"), "copy video and sound, captions, chapters, faststart"),
     ]  # fmt: skip
-    counted = sum(seconds for _, seconds, _ in rows)
+    # The finished sound is measured while the join runs: not counted twice.
+    counted = sum(seconds for label, seconds, _ in rows if label != "finished sound")
     rows.append(("everything else", max(0.0, incremental - counted), "manifest, captions, files"))
     print(f"where the re-cut's {incremental:.1f} s go (wall seconds):")
     for label, seconds, what in rows:
