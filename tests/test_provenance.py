@@ -92,7 +92,7 @@ def test_record_lists_every_used_clip(project) -> None:
     assert record["caption_profile"]["name"] == "default"
     assert record["caption_profile"]["settings"]["max_lines"] == 2
     versions = record["versions"]
-    assert versions["triggerfilm"] and versions["moviepy"] and versions["ffmpeg"]
+    assert versions["triggerfilm"] and versions["pillow"] and versions["ffmpeg"]
 
 
 @pytest.mark.slow

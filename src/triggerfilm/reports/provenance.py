@@ -197,7 +197,8 @@ def tool_versions() -> dict[str, str | None]:
         "triggerfilm": __version__,
         "ffmpeg": ffmpeg,
         "imageio-ffmpeg": package("imageio-ffmpeg"),
-        "moviepy": package("moviepy"),
+        # Pillow draws the cards and straps; the film's pixels otherwise come from ffmpeg.
+        "pillow": package("pillow"),
         "faster-whisper": package("faster-whisper"),
         "python": platform.python_version(),
     }
