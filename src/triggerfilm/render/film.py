@@ -182,23 +182,31 @@ def _render_film(
         codecs = ["-c:v", "copy", "-c:a", "copy"]
     else:
         codecs = ["-c:v", "copy", *(["-af", audio_filter] if audio_filter else []), *AAC_ARGS]
-    with staged_path(film) as partial, ThreadPoolExecutor(max_workers=1) as side:
-        # The finished sound is measured while the picture is copied: the film's sound track
-        # is sound.aac's frames, as they are. (Joined in one piece: measured from the film.)
-        measuring = None
-        if loudness_target is not None and split:
-            measuring = side.submit(measure, ["-i", "sound.aac"], "measuring the film", work)
-        run_ffmpeg(
-            [*args, *maps, *codecs, "-movflags", "+faststart", str(partial)],
-            "joining the segments into the film",
-            cwd=work,
-        )
-        loudness = None
-        if measuring is not None:
-            loudness = measuring.result()
-        elif loudness_target is not None:
-            # Measured on the finished file, before it takes the film's name.
-            loudness = measure(["-i", str(partial)], "measuring the finished film")
+    side = ThreadPoolExecutor(max_workers=1)
+    try:
+        with staged_path(film) as partial:
+            # The finished sound is measured while the picture is copied: the film's sound
+            # track is sound.aac's frames, as they are. (In one piece: measured from the film.)
+            measuring = None
+            if loudness_target is not None and split:
+                measuring = side.submit(measure, ["-i", "sound.aac"], "measuring the film", work)
+            run_ffmpeg(
+                [*args, *maps, *codecs, "-movflags", "+faststart", str(partial)],
+                "joining the segments into the film",
+                cwd=work,
+            )
+            loudness = None
+            if measuring is not None:
+                loudness = measuring.result()
+            elif loudness_target is not None:
+                # Measured on the finished file, before it takes the film's name.
+                loudness = measure(["-i", str(partial)], "measuring the finished film")
+    except BaseException:
+        # The measuring ffmpeg stops now, not when it has read the whole film.
+        stop_children()
+        raise
+    finally:
+        side.shutdown(wait=True)
     return RenderedFilm(
         film, len(segments), existing, timeline.duration, loudness, tuple(dict.fromkeys(warnings))
     )

@@ -20,6 +20,7 @@ A film without an opening card or a card long enough to split in is encoded in o
 
 from __future__ import annotations
 
+import shutil
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,14 +121,18 @@ def encode_sound(
     False when the film cannot be split (see :func:`plan_pieces`) or a piece did not come out
     frame-exact: the caller then encodes the sound in one piece.
     """
-    pieces = plan_pieces(lengths, silent, max(1, jobs) * 2)
+    if jobs < 2:
+        return False  # one at a time is no quicker than one piece
+    # Twice as many pieces as workers: the cards fall where they fall, and smaller pieces
+    # share out more evenly.
+    pieces = plan_pieces(lengths, silent, jobs * 2)
     if len(pieces) < 2:
         return False
     starts = [0]
     for length in lengths:
         starts.append(starts[-1] + length)
 
-    def encode(number: int, piece: Piece) -> bytes:
+    def encode(number: int, piece: Piece) -> Path:
         listing = f"sound-{number}.txt"
         (work / listing).write_text(
             "".join(f"file '{_concat_quote(p)}'\n" for p in segments[piece.item :]), "utf-8"
@@ -145,11 +150,11 @@ def encode_sound(
             "encoding the film's sound",
             cwd=work,
         )  # fmt: skip
-        return (work / name).read_bytes()
+        return work / name
 
     # Longest first, so the last to start is a short one.
     order = sorted(range(len(pieces)), key=lambda i: pieces[i].start - pieces[i].end)
-    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    pool = ThreadPoolExecutor(max_workers=jobs)
     try:
         futures = {i: pool.submit(encode, i, pieces[i]) for i in order}
         encoded = [futures[i].result() for i in range(len(pieces))]
@@ -159,10 +164,15 @@ def encode_sound(
         raise
     finally:
         pool.shutdown(wait=True)
-    for piece, data in zip(pieces, encoded, strict=True):
-        if piece.frames is not None and adts_frames(data) != piece.frames:
+    for piece, path in zip(pieces, encoded, strict=True):
+        if piece.frames is not None and adts_frames(path.read_bytes()) != piece.frames:
             return False
-    (work / out).write_bytes(b"".join(encoded))
+    # ADTS frames follow one another with nothing between: the pieces are joined as they are.
+    with (work / out).open("wb") as joined:
+        for path in encoded:
+            with path.open("rb") as piece_file:
+                shutil.copyfileobj(piece_file, joined)
+            path.unlink()
     return True
 
 
