@@ -398,8 +398,10 @@ def where_recut_goes(incremental: float, spent: dict, reused: int, segments: int
         ("film's sound", total("film's sound to AAC"), "whole film's sound to AAC, in pieces"),
         ("join", total("ffmpeg: join"), "copy video and sound, captions, chapters, faststart"),
     ]  # fmt: skip
-    # The finished sound is measured while the join runs: not counted twice.
+    # The finished sound is measured while the join runs: only what outlasts the join counts.
+    by_label = {label: seconds for label, seconds, _ in rows}
     counted = sum(seconds for label, seconds, _ in rows if label != "finished sound")
+    counted += max(0.0, by_label["finished sound"] - by_label["join"])
     rows.append(("everything else", max(0.0, incremental - counted), "manifest, captions, files"))
     print(f"where the re-cut's {incremental:.1f} s go (wall seconds):")
     for label, seconds, what in rows:
