@@ -14,7 +14,8 @@ under 3 touchpoints: 5 cards, 60+ s, 20+ burned-in captions, 1280x720 at 25 fps)
    (the cues triggerfilm wrote to film.srt, as the same ASS script): each card a looped still
    drawn with ``triggerfilm.render.cards.draw_card`` (the audio-only cut over its backdrop),
    each cut input-seeked and trimmed with fps/scale/pad, 10 ms audio fades, one concat filter,
-   the subtitles filter, libx264 at the same preset and CRF, AAC. Drawing the stills is
+   the subtitles filter, libx264 at the same preset and CRF, AAC as the film has it
+   (``render.sound.AAC_ARGS``: the fast coder, 192 kb/s). Drawing the stills is
    reported apart and not counted (triggerfilm's time includes its own drawing).
 4. **incremental**: a copy of the manifest with one selection's times changed, rendered again
    with the warm segment cache.
