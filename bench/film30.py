@@ -18,8 +18,12 @@ real-time factor (render seconds / film seconds) and peak memory.
 
 Peak memory: the child's own peak RSS (Python: manifest, transcripts, timeline, MoviePy) and the
 largest peak of any ffmpeg it ran; at most ``--jobs`` ffmpeg processes run at once, so the
-whole render's peak is at most python + jobs x ffmpeg, printed as the upper bound. The last
-lines are::
+whole render's peak is at most python + jobs x ffmpeg, printed as the upper bound.
+
+Before them: where the render's time goes (source loudness, segments, the film's sound, the
+join, the finished film's loudness) and the CPU time ffmpeg got against the wall time, with the
+load average: on a shared machine the real-time factor says as much about the other work as
+about the renderer. The last lines are::
 
     film: M min S s, render R s, RTF=<R / film seconds>
     peak memory: python P MiB, largest ffmpeg F MiB, upper bound U MiB
