@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..captions.model import Cue
 from ..editplan.timeline import Card, Item, Timeline
-from ..media.ffmpeg import RenderError, run_ffmpeg, stop_children
+from ..media.ffmpeg import RenderError, run_ffmpeg, run_parallel, stop_children
 from ..media.loudness import Loudness, gated_loudness, measure
 from ..store import staged_path
 from .cards import text_warnings
@@ -125,17 +125,7 @@ def _render_film(
         return segment
 
     # Two segments at once keep both cores busy: decoding and the filters are single-threaded.
-    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
-    try:
-        futures = [pool.submit(one, task) for task in tasks]
-        rendered = [future.result() for future in futures]
-    except BaseException:
-        # Queued segments must not start, and running encoders stop now, not at their end.
-        pool.shutdown(wait=False, cancel_futures=True)
-        stop_children()
-        raise
-    finally:
-        pool.shutdown(wait=True)
+    rendered = run_parallel(one, tasks, jobs)
     segments = [s.path for s in rendered]
     existing = sum(s.reused for s in rendered)
     warnings += [s.warning for s in rendered if s.warning]

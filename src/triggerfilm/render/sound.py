@@ -21,11 +21,10 @@ A film without an opening card or a card long enough to split in is encoded in o
 from __future__ import annotations
 
 import shutil
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..media.ffmpeg import run_ffmpeg, stop_children
+from ..media.ffmpeg import run_ffmpeg, run_parallel
 
 # The film's sound. The "fast" coder: encoding the whole film's sound is most of a re-cut's
 # join, and twoloop takes about half as long again; ffmpeg's AAC maintainer found fast the
@@ -154,16 +153,8 @@ def encode_sound(
 
     # Longest first, so the last to start is a short one.
     order = sorted(range(len(pieces)), key=lambda i: pieces[i].start - pieces[i].end)
-    pool = ThreadPoolExecutor(max_workers=jobs)
-    try:
-        futures = {i: pool.submit(encode, i, pieces[i]) for i in order}
-        encoded = [futures[i].result() for i in range(len(pieces))]
-    except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
-        stop_children()
-        raise
-    finally:
-        pool.shutdown(wait=True)
+    made = dict(zip(order, run_parallel(lambda i: encode(i, pieces[i]), order, jobs), strict=True))
+    encoded = [made[i] for i in range(len(pieces))]
     for piece, path in zip(pieces, encoded, strict=True):
         if piece.frames is not None and adts_frames(path.read_bytes()) != piece.frames:
             return False
