@@ -1,0 +1,181 @@
+"""The film's use cases on the tiny project, fast: render and check, the event pack, a film re-made
+from its timeline alone, the edit out to editing software and back, and caption stills.
+
+One render of a four-second film is shared by the module; the rest reuse its cached segments.
+The same use cases on the real demo interviews are in test_render.py, test_event_pack.py,
+test_timeline_replay.py, test_export.py and test_import_edit.py (slow).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import opentimelineio as otio
+import pytest
+from click.testing import CliRunner
+from opentimelineio.opentime import RationalTime, TimeRange
+
+from tests.tiny_project import tiny_project
+from triggerfilm.app import RenderOptions, event_pack, interchange
+from triggerfilm.app.film import render_and_check
+from triggerfilm.app.replay import render_saved_timeline
+from triggerfilm.cli import cli
+from triggerfilm.editplan.timeline import Cut, TimelineError, load_timeline
+from triggerfilm.manifest.load import load_manifest
+from triggerfilm.media.probe import probe
+from triggerfilm.media.stills import caption_still
+
+# As `triggerfilm event-pack` renders (soft captions), so every render here reuses the segments.
+FAST = RenderOptions(preset="ultrafast", burn_in=False)
+
+
+@pytest.fixture(scope="module")
+def film(tmp_path_factory):
+    """The tiny project with its event pack rendered (film, captions, timeline, page)."""
+    folder = tmp_path_factory.mktemp("tiny-film")
+    with pytest.MonkeyPatch.context() as patch:
+        project = tiny_project(folder, patch, card_seconds=0.5)
+        report = event_pack(project.manifest, folder / "event", FAST)
+        yield project, report
+
+
+def test_the_event_pack_holds_the_film_its_captions_and_an_offline_page(film) -> None:
+    project, report = film
+    out = report.out_dir
+    assert report.chapters == 2 and report.render.cues >= 2
+    names = {p.name for p in report.files}
+    assert {"film.mp4", "film.vtt", "film.srt", "index.html", "timeline.json"} <= names
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert "Nights on the ward" in page and "What would help at night?" in page
+    assert "Going home: Talks about a hard day" in page  # the content note comes first
+    assert 'src="film.mp4"' in page
+    assert not any(s in page for s in ("http://", "https://"))  # works offline
+    info = probe(out / "film.mp4")
+    # Cards of half a second open the film, each touchpoint, and close it.
+    timeline = load_timeline(out / "timeline.json")
+    assert info.duration == pytest.approx(timeline.duration, abs=0.1)
+    assert (info.width, info.height) == (320, 180)
+    assert [i.clip_id for i in timeline.items if isinstance(i, Cut)] == ["ward", "home"]
+    assert "Going home was hard." in (out / "film.vtt").read_text(encoding="utf-8")
+
+
+def test_render_and_check_reuses_segments_and_checks_the_captions(film, tmp_path) -> None:
+    project, _ = film
+    checked = render_and_check(project.manifest, tmp_path / "out", FAST)
+    assert checked.report.reused == checked.report.segments  # all from the cache
+    assert checked.film == (tmp_path / "out" / "film.mp4").resolve()
+    assert checked.captions.name == "film.vtt" and checked.captions.is_file()
+    assert all(f.severity != "error" for f in checked.findings), checked.findings
+
+
+def test_a_film_is_made_again_from_its_timeline_alone(film, tmp_path) -> None:
+    _, report = film
+    saved = tmp_path / "timeline.json"
+    shutil.copyfile(report.out_dir / "timeline.json", saved)
+    again = render_saved_timeline(saved, tmp_path / "again", FAST)
+    assert again.reused == again.segments and again.transcribed == 0
+    assert again.duration == pytest.approx(report.render.duration)
+    assert (tmp_path / "again" / "film.vtt").read_text(encoding="utf-8") == (
+        report.out_dir / "film.vtt"
+    ).read_text(encoding="utf-8")
+
+
+def test_a_moved_or_changed_source_is_named_before_anything_is_rendered(film, tmp_path) -> None:
+    _, report = film
+    data = json.loads((report.out_dir / "timeline.json").read_text(encoding="utf-8"))
+    index = next(i for i, item in enumerate(data["items"]) if item.get("clip_id") == "home")
+    copy = tmp_path / "home.mp4"
+    shutil.copyfile(data["items"][index]["source"], copy)
+    copy.write_bytes(copy.read_bytes()[:-100])  # not the file the film was made from
+    data["items"][index]["source"] = str(copy)
+    saved = tmp_path / "timeline.json"
+    saved.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(TimelineError, match="is not the file the film was made from") as caught:
+        render_saved_timeline(saved, tmp_path / "out", FAST)
+    assert caught.value.field == f"items[{index}].source_sha256"
+    copy.unlink()
+    with pytest.raises(TimelineError, match="which is not there"):
+        render_saved_timeline(saved, tmp_path / "out", FAST)
+    assert not (tmp_path / "out" / "film.mp4").exists()
+
+
+def test_export_then_import_leaves_the_manifest_as_it_was(film, tmp_path) -> None:
+    project, _ = film
+    before = project.text()
+    for fmt, suffix in (("otio", ".otio"), ("fcpxml", ".fcpxml"), ("edl", ".edl")):
+        edit = tmp_path / f"film{suffix}"
+        exported = interchange.export_edit(project.manifest, edit, fmt)
+        assert (exported.cuts, exported.cards, exported.touchpoints) == (2, 4, 2)
+        report = interchange.import_edit(edit, project.manifest)
+        assert report.cuts == 2 and not report.changed, (fmt, report.diff)
+        assert report.touchpoints == (("Nights on the ward", 1), ("Going home", 1))
+    assert project.text() == before
+
+
+def test_a_trimmed_clip_in_the_edit_comes_back_as_a_time(film, tmp_path) -> None:
+    project, _ = film
+    manifest = tmp_path / "tiny.yaml"
+    shutil.copyfile(project.manifest, manifest)
+    edit = tmp_path / "film.otio"
+    interchange.export_edit(manifest, edit, "otio")
+    timeline = otio.adapters.read_from_file(str(edit))
+    clip = next(c for c in timeline.video_tracks()[0] if isinstance(c, otio.schema.Clip))
+    assert clip.name == "ward"
+    span = clip.source_range
+    cut = RationalTime(0.8, 1).rescaled_to(span.start_time.rate)  # the editor drops "Nights were long."
+    clip.source_range = TimeRange(span.start_time + cut, span.duration - cut)
+    otio.adapters.write_to_file(timeline, str(edit))
+    dry = interchange.import_edit(edit, manifest, dry_run=True)
+    assert dry.changed and not dry.written
+    assert manifest.read_text(encoding="utf-8") == project.text()
+    report = interchange.import_edit(edit, manifest)
+    assert report.written
+    selection = load_manifest(manifest).touchpoints[0].selections[0]
+    assert selection.start.seconds == pytest.approx(span.start_time.to_seconds() + 0.8, abs=0.011)
+    assert selection.end.quote == "Nurses helped"  # the end the editor left alone, as written
+    assert selection.valence == "positive"
+    assert "# Touchpoints in care-pathway order." in manifest.read_text(encoding="utf-8")
+
+
+def test_export_and_import_edit_commands(film, tmp_path) -> None:
+    project, _ = film
+    edl = tmp_path / "film.edl"
+    result = CliRunner().invoke(cli, ["export", str(project.manifest), "--format", "edl", "-o", str(edl)])
+    assert result.exit_code == 0, result.output
+    assert f"Wrote {edl} (CMX 3600 EDL): 2 clips, 4 cards, 2 touchpoint markers" in result.output
+    assert "ward" in edl.read_text(encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["import-edit", str(edl), "--manifest", str(project.manifest), "--dry-run"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "the manifest already says this" in result.output
+    assert "Nights on the ward: 1, Going home: 1" in result.output
+    result = CliRunner().invoke(
+        cli, ["import-edit", str(tmp_path / "none.edl"), "--manifest", str(project.manifest)]
+    )
+    assert result.exit_code == 2 and "none.edl" in result.output
+
+
+def test_event_pack_command_writes_the_page(film, tmp_path) -> None:
+    project, _ = film
+    out = tmp_path / "event"
+    args = ["event-pack", str(project.manifest), "-o", str(out), "--preset", "ultrafast", "--no-pause"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "Event pack: 2 touchpoints" in result.output
+    assert f"Open {out / 'index.html'}" in result.output
+    assert (out / "index.html").is_file() and (out / "film.mp4").is_file()
+
+
+def test_caption_stills_draw_the_words_on_the_picture_or_on_black(film) -> None:
+    project, _ = film
+    media = Path(project.media["ward"])
+    with_picture = caption_still(media, 0.5, "Nights were long.", has_video=True, width=160)
+    plain = caption_still(media, 0.5, "", has_video=True, width=160)
+    on_black = caption_still(media, 0.5, "Nights were long.", has_video=False, width=160)
+    for still in (with_picture, plain, on_black):
+        assert still is not None and still.startswith(b"\xff\xd8")  # JPEG
+    assert with_picture != plain  # the caption is drawn
+    assert caption_still(media.with_name("gone.mp4"), 0.5, "x", has_video=True) is None
