@@ -70,10 +70,16 @@ def test_the_key_host_and_origin_guard_every_request(reading) -> None:
         assert request(reading, "/api/board", host=host)[0] == 421, host
     assert request(reading, "/api/board", host=f"localhost:{reading.port}")[0] == 200
     # Changes need the studio's own origin.
-    change = {"sha256": _board(reading)["sha256"], "change": {"kind": "add-touchpoint", "title": "X"}}
+    change = {
+        "sha256": _board(reading)["sha256"],
+        "change": {"kind": "add-touchpoint", "title": "X"},
+    }
     for origin in ("http://evil.example", "null"):
         assert post_json(reading, "/api/change", change, headers={"Origin": origin})[0] == 403
-    assert post_json(reading, "/api/change", change, headers={"Sec-Fetch-Site": "cross-site"})[0] == 403
+    assert (
+        post_json(reading, "/api/change", change, headers={"Sec-Fetch-Site": "cross-site"})[0]
+        == 403
+    )
     assert request(reading, "/api/change", method="POST", body=b"{}")[0] == 403  # no Origin
     assert "title: X" not in reading.studio.manifest.read_text(encoding="utf-8")
 
@@ -105,7 +111,10 @@ def test_pages_show_the_project_and_forbid_outside_resources(reading) -> None:
 def test_the_json_api_answers_with_the_plan_and_the_preview(reading) -> None:
     board = _board(reading)
     passages = [p for tp in board["touchpoints"] for p in tp["passages"]]
-    assert [p["text"] for p in passages] == ["Nights were long. Nurses helped.", "Going home was hard."]
+    assert [p["text"] for p in passages] == [
+        "Nights were long. Nurses helped.",
+        "Going home was hard.",
+    ]
     assert board["problem"] is None and board["refused"] == []
     plan = json.loads(request(reading, "/api/plan")[2])
     assert [t["title"] for t in plan["touchpoints"]] == ["Nights on the ward", "Going home"]
@@ -149,10 +158,14 @@ def test_a_change_is_saved_and_a_stale_one_gets_the_diff(studio) -> None:
     # The same change made on the version the page had before is refused with what changed.
     status, answer = post_json(studio, "/api/change", {"sha256": sha, "change": change})
     assert status == 409 and answer["conflict"] is True
-    assert "+        from: Nights were long." in answer["diff"] or "Nights were long" in answer["diff"]
+    assert (
+        "+        from: Nights were long." in answer["diff"] or "Nights were long" in answer["diff"]
+    )
     assert answer["sha256"] != sha
     status, answer = post_json(
-        studio, "/api/change", {"sha256": answer["sha256"], "change": {"kind": "remove-touchpoint", "index": 0}}
+        studio,
+        "/api/change",
+        {"sha256": answer["sha256"], "change": {"kind": "remove-touchpoint", "index": 0}},
     )
     assert status == 400 and "still has passages" in answer["error"]
     status, answer = post_json(studio, "/api/change", {"sha256": sha, "change": {"kind": "fly"}})
@@ -189,7 +202,9 @@ def test_render_from_the_page_streams_progress_and_serves_the_film(studio) -> No
     assert status == 202 and answer == {"started": True}
     _, headers, stream = request(studio, "/api/render/events")
     assert headers["content-type"].startswith("text/event-stream")
-    events = [json.loads(line[6:]) for line in stream.decode().splitlines() if line.startswith("data: {")]
+    events = [
+        json.loads(line[6:]) for line in stream.decode().splitlines() if line.startswith("data: {")
+    ]
     finished = [e for e in events if e.get("finished")]
     assert finished, events
     assert finished[0]["film"] == "/film/film.mp4" and finished[0]["cues"] >= 2
@@ -220,7 +235,15 @@ def test_the_studio_command_warns_before_listening_beyond_this_machine(project) 
         taken.bind(("0.0.0.0", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        args = ["studio", str(project.manifest), "--host", "0.0.0.0", "--port", str(port), "--no-browser"]
+        args = [
+            "studio",
+            str(project.manifest),
+            "--host",
+            "0.0.0.0",
+            "--port",
+            str(port),
+            "--no-browser",
+        ]
         result = CliRunner().invoke(cli, args)
     assert "warning: listening on 0.0.0.0" in result.output
     assert result.exit_code == 2

@@ -124,7 +124,9 @@ def test_a_trimmed_clip_in_the_edit_comes_back_as_a_time(film, tmp_path) -> None
     clip = next(c for c in timeline.video_tracks()[0] if isinstance(c, otio.schema.Clip))
     assert clip.name == "ward"
     span = clip.source_range
-    cut = RationalTime(0.8, 1).rescaled_to(span.start_time.rate)  # the editor drops "Nights were long."
+    cut = RationalTime(0.8, 1).rescaled_to(
+        span.start_time.rate
+    )  # the editor drops "Nights were long."
     clip.source_range = TimeRange(span.start_time + cut, span.duration - cut)
     otio.adapters.write_to_file(timeline, str(edit))
     dry = interchange.import_edit(edit, manifest, dry_run=True)
@@ -142,7 +144,9 @@ def test_a_trimmed_clip_in_the_edit_comes_back_as_a_time(film, tmp_path) -> None
 def test_export_and_import_edit_commands(film, tmp_path) -> None:
     project, _ = film
     edl = tmp_path / "film.edl"
-    result = CliRunner().invoke(cli, ["export", str(project.manifest), "--format", "edl", "-o", str(edl)])
+    result = CliRunner().invoke(
+        cli, ["export", str(project.manifest), "--format", "edl", "-o", str(edl)]
+    )
     assert result.exit_code == 0, result.output
     assert f"Wrote {edl} (CMX 3600 EDL): 2 clips, 4 cards, 2 touchpoint markers" in result.output
     assert "ward" in edl.read_text(encoding="utf-8")
@@ -161,7 +165,15 @@ def test_export_and_import_edit_commands(film, tmp_path) -> None:
 def test_event_pack_command_writes_the_page(film, tmp_path) -> None:
     project, _ = film
     out = tmp_path / "event"
-    args = ["event-pack", str(project.manifest), "-o", str(out), "--preset", "ultrafast", "--no-pause"]
+    args = [
+        "event-pack",
+        str(project.manifest),
+        "-o",
+        str(out),
+        "--preset",
+        "ultrafast",
+        "--no-pause",
+    ]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     assert "Event pack: 2 touchpoints" in result.output

@@ -38,8 +38,12 @@ WORDS: dict[str, tuple[tuple[tuple[float, float, str], ...], ...]] = {
         ((1.55, 1.90, " Nurses"), (1.90, 2.30, " helped.")),
     ),
     "home": (
-        ((0.10, 0.45, " Going"), (0.45, 0.80, " home"), (0.80, 1.00, " was"),
-         (1.00, 1.40, " hard.")),  # fmt: skip
+        (
+            (0.10, 0.45, " Going"),
+            (0.45, 0.80, " home"),
+            (0.80, 1.00, " was"),
+            (1.00, 1.40, " hard."),
+        ),  # fmt: skip
         ((1.65, 2.25, " Truly."),),
     ),
 }
