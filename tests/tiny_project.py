@@ -47,7 +47,6 @@ WORDS: dict[str, tuple[tuple[tuple[float, float, str], ...], ...]] = {
         ((1.65, 2.25, " Truly."),),
     ),
 }
-NARRATORS = {"ward": "Ann", "home": "Bob"}
 
 MANIFEST = """\
 # A tiny film for the fast tests.
@@ -164,3 +163,42 @@ def tiny_project(
     manifest.write_text(text, encoding="utf-8")
     seed_transcripts(media)
     return TinyProject(folder, manifest, media)
+
+
+CATALOGUE = """\
+archive:
+  name: Tiny archive
+  attribution: Generated test media
+clips:
+  - id: WARD-01
+    interview: WARD
+    title: Nights on the ward
+    media: ward.mp4
+    media_type: video
+    topics: [nights]
+    narrator: {descriptor: patient, role: patient}
+    permission: Generated test media
+  - id: HOME-01
+    interview: HOME
+    title: The day I went home
+    media: home.mp4
+    media_type: audio-only
+    topics: [going-home]
+    narrator: {descriptor: relative, role: family member}
+    permission: Generated test media
+"""
+
+
+def tiny_archive(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An archive folder of the two clips (catalogue.yaml beside the media), transcripts seeded
+    in its own cache; returns the folder."""
+    monkeypatch.setenv("TRIGGERFILM_CACHE", str(folder / "cache"))
+    archive = folder / "archive"
+    archive.mkdir()
+    media = {}
+    for name in WORDS:
+        media[name] = archive / f"{name}.mp4"
+        shutil.copyfile(clip_file(name), media[name])
+    (archive / "catalogue.yaml").write_text(CATALOGUE, encoding="utf-8")
+    seed_transcripts(media)
+    return archive
