@@ -153,6 +153,7 @@ def tiny_project(
     folder: Path, monkeypatch: pytest.MonkeyPatch, *, card_seconds: float = 0
 ) -> TinyProject:
     """The tiny project in ``folder`` with its own cache (also used by subprocesses)."""
+    folder.mkdir(parents=True, exist_ok=True)
     monkeypatch.setenv("TRIGGERFILM_CACHE", str(folder / "cache"))
     media = {}
     for name in WORDS:
