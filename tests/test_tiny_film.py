@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -195,3 +196,37 @@ def test_caption_stills_draw_the_words_on_the_picture_or_on_black(film) -> None:
     assert max(gray.crop((0, 45, 160, 90)).getdata()) > 120
     assert max(gray.crop((0, 0, 160, 30)).getdata()) < 40
     assert caption_still(media.with_name("gone.mp4"), 0.5, "x", has_video=True) is None
+
+
+def test_render_command_from_a_manifest_one_touchpoint_or_a_timeline(film, tmp_path) -> None:
+    project, report = film
+    fast = ["--no-burn-in", "--preset", "ultrafast"]
+    one = tmp_path / "one"
+    args = ["render", str(project.manifest), "--touchpoint", "2", "-o", str(one), *fast]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    stem = one / "touchpoint-02-going-home"  # a film of its own, named after the touchpoint
+    assert "Loudness:" in result.output and f"{stem}.mp4" in result.output
+    cuts = [i for i in load_timeline(Path(f"{stem}.timeline.json")).items if isinstance(i, Cut)]
+    assert [c.clip_id for c in cuts] == ["home"]
+    again = tmp_path / "again"
+    timeline = report.out_dir / "timeline.json"
+    result = CliRunner().invoke(
+        cli, ["render", "--timeline", str(timeline), "-o", str(again), *fast]
+    )
+    assert result.exit_code == 0, result.output
+    assert re.search(
+        r"Film: .*, \d+ captions, (\d+) segments \(\1 reused from the cache\)\.", result.output
+    )
+    for wrong in (
+        ["render"],
+        ["render", str(project.manifest), "--timeline", str(timeline)],
+        ["render", "--timeline", str(timeline), "--touchpoint", "1"],
+    ):
+        result = CliRunner().invoke(cli, wrong)
+        assert result.exit_code == 2 and "Traceback" not in result.output, wrong
+    # A folder holding another manifest's film is not replaced without --force.
+    other = tmp_path / "other.yaml"
+    other.write_text(project.text(), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["render", str(other), "-o", str(one), *fast])
+    assert result.exit_code == 2 and "--force" in result.output
