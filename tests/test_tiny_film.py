@@ -230,3 +230,24 @@ def test_render_command_from_a_manifest_one_touchpoint_or_a_timeline(film, tmp_p
     other.write_text(project.text(), encoding="utf-8")
     result = CliRunner().invoke(cli, ["render", str(other), "-o", str(one), *fast])
     assert result.exit_code == 2 and "--force" in result.output
+
+
+def test_the_qc_report_shows_each_finding_with_the_frame_as_seen(film, tmp_path) -> None:
+    project, report = film
+    srt = tmp_path / "film.srt"
+    # The film's own captions, with one cue made unreadably fast and one over silence.
+    srt.write_text(
+        "1\n00:00:00,600 --> 00:00:00,900\nNights were long, and the nurses helped all night.\n\n"
+        "2\n00:00:03,000 --> 00:00:03,900\nNobody speaks here.\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "qc.html"
+    film_path = report.out_dir / "film.mp4"
+    args = ["check-subs", str(srt), "--media", str(film_path), "--report", str(out)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1, result.output  # the fast cue is an error
+    assert "speed.cps" in result.output
+    page = out.read_text(encoding="utf-8")
+    assert "film.mp4" in page and "speed.cps" in page
+    assert page.count("data:image/jpeg;base64,") >= 1  # a thumbnail with the caption drawn
+    assert not re.search(r"(src|href)=\"(https?:)?//", page)
