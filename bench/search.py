@@ -10,15 +10,20 @@ topics, title) drawn from the sample archive's. One in ten also carries its verb
 the index locates in the words as it does for a real archive.
 
 Then builds the index (words, verbatim, metadata and sentence vectors) in a temporary cache and
-times ``--queries`` word queries (phrases, prefixes, filters) and as many meaning queries,
-each one as ``triggerfilm search`` runs it against the open index. The baseline is the scan
-that answers without an index (``editplan.search.search`` over the same transcripts), timed on
-a few word queries; ``scan/index`` is its p95 over the index's.
+times ``--queries`` word queries (phrases, prefixes, filters) and as many meaning queries, all
+different (themes framed in different words, so nothing a cache remembers is timed), each one
+as ``triggerfilm search`` runs it against the open index. Baselines, in the same run: for words,
+the scan that answers without an index (``editplan.search.search`` over the same transcripts),
+timed on a few queries, ``scan/index`` being its p95 over the index's; for meaning, the query
+encoder with float32 weights (what the numpy encoder computed before int8) against the int8
+one that searches, on the same queries.
 
 Prints ``<n> transcripts``, the build time, the index size, then ``p95 <n> ms`` for word
 queries and, last, for meaning queries (the target is 50 ms on 2 cores), each wall-clock time
-followed by the query's CPU time: on a machine shared with other work, the CPU time says what
-an idle machine's wall-clock time would be.
+followed by the query's CPU time (``time.process_time``): on a machine shared with other work,
+the CPU time says what an idle machine's wall-clock time would be; the load average before and
+after the timed queries says how shared it was. Before the last line, where a meaning query's
+time goes: each stage's mean wall-clock and CPU time per query.
 """
 
 from __future__ import annotations
@@ -67,6 +72,8 @@ WORD_QUERIES = [
     # measured ~40 ms of CPU at this size: a query no facilitator needs, so not in the mix.
     ("the night", {}),
 ]
+# Themes a facilitator might search for, each framed in several ways (THEME_FRAMES), so that
+# every timed meaning query is a different text.
 MEANING_QUERIES = [
     "nobody explained what the alarms meant",
     "hallucinations and paranoia about the staff",
@@ -77,6 +84,40 @@ MEANING_QUERIES = [
     "leaving hospital abruptly without a plan",
     "feeling forgotten after moving to the ward",
 ]
+THEME_FRAMES = [
+    ("", ""),
+    ("a patient says ", ""),
+    ("a relative says ", ""),
+    ("someone remembers ", ""),
+    ("stories of ", ""),
+    ("", " in intensive care"),
+    ("", " after discharge"),
+    ("talking about ", " on the unit"),
+    ("a narrator describing ", ""),
+    ("the moment of ", " at night"),
+    ("", " for the family"),
+    ("memories of ", " years later"),
+    ("", ", said with feeling"),
+    ("an interview about ", ""),
+    ("", " in the first weeks"),
+    ("what it was like: ", ""),
+    ("", " (ICU)"),
+    ("film clip: ", ""),
+    ("", " and the fear"),
+    ("remembering ", " in hospital"),
+    ("experience of ", ""),
+    ("", " for patients"),
+    ("feedback about ", ""),
+    ("", " again and again"),
+    ("co-design theme: ", ""),
+]
+
+
+def meaning_queries(count: int, seed: int) -> list[str]:
+    """``count`` different theme queries (repeated only past 200)."""
+    texts = [f"{a}{theme}{b}" for theme in MEANING_QUERIES for a, b in THEME_FRAMES]
+    random.Random(seed).shuffle(texts)
+    return [texts[i % len(texts)] for i in range(count)]
 
 
 def sample_archive() -> tuple[list[str], list[dict]]:
@@ -152,7 +193,12 @@ def main() -> None:
         os.environ["TRIGGERFILM_CACHE"] = cache
         from triggerfilm.archiveindex import meaning
         from triggerfilm.archiveindex.build import update_index
-        from triggerfilm.archiveindex.query import search_meaning, search_words
+        from triggerfilm.archiveindex.query import (
+            StageTimes,
+            meaning_matrix,
+            search_meaning,
+            search_words,
+        )
         from triggerfilm.editplan.search import SearchQuery, search
 
         started = time.perf_counter()
@@ -173,6 +219,7 @@ def main() -> None:
         connection = sqlite3.connect(path)
         connection.row_factory = sqlite3.Row
         word_ms, word_cpu = [], []
+        word_load = os.getloadavg()[0]
         for i in range(args.queries):
             text, filters = WORD_QUERIES[i % len(WORD_QUERIES)]
             started, cpu = time.perf_counter(), time.process_time()
@@ -190,27 +237,76 @@ def main() -> None:
         print(
             f"word queries: {len(word_ms)}, p95 {p95(word_ms):.0f} ms (CPU time p95 "
             f"{p95(word_cpu):.0f} ms); scan without index: p95 {p95(scan_ms):.0f} ms over "
-            f"{len(scan_ms)} queries; scan/index={p95(scan_ms) / p95(word_ms):.0f}"
+            f"{len(scan_ms)} queries; scan/index={p95(scan_ms) / p95(word_ms):.0f}; load "
+            f"average (1 min) {word_load:.1f} before them"
         )
         if not meaning.available():
             print("meaning queries: skipped (the sentence-embedding model is not installed)")
             return
         started = time.perf_counter()
-        search_meaning(connection, path, SearchQuery(MEANING_QUERIES[0]), 10)
+        search_meaning(connection, path, SearchQuery("a warm-up theme, not timed"), 10)
         first_s = time.perf_counter() - started
         print(f"meaning: first query (loads the model and the vectors) {first_s:.2f} s")
+        texts = meaning_queries(args.queries, args.seed)
+        times = StageTimes()
         meaning_ms, meaning_cpu = [], []
-        for i in range(args.queries):
-            query = SearchQuery(MEANING_QUERIES[i % len(MEANING_QUERIES)])
+        load_before = os.getloadavg()[0]
+        for text in texts:
             started, cpu = time.perf_counter(), time.process_time()
-            search_meaning(connection, path, query, 10)
+            search_meaning(connection, path, SearchQuery(text), 10, times=times)
             meaning_ms.append((time.perf_counter() - started) * 1000)
             meaning_cpu.append((time.process_time() - cpu) * 1000)
+        load_after = os.getloadavg()[0]
+        rows = len(meaning_matrix(connection, path).ids)
         connection.close()
-        print(
-            f"meaning queries: {len(meaning_ms)}, p95 {p95(meaning_ms):.0f} ms (CPU time p95 "
-            f"{p95(meaning_cpu):.0f} ms)"
+        compare_encoders(texts)
+        stages = ", ".join(
+            f"{name} {times.wall[name] * 1000 / len(texts):.1f}/"
+            f"{times.cpu[name] * 1000 / len(texts):.1f}"
+            for name in times.wall
         )
+        print(f"meaning query stages ({rows} passage vectors), mean wall/CPU ms a query: {stages}")
+        print(
+            f"load average (1 min) {load_before:.1f} before and {load_after:.1f} after the "
+            f"meaning queries, on {os.cpu_count()} CPUs"
+        )
+        print(
+            f"meaning queries: {len(meaning_ms)} different, p95 {p95(meaning_ms):.0f} ms "
+            f"(CPU time p95 {p95(meaning_cpu):.0f} ms)"
+        )
+
+
+def compare_encoders(texts: list[str]) -> None:
+    """The query encoder that searches (int8 weights) against the same model with float32
+    weights, on the same queries: CPU time per query and how close their vectors are."""
+    from triggerfilm.archiveindex import meaning
+
+    source = meaning.model_dir()
+    with tempfile.TemporaryDirectory(prefix="triggerfilm-bench-float32-") as folder:
+        target = Path(folder) / "float32"
+        baseline = meaning.SentenceEncoder(
+            source, meaning.convert(source, target, "float32"), "float32"
+        )
+        ours = meaning.encoder()
+        tokenise_cpu = []
+        cpu: dict[str, list[float]] = {"int8": [], "float32": []}
+        agreement = []
+        for text in texts:
+            started = time.process_time()
+            ours.tokenizer.encode_batch([text])
+            tokenise_cpu.append((time.process_time() - started) * 1000)
+            vectors = []
+            for name, model in (("int8", ours), ("float32", baseline)):
+                started = time.process_time()
+                vectors.append(model.encode([text])[0])
+                cpu[name].append((time.process_time() - started) * 1000)
+            agreement.append(float(vectors[0] @ vectors[1]))
+    print(
+        f"query encoding, CPU ms p95: int8 {p95(cpu['int8']):.1f} (tokenising "
+        f"{p95(tokenise_cpu):.2f}), float32 {p95(cpu['float32']):.1f}; "
+        f"float32/int8={p95(cpu['float32']) / p95(cpu['int8']):.1f}; "
+        f"vectors agree to cosine {min(agreement):.3f} at worst"
+    )
 
 
 if __name__ == "__main__":

@@ -60,7 +60,7 @@ def test_index_is_one_sqlite_file_in_the_cache_with_fts5(archive):
     assert path.parent == cache_root() / "index" and path.is_file()
     connection = sqlite3.connect(path)
     tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
-    assert {"clips", "passages", "passages_fts", "vectors"} <= tables
+    assert {"clips", "passages", "passages_fts", "vectors", "meaning_matrix"} <= tables
     fields = {row[0] for row in connection.execute("SELECT DISTINCT field FROM passages")}
     assert fields == {"title", "topics", "descriptor", "words", "verbatim"}
     timed = connection.execute(
@@ -206,3 +206,48 @@ def test_a_target_is_an_archive_or_a_manifest(tmp_path):
     demo = ROOT / "manifests" / "demo.yaml"
     assert Target.parse(str(demo)).manifest == demo
     assert Target.parse(str(tmp_path / "missing.yaml")).manifest is not None
+
+
+@pytest.mark.slow
+def test_an_index_of_another_version_or_encoder_is_refused_then_rebuilt(tmp_path):
+    folder = _copy_archive(tmp_path)
+    indexing.build_index(str(folder))
+    path = indexing.index_path(indexing.Target(archive=str(folder)), TranscribeOptions())
+    runner = CliRunner()
+
+    # An index as the previous format left it: no meaning_matrix, schema 3.
+    connection = sqlite3.connect(path)
+    connection.execute("DROP TABLE meaning_matrix")
+    connection.execute("UPDATE meta SET value = '3' WHERE key = 'schema'")
+    connection.commit()
+    connection.close()
+    for args in (["nurse"], ["--meaning", "fear at night"]):
+        result = runner.invoke(cli, ["search", *args, "--archive", str(folder)])
+        assert result.exit_code == 2, result.output
+        assert "another version of triggerfilm" in result.output
+        assert "triggerfilm index" in result.output and "Traceback" not in result.output
+    rebuilt = indexing.build_index(str(folder))
+    assert (rebuilt.added, rebuilt.unchanged) == (5, 0) and rebuilt.meaning
+    assert _search(folder, "nurse")
+
+    if not meaning.available():
+        return
+    # Vectors made by another encoder compare with no query of this one: search by meaning
+    # refuses them, and the next update makes them anew while keeping every clip's passages.
+    connection = sqlite3.connect(path)
+    connection.execute("UPDATE meta SET value = 'another model' WHERE key = 'encoder'")
+    connection.commit()
+    connection.close()
+    result = runner.invoke(cli, ["search", "--meaning", "fear", "--archive", str(folder)])
+    assert result.exit_code == 2 and "another encoder" in result.output, result.output
+    assert _search(folder, "nurse")  # search by words does not need the vectors
+    again = indexing.build_index(str(folder))
+    assert again.unchanged == 5 and again.embedded > 0 and again.meaning
+    hits, _ = indexing.search(SearchQuery("fear at night"), archive=str(folder), meaning=True)
+    assert hits and hits[0].score is not None
+
+    # Not an index at all (a damaged file): refused the same way, then rebuilt.
+    path.write_bytes(b"not a database" * 100)
+    result = runner.invoke(cli, ["search", "nurse", "--archive", str(folder)])
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    assert indexing.build_index(str(folder)).added == 5

@@ -20,12 +20,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from conftest_archive import ArchiveServer  # noqa: E402
 from triggerfilm.errors import SourceError  # noqa: E402
+from triggerfilm.notices import Notice  # noqa: E402
 from triggerfilm.sources.cache import ContentCache  # noqa: E402
-from triggerfilm.sources.catalogue import (  # noqa: E402
-    InsecureArchiveWarning,
-    fetch_media,
-    load_catalogue,
-)
+from triggerfilm.sources.catalogue import fetch_media, load_catalogue  # noqa: E402
 from triggerfilm.sources.download import download  # noqa: E402
 
 MEDIA = b"not really a film, but bytes with a known hash"
@@ -177,7 +174,7 @@ def test_insecure_archive_works_and_warns_on_every_use(http_server, tmp_path):
     for run in range(2):  # the second run reads the catalogue from the cache: still a warning
         result = run_cli("consent", "film.yaml", cwd=tmp_path)
         assert result.returncode == 0, result.stderr
-        assert "warning: archive 'remote' is read over plain http://" in result.stderr, run
+        assert "warning: archive: remote: read over plain http://" in result.stderr, run
         assert "Traceback" not in result.stderr
         assert "archive clip C1" in result.stdout and "No problems" in result.stdout
     assert len(http_server.requests_for("/a/catalogue.yaml")) == 1
@@ -186,11 +183,17 @@ def test_insecure_archive_works_and_warns_on_every_use(http_server, tmp_path):
 def test_insecure_archive_media_downloads_with_a_warning(http_server, cache):
     http_server.add("/a/catalogue.yaml", catalogue("m.mp4").encode())
     http_server.add("/a/m.mp4", MEDIA)
-    with pytest.warns(InsecureArchiveWarning, match="archive 'remote'"):
-        archive = load_catalogue(http_server.url("/a/"), cache, insecure=True, entry="remote")
-    with pytest.warns(InsecureArchiveWarning, match="plain http://"):
-        path = fetch_media(archive, archive.clip("C1"), cache, timeout=2)
+    notices: list[Notice] = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a value on the caller's list, never a Python warning
+        archive = load_catalogue(
+            http_server.url("/a/"), cache, insecure=True, entry="remote", notices=notices
+        )
+        path = fetch_media(archive, archive.clip("C1"), cache, timeout=2, notices=notices)
+    assert [(n.topic, n.where) for n in notices] == [("archive", "remote")] * 2
+    assert "read over plain http://" in notices[0].message
     assert path.read_bytes() == MEDIA
+    assert http_server.url("/a/m.mp4") in notices[1].message
 
 
 def test_https_catalogue_with_http_media_is_refused_at_its_line(https_server, http_server, cache):
@@ -205,8 +208,11 @@ def test_https_catalogue_with_http_media_is_refused_at_its_line(https_server, ht
     assert http_server.requests == []
     # Marked insecure in the manifest, the same clip is fetched, with a warning.
     trusted = load_catalogue(https_server.url("/a/"), cache, insecure=True, entry="remote")
-    with pytest.warns(InsecureArchiveWarning):
-        assert fetch_media(trusted, trusted.clip("C1"), cache, timeout=2).read_bytes() == MEDIA
+    notices: list[Notice] = []
+    fetched = fetch_media(trusted, trusted.clip("C1"), cache, timeout=2, notices=notices)
+    assert fetched.read_bytes() == MEDIA
+    assert [n.topic for n in notices] == ["archive"]
+    assert "plain http://" in notices[0].message
 
 
 def test_https_redirect_down_to_http_is_refused(https_server, http_server, cache):
@@ -300,19 +306,19 @@ def test_a_link_that_stays_inside_the_folder_is_fine(tmp_path, cache):
     (folder / "real").mkdir()
     (folder / "real" / "take1.mp4").write_bytes(MEDIA)
     (folder / "clip.mp4").symlink_to(folder / "real" / "take1.mp4")
-    archive = load_catalogue(folder, cache)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # no insecure warning for a folder
-        assert fetch_media(archive, archive.clip("C1"), cache).read_bytes() == MEDIA
+    notices: list[Notice] = []
+    archive = load_catalogue(folder, cache, notices=notices)
+    assert fetch_media(archive, archive.clip("C1"), cache, notices=notices).read_bytes() == MEDIA
+    assert notices == []  # no insecure-archive notice for a folder
 
 
 def test_a_damaged_cached_download_is_fetched_again(https_server, cache):
-    from triggerfilm.sources.download import DamagedDownloadWarning
-
     https_server.add("/m.mp4", MEDIA)
     path = download(https_server.url("/m.mp4"), sha(MEDIA), cache, timeout=2)
     path.write_bytes(MEDIA[:10])  # truncated on disk after it was cached
-    with pytest.warns(DamagedDownloadWarning, match="no longer matches its sha256"):
-        again = download(https_server.url("/m.mp4"), sha(MEDIA), cache, timeout=2)
+    notices: list[Notice] = []
+    again = download(https_server.url("/m.mp4"), sha(MEDIA), cache, timeout=2, notices=notices)
     assert again.read_bytes() == MEDIA
+    assert [(n.topic, n.where) for n in notices] == [("cache", https_server.url("/m.mp4"))]
+    assert "no longer matches its sha256" in notices[0].message
     assert len(https_server.requests_for("/m.mp4")) == 2

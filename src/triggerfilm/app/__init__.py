@@ -19,7 +19,6 @@ from .prepared import (
     planned,
     prepare,
     transcribe_all,
-    transcribe_manifest,
     transcript_text,
 )
 from .render import RenderOptions, RenderReport, approval_pack, render_manifest
@@ -35,6 +34,7 @@ from .selecting import (
 )
 from .signoff import SignoffReport, sign_off_captions
 from .subtitles import FixOutcome, QcOutcome, caption_qc_report, fix_subtitle_file
+from .transcription import transcribe_target
 
 __all__ = [
     "ApplyReport", "CorrectionReport", "FixOutcome", "Notice", "PackReport", "Prepared",
@@ -42,7 +42,7 @@ __all__ = [
     "TranscribeReport", "add_hit", "apply_cutsheet_file", "approval_pack", "caption_qc_report",
     "consent_report", "correct_clip", "correction_document", "fix_subtitle_file", "make_pack",
     "plan", "plan_report", "planned", "prepare", "render_manifest", "review_manifest",
-    "search_clips", "sign_off_captions", "transcribe_all", "transcribe_manifest",
+    "search_clips", "sign_off_captions", "transcribe_all", "transcribe_target",
     "transcript_text", "verify_outputs", "withdraw_consent", "write_cutsheet_file",
     # Editors and events: app/interchange.py, app/replay.py, app/event.py
     "EventPackReport", "ExportReport", "ImportReport", "event_pack", "export_edit",

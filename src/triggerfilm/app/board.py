@@ -58,46 +58,46 @@ class AddPassage:
 
 
 @dataclass(frozen=True)
-class MovePassage:
+class PassageChange:
+    """A change to one passage of the film: the ``index``-th of touchpoint ``touchpoint``
+    (both from 0). The passage must exist before any change to it is made."""
+
     touchpoint: int
     index: int
+
+
+@dataclass(frozen=True)
+class MovePassage(PassageChange):
     to_touchpoint: int
     to_index: int
 
 
 @dataclass(frozen=True)
-class RemovePassage:
-    touchpoint: int
-    index: int
+class RemovePassage(PassageChange):
+    pass
 
 
 @dataclass(frozen=True)
-class SetPassage:
+class SetPassage(PassageChange):
     """Set a passage's valence and note (an empty text removes the key)."""
 
-    touchpoint: int
-    index: int
     valence: str | None = None
     note: str | None = None
 
 
 @dataclass(frozen=True)
-class TrimPassage:
+class TrimPassage(PassageChange):
     """Move one end of a passage by whole words: ``by`` > 0 moves it later, < 0 earlier."""
 
-    touchpoint: int
-    index: int
     end: str  # "from" or "to"
     by: int
 
 
 @dataclass(frozen=True)
-class NudgePassage:
+class NudgePassage(PassageChange):
     """Move one end of a passage by whole frames of the film (> 0 later, < 0 earlier); that end
     is then written as a time."""
 
-    touchpoint: int
-    index: int
     end: str  # "from" or "to"
     frames: int
 
@@ -129,21 +129,26 @@ class AddTouchpoint:
 
 
 @dataclass(frozen=True)
-class EditTouchpoint:
+class TouchpointChange:
+    """A change to the film's ``index``-th touchpoint (from 0), which must exist."""
+
     index: int
+
+
+@dataclass(frozen=True)
+class EditTouchpoint(TouchpointChange):
     title: str
     description: str | None = None
 
 
 @dataclass(frozen=True)
-class MoveTouchpoint:
-    index: int
+class MoveTouchpoint(TouchpointChange):
     to_index: int
 
 
 @dataclass(frozen=True)
-class RemoveTouchpoint:
-    index: int
+class RemoveTouchpoint(TouchpointChange):
+    pass
 
 
 Change = (
@@ -208,6 +213,11 @@ def _apply(editor: ManifestEditor, ws: Workspace, change: Change) -> str:
         title = " ".join(change.title.split())
         if not title:
             raise TriggerfilmError("a touchpoint needs a title", field="title")
+    # What a change names must exist before anything is changed.
+    if isinstance(change, PassageChange):
+        passage = _passage(tps, change.touchpoint, change.index)
+    if isinstance(change, TouchpointChange):
+        tp = _touchpoint(tps, change.index)
     if isinstance(change, AddPassage):
         _touchpoint(tps, change.touchpoint)
         transcript = _transcript(ws, change.clip)
@@ -256,41 +266,35 @@ def _apply(editor: ManifestEditor, ws: Workspace, change: Change) -> str:
         clip_id = editor.add_archive_clip(change.archive, change.clip)
         return f"Added {entry.narrator}'s clip “{entry.title}” as {clip_id}"
     if isinstance(change, MovePassage):
-        _passage(tps, change.touchpoint, change.index)
         _touchpoint(tps, change.to_touchpoint)
         editor.move_selection(
             change.touchpoint, change.index, change.to_touchpoint, change.to_index
         )
         return f"Moved to “{tps[change.to_touchpoint].title}”, position {change.to_index + 1}"
     if isinstance(change, RemovePassage):
-        passage = _passage(tps, change.touchpoint, change.index)
         editor.remove_selection(change.touchpoint, change.index)
         return f"Removed {passage.clip} from “{tps[change.touchpoint].title}”"
     if isinstance(change, SetPassage):
-        _passage(tps, change.touchpoint, change.index)
         _valence(change.valence)
         editor.set_selection_key(change.touchpoint, change.index, "valence", change.valence)
         editor.set_selection_key(change.touchpoint, change.index, "note", change.note)
         return "Valence and note saved"
     if isinstance(change, TrimPassage):
-        return _trim(editor, ws, change)
+        return _trim(editor, ws, change, passage)
     if isinstance(change, NudgePassage):
-        return _nudge(editor, ws, change)
+        return _nudge(editor, ws, change, passage)
     if isinstance(change, AddTouchpoint):
         index = editor.add_touchpoint(title, change.description or None, change.at)
         return f"Added touchpoint {index + 1}, “{title}”"
     if isinstance(change, EditTouchpoint):
-        _touchpoint(tps, change.index)
         editor.set_touchpoint_key(change.index, "title", title)
         editor.set_touchpoint_key(change.index, "description", change.description)
         return f"Touchpoint {change.index + 1} is now “{title}”"
     if isinstance(change, MoveTouchpoint):
-        _touchpoint(tps, change.index)
         _touchpoint(tps, change.to_index)
         editor.move_touchpoint(change.index, change.to_index)
         return f"Moved “{tps[change.index].title}” to position {change.to_index + 1}"
     if isinstance(change, RemoveTouchpoint):
-        tp = _touchpoint(tps, change.index)
         if tp.passages:
             raise TriggerfilmError(
                 f"touchpoint “{tp.title}” still has passages",
@@ -304,8 +308,7 @@ def _apply(editor: ManifestEditor, ws: Workspace, change: Change) -> str:
     raise TypeError(change)  # pragma: no cover
 
 
-def _trim(editor: ManifestEditor, ws: Workspace, change: TrimPassage) -> str:
-    passage = _passage(ws.touchpoints, change.touchpoint, change.index)
+def _trim(editor: ManifestEditor, ws: Workspace, change: TrimPassage, passage: PassageView) -> str:
     if passage.first_word is None or passage.last_word is None:
         raise TriggerfilmError(
             "this passage's words are not known",
@@ -347,8 +350,9 @@ def _trim(editor: ManifestEditor, ws: Workspace, change: TrimPassage) -> str:
     return f"Moved the {which} of {passage.clip}'s passage {words_moved} {direction}"
 
 
-def _nudge(editor: ManifestEditor, ws: Workspace, change: NudgePassage) -> str:
-    passage = _passage(ws.touchpoints, change.touchpoint, change.index)
+def _nudge(
+    editor: ManifestEditor, ws: Workspace, change: NudgePassage, passage: PassageView
+) -> str:
     if passage.source_in is None or passage.source_out is None:
         raise TriggerfilmError(
             "this passage's times are not known",

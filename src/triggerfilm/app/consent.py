@@ -18,13 +18,17 @@ from .prepared import planned
 
 
 def consent_report(
-    manifest_path: str | Path, use: str = "joint-event", today: datetime.date | None = None
+    manifest_path: str | Path,
+    use: str = "joint-event",
+    today: datetime.date | None = None,
+    notices: list[Notice] | None = None,
 ) -> ConsentReport:
     """The consent ledger of a manifest and every problem with showing it at ``use``.
 
-    Reads the manifest and the archive catalogues, never the media.
+    Reads the manifest and the archive catalogues, never the media; what reading the
+    catalogues noticed (an archive over plain http://) goes on ``notices``.
     """
-    return check_consent(load_manifest(manifest_path), use, today)
+    return check_consent(load_manifest(manifest_path), use, today, notices=notices)
 
 
 def withdraw_consent(

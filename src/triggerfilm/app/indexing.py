@@ -9,70 +9,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import sqlite3
-from dataclasses import dataclass
 from pathlib import Path
 
+from ..archiveindex import database
 from ..archiveindex.build import IndexReport, update_index
+from ..archiveindex.meaning import encoder_id
 from ..editplan.search import SearchHit, SearchQuery
 from ..errors import TriggerfilmError
-from ..manifest.load import load_manifest
-from ..sources.catalogue import CATALOGUE_NAMES
 from ..store import cache_root
 from ..transcripts.options import TranscribeOptions
-from ..transcripts.store import cache_key
 from . import selecting
-from .notices import Progress
+from .notices import Notice, Progress
+from .target import Target
 
-# A catalogue's top-level key, which no manifest has.
-_ARCHIVE_KEY = re.compile(rb"^archive[ \t]*:", re.MULTILINE)
 # Hits returned by an indexed search unless the caller asks for more.
 DEFAULT_LIMIT = 50
-
-
-@dataclass(frozen=True)
-class Target:
-    """What an index covers: an archive (folder, catalogue file or URL) or a manifest."""
-
-    archive: str | None = None
-    manifest: Path | None = None
-
-    @classmethod
-    def parse(cls, location: str) -> Target:
-        """An archive for a URL, a folder, a catalogue's file name or a YAML file whose text
-        has a top-level ``archive:`` key; a manifest otherwise (so that a mistyped or damaged
-        manifest is reported by the manifest loader, with its line)."""
-        if "://" in location:
-            return cls(archive=location)
-        path = Path(location)
-        if path.is_dir() or path.name.lower() in CATALOGUE_NAMES:
-            return cls(archive=location)
-        if path.is_file():  # never opened otherwise: a FIFO or a device would block or flood
-            try:
-                with path.open("rb") as handle:
-                    head = handle.read(64 * 1024)
-            except OSError:
-                head = b""  # the manifest loader says what is wrong with it
-            if _ARCHIVE_KEY.search(head):
-                return cls(archive=location)
-        return cls(manifest=path)
-
-    def scope(self, options: TranscribeOptions) -> dict[str, str]:
-        """What names the index file: the target and the model its transcripts came from."""
-        if self.manifest is not None:
-            where = {"manifest": str(self.manifest.resolve())}
-        elif "://" in (self.archive or ""):
-            where = {"archive": self.archive or ""}
-        else:
-            where = {"archive": str(Path(self.archive or "").resolve())}
-        # The transcript cache key of no media stands for "these options" (engine, model...).
-        return {**where, "transcription": cache_key("0" * 64, options)}
-
-    def options(self, options: TranscribeOptions) -> TranscribeOptions:
-        if self.manifest is None:
-            return options
-        return options.for_manifest(load_manifest(self.manifest).transcription_model)
 
 
 def index_path(target: Target, options: TranscribeOptions) -> Path:
@@ -87,22 +39,35 @@ def build_index(
     transcribe: bool = True,
     with_meaning: bool = True,
     progress: Progress | None = None,
+    notices: list[Notice] | None = None,
 ) -> IndexReport:
     """Index every clip of an archive or manifest: words with times, verbatim text, catalogue
     metadata and topics, and sentence vectors for search by meaning. Clips whose transcript and
     catalogue entry did not change since the last run are kept as they are."""
     target = Target.parse(location)
     options = target.options(options or TranscribeOptions())
-    docs, options = selecting.search_docs(
-        archive=target.archive,
-        manifest=target.manifest,
-        options=options,
-        transcribe=transcribe,
-        progress=progress,
-    )
+    docs, options = selecting.search_docs(target, options, transcribe, progress, notices)
     return update_index(
         index_path(target, options), target.scope(options), docs, with_meaning, progress
     )
+
+
+def _open_index(path: Path, where: str) -> sqlite3.Connection:
+    """The index at ``path``, open, once it is known to be one this version reads; an index of
+    another version (or a damaged file) is refused with what to run, never half read."""
+    connection = sqlite3.connect(path)
+    connection.row_factory = sqlite3.Row
+    version = database.schema_version(connection)
+    if version != database.SCHEMA_VERSION:
+        connection.close()
+        made = f"index format {version}" if version is not None else "no index this version reads"
+        raise TriggerfilmError(
+            f"the archive index was made by another version of triggerfilm ({made})",
+            where=path,
+            expected=f"index format {database.SCHEMA_VERSION}",
+            hint=f"Run `triggerfilm index {where}` again: it rebuilds the index",
+        )
+    return connection
 
 
 def search(
@@ -116,6 +81,7 @@ def search(
     narrator: str | None = None,
     limit: int = DEFAULT_LIMIT,
     progress: Progress | None = None,
+    notices: list[Notice] | None = None,
 ) -> tuple[list[SearchHit], bool]:
     """Hits for ``query`` and whether the index answered (False: every transcript scanned).
 
@@ -125,11 +91,7 @@ def search(
     """
     from ..archiveindex import query as indexed
 
-    if (archive is None) == (manifest is None):
-        raise TriggerfilmError(
-            "say where to search", expected="either --archive PATH_OR_URL or --manifest FILE"
-        )
-    target = Target(archive=archive, manifest=Path(manifest) if manifest else None)
+    target = Target.of(archive, manifest)
     options = options or TranscribeOptions()
     path = index_path(target, options)
     where = archive if archive is not None else str(manifest)
@@ -141,22 +103,29 @@ def search(
                 hint=f"Run `triggerfilm index {where}` first (once; later runs only add what "
                 "changed)",
             )
-        connection = sqlite3.connect(path)
-        connection.row_factory = sqlite3.Row
+        connection = _open_index(path, where)
         try:
-            if not connection.execute("SELECT 1 FROM vectors LIMIT 1").fetchone():
+            if not connection.execute("SELECT 1 FROM meaning_matrix LIMIT 1").fetchone():
                 raise TriggerfilmError(
                     "the archive index has no sentence vectors",
                     where=path,
                     hint=f"Install the embedding model (see docs/search.md), then run "
                     f"`triggerfilm index {where}` again",
                 )
+            made_by = database.meta(connection, "encoder")
+            if made_by != encoder_id():
+                raise TriggerfilmError(
+                    "the archive index's sentence vectors were made by another encoder "
+                    f"({made_by}), and compare with no query of this one ({encoder_id()})",
+                    where=path,
+                    hint=f"Run `triggerfilm index {where}` again: it makes the vectors anew "
+                    "and keeps the rest",
+                )
             return indexed.search_meaning(connection, path, query, limit, narrator), True
         finally:
             connection.close()
     if path.is_file() and not query.regex and not transcribe:
-        connection = sqlite3.connect(path)
-        connection.row_factory = sqlite3.Row
+        connection = _open_index(path, where)
         try:
             return indexed.search_words(connection, query, limit, narrator), True
         finally:
@@ -168,6 +137,7 @@ def search(
         options=options,
         transcribe=transcribe,
         progress=progress,
+        notices=notices,
     )
     if narrator:
         hits = [h for h in hits if h.narrator.lower() == narrator.lower()]

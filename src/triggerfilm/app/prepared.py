@@ -1,5 +1,6 @@
 """The first use cases every other one builds on: load and resolve a manifest, transcribe its
-clips, plan the timeline; and the ``transcribe`` and ``transcript`` commands themselves.
+clips, plan the timeline; and the ``transcript`` command (``transcribe`` is
+``transcription.transcribe_target``).
 
 :class:`Prepared` is the app layer's working set and never leaves ``app/``: stages are called
 with the explicit values they need (a manifest, its sources, its transcripts).
@@ -43,6 +44,8 @@ class Prepared:
     # The options the transcripts were made with: the caller's, with the manifest's
     # `transcription: {model: ...}` unless the caller named a model.
     transcribe_options: TranscribeOptions | None = None
+    # What resolving the sources noticed (an archive over plain http://, a damaged download).
+    notices: list[Notice] = field(default_factory=list)
 
     def material(self) -> dict[str, ClipMaterial]:
         return {
@@ -63,7 +66,8 @@ class TranscribeReport:
 def prepare(manifest_path: str | Path) -> Prepared:
     """Load the manifest strictly, find every source and probe it. Writes nothing."""
     manifest = load_manifest(manifest_path)
-    sources = resolve_sources(manifest)
+    notices: list[Notice] = []
+    sources = resolve_sources(manifest, notices=notices)
     # A person's correction is the clip's verbatim transcript from now on: it wins over the
     # manifest's and the archive's text, whatever engine or model transcribes the clip.
     folder = corrections_folder(manifest.path)
@@ -74,7 +78,7 @@ def prepare(manifest_path: str | Path) -> Prepared:
             corrections[cid] = correction
             sources[cid] = replace(src, transcript_text=correction.text)
     media = {cid: probe(src.path) for cid, src in sources.items()}
-    return Prepared(manifest, sources, media, corrections=corrections)
+    return Prepared(manifest, sources, media, corrections=corrections, notices=notices)
 
 
 def transcribe_all(
@@ -128,7 +132,8 @@ def transcribe_all(
         transcribe_on_cluster(jobs, options, scheduler, lambda i, _: step(i, None), cache_root())
     else:
         transcribe_batch([sources[cid].path for cid in pending], options, step)
-    notices = []
+    # The sources' notices first: every use case that transcribes hands these up.
+    notices = list(prepared.notices)
     for cid in clips:
         source = prepared.sources[cid]
         if cid in silent:
@@ -144,16 +149,6 @@ def transcribe_all(
         progress("transcribe", total, total)
         progress("clips", len(clips), len(clips))
     return TranscribeReport(len(clips) - len(pending), len(pending), tuple(notices))
-
-
-def transcribe_manifest(
-    manifest_path: str | Path,
-    options: TranscribeOptions,
-    progress: Progress | None = None,
-    scheduler: str | None = None,
-) -> TranscribeReport:
-    """The ``transcribe`` use case: every clip of the manifest into the cache."""
-    return transcribe_all(prepare(manifest_path), options, progress, scheduler)
 
 
 def empty_transcript(duration: float, options: TranscribeOptions) -> Transcript:

@@ -174,6 +174,33 @@ class EncodedFilm:
     files: tuple[Path, ...]
     target: float | None
 
+    def report(
+        self,
+        out_dir: Path,
+        *,
+        also: tuple[Path, ...] = (),
+        transcribed: int = 0,
+        earlier: tuple[Notice, ...] = (),
+    ) -> RenderReport:
+        """The render use cases' answer: the files (with ``also``, written beside the film
+        since), the counts, and every notice, ``earlier`` ones (transcription) first."""
+        timeline, rendered = self.timeline, self.rendered
+        return RenderReport(
+            out_dir=out_dir,
+            files=(*self.files, *also),
+            duration=timeline.duration,
+            cues=len(self.cues),
+            segments=rendered.segments,
+            reused=rendered.reused,
+            transcribed=transcribed,
+            loudness=rendered.loudness,
+            loudness_target=self.target,
+            notices=earlier
+            + tuple(Notice("timeline", w) for w in timeline.warnings)
+            + tuple(Notice("render", w) for w in rendered.warnings)
+            + tuple(Notice("captions", w) for w in timing_warnings(self.cues, self.profile)),
+        )
+
 
 def encode_film(
     timeline: Timeline,
@@ -268,32 +295,18 @@ def _render_timeline(
         also_written=[f"{stem}{PROVENANCE_SUFFIX}"],
         extra=extra,
     )
-    timeline, cues, profile, rendered = film.timeline, film.cues, film.profile, film.rendered
-    files = film.files
     record = provenance_record(
         manifest,
-        timeline,
+        film.timeline,
         sources=prepared.sources,
         transcripts=prepared.transcripts,
         transcribe_options=prepared.transcribe_options or options.transcribe,
-        caption_profile=profile,
+        caption_profile=film.profile,
         corrections={cid: c.sha256 for cid, c in prepared.corrections.items()},
     )
-    provenance = write_provenance(out_dir, record, files=list(files), stem=stem)
-    return RenderReport(
-        out_dir=out_dir,
-        files=(*files, provenance),
-        duration=timeline.duration,
-        cues=len(cues),
-        segments=rendered.segments,
-        reused=rendered.reused,
-        transcribed=counts.transcribed,
-        loudness=rendered.loudness,
-        loudness_target=film.target,
-        notices=counts.notices
-        + tuple(Notice("timeline", w) for w in timeline.warnings)
-        + tuple(Notice("render", w) for w in rendered.warnings)
-        + tuple(Notice("captions", w) for w in timing_warnings(cues, profile)),
+    provenance = write_provenance(out_dir, record, files=list(film.files), stem=stem)
+    return film.report(
+        out_dir, also=(provenance,), transcribed=counts.transcribed, earlier=counts.notices
     )
 
 

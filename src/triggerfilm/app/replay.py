@@ -8,7 +8,7 @@ from ..editplan.timeline import Cut, Timeline, TimelineError, load_timeline
 from ..render.film import check_output_folder
 from ..render.outputs import locked_output_folder
 from ..store import sha256_of
-from .notices import Notice, Progress
+from .notices import Progress
 from .render import RenderOptions, RenderReport, encode_film
 
 
@@ -45,20 +45,8 @@ def render_saved_timeline(
             record=record,
             inputs=[timeline_path.resolve(), *sources],
         )
-    timeline, rendered = film.timeline, film.rendered
-    return RenderReport(
-        out_dir=out_dir,
-        files=film.files,
-        duration=timeline.duration,
-        cues=len(film.cues),
-        segments=rendered.segments,
-        reused=rendered.reused,
-        transcribed=0,
-        loudness=rendered.loudness,
-        loudness_target=film.target,
-        notices=tuple(Notice("timeline", w) for w in timeline.warnings)
-        + tuple(Notice("render", w) for w in rendered.warnings),
-    )
+    # The same notices as the render it repeats, caption timing included.
+    return film.report(out_dir)
 
 
 def _check_sources(timeline: Timeline, where: Path) -> None:

@@ -9,7 +9,7 @@ from ..transcripts.align import COVERAGE_WARNING, alignment_coverage
 from ..transcripts.doubts import list_doubts
 from ..transcripts.options import TranscribeOptions
 from ..transcripts.personal import personal_candidates
-from .notices import Progress
+from .notices import Notice, Progress
 from .prepared import prepare, transcribe_all
 
 
@@ -17,9 +17,13 @@ def review_manifest(
     manifest_path: str | Path,
     options: TranscribeOptions | None = None,
     progress: Progress | None = None,
+    notices: list[Notice] | None = None,
 ) -> ReviewReport:
-    """Transcribe (or read from the cache) every clip of the manifest and list its doubts."""
+    """Transcribe (or read from the cache) every clip of the manifest and list its doubts;
+    what resolving the sources noticed goes on ``notices``."""
     prepared = prepare(manifest_path)
+    if notices is not None:
+        notices.extend(prepared.notices)
     # Low alignment coverage is reported below as one line per clip; the transcription's own
     # notice about it would say the same thing twice.
     transcribe_all(prepared, options or TranscribeOptions(), progress)

@@ -38,8 +38,9 @@ from ..sources.catalogue import (
 from ..store import write_text
 from ..transcripts.options import TranscribeOptions
 from ..transcripts.store import cached_transcript, transcript_for
-from .notices import Progress
+from .notices import Notice, Progress
 from .prepared import Prepared, plan, planned, prepare, transcribe_all
+from .target import Target
 
 
 def plan_report(
@@ -47,9 +48,13 @@ def plan_report(
     target_minutes: float = DEFAULT_TARGET_MINUTES,
     options: TranscribeOptions | None = None,
     progress: Progress | None = None,
+    notices: list[Notice] | None = None,
 ) -> PlanReport:
-    """The running order, timings, shares, balance and warnings of the film as planned."""
-    prepared, timeline, _ = planned(manifest_path, options, progress)
+    """The running order, timings, shares, balance and warnings of the film as planned; what
+    resolving and transcribing noticed goes on ``notices``."""
+    prepared, timeline, counts = planned(manifest_path, options, progress)
+    if notices is not None:
+        notices.extend(counts.notices)
     return build_plan_report(timeline, prepared.sources, target_minutes)
 
 
@@ -57,41 +62,39 @@ def plan_report(
 
 
 def search_docs(
-    *,
-    archive: str | None = None,
-    manifest: str | Path | None = None,
+    target: Target,
     options: TranscribeOptions | None = None,
     transcribe: bool = False,
     progress: Progress | None = None,
+    notices: list[Notice] | None = None,
 ) -> tuple[list[SearchDoc], TranscribeOptions]:
     """The clips to search, as documents: an archive's, or a manifest's and the rest of its
     archives; and the transcription options their transcripts were made with.
 
     A manifest's own clips are transcribed when needed; other archive clips are searched in
     their cached Whisper transcripts only (plus their catalogue text) unless ``transcribe``.
+    What reading the archives and transcribing noticed goes on ``notices``.
     """
-    if (archive is None) == (manifest is None):
-        raise TriggerfilmError(
-            "say where to search", expected="either an archive or a manifest, not both"
-        )
     options = options or TranscribeOptions()
     docs: list[SearchDoc] = []
-    if archive is not None:
-        loaded = load_catalogue(archive)
+    if target.archive is not None:
+        loaded = load_catalogue(target.archive, notices=notices)
         total = len(loaded.clips)
         for done, clip in enumerate(loaded.clips):
             if progress and transcribe:
                 progress("clips", done, total)
-            docs.append(_archive_doc(loaded, clip, None, options, transcribe))
+            docs.append(_archive_doc(loaded, clip, None, options, transcribe, notices))
         if progress and transcribe:
             progress("clips", total, total)
         return docs, options
-    assert manifest is not None  # exactly one of the two, checked above
-    prepared = prepare(manifest)
-    transcribe_all(prepared, options, progress)
+    assert target.manifest is not None  # a Target is one of the two
+    prepared = prepare(target.manifest)
+    counts = transcribe_all(prepared, options, progress)
+    if notices is not None:
+        notices.extend(counts.notices)
     options = prepared.transcribe_options or options
     m = prepared.manifest
-    catalogues = {name: load_archive(m, name) for name in m.archives}
+    catalogues = {name: load_archive(m, name, notices=notices) for name in m.archives}
     used: set[tuple[str, str]] = set()
     for ref in m.clips:
         src = prepared.sources[ref.id]
@@ -118,7 +121,7 @@ def search_docs(
     for name, loaded in catalogues.items():
         for clip in loaded.clips:
             if (name, clip.id) not in used:
-                docs.append(_archive_doc(loaded, clip, name, options, transcribe))
+                docs.append(_archive_doc(loaded, clip, name, options, transcribe, notices))
     return docs, options
 
 
@@ -130,13 +133,11 @@ def search_clips(
     options: TranscribeOptions | None = None,
     transcribe: bool = False,
     progress: Progress | None = None,
+    notices: list[Notice] | None = None,
 ) -> list[SearchHit]:
     """Search an archive's clips, or a manifest's clips and the rest of its archives, by
     scanning every transcript (see ``indexing.search`` for the indexed search)."""
-    docs, _ = search_docs(
-        archive=archive, manifest=manifest, options=options, transcribe=transcribe,
-        progress=progress,
-    )  # fmt: skip
+    docs, _ = search_docs(Target.of(archive, manifest), options, transcribe, progress, notices)
     return search(docs, query)
 
 
@@ -146,11 +147,12 @@ def _archive_doc(
     name: str | None,
     options: TranscribeOptions,
     transcribe: bool,
+    notices: list[Notice] | None,
 ) -> SearchDoc:
     transcript = None
     media = local_media(archive, clip)
     if media is None and transcribe and clip.media is not None:
-        media = fetch_media(archive, clip)
+        media = fetch_media(archive, clip, notices=notices)
     if media is not None:
         transcript = (
             transcript_for(media, options) if transcribe else cached_transcript(media, options)

@@ -10,10 +10,10 @@ from ..transcripts.batch import transcribe_batch
 from ..transcripts.cluster import ClipJob, transcribe_on_cluster
 from ..transcripts.options import TranscribeOptions
 from ..transcripts.store import cached_transcript, entry_path, read_cached
-from .indexing import Target
-from .notices import Progress
+from .notices import Notice, Progress
 from .prepared import TranscribeReport, prepare, transcribe_all
 from .selecting import local_media
+from .target import Target
 
 
 def transcribe_target(
@@ -39,7 +39,8 @@ def transcribe_archive(
     """Every archive clip with media into the cache. Here, remote media is downloaded first;
     on a cluster, each worker reads a local archive's media at its path (a shared folder) or
     fetches a remote clip by its URL and checks its sha256."""
-    archive = load_catalogue(location)
+    notices: list[Notice] = []
+    archive = load_catalogue(location, notices=notices)
     with_media = [clip for clip in archive.clips if clip.media is not None]
     jobs: list[ClipJob] = []
     cached = 0
@@ -72,7 +73,8 @@ def transcribe_archive(
     else:
         by_id = {clip.id: clip for clip in with_media}
         paths = [
-            Path(job.path) if job.path else fetch_media(archive, by_id[job.name]) for job in jobs
+            Path(job.path) if job.path else fetch_media(archive, by_id[job.name], notices=notices)
+            for job in jobs
         ]
         transcribe_batch(paths, options, report)
-    return TranscribeReport(cached, len(jobs))
+    return TranscribeReport(cached, len(jobs), tuple(notices))

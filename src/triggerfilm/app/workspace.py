@@ -26,7 +26,7 @@ from ..editplan.timeline import Cut, Timeline
 from ..errors import TriggerfilmError
 from ..manifest.model import Manifest, Selection
 from ..reports.plan import DEFAULT_TARGET_MINUTES, PlanReport, build_plan_report
-from ..sources.catalogue import load_catalogue
+from ..sources.catalogue import load_archive
 from ..transcripts.align import alignment_coverage
 from ..transcripts.model import Transcript
 from ..transcripts.options import TranscribeOptions
@@ -282,10 +282,10 @@ def _clip_view(
 def _unused_archive_clips(manifest: Manifest) -> tuple[ArchiveClipView, ...]:
     used = {(ref.archive, ref.archive_clip) for ref in manifest.clips if ref.archive}
     found = []
-    for name, location in manifest.archives.items():
+    for name in manifest.archives:
         # The same catalogue read that resolved the manifest's clips (a local file or the
         # download cache), so this reads nothing new from a network.
-        for clip in load_catalogue(location).clips:
+        for clip in load_archive(manifest, name).clips:
             if (name, clip.id) in used:
                 continue
             found.append(

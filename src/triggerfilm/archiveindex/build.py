@@ -31,7 +31,7 @@ class IndexReport:
     removed: int
     unchanged: int
     passages: int
-    embedded: int  # sentence vectors computed this time
+    embedded: int  # distinct sentence vectors computed this time
     meaning: bool  # whether the index can be searched by meaning
     size: int  # bytes on disk
 
@@ -59,11 +59,16 @@ def update_index(
             counts = _apply(connection, docs)
             embedded = 0
             if with_meaning and meaning.available():
+                encoder = meaning.encoder_id()
+                if database.meta(connection, "encoder") != encoder:
+                    # Vectors of another encoder (or none yet): every one is made again.
+                    database.drop_all_vectors(connection)
+                    database.set_meta(connection, "encoder", encoder)
                 embedded = _embed(connection, progress)
             database.drop_unused_vectors(connection)
+            vectors = database.write_matrix(connection)
             connection.commit()
             passages = connection.execute("SELECT count(*) FROM passages").fetchone()[0]
-            vectors = connection.execute("SELECT count(*) FROM vectors").fetchone()[0]
         finally:
             connection.close()
     return IndexReport(

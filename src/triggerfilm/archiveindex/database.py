@@ -5,7 +5,11 @@ time), a sentence of the catalogue's verbatim transcript (with the times of the 
 it was located in), or a piece of catalogue metadata (title, topic, descriptor). The FTS5 table
 indexes the passages' text for BM25 ranking, phrases and prefixes, and carries each passage's
 clip (unindexed) so a filtered search ranks inside FTS5 without a join; ``clips`` holds what the
-filters need; ``vectors`` holds one sentence embedding per distinct text (search by meaning).
+filters need; ``vectors`` holds one sentence embedding per distinct text (search by meaning),
+and ``meaning_matrix`` the same vectors laid out for a query: one row per passage searched by
+meaning, in passage order, as contiguous float16 arrays in a few large BLOBs. A search reads
+that matrix in one go (a few BLOB reads, not a join over every passage) and keeps it in memory.
+``meta`` records the schema version and which encoder made the vectors.
 
 A clip is re-indexed only when its *document hash* changes: the SHA-256 of its transcript,
 verbatim text and catalogue metadata. A vector is computed only for a text not embedded before.
@@ -13,12 +17,16 @@ verbatim text and catalogue metadata. A vector is computed only for a text not e
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from ..editplan.search import (
     SearchDoc,
@@ -27,9 +35,14 @@ from ..editplan.search import (
     verbatim_sentences,
 )
 from ..editplan.sentences import sentences
+from .meaning import DIMENSIONS
 
-# Bumped when the schema or what a passage holds changes: an older index is rebuilt.
-SCHEMA_VERSION = 3
+# Bumped when the schema or what a passage holds changes: ``index`` rebuilds an older index,
+# and ``search`` refuses one with a message saying to run ``index`` (4: meaning_matrix).
+SCHEMA_VERSION = 4
+# Passages per meaning_matrix row: 65,536 float16 vectors are 48 MB, well under SQLite's 1 GB
+# limit on one value, at any archive size.
+MATRIX_CHUNK = 65536
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -59,6 +72,12 @@ CREATE VIRTUAL TABLE passages_fts USING fts5(
 );
 CREATE VIRTUAL TABLE passages_vocab USING fts5vocab(passages_fts, 'row');
 CREATE TABLE vectors(text_hash TEXT PRIMARY KEY, vector BLOB NOT NULL);
+CREATE TABLE meaning_matrix(
+    chunk INTEGER PRIMARY KEY,
+    passages BLOB NOT NULL,  -- int64 passage ids
+    clips BLOB NOT NULL,  -- int64 clip ids
+    vectors BLOB NOT NULL  -- float16, one row of DIMENSIONS per passage
+);
 """
 
 # Passages whose meaning is searched: what was said, with times. Verbatim sentences are
@@ -88,10 +107,32 @@ def doc_hash(doc: SearchDoc) -> str:
         "media_type": doc.media_type, "title": doc.title, "topics": list(doc.topics),
         "verbatim": doc.verbatim, "archive": doc.archive, "archive_clip": doc.archive_clip,
         "in_manifest": doc.in_manifest,
-        "transcript": doc.transcript.to_dict() if doc.transcript else None,
+        "transcript": _values(doc.transcript),
     }  # fmt: skip
     blob = json.dumps(identity, sort_keys=True).encode("utf-8")
     return hashlib.sha256(blob).hexdigest()
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _values(value: Any) -> Any:
+    """Every value a (nested) dataclass holds, as lists, for hashing. ``dataclasses.asdict``
+    deep-copies each of a transcript's words: it was a quarter of building the bench's index."""
+    kind = type(value)
+    names = _FIELD_NAMES.get(kind)
+    if names is None:
+        is_record = dataclasses.is_dataclass(value) and not isinstance(value, type)
+        names = _FIELD_NAMES[kind] = (
+            tuple(f.name for f in dataclasses.fields(value)) if is_record else ()
+        )
+    if names:
+        return [_values(getattr(value, name)) for name in names]
+    if kind is list or kind is tuple:
+        return [_values(item) for item in value]
+    if kind is dict:
+        return {key: _values(item) for key, item in value.items()}
+    return value
 
 
 def passages(doc: SearchDoc) -> list[Passage]:
@@ -148,6 +189,18 @@ def schema_version(connection: sqlite3.Connection) -> int | None:
     return int(row[0]) if row else None
 
 
+def meta(connection: sqlite3.Connection, key: str) -> str | None:
+    try:
+        row = connection.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    except sqlite3.DatabaseError:
+        return None
+    return str(row[0]) if row else None
+
+
+def set_meta(connection: sqlite3.Connection, key: str, value: str) -> None:
+    connection.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+
 def stored_hashes(connection: sqlite3.Connection) -> dict[str, tuple[int, str]]:
     rows = connection.execute("SELECT key, id, doc_hash FROM clips")
     return {row["key"]: (row["id"], row["doc_hash"]) for row in rows}
@@ -197,29 +250,57 @@ def add_clip(connection: sqlite3.Connection, doc: SearchDoc, digest: str) -> lis
     return found
 
 
-def meaning_passages(doc: SearchDoc, found: list[Passage]) -> list[Passage]:
-    """The passages of a clip whose meaning is embedded."""
-    field = "words" if doc.transcript is not None else "verbatim"
-    return [p for p in found if p.field == field]
-
-
-def missing_vectors(connection: sqlite3.Connection, texts: dict[str, str]) -> dict[str, str]:
-    """The texts (by hash) that have no vector yet."""
-    have: set[str] = set()
-    hashes = list(texts)
-    for begin in range(0, len(hashes), 500):
-        chunk = hashes[begin : begin + 500]
-        marks = ",".join("?" * len(chunk))
-        have.update(
-            row[0]
-            for row in connection.execute(
-                f"SELECT text_hash FROM vectors WHERE text_hash IN ({marks})", chunk
-            )
-        )
-    return {h: t for h, t in texts.items() if h not in have}
-
-
 def drop_unused_vectors(connection: sqlite3.Connection) -> None:
     connection.execute(
         "DELETE FROM vectors WHERE text_hash NOT IN (SELECT text_hash FROM passages)"
     )
+
+
+def drop_all_vectors(connection: sqlite3.Connection) -> None:
+    """Forget every vector (they were made by another encoder and compare with no query)."""
+    connection.execute("DELETE FROM vectors")
+    connection.execute("DELETE FROM meaning_matrix")
+
+
+def write_matrix(connection: sqlite3.Connection) -> int:
+    """Lay out the vectors of every passage searched by meaning as ``meaning_matrix``, in
+    passage order; returns its rows. Run after every update (a few seconds at most)."""
+    connection.execute("DELETE FROM meaning_matrix")
+    rows = connection.execute(
+        "SELECT p.id, p.clip, v.vector FROM passages p"
+        " JOIN clips c ON c.id = p.clip JOIN vectors v ON v.text_hash = p.text_hash"
+        " WHERE (p.field = 'words' AND c.has_transcript)"
+        " OR (p.field = 'verbatim' AND NOT c.has_transcript)"
+        " ORDER BY p.id"
+    )
+    total, chunk = 0, 0
+    while batch := rows.fetchmany(MATRIX_CHUNK):
+        connection.execute(
+            "INSERT INTO meaning_matrix(chunk, passages, clips, vectors) VALUES (?, ?, ?, ?)",
+            (
+                chunk,
+                np.array([r[0] for r in batch], dtype="<i8").tobytes(),
+                np.array([r[1] for r in batch], dtype="<i8").tobytes(),
+                b"".join(r[2] for r in batch),
+            ),
+        )
+        total, chunk = total + len(batch), chunk + 1
+    return total
+
+
+def read_matrix(connection: sqlite3.Connection) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``meaning_matrix`` as arrays: passage ids, clip ids, float16 vectors (n, DIMENSIONS)."""
+    ids, clips, vectors = [], [], []
+    for row in connection.execute(
+        "SELECT passages, clips, vectors FROM meaning_matrix ORDER BY chunk"
+    ):
+        ids.append(np.frombuffer(row[0], dtype="<i8"))
+        clips.append(np.frombuffer(row[1], dtype="<i8"))
+        vectors.append(np.frombuffer(row[2], dtype="<f2").reshape(-1, DIMENSIONS))
+    if not ids:
+        return (
+            np.zeros(0, dtype=np.int64),
+            np.zeros(0, dtype=np.int64),
+            np.zeros((0, DIMENSIONS), dtype=np.float16),
+        )
+    return np.concatenate(ids), np.concatenate(clips), np.concatenate(vectors)

@@ -18,8 +18,11 @@ import json
 import math
 import re
 import sqlite3
+import time
 import unicodedata
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +30,8 @@ import numpy as np
 
 from ..editplan.search import SearchHit, SearchQuery
 from ..errors import TriggerfilmError
-from .meaning import DIMENSIONS, encoder, one_blas_thread
+from . import database
+from .meaning import encoder, one_blas_thread
 
 # The most a passage's words can add to its cosine similarity (its BM25 score divided by the
 # best BM25 score among the candidates, times this weight). Fused rank methods (reciprocal
@@ -204,22 +208,34 @@ def search_words(
     return hits[:limit]
 
 
+class StageTimes:
+    """Wall-clock and CPU seconds spent in each stage of searches, summed over the searches
+    that are given it (``bench/search.py`` prints them: where a query's time goes)."""
+
+    def __init__(self) -> None:
+        self.wall: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        wall, cpu = time.perf_counter(), time.process_time()
+        try:
+            yield
+        finally:
+            self.wall[name] = self.wall.get(name, 0.0) + time.perf_counter() - wall
+            self.cpu[name] = self.cpu.get(name, 0.0) + time.process_time() - cpu
+
+
 class MeaningMatrix:
-    """Every embedded passage's vector in one matrix, loaded once per process and index file."""
+    """Every embedded passage's vector in one contiguous float32 matrix, read once per process
+    and index file from the index's ``meaning_matrix`` (a few BLOBs, not a row per passage)."""
 
     def __init__(self, connection: sqlite3.Connection) -> None:
-        rows = connection.execute(
-            "SELECT p.id, p.clip, v.vector FROM passages p"
-            " JOIN clips c ON c.id = p.clip JOIN vectors v ON v.text_hash = p.text_hash"
-            " WHERE (p.field = 'words' AND c.has_transcript)"
-            " OR (p.field = 'verbatim' AND NOT c.has_transcript)"
-            " ORDER BY p.id"
-        ).fetchall()
-        self.ids = np.array([r[0] for r in rows], dtype=np.int64)
-        self.clips = np.array([r[1] for r in rows], dtype=np.int64)
-        blob = b"".join(r[2] for r in rows)
-        vectors = np.frombuffer(blob, dtype=np.float16).reshape(len(rows), DIMENSIONS)
-        self.vectors = vectors.astype(np.float32)
+        ids, clips, vectors = database.read_matrix(connection)
+        self.ids, self.clips = ids, clips
+        # float32 for BLAS (numpy has no fast float16 product): one matrix-vector product
+        # scores every passage.
+        self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         # Corpus statistics for BM25, read on first use.
         self.passages: int | None = None
         self.average_length = 1.0
@@ -248,6 +264,9 @@ class MeaningMatrix:
         )
         scores = {}
         for pid, text in texts.items():
+            lowered = text.lower()
+            if lowered.isascii() and not any(term in lowered for term in terms):
+                continue  # most candidates hold no query word: no need to tokenise them
             tokens = _tokens(text)
             counts = Counter(tokens)
             score = 0.0
@@ -291,45 +310,56 @@ def search_meaning(
     query: SearchQuery,
     limit: int,
     narrator: str | None = None,
+    times: StageTimes | None = None,
 ) -> list[SearchHit]:
-    """The ``limit`` passages closest in meaning to the query, fused with its words' BM25."""
+    """The ``limit`` passages closest in meaning to the query, fused with its words' BM25.
+
+    ``times``, when given, gathers how long each stage took."""
     if not query.text.strip():
         raise TriggerfilmError("the search text is empty", field="--meaning", expected="a phrase")
-    matrix = meaning_matrix(connection, path)
+    clock = times or StageTimes()
+    with clock.stage("matrix"):
+        matrix = meaning_matrix(connection, path)
     if not len(matrix.ids):
         return []
-    allowed = _allowed_clips(connection, query, narrator)
-    vector = encoder().encode([query.text])[0]
-    with one_blas_thread():
-        scores = matrix.vectors @ vector
-    if allowed is not None:
-        scores = np.where(np.isin(matrix.clips, allowed), scores, -np.inf)
-    count = min(CANDIDATES, len(scores))
-    top = np.argpartition(-scores, count - 1)[:count]
-    top = top[np.argsort(-scores[top])]
-    similarity = {int(matrix.ids[i]): float(scores[i]) for i in top if np.isfinite(scores[i])}
+    with clock.stage("filters"):
+        allowed = _allowed_clips(connection, query, narrator)
+    with clock.stage("encode"):
+        vector = encoder().encode([query.text])[0]
+    with clock.stage("similarity"):
+        with one_blas_thread():
+            scores = matrix.vectors @ vector
+        if allowed is not None:
+            scores = np.where(np.isin(matrix.clips, allowed), scores, -np.inf)
+    with clock.stage("top-k"):
+        count = min(CANDIDATES, len(scores))
+        top = np.argpartition(-scores, count - 1)[:count]
+        top = top[np.argsort(-scores[top])]
+        similarity = {int(matrix.ids[i]): float(scores[i]) for i in top if np.isfinite(scores[i])}
     fused = dict(similarity)
     terms = list(dict.fromkeys(w for w in _tokens(query.text) if w not in STOP_WORDS))
     if terms:
-        texts = dict(
-            connection.execute(
-                "SELECT id, text FROM passages WHERE id IN (SELECT value FROM json_each(?))",
-                [json.dumps(list(similarity))],
-            ).fetchall()
-        )
-        bm25 = matrix.bm25(connection, terms, texts)
-        best_bm25 = max(bm25.values(), default=0.0)
-        for pid, score in bm25.items():
-            if best_bm25 > 0:
-                fused[pid] += WORDS_WEIGHT * score / best_bm25
-    best = sorted(fused, key=fused.__getitem__, reverse=True)[:limit]
-    marks = ",".join("?" * len(best))
-    rows = {
-        r["id"]: r
-        for r in connection.execute(
-            f"SELECT {_COLUMNS} FROM passages p JOIN clips c ON c.id = p.clip"
-            f" WHERE p.id IN ({marks})",
-            best,
-        )
-    }
-    return [_hit(rows[pid], None, round(similarity[pid], 3)) for pid in best]
+        with clock.stage("bm25"):
+            texts = dict(
+                connection.execute(
+                    "SELECT id, text FROM passages WHERE id IN (SELECT value FROM json_each(?))",
+                    [json.dumps(list(similarity))],
+                ).fetchall()
+            )
+            bm25 = matrix.bm25(connection, terms, texts)
+            best_bm25 = max(bm25.values(), default=0.0)
+            for pid, score in bm25.items():
+                if best_bm25 > 0:
+                    fused[pid] += WORDS_WEIGHT * score / best_bm25
+    with clock.stage("hits"):
+        best = sorted(fused, key=fused.__getitem__, reverse=True)[:limit]
+        marks = ",".join("?" * len(best))
+        rows = {
+            r["id"]: r
+            for r in connection.execute(
+                f"SELECT {_COLUMNS} FROM passages p JOIN clips c ON c.id = p.clip"
+                f" WHERE p.id IN ({marks})",
+                best,
+            )
+        }
+        return [_hit(rows[pid], None, round(similarity[pid], 3)) for pid in best]

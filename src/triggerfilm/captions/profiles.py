@@ -24,16 +24,17 @@ class CaptionProfile:
     description: str
     chars_per_line_warn: int
     chars_per_line_error: int
-    max_lines: int
-    max_cps_warn: float | None
-    max_cps_error: float | None
-    # Reading speed in words per minute, for standards that state it that way (BBC, DCMP).
-    words_per_minute: float | None
     # A caption stays up at least max(min_duration, min_seconds_per_word * words).
     min_duration: float
-    min_seconds_per_word: float | None
-    max_duration_warn: float | None
-    max_duration_error: float | None
+    # Every profile below says only what its standard sets; the rest is "no limit" (None).
+    min_seconds_per_word: float | None = None
+    max_lines: int = 2
+    max_cps_warn: float | None = None
+    max_cps_error: float | None = None
+    # Reading speed in words per minute, for standards that state it that way (BBC, DCMP).
+    words_per_minute: float | None = None
+    max_duration_warn: float | None = None
+    max_duration_error: float | None = None
     min_gap_frames: int = 2
     # Gaps shorter than this many frames look like flicker: close them to min_gap_frames.
     close_gap_frames: int | None = None
@@ -60,10 +61,8 @@ PROFILES: dict[str, CaptionProfile] = {
             description="triggerfilm default for UK healthcare screening (docs/captions.md)",
             chars_per_line_warn=37,
             chars_per_line_error=42,
-            max_lines=2,
             max_cps_warn=17.0,
             max_cps_error=20.0,
-            words_per_minute=None,
             min_duration=0.833,
             min_seconds_per_word=0.3,
             max_duration_warn=7.0,
@@ -74,30 +73,19 @@ PROFILES: dict[str, CaptionProfile] = {
             description="BBC Subtitle Guidelines v1.2.5 (broadcast)",
             chars_per_line_warn=37,
             chars_per_line_error=37,
-            max_lines=2,
-            max_cps_warn=None,
-            max_cps_error=None,
             # The guideline range is 160-180 wpm; the top of the range is the limit.
             words_per_minute=180.0,
             min_duration=0.3,
             min_seconds_per_word=0.3,
-            max_duration_warn=None,
-            max_duration_error=None,
-            sync_start_early=1.5,
-            sync_start_late=2.0,
-            sync_end_late=1.5,
         ),
         CaptionProfile(
             name="netflix-en",
             description="Netflix Timed Text Style Guide, English (USA), adult programmes",
             chars_per_line_warn=42,
             chars_per_line_error=42,
-            max_lines=2,
             max_cps_warn=20.0,
             max_cps_error=20.0,
-            words_per_minute=None,
             min_duration=5 / 6,
-            min_seconds_per_word=None,
             max_duration_warn=7.0,
             max_duration_error=7.0,
             close_gap_frames=12,
@@ -111,15 +99,9 @@ PROFILES: dict[str, CaptionProfile] = {
             description="DCMP Captioning Key (open captions)",
             chars_per_line_warn=32,
             chars_per_line_error=32,
-            max_lines=2,
-            max_cps_warn=None,
-            max_cps_error=None,
             # 120-160 wpm depending on audience; the top of the range is the limit.
             words_per_minute=160.0,
             min_duration=2.0,
-            min_seconds_per_word=None,
-            max_duration_warn=None,
-            max_duration_error=None,
         ),
     )
 }

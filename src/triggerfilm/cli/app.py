@@ -8,17 +8,14 @@ beside this module, grouped by who uses them; this module holds the group and wh
 from __future__ import annotations
 
 import sys
-import warnings
 from collections.abc import Callable, Iterable
-from pathlib import Path
-from typing import Any, TextIO, TypeVar
+from typing import Any, TypeVar
 
 import click
 
 from .. import __version__
 from ..app.notices import Notice
 from ..errors import DISK_FULL_ERRNOS, DiskFullError, TriggerfilmError, terminal_safe
-from ..manifest.model import CONSENT_USES
 from ..transcripts.options import DEFAULT_MODEL, ENGINES, TranscribeOptions
 from ..transcripts.whisper_models import display_name
 
@@ -28,35 +25,20 @@ DEFAULT_MODEL_NAME = display_name(DEFAULT_MODEL)
 Command = TypeVar("Command", bound=Callable[..., Any])
 
 
-def _show_warning(
-    message: Warning | str,
-    category: type[Warning],
-    filename: str,
-    lineno: int,
-    file: TextIO | None = None,
-    line: str | None = None,
-) -> None:
-    # A warning the library raises as a value (an insecure archive, a damaged cache entry) is
-    # for the user: one "warning:" line, not Python's file:line: Category: prefix.
-    click.echo(f"warning: {terminal_safe(str(message))}", err=True)
-
-
 class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
-        with warnings.catch_warnings():
-            warnings.showwarning = _show_warning
-            try:
-                return super().invoke(ctx)
-            except TriggerfilmError as error:
-                click.echo(f"error: {error}", err=True)
-                sys.exit(2)
-            except OSError as error:
-                # A full disk can strike any write, including ones no stage wraps (a library's
-                # own file, a progress bar): it is the user's to fix, never a traceback.
-                if error.errno not in DISK_FULL_ERRNOS:
-                    raise
-                click.echo(f"error: {DiskFullError.from_os_error(error)}", err=True)
-                sys.exit(2)
+        try:
+            return super().invoke(ctx)
+        except TriggerfilmError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(2)
+        except OSError as error:
+            # A full disk can strike any write, including ones no stage wraps (a library's
+            # own file, a progress bar): it is the user's to fix, never a traceback.
+            if error.errno not in DISK_FULL_ERRNOS:
+                raise
+            click.echo(f"error: {DiskFullError.from_os_error(error)}", err=True)
+            sys.exit(2)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -147,24 +129,13 @@ class Bars:
 
 
 def echo_notices(notices: Iterable[Notice]) -> None:
-    """Every use case's warnings, one format: ``warning: TOPIC: WHERE: MESSAGE`` on stderr."""
-    for notice in notices:
-        click.echo(f"warning: {notice}", err=True)
+    """Every use case's warnings, one format: ``warning: TOPIC: WHERE: MESSAGE`` on stderr.
 
-
-# The MANIFEST argument most commands take.
-manifest_argument = click.argument("manifest", type=click.Path(dir_okay=False, path_type=Path))
-
-
-def output_folder(default: str) -> Callable[[Command], Command]:
-    """``-o/--output``: the folder a command writes its files into."""
-    return click.option(
-        "-o",
-        "--output",
-        "out_dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        help=f"Output folder (default: {default}).",
-    )
+    Each distinct notice once: a use case may read the same archive twice (its clips, then the
+    rest of its catalogue) and notice the same thing both times. Catalogue and URL text can
+    hold control characters, so what is printed is made safe for a terminal."""
+    for notice in dict.fromkeys(notices):
+        click.echo(f"warning: {terminal_safe(str(notice))}", err=True)
 
 
 def choice_option(
@@ -179,34 +150,3 @@ def choice_option(
         show_default=True,
         help=help,
     )
-
-
-def target_option(help: str) -> Callable[[Command], Command]:
-    """``--target``: the film's target length in minutes, which the plan measures against."""
-    minutes = click.FloatRange(min=0, min_open=True)
-    return click.option("--target", type=minutes, default=30.0, show_default=True, help=help)
-
-
-def format_option(choices: list[str], help: str) -> Callable[[Command], Command]:
-    """``--format``: how a command prints its result; the first choice is the default."""
-    return choice_option("--format", choices, help, name="fmt")
-
-
-# Where the film will be shown: consent is checked for this use.
-use_choice = choice_option(
-    "--use",
-    list(CONSENT_USES),
-    "Where the film will be shown; clips whose consent does not cover it are refused.",
-    default="joint-event",
-)
-
-
-def use_option(f: Command) -> Command:
-    """--use, and --date to check consent as on another day."""
-    f = click.option(
-        "--date",
-        "on",
-        type=click.DateTime(formats=["%Y-%m-%d"]),
-        help="Check consent as on this day, e.g. the event's date [default: today].",
-    )(f)
-    return use_choice(f)

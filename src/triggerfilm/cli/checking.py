@@ -8,14 +8,9 @@ from typing import Any
 
 import click
 
-from .app import (
-    Bars,
-    cli,
-    format_option,
-    manifest_argument,
-    transcribe_options,
-    transcribe_settings,
-)
+from ..notices import Notice
+from .app import Bars, cli, echo_notices, transcribe_options, transcribe_settings
+from .options import file_option, format_option, limit_option, manifest_argument
 
 
 @cli.command("check-subs")
@@ -35,16 +30,13 @@ from .app import (
     callback=lambda ctx, param, value: _finite(value, param),
     help="Frame rate used to measure gaps between captions in frames (1-120).",
 )
-@click.option(
+@limit_option(
     "--max-size",
-    type=click.IntRange(min=1),
-    default=64,
-    show_default=True,
-    help="Refuse a subtitle file larger than this many MiB (a guard against a wrong file).",
+    64,
+    "Refuse a subtitle file larger than this many MiB (a guard against a wrong file).",
 )
-@click.option(
+@file_option(
     "--media",
-    type=click.Path(dir_okay=False, path_type=Path),
     help="The film or its audio: also report captions over silence, uncaptioned speech "
     "and cues out of sync (offline voice detection).",
 )
@@ -53,18 +45,16 @@ from .app import (
     "text: one finding per line (file:line: cue N: severity rule: message); json: "
     '{"file", "profile", "findings": [...]}.',
 )
-@click.option(
+@file_option(
     "--fix",
     "fix_out",
-    type=click.Path(dir_okay=False, path_type=Path),
     help="Write a repaired copy to this file (.srt, .vtt or .ttml): standard timestamps, "
     "numbering, time order, no empty cues, no overlaps, gaps and short durations fixed under the "
     "profile. Prints what changed and what is left for a person. FILE is not modified.",
 )
-@click.option(
+@file_option(
     "--report",
     "report_out",
-    type=click.Path(dir_okay=False, path_type=Path),
     help="Also write a visual QC report (HTML, self-contained): per finding the cue, rule and "
     "fix, with --media a thumbnail of the frame with the caption as the viewer sees it; a "
     "severity filter and a reading-speed chart.",
@@ -209,10 +199,9 @@ def models(ctx: click.Context) -> None:
     show_default=True,
     help="tiny, base, or a CTranslate2 model folder (one with model.bin).",
 )
-@click.option(
+@file_option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
     help="Where to write the checkpoint [default: the model cache, where the engine looks].",
 )
 def models_export_openai(model: str, output: Path | None) -> None:
@@ -242,8 +231,10 @@ def review_command(manifest: Path, fmt: str, **opts: Any) -> None:
     from ..reports.review import FORMATTERS
 
     bars = Bars()
+    notices: list[Notice] = []
     try:
-        report = review_manifest(manifest, transcribe_settings(**opts), bars)
+        report = review_manifest(manifest, transcribe_settings(**opts), bars, notices)
     finally:
         bars.close()
     click.echo(FORMATTERS[fmt](report), nl=False)
+    echo_notices(notices)

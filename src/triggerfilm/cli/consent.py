@@ -10,16 +10,8 @@ from typing import Any
 import click
 
 from .. import app
-from .app import (
-    Bars,
-    cli,
-    echo_notices,
-    manifest_argument,
-    output_folder,
-    transcribe_options,
-    transcribe_settings,
-    use_option,
-)
+from .app import Bars, cli, echo_notices, transcribe_options, transcribe_settings
+from .options import manifest_argument, output_folder, use_option
 
 
 @cli.command("consent")
@@ -30,11 +22,13 @@ def consent_command(manifest: Path, use: str, on: datetime.datetime | None, fmt:
     """Print MANIFEST's consent ledger and every problem for --use (exit 2 if any)."""
     import json
 
-    report = app.consent_report(manifest, use, on.date() if on else None)
+    notices: list[app.Notice] = []
+    report = app.consent_report(manifest, use, on.date() if on else None, notices)
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(), indent=1, ensure_ascii=False))
     else:
         click.echo(report.to_text(), nl=False)
+    echo_notices(notices)
     sys.exit(0 if report.ok else 2)
 
 

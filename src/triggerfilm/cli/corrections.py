@@ -8,10 +8,11 @@ from typing import Any
 import click
 
 from .app import Bars, cli, transcribe_options, transcribe_settings
+from .options import manifest_argument
 
 
 @cli.command("correct")
-@click.argument("manifest", type=click.Path(dir_okay=False, path_type=Path))
+@manifest_argument
 @click.option("--clip", "clip_id", required=True, help="The id of the clip to correct.")
 @transcribe_options
 def correct_command(manifest: Path, clip_id: str, **opts: Any) -> None:

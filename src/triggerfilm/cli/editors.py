@@ -9,11 +9,12 @@ import click
 
 from .. import app
 from ..exports import FORMATS
-from .app import Bars, cli, echo_notices, transcribe_options, transcribe_settings, use_choice
+from .app import Bars, cli, echo_notices, transcribe_options, transcribe_settings
+from .options import file_option, film_folder, manifest_argument, preset_option, use_choice
 
 
 @cli.command()
-@click.argument("manifest", type=click.Path(dir_okay=False, path_type=Path))
+@manifest_argument
 @click.option(
     "--format",
     "fmt",
@@ -23,12 +24,8 @@ from .app import Bars, cli, echo_notices, transcribe_options, transcribe_setting
     help="otio: OpenTimelineIO; fcpxml: Final Cut Pro X / Resolve; fcp7xml: Final Cut Pro 7 XML "
     "(Premiere Pro, Resolve, Avid); edl: CMX 3600.",
 )
-@click.option(
-    "-o",
-    "--output",
-    "out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="File to write (default: out/<manifest name>.<format's suffix>).",
+@file_option(
+    "-o", "--output", "out", help="File to write (default: out/<manifest name>.<format's suffix>)."
 )
 @transcribe_options
 def export(manifest: Path, fmt: str, out: Path | None, **opts: Any) -> None:
@@ -54,12 +51,7 @@ def export(manifest: Path, fmt: str, out: Path | None, **opts: Any) -> None:
 
 @cli.command("import-edit")
 @click.argument("edit", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--manifest",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The manifest to update with the edit's selections.",
-)
+@file_option("--manifest", required=True, help="The manifest to update with the edit's selections.")
 @click.option(
     "--format",
     "fmt",
@@ -101,26 +93,14 @@ def import_edit(edit: Path, manifest: Path, fmt: str | None, dry_run: bool, **op
 
 
 @cli.command("event-pack")
-@click.argument("manifest", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder to make (default: out/<manifest name>-event).",
-)
+@manifest_argument
+@film_folder("out/<manifest name>-event", "Folder to make")
 @click.option(
     "--no-pause",
     is_flag=True,
     help="Start with the pause after each touchpoint switched off (the page can switch it on).",
 )
-@click.option("--force", is_flag=True, help="Replace a film made from another manifest.")
-@click.option(
-    "--preset",
-    default="veryfast",
-    show_default=True,
-    help="x264 speed/size preset (ultrafast … veryslow).",
-)
+@preset_option
 @use_choice
 @transcribe_options
 def event_pack(

@@ -11,15 +11,13 @@ from .. import app
 from ..manifest.init import starter_manifest
 from ..render.film import OutputFolderTaken
 from ..timefmt import length_words
-from .app import (
-    Bars,
-    cli,
-    echo_notices,
+from .app import Bars, cli, echo_notices, transcribe_options, transcribe_settings
+from .options import (
+    file_option,
+    film_folder,
     format_option,
     manifest_argument,
-    output_folder,
-    transcribe_options,
-    transcribe_settings,
+    preset_option,
     use_choice,
 )
 
@@ -68,20 +66,18 @@ def transcript(media: Path, fmt: str, **opts: Any) -> None:
 
 @cli.command()
 @click.argument("manifest", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
+@file_option(
     "--timeline",
     "timeline_file",
-    type=click.Path(dir_okay=False, path_type=Path),
     help="Re-make a film exactly from its saved timeline.json instead of a manifest "
     "(see docs/timeline.md).",
 )
-@output_folder("out/<manifest name>")
+@film_folder("out/<manifest name>")
 @click.option(
     "--no-burn-in",
     is_flag=True,
     help="Leave the picture clean (captions stay as a soft track and in film.srt / film.vtt).",
 )
-@click.option("--force", is_flag=True, help="Replace a film made from another manifest.")
 @click.option(
     "--loudness",
     type=click.Choice(["broadcast", "web", "off"]),
@@ -96,12 +92,7 @@ def transcript(media: Path, fmt: str, **opts: Any) -> None:
 )
 @click.option("--preview", is_flag=True, help="Fast, half-size render for checking an edit.")
 @use_choice
-@click.option(
-    "--preset",
-    default="veryfast",
-    show_default=True,
-    help="x264 speed/size preset (ultrafast … veryslow).",
-)
+@preset_option
 @transcribe_options
 def render(
     manifest: Path | None,
@@ -186,8 +177,7 @@ def init(folder: Path, name: str) -> None:
 @cli.command("approval-pack")
 @manifest_argument
 @click.option("--narrator", required=True, metavar="CODE", help="The narrator's code, e.g. ICU07.")
-@output_folder("out/<manifest name>-approval")
-@click.option("--force", is_flag=True, help="Replace a film made from another manifest.")
+@film_folder("out/<manifest name>-approval")
 @transcribe_options
 def approval_pack_command(
     manifest: Path, narrator: str, out_dir: Path | None, force: bool, **opts: Any

@@ -6,7 +6,8 @@ from typing import Any
 
 import click
 
-from .app import Bars, cli, transcribe_options, transcribe_settings
+from ..notices import Notice
+from .app import Bars, cli, echo_notices, transcribe_options, transcribe_settings
 
 
 @cli.command("index")
@@ -34,6 +35,7 @@ def index_command(target: str, no_transcribe: bool, no_meaning: bool, **opts: An
     from ..app import indexing
 
     bars = Bars()
+    notices: list[Notice] = []
     try:
         report = indexing.build_index(
             target,
@@ -41,9 +43,11 @@ def index_command(target: str, no_transcribe: bool, no_meaning: bool, **opts: An
             transcribe=not no_transcribe,
             with_meaning=not no_meaning,
             progress=bars,
+            notices=notices,
         )
     finally:
         bars.close()
+    echo_notices(notices)
     click.echo(
         f"Indexed {report.clips} clip(s): {report.added} added, {report.updated} updated, "
         f"{report.removed} removed, {report.unchanged} unchanged; {report.passages} passages, "

@@ -10,16 +10,10 @@ import click
 from ..app import selecting
 from ..editplan.search import SearchHit
 from ..errors import TriggerfilmError
+from ..notices import Notice
 from ..timefmt import source_time
-from .app import (
-    Bars,
-    cli,
-    format_option,
-    manifest_argument,
-    target_option,
-    transcribe_options,
-    transcribe_settings,
-)
+from .app import Bars, cli, echo_notices, transcribe_options, transcribe_settings
+from .options import file_option, format_option, limit_option, manifest_argument, target_option
 
 
 @cli.command("plan")
@@ -37,11 +31,13 @@ def plan_command(manifest: Path, fmt: str, target: float, **opts: Any) -> None:
     from ..reports.plan_format import FORMATTERS
 
     bars = Bars()
+    notices: list[Notice] = []
     try:
-        report = selecting.plan_report(manifest, target, transcribe_settings(**opts), bars)
+        report = selecting.plan_report(manifest, target, transcribe_settings(**opts), bars, notices)
     finally:
         bars.close()
     click.echo(FORMATTERS[fmt](report), nl=False)
+    echo_notices(notices)
 
 
 @cli.command("search")
@@ -53,23 +49,13 @@ def plan_command(manifest: Path, fmt: str, target: float, **opts: Any) -> None:
     "told us what was happening'), not by its words. Needs `triggerfilm index` first.",
 )
 @click.option("--archive", help="An archive folder, catalogue file or URL to search.")
-@click.option(
-    "--manifest",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Search the manifest's clips and the rest of its archives.",
-)
+@file_option("--manifest", help="Search the manifest's clips and the rest of its archives.")
 @click.option("--regex", is_flag=True, help="QUERY is a regular expression (case-insensitive).")
 @click.option("--topic", help="Only clips with this catalogue topic.")
 @click.option("--role", help="Only narrators with this role (patient, family member, staff).")
 @click.option("--media-type", help="Only clips of this media type (video, audio-only, ...).")
 @click.option("--narrator", help="Only this narrator's clips (their code, e.g. ICU07).")
-@click.option(
-    "--limit",
-    type=click.IntRange(min=1),
-    default=50,
-    show_default=True,
-    help="Show at most this many hits (best first when searching the index).",
-)
+@limit_option("--limit", 50, "Show at most this many hits (best first when searching the index).")
 @click.option(
     "--transcribe",
     is_flag=True,
@@ -114,6 +100,7 @@ def search_command(
     q = SearchQuery(
         query or meaning or "", regex=regex, topic=topic, role=role, media_type=media_type
     )
+    notices: list[Notice] = []
     hits, from_index = indexing.search(
         q,
         archive=archive,
@@ -123,7 +110,9 @@ def search_command(
         meaning=meaning is not None,
         narrator=narrator,
         limit=limit,
+        notices=notices,
     )
+    echo_notices(notices)
     if from_index:
         click.echo("(searched the archive index; `triggerfilm index` updates it)", err=True)
     click.echo(format_hits(hits), nl=False)
@@ -160,17 +149,11 @@ def choose_hit(hits: list[SearchHit], pick: int | None) -> SearchHit:
 
 @cli.command("cutsheet")
 @manifest_argument
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to write the sheet [default: MANIFEST with .cutsheet.md].",
+@file_option(
+    "-o", "--output", help="Where to write the sheet [default: MANIFEST with .cutsheet.md]."
 )
-@click.option(
-    "--apply",
-    "sheet",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Read this ticked sheet and update the manifest's selections.",
+@file_option(
+    "--apply", "sheet", help="Read this ticked sheet and update the manifest's selections."
 )
 @transcribe_options
 def cutsheet_command(manifest: Path, output: Path | None, sheet: Path | None, **opts: Any) -> None:

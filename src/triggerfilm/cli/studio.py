@@ -8,11 +8,12 @@ from typing import Any
 
 import click
 
-from .app import Bars, cli, target_option, transcribe_options, transcribe_settings
+from .app import Bars, cli, transcribe_options, transcribe_settings
+from .options import manifest_argument, output_folder, target_option
 
 
 @cli.command("studio")
-@click.argument("manifest", type=click.Path(dir_okay=False, path_type=Path))
+@manifest_argument
 @click.option(
     "--port",
     type=click.IntRange(0, 65535),
@@ -27,13 +28,7 @@ from .app import Bars, cli, target_option, transcribe_options, transcribe_settin
     help="Address to listen on. Anything but this machine's loopback exposes the interviews "
     "to the network (the key still guards them); a warning is printed.",
 )
-@click.option(
-    "-o",
-    "--output",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Where Render writes the film (default: out/<manifest name>, as `render`).",
-)
+@output_folder("out/<manifest name>, as `render`", "Where Render writes the film")
 @target_option("The film's target length in minutes, for the plan.")
 @transcribe_options
 def studio_command(

@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from ..errors import TriggerfilmError
 from ..manifest.model import CONSENT_USES, ClipRef, Consent, Manifest
+from ..notices import Notice
 from ..sources.cache import ContentCache
 from ..sources.catalogue_model import Archive
 from ..sources.resolve import SourceClip
@@ -156,11 +157,13 @@ def consent_ledger(
     manifest: Manifest,
     sources: Mapping[str, SourceClip] | None = None,
     cache: ContentCache | str | Path | None = None,
+    notices: list[Notice] | None = None,
 ) -> tuple[ConsentEntry, ...]:
     """Every clip's consent with defaults applied.
 
     ``sources`` (from ``resolve_sources``) saves reading the catalogues again; without it,
-    archive catalogues are read (never their media) for the permission text and narrator code.
+    archive catalogues are read (never their media) for the permission text and narrator code,
+    and what reading them noticed (an archive over plain http://) goes on ``notices``.
     """
     used: dict[str, list[str]] = {}
     for touchpoint in manifest.touchpoints:
@@ -169,7 +172,7 @@ def consent_ledger(
     archives: dict[str, Archive] = {}
     entries = []
     for ref in manifest.clips:
-        narrator, permission, terms = _from_source(manifest, ref, sources, archives, cache)
+        narrator, permission, terms = _from_source(manifest, ref, sources, archives, cache, notices)
         entries.append(_entry(ref, narrator, permission, terms, tuple(used.get(ref.id, ()))))
     return tuple(entries)
 
@@ -180,6 +183,7 @@ def _from_source(
     sources: Mapping[str, SourceClip] | None,
     archives: dict[str, Archive],
     cache: ContentCache | str | Path | None,
+    notices: list[Notice] | None,
 ) -> tuple[str, str | None, Consent | None]:
     """The narrator's code and, for archive clips, the catalogue's permission and terms."""
     if sources is not None and ref.id in sources:
@@ -190,7 +194,7 @@ def _from_source(
     from ..sources.catalogue import load_archive
 
     if ref.archive not in archives:
-        archives[ref.archive] = load_archive(manifest, ref.archive, cache)
+        archives[ref.archive] = load_archive(manifest, ref.archive, cache, notices)
     assert ref.archive_clip is not None  # the manifest loader requires it with an archive
     entry = archives[ref.archive].clip(ref.archive_clip)
     return ref.narrator or entry.interview, entry.permission, entry.consent
@@ -280,18 +284,19 @@ def check_consent(
     today: datetime.date | None = None,
     *,
     sources: Mapping[str, SourceClip] | None = None,
+    notices: list[Notice] | None = None,
 ) -> ConsentReport:
     """The ledger and every problem for showing the film at ``use`` on ``today``.
 
     ``sources`` (from ``resolve_sources``) supply the catalogue permissions already read;
-    without them the archive catalogues are read (never their media).
+    without them the archive catalogues are read (never their media), reporting on ``notices``.
     """
     if use not in CONSENT_USES:
         raise ConsentError(
             f"unknown use '{use}'", field="use", expected="one of " + ", ".join(CONSENT_USES)
         )
     today = today or datetime.date.today()
-    entries = consent_ledger(manifest, sources)
+    entries = consent_ledger(manifest, sources, notices=notices)
     problems = tuple(
         ConsentProblem(entry.clip, entry.narrator, code, message, entry.field, entry.line)
         for entry in entries

@@ -105,9 +105,7 @@ class Timeline:
         return starts
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["version"] = TIMELINE_VERSION
-        return data
+        return {**asdict(self), "version": TIMELINE_VERSION}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Timeline:

@@ -170,6 +170,7 @@ def _archive_url(manifest: Manifest, ref: ClipRef) -> str | None:
 
     assert ref.archive_clip is not None  # the manifest loader requires it with an archive
     assert ref.archive is not None  # checked above: only archive clips have a URL
+    # Resolving the sources already read this archive and reported what it noticed.
     archive = load_archive(manifest, ref.archive)
     return archive.media_location(archive.clip(ref.archive_clip))
 

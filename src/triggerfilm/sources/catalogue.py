@@ -8,21 +8,22 @@ content-addressed cache, verified, from URLs.
 Trust: a catalogue supplies the sha256 each download is checked against and the permission
 under which a clip is shown, so it must come from somewhere nobody else can change it. Plain
 http:// (catalogue or media) is refused unless the manifest marks the archive
-``insecure: true``, and then every load warns (``InsecureArchiveWarning``, which the command
-line prints). Media in a folder archive must lie inside that folder once every ``..`` and
-symbolic link is resolved, so a catalogue cannot make triggerfilm read other files.
+``insecure: true``, and then every load reports an ``archive`` :class:`Notice` (on the
+caller's ``notices`` list, which the use cases hand up to the command line and the studio).
+Media in a folder archive must lie inside that folder once every ``..`` and symbolic link is
+resolved, so a catalogue cannot make triggerfilm read other files.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import urllib.parse
-import warnings
 from pathlib import Path
 from typing import Any
 
 from ..errors import SourceError
 from ..manifest.model import Manifest
+from ..notices import Notice
 from ..store import regular_file_problem, sha256_of
 from ..yamlread import decode_utf8, read_document
 from .cache import ContentCache
@@ -39,13 +40,9 @@ from .download import (
 )
 
 __all__ = [
-    "CATALOGUE_NAMES", "MEDIA_TYPES", "ROLES", "Archive", "ArchiveClip", "InsecureArchiveWarning",
-    "Narrator", "fetch_media", "load_archive", "load_catalogue", "local_media_path",
+    "CATALOGUE_NAMES", "MEDIA_TYPES", "ROLES", "Archive", "ArchiveClip", "Narrator",
+    "fetch_media", "load_archive", "load_catalogue", "local_media_path",
 ]  # fmt: skip
-
-
-class InsecureArchiveWarning(UserWarning):
-    """An archive marked ``insecure: true`` is being read over plain http://."""
 
 
 CATALOGUE_NAMES = ("catalogue.yaml", "catalogue.yml", "catalogue.json")
@@ -62,6 +59,7 @@ def load_catalogue(
     retries: int = 3,
     insecure: bool = False,
     entry: str | None = None,
+    notices: list[Notice] | None = None,
 ) -> Archive:
     """Read an archive's catalogue from a folder, a catalogue file, or an https URL.
 
@@ -70,8 +68,8 @@ def load_catalogue(
     in the cache and reused offline until ``refresh`` asks for a fresh copy.
 
     ``insecure`` (the manifest's ``insecure: true``) lets plain http:// through, with an
-    InsecureArchiveWarning on every call; ``entry`` is the archive's name in the manifest, for
-    messages.
+    ``archive`` notice on ``notices`` on every call; ``entry`` is the archive's name in the
+    manifest, for messages.
     """
     text = str(location)
     label = f"archive {entry!r}" if entry else "this archive"
@@ -85,7 +83,7 @@ def load_catalogue(
                     expected="an https:// URL or an archive folder",
                     hint=INSECURE_HINT.replace("NAME", entry or "NAME"),
                 )
-            _warn_insecure(label, text)
+            _note_insecure(notices, entry, text)
         where, content = _fetch_remote_catalogue(text, cache, refresh, timeout, retries, insecure)
     else:
         # Absolute, so the Archive still finds its media if the working directory changes.
@@ -96,18 +94,25 @@ def load_catalogue(
     return dataclasses.replace(archive, insecure=insecure, entry=entry)
 
 
-def _warn_insecure(label: str, url: str) -> None:
-    warnings.warn(
-        f"{label} is read over plain http:// ({url}) because the manifest marks it "
-        "insecure: true; anyone on the network could change its clips, checksums and "
-        "permissions. Switch to https:// as soon as the archive offers it",
-        InsecureArchiveWarning,
-        stacklevel=3,
-    )
+def _note_insecure(notices: list[Notice] | None, entry: str | None, url: str) -> None:
+    if notices is not None:
+        notices.append(
+            Notice(
+                "archive",
+                f"read over plain http:// ({url}) because the manifest marks it insecure: true; "
+                "anyone on the network could change its clips, checksums and permissions. "
+                "Switch to https:// as soon as the archive offers it",
+                # The manifest's name for the archive, which is where the user would change it.
+                where=entry,
+            )
+        )
 
 
 def load_archive(
-    manifest: Manifest, name: str, cache: ContentCache | str | Path | None = None
+    manifest: Manifest,
+    name: str,
+    cache: ContentCache | str | Path | None = None,
+    notices: list[Notice] | None = None,
 ) -> Archive:
     """The catalogue of the manifest's archive ``name``, trusted as its entry says."""
     return load_catalogue(
@@ -115,6 +120,7 @@ def load_archive(
         cache,
         insecure=name in manifest.insecure_archives,
         entry=name,
+        notices=notices,
     )
 
 
@@ -126,34 +132,37 @@ def fetch_media(
     timeout: float = 30,
     retries: int = 3,
     progress: Progress | None = None,
+    notices: list[Notice] | None = None,
 ) -> Path:
     """A local file holding the clip's media, verified against its sha256 when one is given.
 
     Local media in a folder archive is used in place and never modified; URL media is
     downloaded into the content-addressed cache (no network at all when already cached).
+    Plain http:// media of an insecure archive, and a damaged cached copy fetched again, are
+    reported on ``notices``.
     """
     target = archive.media_location(clip)
     if target is None:
-        raise SourceError(
+        raise _clip_error(
+            archive,
+            clip,
             f"clip {clip.id!r} is text-only: it has no media to fetch",
-            where=archive.location,
-            line=clip.line,
+            field=None,
             hint="Show its transcript on a card instead",
         )
     if is_url(target):
         if split_url(target).scheme.lower() == "http":
             if not archive.insecure:
-                raise InsecureURLError(
+                raise _clip_error(
+                    archive,
+                    clip,
                     f"clip {clip.id!r} would be downloaded over plain http:// ({target}): its "
                     "sha256 check proves nothing over an unencrypted connection",
-                    where=archive.location,
-                    line=clip.line,
-                    field="media",
                     expected="an https:// URL or a file in the archive folder",
                     hint=INSECURE_HINT.replace("NAME", archive.entry or "NAME"),
+                    kind=InsecureURLError,
                 )
-            label = f"archive {archive.entry!r}" if archive.entry else "this archive"
-            _warn_insecure(label, target)
+            _note_insecure(notices, archive.entry, target)
         return download(
             target,
             clip.sha256,
@@ -162,20 +171,36 @@ def fetch_media(
             retries=retries,
             progress=progress,
             insecure=archive.insecure,
+            notices=notices,
         )
     path = local_media_path(archive, clip)
     problem = regular_file_problem(path, "a media file")
     if problem:
-        raise SourceError(
+        raise _clip_error(
+            archive,
+            clip,
             f"media file {path} for clip {clip.id!r} {problem}",
-            where=archive.location,
-            line=clip.line,
-            field="media",
             hint="Copy the file into the archive folder, or fix the path in the catalogue",
         )
     if clip.sha256 is not None:
         _verify_local(path, clip, archive)
     return path
+
+
+def _clip_error(
+    archive: Archive,
+    clip: ArchiveClip,
+    message: str,
+    *,
+    field: str | None = "media",
+    expected: str | None = None,
+    hint: str | None = None,
+    kind: type[SourceError] = SourceError,
+) -> SourceError:
+    """What is wrong with one clip of the catalogue, at the clip's line (its media by default)."""
+    return kind(
+        message, where=archive.location, line=clip.line, field=field, expected=expected, hint=hint
+    )
 
 
 def local_media_path(archive: Archive, clip: ArchiveClip) -> Path:
@@ -191,21 +216,19 @@ def local_media_path(archive: Archive, clip: ArchiveClip) -> Path:
         resolved = Path(target).resolve()
         inside = resolved.is_relative_to(folder.resolve())
     except (OSError, RuntimeError) as error:  # a symbolic link loop (RuntimeError before 3.13)
-        raise SourceError(
+        raise _clip_error(
+            archive,
+            clip,
             f"media file {target} for clip {clip.id!r} cannot be resolved ({error})",
-            where=archive.location,
-            line=clip.line,
-            field="media",
             expected="a file inside the archive folder",
             hint="Replace the symbolic link with the file itself",
         ) from None
     if not inside:
-        raise SourceError(
+        raise _clip_error(
+            archive,
+            clip,
             f"media {clip.media!r} for clip {clip.id!r} resolves to {resolved}, outside the "
             f"archive folder {folder}",
-            where=archive.location,
-            line=clip.line,
-            field="media",
             expected="a path to a file inside the archive folder",
             hint="A catalogue may only use files in its own folder: copy the file in and give "
             "its relative path",
@@ -224,11 +247,11 @@ def _verify_local(path: Path, clip: ArchiveClip, archive: Archive) -> None:
         return
     actual = sha256_of(path)
     if actual != clip.sha256:
-        raise SourceError(
+        raise _clip_error(
+            archive,
+            clip,
             f"media file {path} for clip {clip.id!r} has sha256 {actual}, but the catalogue "
             f"says {clip.sha256}",
-            where=archive.location,
-            line=clip.line,
             field="sha256",
             hint="The file differs from the one catalogued: restore the original, or update "
             "the sha256 if the new file is the right one",

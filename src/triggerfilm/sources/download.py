@@ -18,7 +18,6 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,7 @@ from typing import IO
 
 from .. import __version__
 from ..errors import SourceError
+from ..notices import Notice
 from ..store import normalise_sha256, sha256_of
 from .cache import ContentCache
 from .local import file_sha256
@@ -44,10 +44,6 @@ class HTTPStatusError(SourceError):
     """The server answered with an HTTP error status (``status``), e.g. 404 or 403."""
 
     status: int | None = None
-
-
-class DamagedDownloadWarning(UserWarning):
-    """A cached download no longer matched its hash; it was discarded and fetched again."""
 
 
 class _Transient(Exception):
@@ -139,14 +135,16 @@ def download(
     backoff: float = 0.5,
     refresh: bool = False,
     insecure: bool = False,
+    notices: list[Notice] | None = None,
 ) -> Path:
     """Download ``url`` into the cache and return the cached file's path.
 
     With ``sha256`` the download is verified against it, and a file already cached under that
     hash is returned without any network traffic once it is re-hashed (once per process, see
-    ``file_sha256``): a cached copy damaged on disk is discarded with a warning and fetched
-    again, never used. Without it (a catalogue file), the URL index
-    remembers which blob the URL gave, and that is reused unless ``refresh`` is true.
+    ``file_sha256``): a cached copy damaged on disk is discarded and fetched again, never used,
+    and a ``cache`` :class:`Notice` says so on ``notices`` when the caller collects them. Without
+    it (a catalogue file), the URL index remembers which blob the URL gave, and that is reused
+    unless ``refresh`` is true.
 
     ``retries`` is how many more attempts follow a failed one; the waits between them double
     from ``backoff`` seconds. ``timeout`` bounds connecting and each read. ``progress`` is
@@ -161,12 +159,15 @@ def download(
         if hit is not None:
             if file_sha256(hit) == expected:
                 return hit
-            warnings.warn(
-                f"the cached copy {hit} of {url} no longer matches its sha256 (damaged on "
-                "disk); discarded, downloading it again",
-                DamagedDownloadWarning,
-                stacklevel=2,
-            )
+            if notices is not None:
+                notices.append(
+                    Notice(
+                        "cache",
+                        f"the cached copy {hit} no longer matches its sha256 (damaged on "
+                        "disk); discarded, downloading it again",
+                        where=url,
+                    )
+                )
             hit.unlink(missing_ok=True)
     elif not refresh:
         hit = store.lookup_url(url)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import ManifestError
 from ..manifest.model import ClipRef, Consent, Manifest
+from ..notices import Notice
 from .local import file_sha256
 
 if TYPE_CHECKING:
@@ -45,16 +46,22 @@ class SourceClip:
 
 
 def resolve_sources(
-    manifest: Manifest, cache: ContentCache | str | Path | None = None
+    manifest: Manifest,
+    cache: ContentCache | str | Path | None = None,
+    notices: list[Notice] | None = None,
 ) -> dict[str, SourceClip]:
-    """Every clip of the manifest, by id, as a local file."""
+    """Every clip of the manifest, by id, as a local file.
+
+    What the user should know on the way (an archive read over plain http://, a damaged cached
+    download fetched again) goes on ``notices``.
+    """
     archives: dict[str, Archive] = {}
     result = {}
     for ref in manifest.clips:
         if ref.media is not None:
             result[ref.id] = _local(ref)
         else:
-            result[ref.id] = _from_archive(manifest, ref, archives, cache)
+            result[ref.id] = _from_archive(manifest, ref, archives, cache, notices)
     return result
 
 
@@ -80,12 +87,13 @@ def _from_archive(
     ref: ClipRef,
     archives: dict[str, Archive],
     cache: ContentCache | str | Path | None,
+    notices: list[Notice] | None,
 ) -> SourceClip:
     from .catalogue import fetch_media, load_archive
 
     assert ref.archive is not None and ref.archive_clip is not None
     if ref.archive not in archives:
-        archives[ref.archive] = load_archive(manifest, ref.archive, cache)
+        archives[ref.archive] = load_archive(manifest, ref.archive, cache, notices)
     archive = archives[ref.archive]
     entry = archive.clip(ref.archive_clip)
     if entry.media_type == "text-only" or entry.media is None:
@@ -97,7 +105,7 @@ def _from_archive(
             expected="a video or audio-only clip",
             hint="Quote it on a card in the facilitator pack instead",
         )
-    path = Path(fetch_media(archive, entry, cache))
+    path = Path(fetch_media(archive, entry, cache, notices=notices))
     return SourceClip(
         id=ref.id,
         path=path,

@@ -62,9 +62,7 @@ class Transcript:
         return " ".join(s.text.strip() for s in self.segments if s.text.strip())
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["schema"] = SCHEMA_VERSION
-        return data
+        return {**asdict(self), "schema": SCHEMA_VERSION}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Transcript:

@@ -271,6 +271,13 @@ def _whisper_download_dir() -> Path:
     return Path(base) / "whisper"
 
 
+def _converted(name: str, checkpoint: Path, source: str) -> OfflineModel:
+    """An openai-whisper checkpoint converted from one of the CTranslate2 models we ship."""
+    later = "" if checkpoint.is_file() else "; converted on first use"
+    source = f"converted from {source}{later}"
+    return OfflineModel("openai-whisper", name, checkpoint, source, ready=checkpoint.is_file())
+
+
 def list_offline_models() -> list[OfflineModel]:
     """Every model that runs here without a network, with where it comes from."""
     found = [OfflineModel("faster-whisper", TINY, bundled_model_dir(), _bundled_source())]
@@ -286,16 +293,7 @@ def list_offline_models() -> list[OfflineModel]:
             )
         )
     bundled_export = openai_export_path()
-    found.append(
-        OfflineModel(
-            "openai-whisper",
-            TINY,
-            bundled_export,
-            f"converted from {_bundled_source()}"
-            + ("" if bundled_export.is_file() else "; converted on first use"),
-            ready=bundled_export.is_file(),
-        )
-    )
+    found.append(_converted(TINY, bundled_export, _bundled_source()))
     known = {bundled_export}
     if base_installed:
         # The checkpoint's name carries model.bin's digest, known before the halves are joined.
@@ -303,16 +301,7 @@ def list_offline_models() -> list[OfflineModel]:
             models_cache_dir() / "openai-whisper" / (f"{BASE}-from-ct2-{BASE_SHA256[:12]}.pt")
         )
         known.add(base_export)
-        found.append(
-            OfflineModel(
-                "openai-whisper",
-                BASE,
-                base_export,
-                f"converted from {_base_source()}"
-                + ("" if base_export.is_file() else "; converted on first use"),
-                ready=base_export.is_file(),
-            )
-        )
+        found.append(_converted(BASE, base_export, _base_source()))
     export_dir = models_cache_dir() / "openai-whisper"
     for checkpoint in sorted(export_dir.glob("*.pt")) if export_dir.is_dir() else ():
         if checkpoint not in known:

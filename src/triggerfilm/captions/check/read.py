@@ -25,7 +25,7 @@ from typing import Literal
 from ...errors import SubtitleFormatError
 from ...timefmt import cue_time
 from .encoding import decode_subtitle_bytes, utf16_without_bom
-from .model import Finding, ParsedCue, SubtitleDocument
+from .model import Finding, ParsedCue, Severity, SubtitleDocument
 from .structure import (
     MAX_SECONDS,
     Line,
@@ -493,7 +493,8 @@ class _SrtReader(_SrtJudge):
 
     def add_missing_blank(self, line: Line) -> None:
         # Called while the cue that runs on is still open: it will be the next cue made.
-        self.findings.append(_missing_blank(len(self.cues) + 1, line))
+        cue = len(self.cues) + 1
+        self.findings.append(_missing_blank(cue, line, "warning", "; some players merge them"))
 
     def check_counters(self, counters: list[tuple[int | None, int]]) -> None:
         missing = [(i, line) for i, (n, line) in enumerate(counters, start=1) if n is None]
@@ -558,7 +559,13 @@ class _VttReader(_VttJudge):
                 self.add("format.header", "warning", line.number, "'WEBVTT' header repeated")
         for block, after_cue_text in blocks:
             if after_cue_text and self.cues:
-                self.findings.append(_missing_blank_vtt(self.cues[-1].index, block[0]))
+                cue = self.cues[-1].index
+                # An error here, unlike SRT: the WebVTT parsers read the next cue as text.
+                effect = (
+                    ": ffmpeg and players built on it show the next cue's lines as text of "
+                    f"cue {cue}"
+                )
+                self.findings.append(_missing_blank(cue, block[0], "error", effect))
             self.read_block(block, first_after_header=block is blocks.first_cue_in_header)
         return self.cues
 
@@ -596,23 +603,8 @@ class _VttReader(_VttJudge):
         self.make_cue(timing, block[arrow], text, identifier)
 
 
-def _missing_blank(cue: int, next_start: Line) -> Finding:
-    return Finding(
-        "format.blank-line",
-        "warning",
-        cue,
-        next_start.number,
-        f"no blank line between this cue's text and the next cue (line {next_start.number}); "
-        "some players merge them",
-    )
-
-
-def _missing_blank_vtt(cue: int, next_start: Line) -> Finding:
-    return Finding(
-        "format.blank-line",
-        "error",
-        cue,
-        next_start.number,
-        f"no blank line between this cue's text and the next cue (line {next_start.number}): "
-        f"ffmpeg and players built on it show the next cue's lines as text of cue {cue}",
-    )
+def _missing_blank(cue: int, next_start: Line, severity: Severity, effect: str) -> Finding:
+    """Cue ``cue``'s text runs into the next cue at ``next_start``; ``effect`` says what the
+    format's players then do."""
+    where = f"no blank line between this cue's text and the next cue (line {next_start.number})"
+    return Finding("format.blank-line", severity, cue, next_start.number, where + effect)

@@ -151,6 +151,10 @@ class _TtmlCues:
                 elif child.tag in ("div", "body"):
                     self.walk(child, begin)
 
+    def timing_error(self, p: _Node, message: str) -> None:
+        """A paragraph whose times cannot be used: players skip it, and so does the check."""
+        self.findings.append(Finding("format.timing", "error", None, p.line, message))
+
     def paragraph(self, p: _Node, offset: float) -> None:
         lines = _text_lines(p)
         times = {}
@@ -160,41 +164,25 @@ class _TtmlCues:
                 continue
             value = self.rates.seconds(raw)
             if value is None:
-                self.findings.append(
-                    Finding(
-                        "format.timing",
-                        "error",
-                        None,
-                        p.line,
-                        f"cannot read {name}={raw!r} (expected a TTML time such as "
-                        "00:00:01.000 or 1.5s); players skip this cue",
-                    )
+                self.timing_error(
+                    p,
+                    f"cannot read {name}={raw!r} (expected a TTML time such as 00:00:01.000 or "
+                    "1.5s); players skip this cue",
                 )
                 return
             times[name] = value
         if "begin" not in times or ("end" not in times and "dur" not in times):
-            self.findings.append(
-                Finding(
-                    "format.timing",
-                    "error",
-                    None,
-                    p.line,
-                    "paragraph has no begin and end (or dur): players show it for the whole "
-                    "document or not at all",
-                )
+            self.timing_error(
+                p,
+                "paragraph has no begin and end (or dur): players show it for the whole "
+                "document or not at all",
             )
             return
         start = offset + times["begin"]
         end = offset + times["end"] if "end" in times else start + times["dur"]
         if max(start, end) > MAX_SECONDS:
-            self.findings.append(
-                Finding(
-                    "format.timing",
-                    "error",
-                    None,
-                    p.line,
-                    "paragraph is timed beyond 24 hours (a typo?); this cue is skipped",
-                )
+            self.timing_error(
+                p, "paragraph is timed beyond 24 hours (a typo?); this cue is skipped"
             )
             return
         self.cues.append(
