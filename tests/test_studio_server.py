@@ -207,6 +207,8 @@ def test_render_from_the_page_streams_progress_and_serves_the_film(studio) -> No
     finished = [e for e in events if e.get("finished")]
     assert finished, events
     assert finished[0]["film"] == "/film/film.mp4" and finished[0]["cues"] >= 2
+    # The captions are checked as `check-subs` would: nothing that stops the film.
+    assert all(f["severity"] != "error" for f in finished[0]["findings"]), finished[0]
     assert any(e.get("stage") for e in events)
     status, headers, body = request(studio, "/film/film.mp4", headers={"Range": "bytes=4-11"})
     assert status == 206 and body == b"ftypisom"

@@ -1,7 +1,8 @@
-"""The film's use cases on the tiny project, fast: render and check, the event pack, a film re-made
-from its timeline alone, the edit out to editing software and back, and caption stills.
+"""The film's use cases on the tiny project, fast: the event pack, a film re-made from its
+timeline alone, the edit out to editing software and back, caption stills and the QC report.
+(Render and check, as the studio's Render button does it, is in test_studio_server.py.)
 
-One render of a four-second film is shared by the module; the rest reuse its cached segments.
+One render of a five-second film is shared by the module; the rest reuse its cached segments.
 The same use cases on the real demo interviews are in test_render.py, test_event_pack.py,
 test_timeline_replay.py, test_export.py and test_import_edit.py (slow).
 """
@@ -21,8 +22,7 @@ from opentimelineio.opentime import RationalTime, TimeRange
 from PIL import Image
 
 from tests.tiny_project import tiny_project
-from triggerfilm.app import RenderOptions, event_pack, interchange
-from triggerfilm.app.film import render_and_check
+from triggerfilm.app import RenderOptions, interchange
 from triggerfilm.app.replay import render_saved_timeline
 from triggerfilm.cli import cli
 from triggerfilm.editplan.timeline import Cut, TimelineError, load_timeline
@@ -30,26 +30,31 @@ from triggerfilm.manifest.load import load_manifest
 from triggerfilm.media.probe import probe
 from triggerfilm.media.stills import caption_still
 
-# As `triggerfilm event-pack` renders (soft captions), so every render here reuses the segments.
+# As `triggerfilm event-pack` renders (soft captions), so every render here reuses its segments.
 FAST = RenderOptions(preset="ultrafast", burn_in=False)
+FAST_FLAGS = ["--no-burn-in", "--preset", "ultrafast"]
 
 
 @pytest.fixture(scope="module")
 def film(tmp_path_factory):
-    """The tiny project with its event pack rendered (film, captions, timeline, page)."""
+    """The tiny project with its event pack made by the command (film, captions, timeline,
+    page), and what the command printed."""
     folder = tmp_path_factory.mktemp("tiny-film")
     with pytest.MonkeyPatch.context() as patch:
         project = tiny_project(folder, patch, card_seconds=0.5)
-        report = event_pack(project.manifest, folder / "event", FAST)
-        yield project, report
+        out = folder / "event"
+        args = ["event-pack", str(project.manifest), "-o", str(out), "--preset", "ultrafast"]
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        yield project, out, result.output
 
 
 def test_the_event_pack_holds_the_film_its_captions_and_an_offline_page(film) -> None:
-    project, report = film
-    out = report.out_dir
-    assert report.chapters == 2 and report.render.cues >= 2
-    names = {p.name for p in report.files}
-    assert {"film.mp4", "film.vtt", "film.srt", "index.html", "timeline.json"} <= names
+    project, out, output = film
+    assert "Event pack: 2 touchpoints" in output
+    assert f"Open {out / 'index.html'} in a browser" in output
+    names = {p.name for p in out.iterdir()}
+    assert {"film.mp4", "film.vtt", "film.srt", "index.html", "timeline.json", "assets"} <= names
     page = (out / "index.html").read_text(encoding="utf-8")
     assert "Nights on the ward" in page and "What would help at night?" in page
     assert "Going home: Talks about a hard day" in page  # the content note comes first
@@ -64,30 +69,27 @@ def test_the_event_pack_holds_the_film_its_captions_and_an_offline_page(film) ->
     assert "Going home was hard." in (out / "film.vtt").read_text(encoding="utf-8")
 
 
-def test_render_and_check_reuses_segments_and_checks_the_captions(film, tmp_path) -> None:
-    project, _ = film
-    checked = render_and_check(project.manifest, tmp_path / "out", FAST)
-    assert checked.report.reused == checked.report.segments  # all from the cache
-    assert checked.film == (tmp_path / "out" / "film.mp4").resolve()
-    assert checked.captions.name == "film.vtt" and checked.captions.is_file()
-    assert all(f.severity != "error" for f in checked.findings), checked.findings
-
-
 def test_a_film_is_made_again_from_its_timeline_alone(film, tmp_path) -> None:
-    _, report = film
+    _, out, _ = film
     saved = tmp_path / "timeline.json"
-    shutil.copyfile(report.out_dir / "timeline.json", saved)
-    again = render_saved_timeline(saved, tmp_path / "again", FAST)
-    assert again.reused == again.segments and again.transcribed == 0
-    assert again.duration == pytest.approx(report.render.duration)
-    assert (tmp_path / "again" / "film.vtt").read_text(encoding="utf-8") == (
-        report.out_dir / "film.vtt"
-    ).read_text(encoding="utf-8")
+    shutil.copyfile(out / "timeline.json", saved)
+    again = tmp_path / "again"
+    result = CliRunner().invoke(
+        cli, ["render", "--timeline", str(saved), "-o", str(again), *FAST_FLAGS]
+    )
+    assert result.exit_code == 0, result.output
+    # Nothing transcribed, every segment from the cache, the same captions.
+    match = re.search(r"Film: .*, \d+ captions, (\d+) segments \((\d+) reused", result.output)
+    assert match and match[1] == match[2], result.output
+    assert "Loudness:" in result.output and str(again / "film.mp4") in result.output
+    assert (again / "film.vtt").read_text(encoding="utf-8") == (out / "film.vtt").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_a_moved_or_changed_source_is_named_before_anything_is_rendered(film, tmp_path) -> None:
-    _, report = film
-    data = json.loads((report.out_dir / "timeline.json").read_text(encoding="utf-8"))
+    _, out, _ = film
+    data = json.loads((out / "timeline.json").read_text(encoding="utf-8"))
     index = next(i for i, item in enumerate(data["items"]) if item.get("clip_id") == "home")
     copy = tmp_path / "home.mp4"
     shutil.copyfile(data["items"][index]["source"], copy)
@@ -105,7 +107,7 @@ def test_a_moved_or_changed_source_is_named_before_anything_is_rendered(film, tm
 
 
 def test_export_then_import_leaves_the_manifest_as_it_was(film, tmp_path) -> None:
-    project, _ = film
+    project, _, _ = film
     before = project.text()
     for fmt, suffix in (("otio", ".otio"), ("fcpxml", ".fcpxml"), ("edl", ".edl")):
         edit = tmp_path / f"film{suffix}"
@@ -118,7 +120,7 @@ def test_export_then_import_leaves_the_manifest_as_it_was(film, tmp_path) -> Non
 
 
 def test_a_trimmed_clip_in_the_edit_comes_back_as_a_time(film, tmp_path) -> None:
-    project, _ = film
+    project, _, _ = film
     manifest = tmp_path / "tiny.yaml"
     shutil.copyfile(project.manifest, manifest)
     edit = tmp_path / "film.otio"
@@ -145,7 +147,7 @@ def test_a_trimmed_clip_in_the_edit_comes_back_as_a_time(film, tmp_path) -> None
 
 
 def test_export_and_import_edit_commands(film, tmp_path) -> None:
-    project, _ = film
+    project, _, _ = film
     edl = tmp_path / "film.edl"
     result = CliRunner().invoke(
         cli, ["export", str(project.manifest), "--format", "edl", "-o", str(edl)]
@@ -165,27 +167,8 @@ def test_export_and_import_edit_commands(film, tmp_path) -> None:
     assert result.exit_code == 2 and "none.edl" in result.output
 
 
-def test_event_pack_command_writes_the_page(film, tmp_path) -> None:
-    project, _ = film
-    out = tmp_path / "event"
-    args = [
-        "event-pack",
-        str(project.manifest),
-        "-o",
-        str(out),
-        "--preset",
-        "ultrafast",
-        "--no-pause",
-    ]
-    result = CliRunner().invoke(cli, args)
-    assert result.exit_code == 0, result.output
-    assert "Event pack: 2 touchpoints" in result.output
-    assert f"Open {out / 'index.html'}" in result.output
-    assert (out / "index.html").is_file() and (out / "film.mp4").is_file()
-
-
 def test_caption_stills_draw_the_words_on_the_picture_or_on_black(film) -> None:
-    project, _ = film
+    project, _, _ = film
     media = Path(project.media["ward"])
     with_picture = caption_still(media, 0.5, "Nights were long.", has_video=True, width=160)
     on_black = caption_still(media, 0.5, "Nights were long.", has_video=False, width=160)
@@ -198,26 +181,9 @@ def test_caption_stills_draw_the_words_on_the_picture_or_on_black(film) -> None:
     assert caption_still(media.with_name("gone.mp4"), 0.5, "x", has_video=True) is None
 
 
-def test_render_command_from_a_manifest_one_touchpoint_or_a_timeline(film, tmp_path) -> None:
-    project, report = film
-    fast = ["--no-burn-in", "--preset", "ultrafast"]
-    one = tmp_path / "one"
-    args = ["render", str(project.manifest), "--touchpoint", "2", "-o", str(one), *fast]
-    result = CliRunner().invoke(cli, args)
-    assert result.exit_code == 0, result.output
-    stem = one / "touchpoint-02-going-home"  # a film of its own, named after the touchpoint
-    assert "Loudness:" in result.output and f"{stem}.mp4" in result.output
-    cuts = [i for i in load_timeline(Path(f"{stem}.timeline.json")).items if isinstance(i, Cut)]
-    assert [c.clip_id for c in cuts] == ["home"]
-    again = tmp_path / "again"
-    timeline = report.out_dir / "timeline.json"
-    result = CliRunner().invoke(
-        cli, ["render", "--timeline", str(timeline), "-o", str(again), *fast]
-    )
-    assert result.exit_code == 0, result.output
-    assert re.search(
-        r"Film: .*, \d+ captions, (\d+) segments \(\1 reused from the cache\)\.", result.output
-    )
+def test_the_render_command_refuses_what_it_cannot_do(film, tmp_path) -> None:
+    project, out, _ = film
+    timeline = out / "timeline.json"
     for wrong in (
         ["render"],
         ["render", str(project.manifest), "--timeline", str(timeline)],
@@ -228,21 +194,22 @@ def test_render_command_from_a_manifest_one_touchpoint_or_a_timeline(film, tmp_p
     # A folder holding another manifest's film is not replaced without --force.
     other = tmp_path / "other.yaml"
     other.write_text(project.text(), encoding="utf-8")
-    result = CliRunner().invoke(cli, ["render", str(other), "-o", str(one), *fast])
+    result = CliRunner().invoke(cli, ["render", str(other), "-o", str(out), *FAST_FLAGS])
     assert result.exit_code == 2 and "--force" in result.output
+    assert "index.html" in {p.name for p in out.iterdir()}  # the event pack is untouched
 
 
 def test_the_qc_report_shows_each_finding_with_the_frame_as_seen(film, tmp_path) -> None:
-    project, report = film
+    _, event, _ = film
     srt = tmp_path / "film.srt"
-    # The film's own captions, with one cue made unreadably fast and one over silence.
+    # Captions for the film: one cue unreadably fast, one where nobody speaks.
     srt.write_text(
         "1\n00:00:00,600 --> 00:00:00,900\nNights were long, and the nurses helped all night.\n\n"
         "2\n00:00:03,000 --> 00:00:03,900\nNobody speaks here.\n",
         encoding="utf-8",
     )
     out = tmp_path / "qc.html"
-    film_path = report.out_dir / "film.mp4"
+    film_path = event / "film.mp4"
     args = ["check-subs", str(srt), "--media", str(film_path), "--report", str(out)]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 1, result.output  # the fast cue is an error
