@@ -1,5 +1,6 @@
 """Archive-wide use cases on a tiny archive, fast: transcribe (all from the cache), the search
-index and its search, search --add into a manifest, and a person's correction of a clip's words.
+index and its search, search --add into a manifest; and the words of a film's clips: the review
+of doubtful words and a person's correction of them.
 
 The same use cases on the real sample archive are in test_archive_index.py, test_search.py and
 test_correct.py (slow).
@@ -112,3 +113,13 @@ def test_the_transcript_command_prints_a_seeded_clip(tmp_path, monkeypatch, fmt)
     project = tiny_project(tmp_path, monkeypatch)
     output = _run("transcript", project.media["home"], "--format", fmt)
     assert "Going home was hard." in output
+
+
+def test_review_lists_the_words_to_check(tmp_path, monkeypatch) -> None:
+    project = tiny_project(tmp_path, monkeypatch)
+    output = _run("review", project.manifest)
+    # One line per doubtful word: the clip, where it is said, the word and why.
+    lines = [line.split() for line in output.splitlines() if line.strip() and "Clips" not in line]
+    doubts = [line for line in lines if "low-probability" in line]
+    assert doubts == [["home", "00:01.6", "Truly.", "low-probability"]]
+    assert "Nurses" not in output  # words heard with confidence are not listed
