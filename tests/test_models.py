@@ -98,6 +98,16 @@ def test_tiny_and_bundled_share_a_cache_key_and_models_do_not():
     assert tiny != cache_key(media, TranscribeOptions(model="base"))
 
 
+def test_the_built_in_default_is_base(monkeypatch):
+    # Chosen by measurement (README: "Choosing the model"); the suite itself pins tiny.
+    monkeypatch.delenv(MODEL_ENV, raising=False)
+    assert default_model() == "base" == TranscribeOptions().model
+    result = CliRunner().invoke(cli, ["models"])
+    assert result.exit_code == 0, result.output
+    marked = {tuple(line.split()[:2]) for line in result.output.splitlines() if "*" in line}
+    assert ("faster-whisper", "*base") in marked and ("faster-whisper", "*tiny") not in marked
+
+
 def test_the_default_model_comes_from_the_environment(monkeypatch):
     monkeypatch.setenv(MODEL_ENV, "base")
     assert TranscribeOptions().model == "base" == default_model()

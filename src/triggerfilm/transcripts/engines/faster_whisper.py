@@ -1,4 +1,4 @@
-"""The default engine: faster-whisper (CTranslate2), offline with the bundled tiny.en model."""
+"""The default engine: faster-whisper (CTranslate2), offline with Whisper base or tiny.en."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def _load(location: str, threads: int) -> WhisperModel:
     except Exception as error:  # the hub raises several types when offline
         raise TriggerfilmError(
             f"cannot load Whisper model '{location}' ({type(error).__name__})",
-            expected="'bundled', a local model folder, or a model name with a network connection",
+            expected="tiny, base, a local model folder, or a model name with a network connection",
             hint="Run `triggerfilm models` to see the models available offline",
         ) from None
 
