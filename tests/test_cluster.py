@@ -178,6 +178,7 @@ def test_an_unreachable_scheduler_is_a_clear_error(tmp_path, shared_data):
     assert time.monotonic() - started < 100
 
 
+@pytest.mark.slow
 def test_a_transcript_from_a_worker_without_a_shared_cache_is_stored_by_the_client(
     tmp_path, shared_data
 ):
@@ -194,6 +195,24 @@ def test_a_transcript_from_a_worker_without_a_shared_cache_is_stored_by_the_clie
     _store_locally(result, options, client_cache)
     stored = read_cached(entry_path(result["media_sha256"], options, client_cache), "redo")
     assert stored is not None and "country" in stored.text
+
+
+def test_a_workers_cached_transcript_reaches_the_clients_cache(tmp_path, monkeypatch):
+    """The same hand-over, fast: the worker finds the clip in its own cache (seeded), so no
+    Whisper runs; the client stores exactly what the worker returned."""
+    from tests.tiny_project import tiny_project, transcript_of
+    from triggerfilm.transcripts.cluster import ClipJob, _store_locally, run_job
+    from triggerfilm.transcripts.store import entry_path, read_cached
+
+    project = tiny_project(tmp_path / "worker", monkeypatch)
+    options = TranscribeOptions()
+    result = run_job(ClipJob("ward", str(project.media["ward"])), options, None)
+    assert result["clip"] == "ward"
+    client_cache = tmp_path / "client-cache"
+    _store_locally(result, options, client_cache)
+    stored = read_cached(entry_path(result["media_sha256"], options, client_cache), "redo")
+    assert stored == transcript_of("ward", options)
+    assert stored.text == "Nights were long. Nurses helped."
 
 
 def test_a_clip_a_worker_cannot_read_is_a_clear_error(tmp_path):

@@ -497,11 +497,12 @@ def test_read_cached_discards_what_is_not_a_transcript(tmp_path: Path, kind: str
 
 
 def test_damaged_loudness_cache_entry_is_measured_again(tmp_path: Path, monkeypatch) -> None:
+    from tests.tiny_project import clip_file
     from triggerfilm.media.loudness import clip_loudness
     from triggerfilm.sources.local import file_sha256
 
     monkeypatch.setenv("TRIGGERFILM_CACHE", str(tmp_path))
-    clip = CLIPS / "ICU15-01.m4a"
+    clip = clip_file("home")  # a tone of 2.4 s: measured three times, so short is better
     entry = tmp_path / "loudness" / f"{file_sha256(clip)}.json"
     entry.parent.mkdir()
     for damage in ("[]", '{"integrated": NaN, "true_peak": -1, "lra": 3}', '{"integrated": "x"}'):

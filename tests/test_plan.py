@@ -50,7 +50,8 @@ def test_interleave_moves_as_little_as_needed(given: str, expected: str) -> None
 def test_interleave_is_optimal_and_a_permutation() -> None:
     rng = random.Random(4)
     for _ in range(300):
-        items = [f"{rng.choice('abc')}{i}" for i in range(rng.randint(1, 7))]
+        # Up to 6 passages: every permutation is tried (7 would be 5040 of them, 300 times).
+        items = [f"{rng.choice('abc')}{i}" for i in range(rng.randint(1, 6))]
         result = interleave(items, _first)
         assert sorted(result) == sorted(items)
         best = min(repeats(p, _first) for p in itertools.permutations(items))

@@ -12,6 +12,7 @@ import pytest
 from triggerfilm.app import RenderOptions, render_manifest
 from triggerfilm.captions.check import check_subtitles, read_subtitles
 from triggerfilm.captions.profiles import get_profile
+from triggerfilm.store import cache_root
 
 from .conftest import CLIPS
 
@@ -244,6 +245,18 @@ def test_a_recut_from_cache_matches_a_full_render_of_the_same_manifest(film, tmp
         .read_text()
         .replace("from: 25.0, to: 32.7", "from: 26.0, to: 31.0")
     )
+    # A segment cache of this test's own, warmed by the original film, so that an earlier
+    # run's cache (which may hold the re-cut's segment already) cannot change what is reused.
+    # The rest of the cache (transcripts, models) is shared, so nothing is transcribed again.
+    own = tmp_path / "own-cache"
+    own.mkdir()
+    for entry in cache_root().iterdir():
+        if entry.name != "render":
+            (own / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
+    monkeypatch.setenv("TRIGGERFILM_CACHE", str(own))
+    render_manifest(
+        film.parent / "small.yaml", tmp_path / "first", RenderOptions(preset="ultrafast")
+    )
     warm = render_manifest(changed, tmp_path / "warm", RenderOptions(preset="ultrafast"))
     assert warm.reused == warm.segments - 1  # only the changed selection was rendered
     # A fresh cache: every segment (and transcript) is made anew.
@@ -259,6 +272,13 @@ def test_a_recut_from_cache_matches_a_full_render_of_the_same_manifest(film, tmp
     assert (tmp_path / "warm" / "film.srt").read_text() == (
         tmp_path / "cold" / "film.srt"
     ).read_text()
+    # The re-cut's loudness, computed from cached segments' blocks, is the cold render's, and
+    # both meet the target (EBU R 128: -23 LUFS) and the true-peak limit.
+    assert warm.loudness is not None and cold.loudness is not None
+    assert abs(warm.loudness.integrated - cold.loudness.integrated) <= 0.2
+    for level in (warm.loudness, cold.loudness):
+        assert abs(level.integrated - (-23.0)) <= 0.5
+        assert level.true_peak <= -1.0 + 0.2  # AAC encoding may add a fraction of a dB
 
 
 @pytest.mark.slow

@@ -133,3 +133,33 @@ def test_withdraw_keeps_the_manifests_mode_bom_and_crlf(tmp_path):
     assert data.count(b"\r\n") == data.count(b"\n")  # every line still ends in CRLF
     assert _mode(path) == 0o640
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+@pytest.mark.parametrize(
+    ("make", "words"),
+    [
+        (lambda p: p.mkdir(), "is a directory, not a media file"),
+        (lambda p: os.mkfifo(p), "is a named pipe (FIFO), not a media file"),
+        (lambda p: p.write_bytes(b""), "is empty (0 bytes), not a media file"),
+        (lambda p: p.symlink_to(p.with_name("gone")), "is a broken symbolic link"),
+        (lambda p: p.symlink_to(p), "is a symbolic link loop"),
+        (lambda p: None, "does not exist"),
+    ],
+)
+def test_what_a_path_is_in_words(tmp_path, make, words):
+    from triggerfilm.store import regular_file_problem
+
+    path = tmp_path / "clip.mp4"
+    make(path)
+    assert regular_file_problem(path, "a media file").startswith(words)
+
+
+def test_a_readable_file_has_no_problem_and_odd_paths_are_named(tmp_path):
+    from triggerfilm.store import regular_file_problem
+
+    assert regular_file_problem(tmp_path / "x\0y", "a media file").startswith("is not a usable")
+    (tmp_path / "fine.mp4").write_bytes(b"x")
+    assert regular_file_problem(tmp_path / "fine.mp4", "a media file") is None
+    assert regular_file_problem(tmp_path / "fine.mp4" / "below", "a media file") == (
+        "does not exist (a folder on its path is a file)"
+    )

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from ..captions.writers import format_srt, format_ttml, format_vtt
 from ..consent import check_consent, refuse_unconsented
 from ..editplan.timeline import Cut, Timeline, narrator_film, touchpoint_film
 from ..errors import ManifestError
+from ..media.ffmpeg import run_parallel
 from ..media.loudness import TARGETS as LOUDNESS_TARGETS
 from ..media.loudness import Loudness, clip_loudness
 from ..render.film import MARKER, RenderedFilm, check_output_folder, render_film
@@ -115,10 +115,8 @@ def loudness_gains(timeline: Timeline, target: float, jobs: int = 2) -> dict[str
     for item in timeline.items:
         if isinstance(item, Cut) and item.has_audio:
             sources.setdefault(item.source_sha256, item.source)
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        measured = dict(
-            zip(sources, pool.map(lambda s: clip_loudness(Path(s)), sources.values()), strict=True)
-        )
+    levels = run_parallel(lambda s: clip_loudness(Path(s)), list(sources.values()), jobs)
+    measured = dict(zip(sources, levels, strict=True))
     gains = {}
     for sha, level in measured.items():
         # A silent clip stays as it is; an extreme gain would only raise its noise.

@@ -29,6 +29,10 @@ NATIONAL_SAMPLE = (
 
 # Cut this far outside the first and last quoted word, unless a neighbouring word is closer.
 DEFAULT_PAD = 0.3
+# The shortest passage a film may use. Shorter is no passage of speech (a syllable, a frame or
+# two): a time typed wrongly (`to: 12.0` for `to: 21.0`, two times a hair apart) would
+# otherwise become a silent flash in the film.
+MIN_PASSAGE_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,18 @@ def _cut(
             f"ends at {end:.2f} s, not after the start ({start:.2f} s)",
             expected="a passage that ends after it starts",
             hint="Check that 'from' and 'to' are the right way round",
+        )
+    if end - start < MIN_PASSAGE_SECONDS:
+        title = manifest.touchpoints[touchpoint].title
+        _fail(
+            manifest,
+            selection,
+            "to",
+            selection.end,
+            f"the passage of clip '{selection.clip}' in touchpoint '{title}' lasts only "
+            f"{end - start:.2g} s ({start:.2f}–{end:.2f} s)",
+            expected=f"a passage of at least {MIN_PASSAGE_SECONDS} s",
+            hint="Check the times, or quote the first and last words of the passage",
         )
     speech = clip.transcript.speech
     first_at = words[first_word].start if first_word is not None else None

@@ -31,6 +31,8 @@ from .sentences import Sentence, words_inside
 from .timeline import Cut, Timeline
 
 UNTAGGED = "?"
+# A touchpoint tag inside a sentence's text (the line's own tag is at its end).
+_TAG = re.compile(r"(?:^|\s)#tp:(\S*)")
 _HEADING = re.compile(r"^##\s+(\S+)")
 _LINE = re.compile(
     r"^\s*[-*]\s*\[(?P<tick>[ xX])\]\s*`?(?P<start>\d+:\d+(?:\.\d+)?)\s*[–-]\s*"
@@ -200,6 +202,7 @@ def parse_cutsheet(text: str, where: Path | str) -> list[SheetLine]:
                 line=number,
                 expected="sentence lines under the heading of their clip",
             )
+        _one_tag(match, where, number)
         start = _seconds(match["start"], where, number)
         end = _seconds(match["end"], where, number)
         if end <= start:
@@ -240,6 +243,26 @@ def check_selected(lines: list[SheetLine], where: Path | str) -> None:
             where=where,
             expected="at least one sentence ticked [x] with its #tp:touchpoint tag",
         )
+
+
+def _one_tag(match: re.Match[str], where: Path | str, line: int) -> None:
+    """Refuse a tag anywhere but at the end of the line: with two, the last would win silently
+    and the sentence would go to a touchpoint nobody chose."""
+    stray = _TAG.findall(match["text"])
+    if not stray:
+        return
+    if match["tag"] is not None:
+        tags = " and ".join(f"#tp:{tag}" for tag in (*stray, match["tag"]))
+        problem = f"the sentence has more than one touchpoint tag ({tags})"
+    else:
+        problem = f"the touchpoint tag #tp:{stray[0]} is not at the end of the line"
+    raise ManifestError(
+        problem,
+        where=where,
+        line=line,
+        expected="one #tp:touchpoint tag, at the end of the sentence's line",
+        hint="A sentence goes into one touchpoint: keep the tag of that one and delete the other",
+    )
 
 
 def _seconds(text: str, where: Path | str, line: int) -> float:

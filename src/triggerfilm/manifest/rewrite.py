@@ -235,12 +235,26 @@ class ManifestEditor:
         target.insert(min(max(to_i, 0), len(target)), item)
         _keep_trailing(source, last_source)
         _keep_trailing(target, last_target)
+        self._drop_comment_if_emptied(t)
 
     def remove_selection(self, t: int, i: int) -> None:
         items = self._selections(t)
         last = _last(items)
         del items[i]
         _keep_trailing(items, last)
+        self._drop_comment_if_emptied(t)
+
+    def _drop_comment_if_emptied(self, t: int) -> None:
+        """A touchpoint left without selections loses the comment that stood above its first
+        one: ruamel.yaml writes an empty list as ``[]`` on the line after such a comment, at
+        the margin, which is not YAML (the comment spoke of a passage that is gone)."""
+        entry = self.data["touchpoints"][t]
+        items = entry.get("selections")
+        if isinstance(items, CommentedSeq) and not len(items):
+            items.ca.comment = None
+            tokens = entry.ca.items.get("selections")
+            if tokens and len(tokens) > 3:
+                tokens[3] = None
 
     def set_selection_key(self, t: int, i: int, key: str, value: str | float | None) -> None:
         """Set (or, with None, remove) one key of a selection, e.g. valence or note."""

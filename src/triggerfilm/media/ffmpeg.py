@@ -16,9 +16,11 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
 from ..errors import TriggerfilmError
 
@@ -69,6 +71,29 @@ def stop_children() -> None:
         if process.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 process.kill()
+
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+
+def run_parallel(work: Callable[[Item], Result], items: Sequence[Item], jobs: int) -> list[Result]:
+    """``work`` on each of ``items``, ``jobs`` at a time, the results in the items' order.
+
+    ffmpeg does the heavy lifting in each job, so threads are enough. When one job fails or
+    the run is interrupted, the queued jobs never start and the running encoders are killed
+    now, not at their natural end.
+    """
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    try:
+        futures = [pool.submit(work, item) for item in items]
+        return [future.result() for future in futures]
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        stop_children()
+        raise
+    finally:
+        pool.shutdown(wait=True)
 
 
 def allow_children() -> None:

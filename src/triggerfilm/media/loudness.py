@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, astuple, dataclass
 from pathlib import Path
 
@@ -22,6 +23,13 @@ TRUE_PEAK_LIMIT = -1.0
 _INTEGRATED = re.compile(r"\bI:\s+(-?[\d.]+|-inf) LUFS")
 _RANGE = re.compile(r"\bLRA:\s+(-?[\d.]+) LU\b")
 _PEAK = re.compile(r"\bPeak:\s+(-?[\d.]+|-inf) dBFS")
+# One line per 100 ms with ebur128's framelog: M is the loudness of the 400 ms block ending there.
+_MOMENTARY = re.compile(r"\bt:\s*[\d.]+\s+TARGET:\S+ LUFS\s+M:\s*(-?[\d.]+|-inf|nan)")
+# BS.1770-4 gating: blocks quieter than -70 LUFS, then those 10 LU under the mean, are left out.
+ABSOLUTE_GATE = -70.0
+# ebur128's options that log every block (at ffmpeg's "info" level), as block_loudness uses it.
+EBUR128_BLOCKS = {"framelog": "info"}
+RELATIVE_GATE = 10.0
 
 
 @dataclass(frozen=True)
@@ -57,6 +65,48 @@ def measure(args: list[str], what: str, cwd: Path | None = None) -> Loudness:
         cwd=cwd,
     )
     return _parse(stderr)
+
+
+def block_loudness(args: list[str], what: str, cwd: Path | None = None) -> tuple[float, ...]:
+    """The loudness (LUFS) of each 400 ms block, every 100 ms, of the audio ``args`` produce.
+
+    These are the blocks BS.1770 gates to make the integrated loudness, so the loudness of
+    sound made by joining measured pieces is computed from their blocks (:func:`gated_loudness`)
+    without decoding and measuring the joined sound again. No true peak: it is not needed here,
+    and oversampling is most of ebur128's cost.
+    """
+    stderr = run_ffmpeg(
+        [*args, "-vn", "-sn", "-af", "ebur128=framelog=info", "-f", "null", "-"],
+        what,
+        loglevel="info",
+        cwd=cwd,
+    )
+    return parse_blocks(stderr)
+
+
+def parse_blocks(stderr: str) -> tuple[float, ...]:
+    """The block loudness values that ebur128 (with ``EBUR128_BLOCKS``) logged in ``stderr``."""
+    return tuple(
+        -120.0 if m in ("-inf", "nan") else max(-120.0, float(m))
+        for m in _MOMENTARY.findall(stderr)
+    )
+
+
+def gated_loudness(blocks: Iterable[float]) -> float:
+    """The integrated loudness (LUFS) of ``blocks`` (see :func:`block_loudness`), gated as
+    ITU-R BS.1770-4 gates it; -70 (silent) when no block passes the absolute gate."""
+
+    def energy(level: float) -> float:
+        return float(10 ** ((level + 0.691) / 10))
+
+    def loudness(levels: list[float]) -> float:
+        return -0.691 + 10 * math.log10(sum(map(energy, levels)) / len(levels))
+
+    audible = [b for b in blocks if b > ABSOLUTE_GATE]
+    if not audible:
+        return ABSOLUTE_GATE
+    threshold = loudness(audible) - RELATIVE_GATE
+    return loudness([b for b in audible if b > threshold])
 
 
 def clip_loudness(path: Path) -> Loudness:

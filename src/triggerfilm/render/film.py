@@ -14,11 +14,12 @@ from pathlib import Path
 
 from ..captions.model import Cue
 from ..editplan.timeline import Card, Item, Timeline
-from ..media.ffmpeg import RenderError, run_ffmpeg, stop_children
-from ..media.loudness import Loudness, measure
+from ..media.ffmpeg import RenderError, run_ffmpeg, run_parallel, stop_children
+from ..media.loudness import Loudness, gated_loudness, measure
 from ..store import staged_path
 from .cards import text_warnings
-from .segments import EncodeSettings, Segment, render_segment
+from .segments import SAMPLE_RATE, EncodeSettings, Segment, render_segment
+from .sound import AAC_ARGS, encode_sound
 from .workspace import run_folder
 
 MARKER = ".triggerfilm-output.json"
@@ -75,9 +76,10 @@ def render_film(
     """Render every item (reusing cached segments) and join them into ``out_dir/<stem>.mp4``.
 
     ``gains`` maps a source's sha256 to the gain (dB) that brings it to the loudness target;
-    with ``loudness_target`` the joined sound is measured and corrected to it, then the
-    finished film is measured again and the result returned. Scratch files live in one run
-    folder (render.workspace), removed however the render ends.
+    with ``loudness_target`` the joined sound's loudness is computed from its segments'
+    loudness blocks (kept with each cached segment) and corrected to the target, then the
+    finished film is measured and the result returned. Scratch files live in one run folder
+    (render.workspace), removed however the render ends.
     """
     with run_folder() as work:
         return _render_film(
@@ -105,33 +107,25 @@ def _render_film(
 ) -> RenderedFilm:
     settings = EncodeSettings(timeline.width, timeline.height, timeline.fps, preset=preset)
     starts = timeline.starts()
-    tasks: list[tuple[Item, list[Cue], float, EncodeSettings, Path, float, Path]] = []
+    measured = loudness_target is not None
+    Task = tuple[Item, list[Cue], float, EncodeSettings, Path, float, Path, bool]
+    tasks: list[Task] = []
     for index, item in enumerate(timeline.items):
         offset = starts[index] / timeline.fps
         item_cues = [c for c in cues if c.item == index] if burn_in else []
         gain = (gains or {}).get(getattr(item, "source_sha256", ""), 0.0)
-        tasks.append((item, item_cues, offset, settings, cache_dir, gain, work))
+        tasks.append((item, item_cues, offset, settings, cache_dir, gain, work, measured))
     # Text that will not fit a card or strap is reported on every render, cached or not.
     warnings = [w for item in timeline.items for w in text_warnings(item, settings)]
 
-    def one(task: tuple[Item, list[Cue], float, EncodeSettings, Path, float, Path]) -> Segment:
+    def one(task: Task) -> Segment:
         segment = render_segment(*task)
         if progress:
             progress(1)
         return segment
 
     # Two segments at once keep both cores busy: decoding and the filters are single-threaded.
-    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
-    try:
-        futures = [pool.submit(one, task) for task in tasks]
-        rendered = [future.result() for future in futures]
-    except BaseException:
-        # Queued segments must not start, and running encoders stop now, not at their end.
-        pool.shutdown(wait=False, cancel_futures=True)
-        stop_children()
-        raise
-    finally:
-        pool.shutdown(wait=True)
+    rendered = run_parallel(one, tasks, jobs)
     segments = [s.path for s in rendered]
     existing = sum(s.reused for s in rendered)
     warnings += [s.warning for s in rendered if s.warning]
@@ -144,32 +138,65 @@ def _render_film(
     )
     (work / "chapters.txt").write_text(_chapters(timeline), encoding="utf-8")
     joined = ["-f", "concat", "-safe", "0", "-i", "segments.txt"]
-    audio_filter: list[str] = []
+    audio_filter = ""
     if loudness_target is not None:
-        before = measure(joined, "measuring the film's loudness", cwd=work)
-        correction = loudness_target - before.integrated
-        if not before.silent and abs(correction) > 0.1:
-            audio_filter = [
-                "-af",
-                f"volume={correction:.2f}dB,alimiter=limit=0.79:level=disabled:latency=1",
-            ]
-    args = [*joined, "-i", "chapters.txt"]
-    maps = ["-map", "0:v", "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1"]
+        # The joined sound's loudness, from the segments' blocks: the same gating as measuring
+        # the joined sound (within a few hundredths of a LU: only the blocks that straddle a
+        # join differ, and the joins are faded), without decoding the whole film to measure it.
+        before = gated_loudness(b for s in rendered for b in s.blocks or ())
+        correction = loudness_target - before
+        if before > -70.0 and abs(correction) > 0.1:
+            audio_filter = f"volume={correction:.2f}dB,alimiter=limit=0.79:level=disabled:latency=1"
+    # The sound in pieces at once where the film can be split (render.sound), else in the join.
+    samples = [item.frames * SAMPLE_RATE for item in timeline.items]
+    whole_samples = all(n % timeline.fps == 0 for n in samples)
+    split = whole_samples and encode_sound(
+        segments,
+        [n // timeline.fps for n in samples],
+        [isinstance(item, Card) for item in timeline.items],
+        audio_filter,
+        "sound.aac",
+        work,
+        jobs,
+    )
+    args = [*joined, *(["-i", "sound.aac"] if split else []), "-i", "chapters.txt"]
+    sound = 1 if split else 0
+    meta = sound + 1
+    maps = ["-map", "0:v", "-map", f"{sound}:a", "-map_metadata", f"{meta}"]
+    maps += ["-map_chapters", f"{meta}"]
     if cues:
         (work / "soft-track.srt").write_text(mov_text_safe_srt(srt_text), encoding="utf-8")
         args += ["-f", "srt", "-i", "soft-track.srt"]
-        maps += ["-map", "2:0", "-c:s", "mov_text", "-metadata:s:s:0", "language=eng"]
-    with staged_path(film) as partial:
-        codecs = ["-c:v", "copy", "-c:a", "aac", "-b:a", "192k", "-movflags", "+faststart"]
-        run_ffmpeg(
-            [*args, *maps, *audio_filter, *codecs, str(partial)],
-            "joining the segments into the film",
-            cwd=work,
-        )
-        # Measured on the finished file, before it takes the film's name.
-        loudness = None
-        if loudness_target is not None:
-            loudness = measure(["-i", str(partial)], "measuring the finished film")
+        maps += ["-map", f"{meta + 1}:0", "-c:s", "mov_text", "-metadata:s:s:0", "language=eng"]
+    if split:
+        codecs = ["-c:v", "copy", "-c:a", "copy"]
+    else:
+        codecs = ["-c:v", "copy", *(["-af", audio_filter] if audio_filter else []), *AAC_ARGS]
+    side = ThreadPoolExecutor(max_workers=1)
+    try:
+        with staged_path(film) as partial:
+            # The finished sound is measured while the picture is copied: the film's sound
+            # track is sound.aac's frames, as they are. (In one piece: measured from the film.)
+            measuring = None
+            if loudness_target is not None and split:
+                measuring = side.submit(measure, ["-i", "sound.aac"], "measuring the film", work)
+            run_ffmpeg(
+                [*args, *maps, *codecs, "-movflags", "+faststart", str(partial)],
+                "joining the segments into the film",
+                cwd=work,
+            )
+            loudness = None
+            if measuring is not None:
+                loudness = measuring.result()
+            elif loudness_target is not None:
+                # Measured on the finished file, before it takes the film's name.
+                loudness = measure(["-i", str(partial)], "measuring the finished film")
+    except BaseException:
+        # The measuring ffmpeg stops now, not when it has read the whole film.
+        stop_children()
+        raise
+    finally:
+        side.shutdown(wait=True)
     return RenderedFilm(
         film, len(segments), existing, timeline.duration, loudness, tuple(dict.fromkeys(warnings))
     )

@@ -4,12 +4,17 @@ A segment is H.264 video plus PCM audio of exactly ``item.frames`` frames, confo
 film's size, frame rate and sound format, with its captions burned in. Because the key covers
 everything that goes into the pixels and samples, a re-cut re-renders only the segments that
 changed, and the film is joined from segments without re-encoding the picture.
+
+Each segment's record also keeps its sound's loudness blocks (media.loudness.block_loudness),
+measured once from the segment itself: the film's loudness is computed from them, so a re-cut
+measures only the segments it renders, not the whole film.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +24,7 @@ import ffmpeg
 from ..captions.model import Cue
 from ..editplan.timeline import Card, Cut, Item
 from ..media.ffmpeg import RenderError, run_ffmpeg
+from ..media.loudness import EBUR128_BLOCKS, block_loudness, parse_blocks
 from ..media.probe import count_frames
 from ..store import json_key, sha256_of, sharded_path, staged_path, write_text
 from .ass import compose_ass
@@ -33,6 +39,8 @@ SAMPLE_RATE = 48000
 Stream = Any
 # A 10 ms fade at each end of a cut removes the click of a waveform cut mid-cycle.
 FADE_SECONDS = 0.01
+# Bump when the loudness blocks kept in a segment's record are measured differently.
+BLOCKS_FORMAT = 1
 
 
 @dataclass(frozen=True)
@@ -91,11 +99,15 @@ def segment_key(
 
 @dataclass(frozen=True)
 class Segment:
-    """A rendered segment: its file, whether it came from the cache, and any warning."""
+    """A rendered segment: its file, whether it came from the cache, and any warning.
+
+    ``blocks`` is its sound's loudness, block by block (when asked for; see render_segment).
+    """
 
     path: Path
     reused: bool
     warning: str | None = None
+    blocks: tuple[float, ...] | None = None
 
 
 def segment_path(cache_dir: Path, key: str) -> Path:
@@ -108,11 +120,11 @@ def _record_path(target: Path) -> Path:
     return target.with_suffix(".json")
 
 
-def _cached_problem(target: Path, frames: int) -> str | None:
-    """Why the cached segment at ``target`` cannot be trusted; None when it matches its record."""
+def _read_record(target: Path) -> dict[str, Any] | str:
+    """The record of the cached segment at ``target``, or why it cannot be trusted."""
     try:
         record = json.loads(_record_path(target).read_text(encoding="utf-8"))
-        size, expected_frames, digest = record["size"], record["frames"], record["sha256"]
+        size, digest = record["size"], record["sha256"]
     except FileNotFoundError:
         return "its record is missing"
     except (OSError, ValueError, KeyError, TypeError):
@@ -123,11 +135,46 @@ def _cached_problem(target: Path, frames: int) -> str | None:
         return "the file is missing"
     if actual != size:
         return f"{actual} bytes where {size} were written"
-    if expected_frames != frames:
-        return f"it holds {expected_frames} frames, not {frames}"
     if sha256_of(target) != digest:
         return "its checksum does not match"
-    return None
+    return dict(record)
+
+
+def _recorded_blocks(record: dict[str, Any], frames: int, fps: int) -> tuple[float, ...] | None:
+    """The loudness blocks kept in a segment's record, or None when absent, stale or damaged.
+
+    They count only if measured (in this way) from this very file: the record's checksum,
+    which reuse has just verified against the file, is stored with them.
+    """
+    kept = record.get("loudness")
+    if not isinstance(kept, dict):
+        return None
+    blocks = kept.get("blocks")
+    if (
+        kept.get("format") != BLOCKS_FORMAT
+        or kept.get("sha256") != record.get("sha256")
+        or not isinstance(blocks, list)
+        # ebur128 logs one block per 100 ms of sound; the segment's sound is its picture's length.
+        or abs(len(blocks) - frames * 10 / fps) > 2
+        or not all(
+            isinstance(b, int | float) and not isinstance(b, bool) and math.isfinite(b)
+            for b in blocks
+        )
+    ):
+        return None
+    return tuple(float(b) for b in blocks)
+
+
+def _measure_blocks(path: Path, record: dict[str, Any], target: Path) -> tuple[float, ...]:
+    """Measure the loudness blocks of the segment file at ``path`` (``target`` or its staged
+    copy) and keep them in ``target``'s record."""
+    blocks = block_loudness(["-i", str(path)], "measuring a segment's loudness")
+    write_text(_record_path(target), json.dumps({**record, "loudness": _kept(record, blocks)}))
+    return blocks
+
+
+def _kept(record: dict[str, Any], blocks: tuple[float, ...]) -> dict[str, Any]:
+    return {"format": BLOCKS_FORMAT, "sha256": record["sha256"], "blocks": list(blocks)}
 
 
 def _discard(target: Path) -> None:
@@ -143,26 +190,38 @@ def render_segment(
     cache_dir: Path,
     gain_db: float = 0.0,
     work: Path | None = None,
+    loudness: bool = False,
 ) -> Segment:
     """The segment file for ``item``, from the cache (when it checks out) or rendered now.
 
     ``gain_db`` brings the cut's source to the film's loudness target. ``work`` is the run's
     scratch folder (render.workspace); ffmpeg runs there and is given scratch files by short
-    relative names, so nothing in ``$TMPDIR``'s path can break a filter graph.
+    relative names, so nothing in ``$TMPDIR``'s path can break a filter graph. With
+    ``loudness`` the segment comes with its loudness blocks: from its record, or measured now
+    (a new segment, or a cached one whose record lacks them or holds damaged ones).
     """
     key = segment_key(item, cues, settings, offset, gain_db)
     target = segment_path(cache_dir, key)
     warning = None
     if target.exists() or _record_path(target).exists():
-        problem = _cached_problem(target, item.frames)
-        if problem is None:
-            return Segment(target, reused=True)
-        warning = f"a cached segment ({_describe(item)}) was damaged ({problem}); rendered it again"
+        record = _read_record(target)
+        if isinstance(record, dict) and record.get("frames") != item.frames:
+            record = f"it holds {record.get('frames')} frames, not {item.frames}"
+        if isinstance(record, dict):
+            blocks = None
+            if loudness:
+                blocks = _recorded_blocks(record, item.frames, settings.fps)
+                if blocks is None:
+                    blocks = _measure_blocks(target, record, target)
+            return Segment(target, reused=True, blocks=blocks)
+        warning = f"a cached segment ({_describe(item)}) was damaged ({record}); rendered it again"
         _discard(target)
     if work is None:
         with run_folder() as scratch:
-            return _render_new(item, cues, offset, settings, target, gain_db, scratch, warning)
-    return _render_new(item, cues, offset, settings, target, gain_db, work, warning)
+            return _render_new(
+                item, cues, offset, settings, target, gain_db, scratch, warning, loudness
+            )
+    return _render_new(item, cues, offset, settings, target, gain_db, work, warning, loudness)
 
 
 def _describe(item: Item) -> str:
@@ -180,13 +239,14 @@ def _render_new(
     gain_db: float,
     work: Path,
     warning: str | None,
+    loudness: bool = False,
 ) -> Segment:
     name = f"seg-{target.stem[:16]}"
     # ffmpeg writes next to the cache entry (never in $TMPDIR, which may be another file
     # system), so the rename into place never crosses devices.
     with staged_path(target) as staged:
         if isinstance(item, Card):
-            _render_card(item, settings, work, name, staged)
+            measured = _render_card(item, settings, work, name, staged, loudness)
         else:
             ass = None
             if cues:
@@ -194,14 +254,24 @@ def _render_new(
                 (work / ass).write_text(
                     compose_ass(cues, settings.width, settings.height, offset), "utf-8"
                 )
-            _render_cut(item, ass, settings, work, name, staged, gain_db)
+            measured = _render_cut(item, ass, settings, work, name, staged, gain_db, loudness)
         frames = count_frames(staged)
         if frames != item.frames:
             raise _short_segment(item, frames, settings.fps)
         record = {"size": staged.stat().st_size, "frames": frames, "sha256": sha256_of(staged)}
-        # The record first: a segment without one is never trusted (it is rendered again).
-        write_text(_record_path(target), json.dumps(record))
-    return Segment(target, reused=False, warning=warning)
+        blocks = None
+        if loudness:
+            # Measured while encoding, and kept in the segment's record (written first).
+            kept = {**record, "loudness": _kept(record, measured or ())}
+            blocks = _recorded_blocks(kept, frames, settings.fps)
+            if blocks is None:  # the encoder's log was not as expected: measure the file
+                blocks = _measure_blocks(staged, record, target)
+            else:
+                write_text(_record_path(target), json.dumps(kept))
+        else:
+            # The record first: a segment without one is never trusted (it is rendered again).
+            write_text(_record_path(target), json.dumps(record))
+    return Segment(target, reused=False, warning=warning, blocks=blocks)
 
 
 def _short_segment(item: Item, frames: int, fps: int) -> RenderError:
@@ -297,9 +367,23 @@ def _encode(
     out: Path,
     what: str,
     work: Path,
-) -> None:
-    output = ffmpeg.output(video, audio, str(out), vframes=frames, **settings.x264_args())
-    run_ffmpeg(output.get_args(), what, cwd=work)
+    loudness: bool = False,
+) -> tuple[float, ...] | None:
+    """Encode the segment; with ``loudness``, also its sound's loudness blocks, measured in
+    the same ffmpeg run (a second, discarded output) rather than by decoding it again."""
+    if not loudness:
+        output = ffmpeg.output(video, audio, str(out), vframes=frames, **settings.x264_args())
+        run_ffmpeg(output.get_args(), what, cwd=work)
+        return None
+    split = audio.filter_multi_output("asplit", 2)
+    sound, measured = split[0], split[1]
+    outputs = ffmpeg.merge_outputs(
+        ffmpeg.output(video, sound, str(out), vframes=frames, **settings.x264_args()),
+        ffmpeg.output(measured.filter("ebur128", **EBUR128_BLOCKS), "-", f="null"),
+    )
+    # -nostats: the log is read for ebur128's lines, not the progress line.
+    args = ["-nostats", *outputs.get_args()]
+    return parse_blocks(run_ffmpeg(args, what, loglevel="info", cwd=work))
 
 
 def _fonts_link(work: Path) -> str:
@@ -311,12 +395,15 @@ def _fonts_link(work: Path) -> str:
     return "fonts"
 
 
-def _render_card(card: Card, settings: EncodeSettings, work: Path, name: str, out: Path) -> None:
+def _render_card(
+    card: Card, settings: EncodeSettings, work: Path, name: str, out: Path, loudness: bool
+) -> tuple[float, ...] | None:
     image = f"{name}-card.png"
     draw_card(card, settings.width, settings.height, work / image)
     video = _conform_video(_still(image, settings.fps), settings, card.frames)
     audio = _conform_audio(_silence(), card.frames, settings.fps, fade=False)
-    _encode(video, audio, settings, card.frames, out, f"drawing the card '{card.title}'", work)
+    what = f"drawing the card '{card.title}'"
+    return _encode(video, audio, settings, card.frames, out, what, work, loudness)
 
 
 def _render_cut(
@@ -327,7 +414,8 @@ def _render_cut(
     name: str,
     out: Path,
     gain_db: float,
-) -> None:
+    loudness: bool,
+) -> tuple[float, ...] | None:
     source = ffmpeg.input(str(Path(cut.source).resolve()), ss=f"{cut.source_in:.6f}")
     if cut.media_type == "audio-only":
         image = f"{name}-backdrop.png"
@@ -354,4 +442,4 @@ def _render_cut(
     mute = tuple((a - cut.source_in, b - cut.source_in) for a, b in cut.redactions)
     audio = _conform_audio(sound, cut.frames, settings.fps, True, gain_db, mute)
     what = f"cutting {Path(cut.source).name} at {cut.source_in:.2f} s"
-    _encode(video, audio, settings, cut.frames, out, what, work)
+    return _encode(video, audio, settings, cut.frames, out, what, work, loudness)

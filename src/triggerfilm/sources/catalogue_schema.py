@@ -85,7 +85,13 @@ def _parse_json(text: str, where: str) -> tuple[Any, dict[str, int]]:
             parse_int=bounded,
         )
     except json.JSONDecodeError as error:
-        raise SourceError(f"not valid JSON: {error.msg}", where=where, line=error.lineno) from None
+        raise SourceError(
+            f"not valid JSON: {error.msg} at column {error.colno}",
+            where=where,
+            line=error.lineno,
+            hint="Check the punctuation on that line and the one before it (a missing or extra "
+            "comma, bracket or quote)",
+        ) from None
     except RecursionError:
         raise SourceError(
             "is nested too deeply to read",

@@ -182,13 +182,32 @@ def read_document(
     return content
 
 
+# How compressed files begin: such a file is not text until it is unpacked.
+_COMPRESSED = (
+    (b"\x1f\x8b", "gzip", "gunzip"),
+    (b"BZh", "bzip2", "bunzip2"),
+    (b"\xfd7zXZ\x00", "xz", "unxz"),
+    (b"(\xb5/\xfd", "zstd", "unzstd"),
+    (b"PK\x03\x04", "zip", "unzip"),
+)
+
+
 def decode_utf8(
     content: bytes, where: str | Path, error: type[TriggerfilmError], expected: str
 ) -> str:
-    """Text from UTF-8 bytes, or ``error`` naming the byte where it is not UTF-8."""
+    """Text from UTF-8 bytes, or ``error`` naming the byte where it is not UTF-8 (or saying
+    that the file is compressed, and how to unpack it)."""
     try:
         return content.decode("utf-8")
     except UnicodeDecodeError as problem:
+        for magic, kind, tool in _COMPRESSED:
+            if content.startswith(magic):
+                raise error(
+                    f"is a {kind}-compressed file, not text",
+                    where=where,
+                    expected=expected,
+                    hint=f"Unpack it first (for example with `{tool}`) and give the unpacked file",
+                ) from None
         raise error(
             f"not UTF-8 text ({problem.reason} at byte {problem.start})",
             where=where,
