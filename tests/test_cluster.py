@@ -9,7 +9,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -165,7 +164,6 @@ def test_an_unreachable_scheduler_is_a_clear_error(tmp_path, shared_data):
     env = dict(os.environ, TRIGGERFILM_CACHE=str(tmp_path / "cache"))
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT / "src"), env.get("PYTHONPATH")) if p)
     address = f"tcp://127.0.0.1:{_free_port()}"
-    started = time.monotonic()
     done = subprocess.run(
         [sys.executable, "-m", "triggerfilm", "transcribe", str(manifest), "--scheduler", address],
         capture_output=True,
@@ -175,7 +173,6 @@ def test_an_unreachable_scheduler_is_a_clear_error(tmp_path, shared_data):
     )
     assert done.returncode == 2, done.stderr
     assert "cannot reach the Dask scheduler" in done.stderr and "Traceback" not in done.stderr
-    assert time.monotonic() - started < 100
 
 
 @pytest.mark.slow
