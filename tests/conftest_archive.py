@@ -10,12 +10,18 @@ which OpenSSL reads for every new connection, so the downloader needs no test-on
 
 from __future__ import annotations
 
+import hashlib
 import re
 import ssl
 import threading
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from triggerfilm.sources.cache import ContentCache
 
 
 @dataclass
@@ -137,3 +143,66 @@ class ArchiveServer:
             pass  # the client gave up first (size limit, timeout): that is what is being tested
         if truncating:
             handler.close_connection = True
+
+
+# --- fixtures shared by the archive test modules (import them by name) -------------------------
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def line_of(text: str, snippet: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), 1) if snippet in line)
+
+
+@pytest.fixture(autouse=True)
+def no_proxies(monkeypatch):
+    # urllib honours *_proxy variables; loopback must never go through a proxy in CI.
+    for name in (
+        "http_proxy",
+        "https_proxy",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "all_proxy",
+        "ALL_PROXY",
+    ):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="session")
+def test_ca():
+    trustme = pytest.importorskip(
+        "trustme", reason="the https tests need trustme (pip install -e '.[dev]')"
+    )
+    return trustme.CA()
+
+
+@pytest.fixture
+def ca_file(test_ca, tmp_path, monkeypatch) -> Path:
+    """The test authority's certificate, trusted by this process (and children given it)."""
+    path = tmp_path / "test-ca.pem"
+    test_ca.cert_pem.write_to_path(str(path))
+    monkeypatch.setenv("SSL_CERT_FILE", str(path))
+    return path
+
+
+@pytest.fixture
+def https_server(test_ca, ca_file):
+    """An https archive server whose certificate the downloader trusts, as a real one would be."""
+    running = ArchiveServer(tls=test_ca)
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def http_server():
+    """A plain http server: only an archive marked insecure may use it."""
+    running = ArchiveServer()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def cache(tmp_path) -> ContentCache:
+    return ContentCache(tmp_path / "cache")

@@ -1,8 +1,11 @@
 """Archive catalogues and safe downloads, against a real HTTP server on 127.0.0.1."""
 
+# The shared fixtures are imported from conftest_archive and requested by name as arguments,
+# which ruff reads as redefinitions.
+# ruff: noqa: F811
+
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
@@ -13,7 +16,17 @@ import pytest
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from conftest_archive import ArchiveServer  # noqa: E402
+from conftest_archive import (  # noqa: E402, F401 (fixtures are found by name)
+    ArchiveServer,
+    ca_file,
+    cache,
+    http_server,
+    https_server,
+    line_of,
+    no_proxies,
+    sha,
+    test_ca,
+)
 from triggerfilm.errors import SourceError, TriggerfilmError  # noqa: E402
 from triggerfilm.sources.cache import ContentCache, cache_root  # noqa: E402
 from triggerfilm.sources.catalogue import fetch_media, load_catalogue  # noqa: E402
@@ -27,58 +40,9 @@ FAST = {"timeout": 10, "backoff": 0}
 FAST_CATALOGUE = {"timeout": 10, "retries": 0}
 
 
-def sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def line_of(text: str, snippet: str) -> int:
-    return next(i for i, line in enumerate(text.splitlines(), 1) if snippet in line)
-
-
-@pytest.fixture(autouse=True)
-def no_proxies(monkeypatch):
-    # urllib honours *_proxy variables; loopback must never go through a proxy in CI.
-    for name in (
-        "http_proxy",
-        "https_proxy",
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "all_proxy",
-        "ALL_PROXY",
-    ):
-        monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture(scope="session")
-def test_ca():
-    trustme = pytest.importorskip(
-        "trustme", reason="the https tests need trustme (pip install -e '.[dev]')"
-    )
-    return trustme.CA()
-
-
 @pytest.fixture
-def server(test_ca, tmp_path, monkeypatch):
-    """An https archive server whose certificate the downloader trusts, as a real one would be."""
-    authority = tmp_path / "test-ca.pem"
-    test_ca.cert_pem.write_to_path(str(authority))
-    monkeypatch.setenv("SSL_CERT_FILE", str(authority))
-    running = ArchiveServer(tls=test_ca)
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def http_server():
-    """A plain http server: only an archive marked insecure may use it."""
-    running = ArchiveServer()
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def cache(tmp_path) -> ContentCache:
-    return ContentCache(tmp_path / "cache")
+def server(https_server):
+    return https_server
 
 
 def cached_files(cache: ContentCache) -> list[Path]:

@@ -5,9 +5,12 @@ Real loopback servers (https with a test certificate authority, and plain http),
 command line in a subprocess where exit codes and messages are the point.
 """
 
+# The shared fixtures are imported from conftest_archive and requested by name as arguments,
+# which ruff reads as redefinitions.
+# ruff: noqa: F811
+
 from __future__ import annotations
 
-import hashlib
 import os
 import subprocess
 import sys
@@ -18,22 +21,23 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from conftest_archive import ArchiveServer  # noqa: E402
+from conftest_archive import (  # noqa: E402, F401 (fixtures are found by name)
+    ArchiveServer,
+    ca_file,
+    cache,
+    http_server,
+    https_server,
+    line_of,
+    no_proxies,
+    sha,
+    test_ca,
+)
 from triggerfilm.errors import SourceError  # noqa: E402
 from triggerfilm.notices import Notice  # noqa: E402
-from triggerfilm.sources.cache import ContentCache  # noqa: E402
 from triggerfilm.sources.catalogue import fetch_media, load_catalogue  # noqa: E402
 from triggerfilm.sources.download import download  # noqa: E402
 
 MEDIA = b"not really a film, but bytes with a known hash"
-
-
-def sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def line_of(text: str, snippet: str) -> int:
-    return next(i for i, line in enumerate(text.splitlines(), 1) if snippet in line)
 
 
 def catalogue(media: str, sha256: str | None = None) -> str:
@@ -73,48 +77,6 @@ def manifest_text(archive_entry: str) -> str:
               - {{clip: a, from: 0, to: 1}}
         """
     )
-
-
-@pytest.fixture(autouse=True)
-def no_proxies(monkeypatch):
-    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.delenv("ALL_PROXY", raising=False)
-
-
-@pytest.fixture(scope="session")
-def test_ca():
-    trustme = pytest.importorskip(
-        "trustme", reason="the https tests need trustme (pip install -e '.[dev]')"
-    )
-    return trustme.CA()
-
-
-@pytest.fixture
-def ca_file(test_ca, tmp_path, monkeypatch) -> Path:
-    path = tmp_path / "test-ca.pem"
-    test_ca.cert_pem.write_to_path(str(path))
-    monkeypatch.setenv("SSL_CERT_FILE", str(path))
-    return path
-
-
-@pytest.fixture
-def https_server(test_ca, ca_file):
-    running = ArchiveServer(tls=test_ca)
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def http_server():
-    running = ArchiveServer()
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def cache(tmp_path) -> ContentCache:
-    return ContentCache(tmp_path / "cache")
 
 
 def run_cli(*args: str, cwd: Path, env_extra: dict[str, str] | None = None):
