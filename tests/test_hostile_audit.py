@@ -178,7 +178,9 @@ def test_cut_sheet_text_quoted_in_a_message_cannot_drive_the_terminal(tmp_path: 
     result = run_cli("cutsheet", demo, "--apply", sheet, cwd=tmp_path)
     # The tag was echoed with its escape sequences, which the terminal then obeyed.
     assert_refused(result, f"{sheet}:11:", "#tp:coming\\x1b]0;owned\\x07\\x1b[2J-into")
-    assert "\x1b" not in result.stderr
+    # On a cold cache the clips are transcribed first, and tqdm moves the cursor up between its
+    # two progress bars (ESC [ A); that is the tool's own output. Nothing else may be an escape.
+    assert "\x1b" not in result.stderr.replace("\x1b[A", "")
     assert snapshot(tmp_path) == before
 
 
