@@ -29,6 +29,20 @@ def run_cli(*args: str | Path, cwd: Path, env: dict[str, str] | None = None):
     )
 
 
+def editor_command(folder: Path, body: str) -> str:
+    """An $EDITOR command: a small Python script that edits the file it is given (``body``
+    changes the variable ``text``)."""
+    script = folder / "editor.py"
+    script.write_text(
+        "import pathlib, sys\n"
+        "path = pathlib.Path(sys.argv[1])\n"
+        "text = path.read_text(encoding='utf-8')\n" + body + "\n"
+        "path.write_text(text, encoding='utf-8')\n",
+        encoding="utf-8",
+    )
+    return f'"{sys.executable}" "{script}"'
+
+
 def demo_copy(folder: Path) -> Path:
     """The demo manifest, comments and all, in ``folder`` with its archive path made absolute,
     for tests that edit a manifest."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 import textwrap
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from triggerfilm.transcripts.corrections import (
 )
 from triggerfilm.transcripts.options import TranscribeOptions
 
-from .conftest import CLIPS
+from .conftest import CLIPS, editor_command
 
 # The words a person corrects: Whisper may hear them capitalised or with a comma between
 # ("Again, and again"), differently on different CPUs; the correction is the same.
@@ -52,19 +51,6 @@ def _manifest(folder: Path) -> Path:
     return path
 
 
-def _editor(folder: Path, body: str) -> str:
-    """An $EDITOR command: a small Python script that edits the file it is given."""
-    script = folder / "editor.py"
-    script.write_text(
-        "import pathlib, sys\n"
-        "path = pathlib.Path(sys.argv[1])\n"
-        "text = path.read_text(encoding='utf-8')\n" + body + "\n"
-        "path.write_text(text, encoding='utf-8')\n",
-        encoding="utf-8",
-    )
-    return f'"{sys.executable}" "{script}"'
-
-
 def _caption_text(manifest: Path, options: TranscribeOptions | None = None) -> str:
     _, timeline, _ = app.planned(manifest, options)
     cues = build_captions(timeline, get_profile("default"))
@@ -82,7 +68,7 @@ def test_correct_with_a_scripted_editor_puts_the_true_words_in_the_captions(tmp_
     manifest = _manifest(tmp_path)
     assert "over and over" not in _caption_text(manifest)
     # The editor also checks that it was given marked sentences, one per line.
-    editor = _editor(
+    editor = editor_command(
         tmp_path,
         "assert any(l.startswith('[00:') for l in text.splitlines()), text\n"
         "import re\n"
@@ -110,13 +96,13 @@ def test_an_unchanged_or_emptied_text_stores_nothing(tmp_path):
     unchanged = CliRunner().invoke(
         cli,
         ["correct", str(manifest), "--clip", "icu07"],
-        env={"EDITOR": _editor(tmp_path, "pass"), "VISUAL": ""},
+        env={"EDITOR": editor_command(tmp_path, "pass"), "VISUAL": ""},
     )
     assert unchanged.exit_code == 0 and "no change" in unchanged.output
     emptied = CliRunner().invoke(
         cli,
         ["correct", str(manifest), "--clip", "icu07"],
-        env={"EDITOR": _editor(tmp_path, "text = '# nothing left'"), "VISUAL": ""},
+        env={"EDITOR": editor_command(tmp_path, "text = '# nothing left'"), "VISUAL": ""},
     )
     assert emptied.exit_code == 2 and "no words" in emptied.output
     assert not corrections_folder(manifest).exists()

@@ -8,12 +8,10 @@ test_correct.py (slow).
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 from click.testing import CliRunner
 
+from tests.conftest import editor_command
 from tests.tiny_project import tiny_archive, tiny_project
 from triggerfilm import app
 from triggerfilm.app.transcription import transcribe_target
@@ -65,22 +63,9 @@ def test_search_add_appends_the_sentence_with_its_clip(tmp_path, monkeypatch) ->
     assert ws.touchpoints[0].passages[-1].text == "Truly."
 
 
-def _editor(folder: Path, body: str) -> str:
-    """An $EDITOR command: a small Python script that edits the file it is given."""
-    script = folder / "editor.py"
-    script.write_text(
-        "import pathlib, sys\n"
-        "path = pathlib.Path(sys.argv[1])\n"
-        "text = path.read_text(encoding='utf-8')\n" + body + "\n"
-        "path.write_text(text, encoding='utf-8')\n",
-        encoding="utf-8",
-    )
-    return f'"{sys.executable}" "{script}"'
-
-
 def test_a_correction_in_the_editor_becomes_the_captions(tmp_path, monkeypatch) -> None:
     project = tiny_project(tmp_path, monkeypatch)
-    editor = _editor(
+    editor = editor_command(
         tmp_path,
         "assert text.splitlines()[-2:] == ['[00:00] Nights were long.', '[00:01] Nurses helped.'], text\n"
         "text = text.replace('Nights were long.', 'Nights were so long.')",
@@ -94,13 +79,18 @@ def test_a_correction_in_the_editor_becomes_the_captions(tmp_path, monkeypatch) 
     assert "Nights were so long." in " ".join(" ".join(c.lines) for c in cues)
     # Unchanged: nothing stored; emptied: refused; an unknown clip: named.
     unchanged = _run(
-        "correct", project.manifest, "--clip", "home", EDITOR=_editor(tmp_path, "pass"), VISUAL=""
+        "correct",
+        project.manifest,
+        "--clip",
+        "home",
+        EDITOR=editor_command(tmp_path, "pass"),
+        VISUAL="",
     )
     assert "home: no change; nothing was stored" in unchanged
     emptied = CliRunner().invoke(
         cli,
         ["correct", str(project.manifest), "--clip", "home"],
-        env={"EDITOR": _editor(tmp_path, "text = '# nothing left'"), "VISUAL": ""},
+        env={"EDITOR": editor_command(tmp_path, "text = '# nothing left'"), "VISUAL": ""},
     )
     assert emptied.exit_code == 2 and "no words" in emptied.output
     assert load_correction(corrections_folder(project.manifest), "home") is None
