@@ -519,7 +519,8 @@ def test_a_rebound_key_plays_and_is_kept_and_ctrl_0_is_refused(page, studio) -> 
         " {once: true}))(document.getElementById('player'))"
     )
     page.keyboard.press("Alt+P")  # resume: 1.5 s back, to hear the words again
-    wait_until(page, "!document.getElementById('player').paused")
+    # The play event is queued after `paused` turns false; wait for it, not for `paused`.
+    wait_until(page, "window.resumedAt !== undefined")
     page.keyboard.press("Alt+P")
     assert page.evaluate("window.resumedAt") <= max(0.0, resumed_from - 1.4)
     page.keyboard.press("Alt+R")  # roll back
