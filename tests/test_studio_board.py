@@ -10,6 +10,7 @@ import pytest
 
 from tests.conftest import demo_copy
 from triggerfilm.app import board
+from triggerfilm.app.target import Target
 from triggerfilm.app.workspace import open_workspace
 from triggerfilm.editplan.passage import words_text
 from triggerfilm.errors import TriggerfilmError
@@ -197,7 +198,7 @@ touchpoints:
 """,
         encoding="utf-8",
     )
-    hits = search_clips(SearchQuery("shock"), manifest=manifest)
+    hits = search_clips(SearchQuery("shock"), Target(manifest=manifest))
     pick = next(n for n, h in enumerate(hits, 1) if h.archive_clip == "ICU21-01" and h.start)
     ws = open_workspace(manifest)
     saved = board.apply_change(ws, board.AddHit("shock", pick, 0, "negative"), ws.sha256)

@@ -26,6 +26,7 @@ from ..manifest.model import VALENCES
 from ..manifest.rewrite import ManifestEditor, NewSelection
 from ..transcripts.model import Transcript
 from .selecting import append_hit, search_clips
+from .target import Target
 from .workspace import PassageView, TouchpointView, Workspace, content_hash
 
 
@@ -238,7 +239,7 @@ def _apply(editor: ManifestEditor, ws: Workspace, change: Change) -> str:
     if isinstance(change, AddHit):
         _touchpoint(tps, change.touchpoint)
         _valence(change.valence)
-        hits = search_clips(SearchQuery(change.query), manifest=ws.path)
+        hits = search_clips(SearchQuery(change.query), Target(manifest=ws.path))
         if not 1 <= change.pick <= len(hits):
             raise TriggerfilmError(
                 f"the search for “{change.query}” has no match {change.pick} now",

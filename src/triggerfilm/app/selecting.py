@@ -127,17 +127,16 @@ def search_docs(
 
 def search_clips(
     query: SearchQuery,
-    *,
-    archive: str | None = None,
-    manifest: str | Path | None = None,
+    target: Target,
     options: TranscribeOptions | None = None,
+    *,
     transcribe: bool = False,
     progress: Progress | None = None,
     notices: list[Notice] | None = None,
 ) -> list[SearchHit]:
     """Search an archive's clips, or a manifest's clips and the rest of its archives, by
     scanning every transcript (see ``indexing.search`` for the indexed search)."""
-    docs, _ = search_docs(Target.of(archive, manifest), options, transcribe, progress, notices)
+    docs, _ = search_docs(target, options, transcribe, progress, notices)
     return search(docs, query)
 
 
