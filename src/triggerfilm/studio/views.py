@@ -171,7 +171,7 @@ def plan_json(ws: Workspace) -> dict[str, Any] | None:
                 "label": r.label,
                 "narrator": r.narrator,
                 "film": f"{mmss(r.film_in)}–{mmss(r.film_out)}",
-                "valence": r.valence,
+                "valence": r.cut.valence if r.cut else None,
             }
             for r in plan.rows
         ],
