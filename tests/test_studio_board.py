@@ -200,7 +200,7 @@ touchpoints:
         encoding="utf-8",
     )
     hits = search_clips(SearchQuery("shock"), manifest=manifest)
-    pick = next(n for n, h in enumerate(hits, 1) if h.archive_clip == "ICU21-01" and h.start)
+    pick = next(n for n, h in enumerate(hits, 1) if h.archive_clip == "ICU21-01" and h.span)
     ws = open_workspace(manifest)
     saved = board.apply_change(ws, board.AddHit("shock", pick, 0, "negative"), ws.sha256)
     assert "Added icu2101" in saved.summary
