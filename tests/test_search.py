@@ -30,7 +30,7 @@ def test_search_manifest_finds_timed_whole_words() -> None:
     assert spoken, hits
     for hit in spoken:
         assert hit.match.lower() == "nurse"  # never "nurses": whole words only
-        assert hit.start is not None and hit.end is not None and hit.start < hit.end
+        assert hit.span is not None and hit.span.start < hit.span.end
         assert hit.narrator.startswith("ICU")
     assert {h.clip for h in spoken} >= {"icu21"}
 
@@ -58,7 +58,7 @@ def test_verbatim_hit_is_located_in_the_recording() -> None:
     said = [h for h in hits if h.field in ("verbatim", "words")]
     assert said, hits
     assert said[0].context.startswith("Going home was a")
-    assert said[0].start is not None and said[0].start < said[0].end
+    assert said[0].span is not None and said[0].span.start < said[0].span.end
 
 
 @pytest.mark.slow
@@ -149,7 +149,7 @@ touchpoints:
     hits = selecting.search_clips(
         SearchQuery("support group"), Target(manifest=path), transcribe=True
     )
-    spoken = [h for h in hits if h.start is not None]
+    spoken = [h for h in hits if h.span is not None]
     assert [h.clip for h in spoken] == ["sample:ICU21-01"]
     selecting.add_hit(path, "going home", spoken[0])
     manifest = load_manifest(path)

@@ -199,7 +199,7 @@ def append_hit(
 ) -> NewSelection:
     """Append ``hit``'s sentence to touchpoint ``t`` in ``editor`` (declaring its clip if the
     manifest does not use it yet); the caller saves."""
-    if hit.start is None or hit.end is None:
+    if hit.span is None:
         raise TriggerfilmError(
             f"the match in {hit.clip}'s {hit.field} has no time in the recording",
             expected="a match in a transcript",
@@ -209,7 +209,7 @@ def append_hit(
     if not hit.in_manifest:
         assert hit.archive is not None and hit.archive_clip is not None
         clip = editor.add_archive_clip(hit.archive, hit.archive_clip)
-    selection = NewSelection(clip, hit.start, hit.end, valence)
+    selection = NewSelection(clip, hit.span.start, hit.span.end, valence)
     editor.append_selection(t, selection)
     return selection
 
