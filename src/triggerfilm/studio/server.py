@@ -41,6 +41,7 @@ from .. import __version__
 from ..app import Progress, RenderOptions, board, consent_report, search_clips
 from ..app.corrections import CorrectionReport, correct_clip
 from ..app.film import render_and_check
+from ..app.notices import Notice
 from ..app.target import Target
 from ..app.workspace import Workspace, content_hash, open_workspace
 from ..editplan.search import SearchQuery
@@ -212,24 +213,31 @@ def create_app(studio: Studio, *, token: str, host: str, port: int) -> Guard:
         ws = await asyncio.to_thread(studio.workspace)
         text = request.query_params.get("q", "").strip()
         hits, error = [], None
+        notices: list[Notice] = []
         if text:
             try:
                 hits = await asyncio.to_thread(
                     search_clips, SearchQuery(text), Target(manifest=studio.manifest),
-                    studio.options,
+                    studio.options, notices=notices,
                 )  # fmt: skip
             except TriggerfilmError as problem:
                 error = str(problem)
         data = page_json({"sha256": ws.sha256, "query": text})
-        return page("search", request, ws=ws, query=text, hits=hits, error=error, data=data)
+        return page(
+            "search", request, ws=ws, query=text, hits=hits, error=error, data=data,
+            notices=notices,
+        )  # fmt: skip
 
     async def consent_page(request: Request) -> Response:
         ws = await asyncio.to_thread(studio.workspace)
         use = request.query_params.get("use", "joint-event")
         if use not in CONSENT_USES:
             use = "joint-event"
-        report = await asyncio.to_thread(consent_report, studio.manifest, use)
-        return page("consent", request, ws=ws, report=report, uses=CONSENT_USES, use=use)
+        notices: list[Notice] = []
+        report = await asyncio.to_thread(consent_report, studio.manifest, use, notices=notices)
+        return page(
+            "consent", request, ws=ws, report=report, uses=CONSENT_USES, use=use, notices=notices
+        )
 
     async def preview_page(request: Request) -> Response:
         ws = await asyncio.to_thread(studio.workspace)
