@@ -8,7 +8,7 @@ from ..sources.catalogue import fetch_media, load_catalogue
 from ..sources.catalogue_model import Archive
 from ..store import cache_root
 from ..transcripts.batch import transcribe_batch
-from ..transcripts.cluster import ClipJob, transcribe_on_cluster
+from ..transcripts.cluster import ClipJob, result_notices, transcribe_on_cluster
 from ..transcripts.options import TranscribeOptions
 from ..transcripts.store import cached_transcript, entry_path, read_cached
 from .notices import Notice, Progress
@@ -58,7 +58,8 @@ def _transcribe_archive(
         if known:
             cached += 1
             continue
-        jobs.append(ClipJob(clip.id, url=archive.media_location(clip), sha256=clip.sha256))
+        location = archive.media_location(clip)
+        jobs.append(ClipJob(clip.id, url=location, sha256=clip.sha256, insecure=archive.insecure))
     total = len(with_media)
     finished = [cached]
 
@@ -71,7 +72,12 @@ def _transcribe_archive(
     if progress:
         progress("clips", cached, total)
     if scheduler:
-        transcribe_on_cluster(jobs, options, scheduler, lambda i, _: report(i, None), cache_root())
+
+        def arrived(index: int, result: dict[str, str]) -> None:
+            notices.extend(result_notices(result))
+            report(index, None)
+
+        transcribe_on_cluster(jobs, options, scheduler, arrived, cache_root())
     else:
         by_id = {clip.id: clip for clip in with_media}
         paths = [

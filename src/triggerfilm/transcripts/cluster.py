@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import SourceError, TriggerfilmError
+from ..notices import Notice
 from .model import Transcript
 from .options import TranscribeOptions
 from .store import entry_path, read_cached, transcript_for, write_cached
@@ -43,18 +44,23 @@ class ClipJob:
     url: str | None = None  # where a worker can fetch it otherwise
     sha256: str | None = None  # the media's content hash, when known (checks a download)
     duration: float = 0.0  # seconds of media, for the progress bar (0: unknown)
+    # The manifest lets this clip's archive use plain http:// (its client already said so).
+    insecure: bool = False
 
 
 def run_job(job: ClipJob, options: TranscribeOptions, cache: str | None) -> dict[str, str]:
     """On a worker: find or fetch the media, transcribe it into the cache, return the result.
 
-    Runs in the worker process; everything it needs comes in its arguments.
+    Runs in the worker process; everything it needs comes in its arguments. What the worker
+    noticed (a damaged cached download fetched again) travels back in the result, since the
+    user sits at the client: see :func:`result_notices`.
     """
     from ..sources.cache import ContentCache
     from ..sources.download import download
     from ..sources.local import file_sha256
 
     root = Path(cache) if cache else None
+    notices: list[Notice] = []
     media = Path(job.path) if job.path else None
     if media is None or not media.is_file():
         if not job.url:
@@ -64,7 +70,13 @@ def run_job(job: ClipJob, options: TranscribeOptions, cache: str | None) -> dict
                 hint="Put the media on a path every worker shares, or give the clip a URL and "
                 "sha256 in the archive catalogue",
             )
-        media = download(job.url, job.sha256, ContentCache(root) if root else None)
+        media = download(
+            job.url,
+            job.sha256,
+            ContentCache(root) if root else None,
+            insecure=job.insecure,
+            notices=notices,
+        )
     transcript = transcript_for(media, options, root=root)
     return {
         "clip": job.name,
@@ -72,7 +84,16 @@ def run_job(job: ClipJob, options: TranscribeOptions, cache: str | None) -> dict
         # As the JSON the cache holds: what the client stores needs no other conversion.
         "transcript": json.dumps(transcript.to_dict()),
         "worker": f"{socket.gethostname()}:{os.getpid()}",
+        "notices": json.dumps([[n.topic, n.message, n.where] for n in notices]),
     }
+
+
+def result_notices(result: dict[str, str]) -> list[Notice]:
+    """The notices a worker sent back with a clip's result, each naming the worker."""
+    return [
+        Notice(topic, f"{message} (on worker {result['worker']})", where)
+        for topic, message, where in json.loads(result.get("notices", "[]"))
+    ]
 
 
 def _task_key(index: int, job: ClipJob) -> str:
