@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,19 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def _scheduler_address(found: Path, scheduler: subprocess.Popen) -> str:
+    """The address the scheduler wrote, once it has written it (or a clear failure)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if scheduler.poll() is not None:
+            pytest.fail(f"the dask scheduler exited ({scheduler.returncode}) before listening")
+        try:
+            return json.loads(found.read_text(encoding="utf-8"))["address"]
+        except (OSError, ValueError, KeyError):
+            time.sleep(0.1)  # not written yet, or written halfway
+    pytest.fail("the dask scheduler wrote no address within 60 s")
 
 
 def _start(args: list[str], log: Path, env: dict) -> subprocess.Popen:
@@ -57,16 +71,19 @@ def cluster(tmp_path):
     env = dict(os.environ)
     # The workers import this checkout's triggerfilm, as the client does.
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT / "src"), env.get("PYTHONPATH")) if p)
-    port = _free_port()
-    address = f"tcp://127.0.0.1:{port}"
+    # Port 0: the scheduler takes a free port itself and writes its address to a file, so no
+    # other process can take a port chosen here in between.
+    found = tmp_path / "scheduler.json"
     processes = [
         _start(
-            ["scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+            ["scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+             "--scheduler-file", str(found)],
             tmp_path / "scheduler.log",
             env,
         )
-    ]
+    ]  # fmt: skip
     try:
+        address = _scheduler_address(found, processes[0])
         for n in range(2):
             processes.append(
                 _start(
