@@ -26,7 +26,7 @@ from triggerfilm.editplan.sentences import sentences, words_inside
 from triggerfilm.editplan.timeline import Cut
 from triggerfilm.errors import TriggerfilmError
 from triggerfilm.manifest.load import load_manifest
-from triggerfilm.manifest.model import Redaction
+from triggerfilm.manifest.model import Narrator, Redaction
 from triggerfilm.media.ffmpeg import ffmpeg_exe, run_ffmpeg
 from triggerfilm.media.loudness import _parse
 from triggerfilm.media.probe import MediaInfo
@@ -92,7 +92,11 @@ def project(tmp_path: Path):
     manifest = load_manifest(path)
     transcript = _transcript()
     source = SourceClip(
-        id="a", path=tmp_path / "a.mp4", sha256="0" * 64, narrator="ICU07", descriptor="man, 60s"
+        id="a",
+        path=tmp_path / "a.mp4",
+        sha256="0" * 64,
+        narrator="ICU07",
+        who=Narrator(descriptor="man, 60s"),
     )
     media = MediaInfo(
         str(source.path), transcript.duration, True, True, 1280, 720, 25.0, 1.0, 48000, 2

@@ -287,6 +287,8 @@ touchpoints:
     with running_studio(manifest, tmp_path / "out") as server:
         page = request(server, "/clips")[2].decode()
         assert "In the archive, not yet in this film" in page and "ICU12-01" in page
+        # Who narrates it, as the catalogue publishes them.
+        assert "<td>daughter of a patient, 50s</td>\n      <td>family member</td>" in page
         board.apply_change(ws, board.DeclareClip("sample", "ICU12-01"), ws.sha256)
         after = open_workspace(manifest)
         assert [c.archive_clip for c in after.clips] == ["ICU03-01", "ICU21-01", "ICU12-01"]

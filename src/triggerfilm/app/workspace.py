@@ -24,7 +24,7 @@ from ..editplan.passage import word_range, words_text
 from ..editplan.playlist import PlaylistEntry, playlist
 from ..editplan.timeline import Cut, Timeline
 from ..errors import TriggerfilmError
-from ..manifest.model import Manifest, Selection
+from ..manifest.model import Manifest, Narrator, Selection
 from ..reports.plan import DEFAULT_TARGET_MINUTES, PlanReport, build_plan_report
 from ..sources.catalogue import load_archive
 from ..transcripts.align import alignment_coverage
@@ -42,10 +42,7 @@ def content_hash(data: bytes) -> str:
 class ClipView:
     id: str
     narrator: str
-    descriptor: str | None
-    role: str | None
-    sex: str | None
-    age_band: str | None
+    who: Narrator
     media_type: str
     duration: float
     archive_clip: str | None
@@ -68,8 +65,7 @@ class ArchiveClipView:
     id: str
     title: str
     narrator: str
-    descriptor: str
-    role: str
+    who: Narrator
     media_type: str
     topics: tuple[str, ...]
 
@@ -219,7 +215,7 @@ def _passage(
         index=i,
         clip=selection.clip,
         narrator=source.narrator,
-        descriptor=source.descriptor,
+        descriptor=source.who.descriptor,
         media_type=media_type,
         valence=selection.valence,
         note=selection.note,
@@ -262,10 +258,7 @@ def _clip_view(
     return ClipView(
         id=clip_id,
         narrator=source.narrator,
-        descriptor=source.descriptor,
-        role=source.role,
-        sex=source.sex,
-        age_band=source.age_band,
+        who=source.who,
         media_type=source.media_type or media.media_type,
         duration=media.duration,
         archive_clip=ref.archive_clip,
@@ -294,8 +287,7 @@ def _unused_archive_clips(manifest: Manifest) -> tuple[ArchiveClipView, ...]:
                     id=clip.id,
                     title=clip.title,
                     narrator=clip.interview,
-                    descriptor=clip.narrator.descriptor,
-                    role=clip.narrator.role,
+                    who=clip.who,
                     media_type=clip.media_type,
                     topics=clip.topics,
                 )

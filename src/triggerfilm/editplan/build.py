@@ -182,7 +182,7 @@ def _cut(
         frames=frames,
         touchpoint=touchpoint,
         narrator=src.narrator,
-        descriptor=src.descriptor,
+        descriptor=src.who.descriptor,
         media_type=src.media_type or clip.media.media_type,
         words=spoken,
         has_audio=clip.media.has_audio,

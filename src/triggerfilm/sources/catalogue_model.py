@@ -1,4 +1,5 @@
-"""What an archive catalogue describes: the archive, its clips, and who narrates them.
+"""What an archive catalogue describes: the archive, its clips, and who narrates them (a
+``Narrator``, the manifest stage's type, since a manifest may override it fact by fact).
 
 Plain frozen dataclasses, so later stages can hold them, compare them and serialise them with
 ``dataclasses.asdict``. Reading and checking a catalogue file lives in ``catalogue_schema``.
@@ -12,25 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import SourceError
-from ..manifest.model import Consent
+from ..manifest.model import Consent, Narrator
 
 MEDIA_TYPES = ("video", "audio-only", "text-only")
-ROLES = ("patient", "family member", "staff")
 
 
 def is_url(text: str) -> bool:
     """Whether a catalogue location or media reference is a URL rather than a path."""
     return "://" in text
-
-
-@dataclass(frozen=True)
-class Narrator:
-    """The narrator as the archive publishes them: a descriptor, never a name."""
-
-    descriptor: str
-    role: str  # one of ROLES
-    sex: str | None = None
-    age_band: str | None = None
 
 
 @dataclass(frozen=True)
@@ -45,7 +35,9 @@ class ArchiveClip:
     media_type: str  # one of MEDIA_TYPES
     condition: str | None
     topics: tuple[str, ...]
-    narrator: Narrator
+    # The catalogue's ``narrator``: always a descriptor and a role (the schema requires them),
+    # never a name; ``interview`` is the narrator's code.
+    who: Narrator
     permission: str
     attribution: str | None
     transcript: str | None

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import SourceError
 from ..manifest.consent_keys import parse_consent
-from ..manifest.model import Consent, Origin
+from ..manifest.model import NARRATOR_ROLES, Consent, Narrator, Origin
 from ..store import normalise_sha256
 from ..store.hashing import is_sha256
 from ..yamlread import (
@@ -26,7 +26,7 @@ from ..yamlread import (
     join_path,
     parse_located,
 )
-from .catalogue_model import MEDIA_TYPES, ROLES, Archive, ArchiveClip, Narrator, is_url
+from .catalogue_model import MEDIA_TYPES, Archive, ArchiveClip, is_url
 from .download import check_url
 
 _TOP_KEYS = {"archive", "clips"}
@@ -177,7 +177,7 @@ class _Validator(StrictReader):
             media_type=media_type,
             condition=self.text(value, at, "condition") or archive_condition,
             topics=self.topics(value, at),
-            narrator=self.narrator(value["narrator"], join_path(at, "narrator")),
+            who=self.narrator(value["narrator"], join_path(at, "narrator")),
             permission=self.text(value, at, "permission", required=True),
             attribution=self.text(value, at, "attribution"),
             transcript=transcript,
@@ -257,7 +257,7 @@ class _Validator(StrictReader):
         value = self.mapping(item, at, _NARRATOR_KEYS, {"descriptor", "role"})
         return Narrator(
             descriptor=self.text(value, at, "descriptor", required=True),
-            role=self.one_of(value, at, "role", ROLES),
+            role=self.one_of(value, at, "role", NARRATOR_ROLES),
             sex=self.text(value, at, "sex"),
             age_band=self.text(value, at, "age_band"),
         )
