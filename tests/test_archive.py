@@ -33,6 +33,7 @@ from triggerfilm.manifest.load import load_manifest  # noqa: E402
 from triggerfilm.manifest.model import Narrator  # noqa: E402
 from triggerfilm.sources.cache import ContentCache, cache_root  # noqa: E402
 from triggerfilm.sources.catalogue import fetch_media, load_catalogue  # noqa: E402
+from triggerfilm.sources.catalogue_model import ArchiveTerms  # noqa: E402
 from triggerfilm.sources.download import HTTPStatusError, download  # noqa: E402
 from triggerfilm.sources.resolve import resolve_sources  # noqa: E402
 
@@ -334,6 +335,11 @@ def test_an_archive_clip_keeps_the_catalogues_narrator_unless_the_manifest_says(
     assert (sources["as-published"].narrator, sources["as-published"].who) == ("ICU07", published)
     retold = sources["retold"]
     assert (retold.narrator, retold.who) == ("N1", replace(published, age_band="70-79"))
+    # The clip names no attribution of its own: the credits name the archive's.
+    terms = ArchiveTerms(
+        "Synthetic sample; free to reuse (CC0).", "Test narratives. Not real patients."
+    )
+    assert sources["as-published"].terms == retold.terms == terms
 
 
 def test_missing_clip_suggests_close_ids(tmp_path, cache):

@@ -24,6 +24,18 @@ def is_url(text: str) -> bool:
 
 
 @dataclass(frozen=True)
+class ArchiveTerms:
+    """On what terms an archive lets one of its clips be reused."""
+
+    permission: str
+    # Whom the film's credits name: the clip's attribution, else the archive's.
+    attribution: str
+    # The archive's own consent terms for the clip, if the catalogue records any (see
+    # docs/manifest.md, clips[].consent).
+    consent: Consent | None = None
+
+
+@dataclass(frozen=True)
 class ArchiveClip:
     """One published clip. ``media`` is as written in the catalogue (None for text-only)."""
 
@@ -38,12 +50,9 @@ class ArchiveClip:
     # The catalogue's ``narrator``: always a descriptor and a role (the schema requires them),
     # never a name; ``interview`` is the narrator's code.
     who: Narrator
-    permission: str
-    attribution: str | None
+    terms: ArchiveTerms
     transcript: str | None
     line: int | None = field(default=None, compare=False)  # where the clip starts, for errors
-    # The archive's own consent terms for this clip (see docs/manifest.md, clips[].consent).
-    consent: Consent | None = None
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import ManifestError
-from ..manifest.model import ClipRef, Consent, Manifest, Narrator
+from ..manifest.model import ClipRef, Manifest, Narrator
 from ..notices import Notice
+from .catalogue_model import ArchiveTerms
 from .local import file_sha256
 
 if TYPE_CHECKING:
@@ -34,12 +35,10 @@ class SourceClip:
     media_type: str | None = None
     # Verbatim words spoken, from the archive or typed by the team.
     transcript_text: str | None = None
-    permission: str | None = None
-    attribution: str | None = None
+    # The archive's permission, attribution and consent terms; None for a local clip.
+    terms: ArchiveTerms | None = None
     # The manifest field that declared the clip, for error messages.
     origin: str = ""
-    # The archive catalogue's consent terms for the clip, if it records any.
-    consent: Consent | None = None
 
 
 def resolve_sources(
@@ -108,8 +107,6 @@ def _from_archive(
         who=entry.who.overridden_by(ref.who),
         media_type=ref.media_type or entry.media_type,
         transcript_text=ref.transcript or entry.transcript,
-        permission=entry.permission,
-        attribution=entry.attribution or archive.attribution,
+        terms=entry.terms,
         origin=ref.origin.field,
-        consent=entry.consent,
     )
