@@ -106,8 +106,7 @@ def search_docs(
             SearchDoc(
                 clip=ref.id,
                 narrator=src.narrator,
-                descriptor=src.who.descriptor,
-                role=src.who.role,
+                who=src.who,
                 media_type=src.media_type or prepared.media[ref.id].media_type,
                 title=entry.title if entry else None,
                 topics=entry.topics if entry else (),
@@ -161,8 +160,7 @@ def _archive_doc(
         # Named after its archive when searched beside a manifest's own clips.
         clip=f"{name}:{clip.id}" if name else clip.id,
         narrator=clip.interview,
-        descriptor=clip.who.descriptor,
-        role=clip.who.role,
+        who=clip.who,
         media_type=clip.media_type,
         title=clip.title,
         topics=clip.topics,
