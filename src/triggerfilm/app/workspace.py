@@ -26,7 +26,7 @@ from ..editplan.timeline import Cut, Timeline
 from ..errors import TriggerfilmError
 from ..manifest.model import Manifest, Narrator, Selection
 from ..reports.plan import DEFAULT_TARGET_MINUTES, PlanReport, build_plan_report
-from ..sources.catalogue import load_archive
+from ..sources.catalogue import ArchiveClip, load_archive
 from ..transcripts.align import alignment_coverage
 from ..transcripts.model import Transcript
 from ..transcripts.options import TranscribeOptions
@@ -62,12 +62,7 @@ class ArchiveClipView:
     """A clip of one of the manifest's archives that the film does not use yet."""
 
     archive: str  # the archive's name in the manifest
-    id: str
-    title: str
-    narrator: str
-    who: Narrator
-    media_type: str
-    topics: tuple[str, ...]
+    clip: ArchiveClip
 
 
 @dataclass(frozen=True)
@@ -281,15 +276,5 @@ def _unused_archive_clips(manifest: Manifest) -> tuple[ArchiveClipView, ...]:
         for clip in load_archive(manifest, name).clips:
             if (name, clip.id) in used:
                 continue
-            found.append(
-                ArchiveClipView(
-                    archive=name,
-                    id=clip.id,
-                    title=clip.title,
-                    narrator=clip.interview,
-                    who=clip.who,
-                    media_type=clip.media_type,
-                    topics=clip.topics,
-                )
-            )
+            found.append(ArchiveClipView(name, clip))
     return tuple(found)
