@@ -77,7 +77,7 @@ def test_words_phrases_and_prefixes(archive):
     assert tea and {h.clip for h in tea} == {"ICU03-01"}
     assert all(h.match.lower() == "cup of tea" for h in tea)
     spoken = [h for h in tea if h.field == "words"]
-    assert spoken and all(h.start <= h.at < h.end for h in spoken)
+    assert spoken and all(h.span.start <= h.span.at < h.span.end for h in spoken)
 
     exact = _search(archive, "nurse")
     assert exact and all(h.match.lower() == "nurse" for h in exact)  # whole words only
@@ -158,7 +158,7 @@ def test_theme_queries_rank_the_intended_passage_in_the_top_3(archive, theme, cl
         SearchQuery(theme), archive=str(archive), meaning=True, limit=3
     )
     assert from_index and len(hits) == 3
-    assert all(h.start is not None and h.score is not None for h in hits)
+    assert all(h.span is not None and h.score is not None for h in hits)
     assert any(h.clip == clip and any(w in h.context.lower() for w in words) for h in hits), [
         (h.clip, h.context, h.score) for h in hits
     ]

@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from triggerfilm import app
+from triggerfilm.app.target import Target
 from triggerfilm.captions.build import build_captions
 from triggerfilm.captions.profiles import get_profile
 from triggerfilm.cli import cli
@@ -153,7 +154,7 @@ def test_quotes_and_search_use_the_corrected_words(tmp_path):
     assert "lost her temper" in " ".join(
         w.text.strip() for item in timeline.items for w in getattr(item, "words", ())
     )
-    hits = app.search_clips(SearchQuery("her temper"), manifest=manifest)
+    hits = app.search_clips(SearchQuery("her temper"), Target(manifest=manifest))
     assert any(hit.clip == "icu07" for hit in hits)
 
 

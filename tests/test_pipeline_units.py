@@ -187,7 +187,7 @@ def test_search_finds_spoken_words_and_add_hit_writes_a_selection(project, tmp_p
     manifest, _, material, _ = project
     doc = SearchDoc("a", "ICU07", transcript=material["a"].transcript, in_manifest=True)
     hits = search([doc], SearchQuery("read to me"))
-    assert len(hits) == 1 and hits[0].start is not None
+    assert len(hits) == 1 and hits[0].span is not None
     assert "ICU07" in format_hits(hits)
     add_hit(manifest.path, "Visiting", hits[0])
     again = load_manifest(manifest.path)

@@ -90,7 +90,7 @@ SAME_NARRATOR_TWICE = """  - title: Nights
 
 
 def _cut_order(report) -> list[tuple[str, float]]:
-    return [(r.clip, r.source_in) for r in report.rows if r.kind == "cut"]
+    return [(r.cut.clip, r.cut.source_in) for r in report.rows if r.cut]
 
 
 @pytest.mark.slow

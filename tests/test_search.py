@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from triggerfilm import app
 from triggerfilm.app import selecting
+from triggerfilm.app.target import Target
 from triggerfilm.cli import cli
 from triggerfilm.editplan.search import SearchQuery
 from triggerfilm.editplan.sentences import sentences, words_inside
@@ -24,38 +25,40 @@ from .conftest import CLIPS, DEMO, demo_copy
 
 @pytest.mark.slow
 def test_search_manifest_finds_timed_whole_words() -> None:
-    hits = selecting.search_clips(SearchQuery("nurse"), manifest=DEMO)
+    hits = selecting.search_clips(SearchQuery("nurse"), Target(manifest=DEMO))
     spoken = [h for h in hits if h.field in ("words", "verbatim")]
     assert spoken, hits
     for hit in spoken:
         assert hit.match.lower() == "nurse"  # never "nurses": whole words only
-        assert hit.start is not None and hit.end is not None and hit.start < hit.end
+        assert hit.span is not None and hit.span.start < hit.span.end
         assert hit.narrator.startswith("ICU")
     assert {h.clip for h in spoken} >= {"icu21"}
 
 
 @pytest.mark.slow
 def test_regex_and_filters() -> None:
-    regex = selecting.search_clips(SearchQuery(r"nurses?\b", regex=True), manifest=DEMO)
+    regex = selecting.search_clips(SearchQuery(r"nurses?\b", regex=True), Target(manifest=DEMO))
     assert any(h.match.lower() == "nurses" for h in regex)
-    family = selecting.search_clips(SearchQuery("the", role="family member"), manifest=DEMO)
+    family = selecting.search_clips(SearchQuery("the", role="family member"), Target(manifest=DEMO))
     assert family and {h.narrator for h in family} <= {"ICU12", "ICU15"}
-    audio = selecting.search_clips(SearchQuery("home", media_type="audio-only"), manifest=DEMO)
+    audio = selecting.search_clips(
+        SearchQuery("home", media_type="audio-only"), Target(manifest=DEMO)
+    )
     assert audio and {h.clip for h in audio} == {"icu15"}
-    nights = selecting.search_clips(SearchQuery("unit", topic="nights"), manifest=DEMO)
+    nights = selecting.search_clips(SearchQuery("unit", topic="nights"), Target(manifest=DEMO))
     assert nights and {h.narrator for h in nights} <= {"ICU03", "ICU07", "ICU15"}
 
 
 @pytest.mark.slow
 def test_verbatim_hit_is_located_in_the_recording() -> None:
     """The catalogue's words find a moment even where speech recognition misheard it."""
-    hits = selecting.search_clips(SearchQuery("shock"), archive=str(CLIPS), transcribe=True)
+    hits = selecting.search_clips(SearchQuery("shock"), Target(archive=str(CLIPS)), transcribe=True)
     title = [h for h in hits if h.field == "title"]
     assert [h.clip for h in title] == ["ICU21-01"]
     said = [h for h in hits if h.field in ("verbatim", "words")]
     assert said, hits
     assert said[0].context.startswith("Going home was a")
-    assert said[0].start is not None and said[0].start < said[0].end
+    assert said[0].span is not None and said[0].span.start < said[0].span.end
 
 
 @pytest.mark.slow
@@ -143,8 +146,10 @@ touchpoints:
 """,
         encoding="utf-8",
     )
-    hits = selecting.search_clips(SearchQuery("support group"), manifest=path, transcribe=True)
-    spoken = [h for h in hits if h.start is not None]
+    hits = selecting.search_clips(
+        SearchQuery("support group"), Target(manifest=path), transcribe=True
+    )
+    spoken = [h for h in hits if h.span is not None]
     assert [h.clip for h in spoken] == ["sample:ICU21-01"]
     selecting.add_hit(path, "going home", spoken[0])
     manifest = load_manifest(path)
@@ -156,7 +161,7 @@ touchpoints:
 @pytest.mark.slow
 def test_add_to_an_unknown_touchpoint_lists_the_titles(tmp_path: Path) -> None:
     path = demo_copy(tmp_path)
-    hit = selecting.search_clips(SearchQuery("support group"), manifest=path)[0]
+    hit = selecting.search_clips(SearchQuery("support group"), Target(manifest=path))[0]
     with pytest.raises(TriggerfilmError) as caught:
         selecting.add_hit(path, "Discharge", hit)
     assert "Going home" in str(caught.value)

@@ -10,6 +10,7 @@ import pytest
 
 from tests.conftest import demo_copy
 from triggerfilm.app import board
+from triggerfilm.app.target import Target
 from triggerfilm.app.workspace import open_workspace
 from triggerfilm.editplan.passage import words_text
 from triggerfilm.errors import TriggerfilmError
@@ -58,8 +59,8 @@ def test_a_passage_chosen_by_words_is_written_as_quotes_that_find_those_words(ma
     assert added.valence == "positive"
     after = open_workspace(manifest)
     assert after.sha256 == saved.sha256
-    passage = after.touchpoints[1].passages[-1]
-    assert (passage.first_word, passage.last_word) == (first, last)
+    passage = after.touchpoints[1].passages[-1].resolved
+    assert passage is not None and passage.words == (first, last)
     assert passage.text == words_text(words[first : last + 1])
     text = manifest.read_text(encoding="utf-8")
     assert all(comment in text for comment in COMMENTS)
@@ -76,8 +77,8 @@ def test_words_said_twice_are_written_as_times_with_the_same_padding(manifest) -
     # on the words are unique, so the end may stay a quote.
     assert added.start.seconds is not None
     assert words[first - 1].end <= added.start.seconds <= words[first].start
-    passage = open_workspace(manifest).touchpoints[2].passages[-1]
-    assert (passage.first_word, passage.last_word) == (first, last)
+    passage = open_workspace(manifest).touchpoints[2].passages[-1].resolved
+    assert passage is not None and passage.words == (first, last)
 
 
 def test_reorder_move_trim_and_remove_keep_the_comments(manifest) -> None:
@@ -92,12 +93,13 @@ def test_reorder_move_trim_and_remove_keep_the_comments(manifest) -> None:
     # Trimmed to sentence ends, where there is a pause for the cut to settle into: "The nights
     # were the worst part. I was sure ... held my hand. She told me ..." loses its first and
     # last sentences. (Inside continuous speech the safe-cut rule keeps a cut in silence.)
-    before = open_workspace(manifest).touchpoints[1].passages[2]
+    before = open_workspace(manifest).touchpoints[1].passages[2].resolved
+    assert before is not None and before.words is not None
     assert before.text.startswith("The nights were the worst part.")
     _apply(manifest, board.TrimPassage(1, 2, "from", 6))
     _apply(manifest, board.TrimPassage(1, 2, "to", -14))
-    after = open_workspace(manifest).touchpoints[1].passages[2]
-    assert (after.first_word, after.last_word) == (before.first_word + 6, before.last_word - 14)
+    after = open_workspace(manifest).touchpoints[1].passages[2].resolved
+    assert after is not None and after.words == (before.words[0] + 6, before.words[1] - 14)
     assert after.text.startswith("I was sure") and after.text.endswith("held my hand.")
 
     _apply(manifest, board.SetPassage(1, 0, valence="mixed", note="ask about the beeps"))
@@ -166,9 +168,10 @@ def test_impossible_changes_are_refused_with_a_reason(manifest) -> None:
 
 
 def test_an_end_moves_by_frames_as_a_time(manifest) -> None:
-    before = open_workspace(manifest).touchpoints[0].passages[0]  # ends in a pause
+    before = open_workspace(manifest).touchpoints[0].passages[0].resolved  # ends in a pause
     _apply(manifest, board.NudgePassage(0, 0, "to", -2))
-    after = open_workspace(manifest).touchpoints[0].passages[0]
+    after = open_workspace(manifest).touchpoints[0].passages[0].resolved
+    assert before is not None and after is not None
     assert after.source_out == pytest.approx(before.source_out - 2 / 25, abs=1e-6)
     assert after.source_in == before.source_in
     selection = load_manifest(manifest).touchpoints[0].selections[0]
@@ -197,8 +200,8 @@ touchpoints:
 """,
         encoding="utf-8",
     )
-    hits = search_clips(SearchQuery("shock"), manifest=manifest)
-    pick = next(n for n, h in enumerate(hits, 1) if h.archive_clip == "ICU21-01" and h.start)
+    hits = search_clips(SearchQuery("shock"), Target(manifest=manifest))
+    pick = next(n for n, h in enumerate(hits, 1) if h.archive_clip == "ICU21-01" and h.span)
     ws = open_workspace(manifest)
     saved = board.apply_change(ws, board.AddHit("shock", pick, 0, "negative"), ws.sha256)
     assert "Added icu2101" in saved.summary
@@ -206,8 +209,8 @@ touchpoints:
     assert [c.archive_clip for c in m.clips] == ["ICU03-01", "ICU21-01"]
     added = m.touchpoints[0].selections[-1]
     assert (added.clip, added.valence) == ("icu2101", "negative")
-    text = open_workspace(manifest).touchpoints[0].passages[-1].text
-    assert "Going home was a" in text
+    added_view = open_workspace(manifest).touchpoints[0].passages[-1].resolved
+    assert added_view is not None and "Going home was a" in added_view.text
     assert manifest.read_text(encoding="utf-8").startswith("# A film of one clip so far.")
 
 

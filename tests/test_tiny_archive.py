@@ -60,7 +60,8 @@ def test_search_add_appends_the_sentence_with_its_clip(tmp_path, monkeypatch) ->
     assert [s.clip for s in selections] == ["ward", "home"]
     assert "# Touchpoints in care-pathway order." in project.text()
     ws = open_workspace(project.manifest)
-    assert ws.touchpoints[0].passages[-1].text == "Truly."
+    added = ws.touchpoints[0].passages[-1].resolved
+    assert added is not None and added.text == "Truly."
 
 
 def test_a_correction_in_the_editor_becomes_the_captions(tmp_path, monkeypatch) -> None:

@@ -39,13 +39,15 @@ def test_the_workspace_resolves_every_passage_to_its_words(project) -> None:
     assert (ward.narrator, ward.words, ward.consent, ward.selections) == ("Ann", 5, "ok", 1)
     assert ward.transcript == "whisper" and ward.duration == pytest.approx(2.4, abs=0.05)
     first, second = (tp.passages[0] for tp in ws.touchpoints)
-    assert first.text == "Nights were long. Nurses helped."
-    assert (first.first_word, first.last_word) == (0, 4)
+    assert first.resolved is not None and second.resolved is not None
+    assert first.resolved.text == "Nights were long. Nurses helped."
+    assert first.resolved.words == (0, 4)
     assert (first.start, first.end) == ('"Nights were"', '"Nurses helped"')
     assert (second.start, second.end) == ("0.00 s", "1.50 s")
     # The time-selected passage holds exactly the words said inside its times.
-    assert second.text == "Going home was hard."
-    assert second.source_in == 0.0 and second.source_out == pytest.approx(1.52, abs=0.04)
+    assert second.resolved.text == "Going home was hard."
+    assert second.resolved.source_in == 0.0
+    assert second.resolved.source_out == pytest.approx(1.52, abs=0.04)
     assert second.valence == "negative" and not second.refused
     assert ws.plan is not None and "Going home was hard." in ws.captions_vtt
     assert [e.clip for e in ws.playlist if e.clip] == ["ward", "home"]
@@ -62,15 +64,16 @@ def test_a_passage_chosen_by_words_is_written_as_quotes_or_times(project) -> Non
     assert (added.start.quote, added.end.quote) == ("Nights were long.", "Nights were long.")
     after = open_workspace(project.manifest)
     assert after.sha256 == saved.sha256
-    passage = after.touchpoints[1].passages[-1]
-    assert (passage.first_word, passage.last_word) == (0, 2)
+    passage = after.touchpoints[1].passages[-1].resolved
+    assert passage is not None and passage.words == (0, 2)
     assert passage.text == "Nights were long."
     # Two words are too few to quote: the ends are written as times around them.
     board.apply_change(after, board.AddPassage(1, "ward", 3, 4), after.sha256)
     added = load_manifest(project.manifest).touchpoints[1].selections[-1]
     assert added.start.seconds is not None and 1.30 <= added.start.seconds <= 1.55
     assert added.end.seconds is not None and 2.30 <= added.end.seconds <= 2.40
-    assert open_workspace(project.manifest).touchpoints[1].passages[-1].text == "Nurses helped."
+    added_view = open_workspace(project.manifest).touchpoints[1].passages[-1].resolved
+    assert added_view is not None and added_view.text == "Nurses helped."
     assert all(comment in project.text() for comment in COMMENTS)
 
 
@@ -85,13 +88,15 @@ def test_passages_move_trim_nudge_and_go_keeping_the_comments(project) -> None:
     assert COMMENTS[2] not in project.text() and "selections: []" in project.text()
     assert all(comment in project.text() for comment in COMMENTS[:2])
     _apply(path, board.MovePassage(0, 0, 1, 0))  # and back
-    before = open_workspace(path).touchpoints[0].passages[0]
+    before = open_workspace(path).touchpoints[0].passages[0].resolved
     _apply(path, board.TrimPassage(0, 0, "to", -2))  # "Nurses helped." goes
-    after = open_workspace(path).touchpoints[0].passages[0]
-    assert (after.first_word, after.last_word) == (before.first_word, before.last_word - 2)
+    after = open_workspace(path).touchpoints[0].passages[0].resolved
+    assert before is not None and before.words is not None and after is not None
+    assert after.words == (before.words[0], before.words[1] - 2)
     assert after.text == "Nights were long."
     _apply(path, board.NudgePassage(1, 0, "to", -1))
-    nudged = open_workspace(path).touchpoints[1].passages[0]
+    nudged = open_workspace(path).touchpoints[1].passages[0].resolved
+    assert nudged is not None
     assert nudged.source_out == pytest.approx(1.52 - 1 / 25, abs=1e-6)
     assert load_manifest(path).touchpoints[1].selections[0].end.seconds == pytest.approx(
         nudged.source_out, abs=0.005
@@ -164,5 +169,5 @@ def test_a_quote_that_no_longer_matches_still_opens_with_the_problem(project) ->
     ws = open_workspace(project.manifest)
     assert ws.timeline is None and ws.plan is None
     assert "touchpoints[0].selections[0].to" in ws.problem and "flew to the moon" in ws.problem
-    assert ws.touchpoints[0].passages[0].seconds is None
-    assert ws.touchpoints[1].passages[0].text is None  # no plan, so no times for any passage
+    # No plan, so no words or times for any passage.
+    assert all(p.resolved is None for tp in ws.touchpoints for p in tp.passages)

@@ -26,6 +26,7 @@ from ..manifest.model import VALENCES
 from ..manifest.rewrite import ManifestEditor, NewSelection
 from ..transcripts.model import Transcript
 from .selecting import append_hit, search_clips
+from .target import Target
 from .workspace import PassageView, TouchpointView, Workspace, content_hash
 
 
@@ -238,7 +239,7 @@ def _apply(editor: ManifestEditor, ws: Workspace, change: Change) -> str:
     if isinstance(change, AddHit):
         _touchpoint(tps, change.touchpoint)
         _valence(change.valence)
-        hits = search_clips(SearchQuery(change.query), manifest=ws.path)
+        hits = search_clips(SearchQuery(change.query), Target(manifest=ws.path))
         if not 1 <= change.pick <= len(hits):
             raise TriggerfilmError(
                 f"the search for “{change.query}” has no match {change.pick} now",
@@ -313,14 +314,14 @@ def _apply(editor: ManifestEditor, ws: Workspace, change: Change) -> str:
 
 
 def _trim(editor: ManifestEditor, ws: Workspace, change: TrimPassage, passage: PassageView) -> str:
-    if passage.first_word is None or passage.last_word is None:
+    if passage.resolved is None or passage.resolved.words is None:
         raise TriggerfilmError(
             "this passage's words are not known",
             hint="Fix the problem shown at the top of the page first",
         )
     transcript = _transcript(ws, passage.clip)
     words = transcript.words
-    first, last = passage.first_word, passage.last_word
+    first, last = passage.resolved.words
     if change.end == "from":
         first += change.by
     elif change.end == "to":
@@ -357,7 +358,8 @@ def _trim(editor: ManifestEditor, ws: Workspace, change: TrimPassage, passage: P
 def _nudge(
     editor: ManifestEditor, ws: Workspace, change: NudgePassage, passage: PassageView
 ) -> str:
-    if passage.source_in is None or passage.source_out is None:
+    resolved = passage.resolved
+    if resolved is None:
         raise TriggerfilmError(
             "this passage's times are not known",
             hint="Fix the problem shown at the top of the page first",
@@ -366,7 +368,7 @@ def _nudge(
         raise TriggerfilmError(f"cannot move the '{change.end}' end", expected="from or to")
     fps = ws.manifest.output.fps
     duration = ws.transcripts[passage.clip].duration
-    start, end = passage.source_in, passage.source_out
+    start, end = resolved.source_in, resolved.source_out
     if change.end == "from":
         start = min(max(0.0, start + change.frames / fps), end - 1 / fps)
         value = start
@@ -379,9 +381,9 @@ def _nudge(
         # same place; otherwise write where the passage ends now.
         selection = ws.manifest.touchpoints[change.touchpoint].selections[change.index]
         words = ws.transcripts[passage.clip].words
-        last = passage.last_word
+        found = resolved.words
         if selection.end.quote is not None and (
-            last is None or not anchor_resolves(words, selection.end.quote, last, "to", start)
+            found is None or not anchor_resolves(words, selection.end.quote, found[1], "to", start)
         ):
             editor.set_selection_key(change.touchpoint, change.index, "to", end)
     which = "start" if change.end == "from" else "end"

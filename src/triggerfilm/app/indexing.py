@@ -131,13 +131,7 @@ def search(
         finally:
             connection.close()
     hits = selecting.search_clips(
-        query,
-        archive=archive,
-        manifest=manifest,
-        options=options,
-        transcribe=transcribe,
-        progress=progress,
-        notices=notices,
+        query, target, options, transcribe=transcribe, progress=progress, notices=notices
     )
     if narrator:
         hits = [h for h in hits if h.narrator.lower() == narrator.lower()]

@@ -200,26 +200,37 @@ class EncodedFilm:
         )
 
 
+@dataclass(frozen=True)
+class Destination:
+    """Where one film is written and what it is made from.
+
+    ``record`` is what the folder's marker names as the film's origin (a manifest, or a saved
+    timeline); ``inputs`` are the files no output may replace.
+    """
+
+    folder: Path
+    stem: str
+    record: str
+    inputs: tuple[Path, ...]
+
+
 def encode_film(
     timeline: Timeline,
-    out_dir: Path,
-    stem: str,
+    destination: Destination,
     options: RenderOptions,
     progress: Progress | None,
     *,
-    record: str,
-    inputs: list[Path],
     also_written: Sequence[str] = (),
     extra: dict[str, Callable[[Timeline], str]] | None = None,
 ) -> EncodedFilm:
     """Captions, segments, the joined film and its companion files, for one timeline.
 
     One path for a render from a manifest and a replay of a saved timeline, so both write the
-    same files the same way. The caller holds the output folder's lock. ``record`` is what the
-    folder's marker names as the film's origin; ``inputs`` are files no output may replace;
-    ``also_written`` names files the caller writes afterwards (checked with the rest);
-    ``extra`` adds text files (name: how to make it from the timeline).
+    same files the same way. The caller holds the output folder's lock. ``also_written`` names
+    files the caller writes afterwards (checked with the rest); ``extra`` adds text files
+    (name: how to make it from the timeline).
     """
+    out_dir, stem = destination.folder, destination.stem
     if options.preview:
         timeline = replace(timeline, width=timeline.width // 4 * 2, height=timeline.height // 4 * 2)
     profile = get_profile(timeline.caption_profile)
@@ -241,11 +252,13 @@ def encode_film(
         _companion(stem, "timeline.json"): json.dumps(timeline.to_dict(), indent=1),
         _companion(stem, "transcript.txt"): document.to_text(),
         _companion(stem, "transcript.html"): document.to_html(),
-        MARKER: json.dumps({"manifest": record}),
+        MARKER: json.dumps({"manifest": destination.record}),
         **{name: make(timeline) for name, make in (extra or {}).items()},
     }
     # Every name this render writes, checked against its inputs before anything is encoded.
-    refuse_overwriting_inputs(out_dir, [f"{stem}.mp4", *also_written, *companions], inputs)
+    refuse_overwriting_inputs(
+        out_dir, [f"{stem}.mp4", *also_written, *companions], list(destination.inputs)
+    )
     rendered = render_film(
         timeline,
         cues,
@@ -282,14 +295,12 @@ def _render_timeline(
     The caller holds the output folder's lock.
     """
     manifest = prepared.manifest
+    destination = Destination(out_dir, stem, str(manifest.path), tuple(input_files(prepared)))
     film = encode_film(
         timeline,
-        out_dir,
-        stem,
+        destination,
         options,
         progress,
-        record=str(manifest.path),
-        inputs=input_files(prepared),
         also_written=[f"{stem}{PROVENANCE_SUFFIX}"],
         extra=extra,
     )

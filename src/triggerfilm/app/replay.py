@@ -9,7 +9,7 @@ from ..render.film import check_output_folder
 from ..render.outputs import locked_output_folder
 from ..store import sha256_of
 from .notices import Progress
-from .render import RenderOptions, RenderReport, encode_film
+from .render import Destination, RenderOptions, RenderReport, encode_film, output_stem
 
 
 def render_saved_timeline(
@@ -31,20 +31,14 @@ def render_saved_timeline(
     out_dir = Path(out_dir).resolve()
     record = timeline.manifest or str(timeline_path.resolve())
     check_output_folder(out_dir, record, options.force)
-    stem = "preview" if options.preview else "film"
     sources = {Path(i.source) for i in timeline.items if isinstance(i, Cut)}
+    destination = Destination(
+        out_dir, output_stem(options, None, None), record, (timeline_path.resolve(), *sources)
+    )
     # The same guards and the same encoder as a render from a manifest: one render per folder
     # at a time, and no output written over the timeline or a source.
     with locked_output_folder(out_dir):
-        film = encode_film(
-            timeline,
-            out_dir,
-            stem,
-            options,
-            progress,
-            record=record,
-            inputs=[timeline_path.resolve(), *sources],
-        )
+        film = encode_film(timeline, destination, options, progress)
     # The same notices as the render it repeats, caption timing included.
     return film.report(out_dir)
 

@@ -126,17 +126,16 @@ def search_docs(
 
 def search_clips(
     query: SearchQuery,
-    *,
-    archive: str | None = None,
-    manifest: str | Path | None = None,
+    target: Target,
     options: TranscribeOptions | None = None,
+    *,
     transcribe: bool = False,
     progress: Progress | None = None,
     notices: list[Notice] | None = None,
 ) -> list[SearchHit]:
     """Search an archive's clips, or a manifest's clips and the rest of its archives, by
     scanning every transcript (see ``indexing.search`` for the indexed search)."""
-    docs, _ = search_docs(Target.of(archive, manifest), options, transcribe, progress, notices)
+    docs, _ = search_docs(target, options, transcribe, progress, notices)
     return search(docs, query)
 
 
@@ -198,7 +197,7 @@ def append_hit(
 ) -> NewSelection:
     """Append ``hit``'s sentence to touchpoint ``t`` in ``editor`` (declaring its clip if the
     manifest does not use it yet); the caller saves."""
-    if hit.start is None or hit.end is None:
+    if hit.span is None:
         raise TriggerfilmError(
             f"the match in {hit.clip}'s {hit.field} has no time in the recording",
             expected="a match in a transcript",
@@ -208,7 +207,7 @@ def append_hit(
     if not hit.in_manifest:
         assert hit.archive is not None and hit.archive_clip is not None
         clip = editor.add_archive_clip(hit.archive, hit.archive_clip)
-    selection = NewSelection(clip, hit.start, hit.end, valence)
+    selection = NewSelection(clip, hit.span.start, hit.span.end, valence)
     editor.append_selection(t, selection)
     return selection
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..sources.catalogue import fetch_media, load_catalogue
+from ..sources.catalogue_model import Archive
 from ..store import cache_root
 from ..transcripts.batch import transcribe_batch
 from ..transcripts.cluster import ClipJob, transcribe_on_cluster
@@ -27,20 +28,21 @@ def transcribe_target(
     target = Target.parse(str(location))
     if target.manifest is not None:
         return transcribe_all(prepare(target.manifest), options, progress, scheduler)
-    return transcribe_archive(str(location), options, progress, scheduler)
+    notices: list[Notice] = []
+    archive = load_catalogue(str(location), notices=notices)
+    return _transcribe_archive(archive, options, progress, scheduler, notices)
 
 
-def transcribe_archive(
-    location: str,
+def _transcribe_archive(
+    archive: Archive,
     options: TranscribeOptions,
-    progress: Progress | None = None,
-    scheduler: str | None = None,
+    progress: Progress | None,
+    scheduler: str | None,
+    notices: list[Notice],
 ) -> TranscribeReport:
     """Every archive clip with media into the cache. Here, remote media is downloaded first;
     on a cluster, each worker reads a local archive's media at its path (a shared folder) or
     fetches a remote clip by its URL and checks its sha256."""
-    notices: list[Notice] = []
-    archive = load_catalogue(location, notices=notices)
     with_media = [clip for clip in archive.clips if clip.media is not None]
     jobs: list[ClipJob] = []
     cached = 0

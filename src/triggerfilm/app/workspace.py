@@ -28,7 +28,7 @@ from ..manifest.model import Manifest, Narrator, Selection
 from ..reports.plan import DEFAULT_TARGET_MINUTES, PlanReport, build_plan_report
 from ..sources.catalogue import ArchiveClip, load_archive
 from ..transcripts.align import alignment_coverage
-from ..transcripts.model import Transcript
+from ..transcripts.model import Transcript, Word
 from ..transcripts.options import TranscribeOptions
 from .notices import Notice, Progress
 from .prepared import Prepared, plan, prepare, transcribe_all
@@ -66,6 +66,19 @@ class ArchiveClipView:
 
 
 @dataclass(frozen=True)
+class ResolvedPassage:
+    """Where the edit plan put a passage: its words, length and cut points in the clip."""
+
+    text: str
+    seconds: float  # its length in the film
+    source_in: float
+    source_out: float
+    # The first and last word of the clip's transcript inside the cut (indexes into its
+    # words); None when the cut holds no word.
+    words: tuple[int, int] | None
+
+
+@dataclass(frozen=True)
 class PassageView:
     touchpoint: int
     index: int
@@ -77,13 +90,8 @@ class PassageView:
     note: str | None
     start: str  # the ``from`` anchor as written: a quote or a time
     end: str
-    # Resolved from the edit plan; None when the plan could not be built.
-    text: str | None = None
-    seconds: float | None = None
-    source_in: float | None = None
-    source_out: float | None = None
-    first_word: int | None = None
-    last_word: int | None = None
+    # None when the edit plan could not be built: then the passage has no times at all.
+    resolved: ResolvedPassage | None = None
     refused: bool = False
 
 
@@ -204,36 +212,33 @@ def _passage(
     timeline: Timeline | None,
 ) -> PassageView:
     source = prepared.sources[selection.clip]
-    media_type = source.media_type or prepared.media[selection.clip].media_type
-    view = PassageView(
+    resolved = None
+    if cut is not None and timeline is not None:
+        resolved = _resolve(cut, timeline, prepared.transcripts[selection.clip].words)
+    return PassageView(
         touchpoint=t,
         index=i,
         clip=selection.clip,
         narrator=source.narrator,
         descriptor=source.who.descriptor,
-        media_type=media_type,
+        media_type=source.media_type or prepared.media[selection.clip].media_type,
         valence=selection.valence,
         note=selection.note,
         start=selection.start.describe(),
         end=selection.end.describe(),
+        resolved=resolved,
         refused=selection.clip in refused,
     )
-    if cut is None or timeline is None:
-        return view
-    fps = timeline.fps
+
+
+def _resolve(cut: Cut, timeline: Timeline, words: list[Word]) -> ResolvedPassage:
     source_out = timeline.source_out(cut)
-    words = prepared.transcripts[selection.clip].words
-    found = word_range(words, cut.source_in, source_out)
-    return PassageView(
-        **{
-            **view.__dict__,
-            "text": words_text(cut.words) or "(no words recognised)",
-            "seconds": cut.frames / fps,
-            "source_in": cut.source_in,
-            "source_out": source_out,
-            "first_word": found[0] if found else None,
-            "last_word": found[1] if found else None,
-        }
+    return ResolvedPassage(
+        text=words_text(cut.words) or "(no words recognised)",
+        seconds=cut.frames / timeline.fps,
+        source_in=cut.source_in,
+        source_out=source_out,
+        words=word_range(words, cut.source_in, source_out),
     )
 
 

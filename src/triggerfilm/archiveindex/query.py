@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..editplan.search import SearchHit, SearchQuery
+from ..editplan.search import HitSpan, SearchHit, SearchQuery
 from ..errors import TriggerfilmError
 from . import database
 from .meaning import encoder, one_blas_thread
@@ -164,10 +164,13 @@ def _hit(
     row: sqlite3.Row, pattern: re.Pattern[str] | None, score: float | None = None
 ) -> SearchHit:
     match = pattern.search(row["text"]) if pattern else None
-    at = row["start"]
-    if match and row["words"]:
-        times = json.loads(row["words"])
-        at = max((start for offset, start in times if offset <= match.start()), default=at)
+    span = None
+    if row["start"] is not None:  # a sentence of the recording, not the catalogue's text
+        at = row["start"]
+        if match and row["words"]:
+            times = json.loads(row["words"])
+            at = max((start for offset, start in times if offset <= match.start()), default=at)
+        span = HitSpan(at, row["start"], row["end"])
     return SearchHit(
         clip=row["key"],
         narrator=row["narrator"],
@@ -175,9 +178,7 @@ def _hit(
         field=row["field"],
         context=row["text"],
         match=match.group(0) if match else "",
-        at=at,
-        start=row["start"],
-        end=row["end"],
+        span=span,
         archive=row["archive"],
         archive_clip=row["archive_clip"],
         in_manifest=bool(row["in_manifest"]),

@@ -127,6 +127,14 @@ class Bars:
         for bar in self.bars.values():
             bar.close()
 
+    # A context manager, so a failing use case still leaves the terminal with its bars closed
+    # (tqdm would otherwise redraw over the error message).
+    def __enter__(self) -> Bars:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
 
 def echo_notices(notices: Iterable[Notice]) -> None:
     """Every use case's warnings, one format: ``warning: TOPIC: WHERE: MESSAGE`` on stderr.

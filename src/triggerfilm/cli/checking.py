@@ -112,8 +112,7 @@ def check_subs(
     if report_out is not None:
         from ..app import caption_qc_report
 
-        bars = Bars()
-        try:
+        with Bars() as bars:
             qc = caption_qc_report(
                 file,
                 report_out,
@@ -123,8 +122,6 @@ def check_subs(
                 max_bytes=max_size * 1024 * 1024,
                 progress=bars,
             )
-        finally:
-            bars.close()
         report = qc.report
         click.echo(f"wrote {qc.written} ({qc.stills} thumbnails)", err=True)
     else:
@@ -230,11 +227,8 @@ def review_command(manifest: Path, fmt: str, **opts: Any) -> None:
     from ..app.review import review_manifest
     from ..reports.review import FORMATTERS
 
-    bars = Bars()
     notices: list[Notice] = []
-    try:
+    with Bars() as bars:
         report = review_manifest(manifest, transcribe_settings(**opts), bars, notices)
-    finally:
-        bars.close()
     click.echo(FORMATTERS[fmt](report), nl=False)
     echo_notices(notices)

@@ -62,8 +62,7 @@ def pack_command(
     manifest: Path, out_dir: Path | None, use: str, on: datetime.datetime | None, **opts: Any
 ) -> None:
     """Write the facilitator pack (pack.html, prints to A4) for MANIFEST's film."""
-    bars = Bars()
-    try:
+    with Bars() as bars:
         report = app.make_pack(
             manifest,
             out_dir or Path("out") / manifest.stem,
@@ -72,7 +71,5 @@ def pack_command(
             options=transcribe_settings(**opts),
             progress=bars,
         )
-    finally:
-        bars.close()
     click.echo(report.path)
     echo_notices(report.notices)

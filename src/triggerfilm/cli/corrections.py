@@ -28,11 +28,8 @@ def correct_command(manifest: Path, clip_id: str, **opts: Any) -> None:
     from .. import app
 
     settings = transcribe_settings(**opts)
-    bars = Bars()
-    try:
+    with Bars() as bars:
         document = app.correction_document(manifest, clip_id, settings, bars)
-    finally:
-        bars.close()
     try:
         edited = click.edit(document, extension=".txt", require_save=False)
     except click.UsageError as error:

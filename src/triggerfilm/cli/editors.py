@@ -38,11 +38,8 @@ def export(manifest: Path, fmt: str, out: Path | None, **opts: Any) -> None:
     Bring the edited file back with `triggerfilm import-edit`.
     """
     out = out or Path("out") / f"{manifest.stem}{FORMATS[fmt].suffix}"
-    bars = Bars()
-    try:
+    with Bars() as bars:
         report = app.export_edit(manifest, out, fmt, transcribe_settings(**opts), bars)
-    finally:
-        bars.close()
     click.echo(
         f"Wrote {report.path} ({FORMATS[fmt].label}): {report.cuts} clips, {report.cards} "
         f"cards, {report.touchpoints} touchpoint markers, {report.captions} captions."
@@ -69,8 +66,7 @@ def import_edit(edit: Path, manifest: Path, fmt: str | None, dry_run: bool, **op
     media path, then content, then file name. A selection the editor did not trim keeps its
     quotes and comments. The difference is printed first; --dry-run writes nothing.
     """
-    bars = Bars()
-    try:
+    with Bars() as bars:
         report = app.import_edit(
             edit,
             manifest,
@@ -79,8 +75,6 @@ def import_edit(edit: Path, manifest: Path, fmt: str | None, dry_run: bool, **op
             options=transcribe_settings(**opts),
             progress=bars,
         )
-    finally:
-        bars.close()
     click.echo(report.diff, nl=False)
     echo_notices(report.notices)
     counts = ", ".join(f"{title}: {n}" for title, n in report.touchpoints)
@@ -128,13 +122,10 @@ def event_pack(
         use=use,
         transcribe=transcribe_settings(**opts),
     )
-    bars = Bars()
-    try:
+    with Bars() as bars:
         report = app.event_pack(
             manifest, out_dir, options, pause_at_end=not no_pause, progress=bars
         )
-    finally:
-        bars.close()
     click.echo(f"Event pack: {report.chapters} touchpoints, {report.render.cues} captions.")
     click.echo(f"Open {report.index} in a browser (works offline, from a USB stick).")
     echo_notices(report.render.notices)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,17 @@ from .options import (
     preset_option,
     use_choice,
 )
+
+
+@contextmanager
+def _other_folder_hint() -> Iterator[None]:
+    """A folder that holds something else is refused by the render; the command line says
+    which of its own options gets past it."""
+    try:
+        yield
+    except OutputFolderTaken as error:
+        error.hint = "Choose another folder with -o, or pass --force to replace it"
+        raise
 
 
 @cli.command()
@@ -41,11 +54,8 @@ def transcribe(target: str, scheduler: str | None, **opts: Any) -> None:
     """
     from ..app.transcription import transcribe_target
 
-    bars = Bars()
-    try:
+    with Bars() as bars:
         counts = transcribe_target(target, transcribe_settings(**opts), bars, scheduler)
-    finally:
-        bars.close()
     click.echo(f"{counts.transcribed} clip(s) transcribed, {counts.cached} already in the cache.")
     echo_notices(counts.notices)
 
@@ -137,18 +147,12 @@ def render(
         use=use,
         transcribe=transcribe_settings(**opts),
     )
-    bars = Bars()
-    try:
+    with Bars() as bars, _other_folder_hint():
         if manifest is not None:
             report = app.render_manifest(manifest, out_dir, options, bars)
         else:
             assert timeline_file is not None
             report = app.render_saved_timeline(timeline_file, out_dir, options, bars)
-    except OutputFolderTaken as error:
-        error.hint = "Choose another folder with -o, or pass --force to replace it"
-        raise
-    finally:
-        bars.close()
     click.echo(
         f"Film: {length_words(report.duration, places=1)}, {report.cues} captions, "
         f"{report.segments} segments ({report.reused} reused from the cache)."
@@ -189,14 +193,8 @@ def approval_pack_command(
     """
     out_dir = out_dir or Path("out") / f"{manifest.stem}-approval"
     options = app.RenderOptions(force=force, transcribe=transcribe_settings(**opts))
-    bars = Bars()
-    try:
+    with Bars() as bars, _other_folder_hint():
         report = app.approval_pack(manifest, narrator, out_dir, options, bars)
-    except OutputFolderTaken as error:
-        error.hint = "Choose another folder with -o, or pass --force to replace it"
-        raise
-    finally:
-        bars.close()
     click.echo(f"Approval pack for {narrator}: {report.duration:.1f} s, {report.cues} captions.")
     for path in report.files:
         click.echo(f"  {path}")

@@ -34,9 +34,8 @@ def index_command(target: str, no_transcribe: bool, no_meaning: bool, **opts: An
     """
     from ..app import indexing
 
-    bars = Bars()
     notices: list[Notice] = []
-    try:
+    with Bars() as bars:
         report = indexing.build_index(
             target,
             transcribe_settings(**opts),
@@ -45,8 +44,6 @@ def index_command(target: str, no_transcribe: bool, no_meaning: bool, **opts: An
             progress=bars,
             notices=notices,
         )
-    finally:
-        bars.close()
     echo_notices(notices)
     click.echo(
         f"Indexed {report.clips} clip(s): {report.added} added, {report.updated} updated, "

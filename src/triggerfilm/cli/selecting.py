@@ -30,12 +30,9 @@ def plan_command(manifest: Path, fmt: str, target: float, **opts: Any) -> None:
     missing so quotes resolve."""
     from ..reports.plan_format import FORMATTERS
 
-    bars = Bars()
     notices: list[Notice] = []
-    try:
+    with Bars() as bars:
         report = selecting.plan_report(manifest, target, transcribe_settings(**opts), bars, notices)
-    finally:
-        bars.close()
     click.echo(FORMATTERS[fmt](report), nl=False)
     echo_notices(notices)
 
@@ -159,8 +156,7 @@ def choose_hit(hits: list[SearchHit], pick: int | None) -> SearchHit:
 def cutsheet_command(manifest: Path, output: Path | None, sheet: Path | None, **opts: Any) -> None:
     """Write a Markdown cut sheet of every clip's sentences to tick, or --apply a ticked one."""
 
-    bars = Bars()
-    try:
+    with Bars() as bars:
         if sheet is None:
             path = selecting.write_cutsheet_file(
                 manifest, output, transcribe_settings(**opts), bars
@@ -169,8 +165,6 @@ def cutsheet_command(manifest: Path, output: Path | None, sheet: Path | None, **
             result = selecting.apply_cutsheet_file(
                 manifest, sheet, transcribe_settings(**opts), bars
             )
-    finally:
-        bars.close()
     if sheet is None:
         click.echo(f"Wrote {path}. Tick sentences, tag them #tp:..., then run:")
         click.echo(f"  triggerfilm cutsheet {manifest} --apply {path}")

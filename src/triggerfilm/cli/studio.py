@@ -64,11 +64,8 @@ def studio_command(
         options=transcribe_settings(**opts),
         target_minutes=target,
     )
-    bars = Bars()
-    try:
+    with Bars() as bars:
         server.studio.workspace(progress=bars)  # transcribe what is missing before serving
-    finally:
-        bars.close()
     click.echo(f"triggerfilm studio for {manifest}")
     click.echo(f"  {server.url}")
     click.echo("Open that address (it holds this session's key). Stop with Ctrl+C.")

@@ -65,6 +65,20 @@ class SearchQuery:
 
 
 @dataclass(frozen=True)
+class HitSpan:
+    """Where in the recording a hit was said: the sentence's cut points, and where in it."""
+
+    # The matched word's start; for a verbatim hit (its words have no times), the cut-in.
+    at: float
+    start: float  # the cut points of the sentence
+    end: float
+
+    @classmethod
+    def of(cls, sentence: Sentence, at: float | None = None) -> HitSpan:
+        return cls(sentence.cut_in if at is None else at, sentence.cut_in, sentence.cut_out)
+
+
+@dataclass(frozen=True)
 class SearchHit:
     clip: str
     narrator: str
@@ -72,10 +86,8 @@ class SearchHit:
     field: str  # title, topics, descriptor, words (Whisper), verbatim (catalogue)
     context: str
     match: str
-    # The time of the matched word, and the cut points of its sentence (None for metadata).
-    at: float | None = None
-    start: float | None = None
-    end: float | None = None
+    # None for a hit in the catalogue's text, or in a verbatim sentence not found in the words.
+    span: HitSpan | None = None
     archive: str | None = None
     archive_clip: str | None = None
     in_manifest: bool = False
@@ -102,13 +114,7 @@ def _passes(doc: SearchDoc, query: SearchQuery) -> bool:
 
 
 def _search_doc(doc: SearchDoc, pattern: re.Pattern[str]) -> list[SearchHit]:
-    def hit(
-        field: str,
-        context: str,
-        match: str,
-        sentence: Sentence | None = None,
-        at: float | None = None,
-    ) -> SearchHit:
+    def hit(field: str, context: str, match: str, span: HitSpan | None = None) -> SearchHit:
         return SearchHit(
             clip=doc.clip,
             narrator=doc.narrator,
@@ -116,9 +122,7 @@ def _search_doc(doc: SearchDoc, pattern: re.Pattern[str]) -> list[SearchHit]:
             field=field,
             context=context,
             match=match,
-            at=at,
-            start=sentence.cut_in if sentence else None,
-            end=sentence.cut_out if sentence else None,
+            span=span,
             archive=doc.archive,
             archive_clip=doc.archive_clip,
             in_manifest=doc.in_manifest,
@@ -139,14 +143,15 @@ def _search_doc(doc: SearchDoc, pattern: re.Pattern[str]) -> list[SearchHit]:
         text, starts = text_with_offsets(sentence)
         for m in pattern.finditer(text):
             word = max(i for i, offset in enumerate(starts) if offset <= m.start())
-            hits.append(hit("words", text, m.group(0), sentence, sentence.words[word].start))
+            span = HitSpan.of(sentence, sentence.words[word].start)
+            hits.append(hit("words", text, m.group(0), span))
             found.add(sentence.index)
     for line in verbatim_sentences(doc.verbatim):
         for m in pattern.finditer(line):
             located = locate_verbatim(line, spoken, doc.transcript)
             if located is not None and located.index in found:
                 continue  # the Whisper words already gave this sentence
-            hits.append(hit("verbatim", line, m.group(0), located))
+            hits.append(hit("verbatim", line, m.group(0), HitSpan.of(located) if located else None))
             break
     return hits
 
@@ -197,12 +202,9 @@ def format_hits(hits: list[SearchHit]) -> str:
             "words": "transcript",
             "verbatim": "verbatim transcript",
         }.get(h.field, h.field)
-        if h.at is not None:
-            where += f" at {source_time(h.at)}"
-        elif h.start is not None:
-            where += f" at {source_time(h.start)}"
-        if h.start is not None and h.end is not None:
-            where += f", sentence {source_time(h.start)}–{source_time(h.end)}"
+        if span := h.span:
+            where += f" at {source_time(span.at)}"
+            where += f", sentence {source_time(span.start)}–{source_time(span.end)}"
         if h.score is not None:
             where += f", similarity {h.score:.2f}"
         context = h.context.replace(h.match, f"[{h.match}]", 1) if h.match else h.context

@@ -58,13 +58,7 @@ def _parse(stderr: str) -> Loudness:
 
 def measure(args: list[str], what: str, cwd: Path | None = None) -> Loudness:
     """Measure the audio that ``args`` (ffmpeg input options and inputs) produce."""
-    stderr = run_ffmpeg(
-        [*args, "-vn", "-sn", "-af", "ebur128=peak=true:framelog=quiet", "-f", "null", "-"],
-        what,
-        loglevel="info",
-        cwd=cwd,
-    )
-    return _parse(stderr)
+    return _parse(_ebur128(args, "peak=true:framelog=quiet", what, cwd))
 
 
 def block_loudness(args: list[str], what: str, cwd: Path | None = None) -> tuple[float, ...]:
@@ -75,13 +69,17 @@ def block_loudness(args: list[str], what: str, cwd: Path | None = None) -> tuple
     without decoding and measuring the joined sound again. No true peak: it is not needed here,
     and oversampling is most of ebur128's cost.
     """
-    stderr = run_ffmpeg(
-        [*args, "-vn", "-sn", "-af", "ebur128=framelog=info", "-f", "null", "-"],
+    return parse_blocks(_ebur128(args, "framelog=info", what, cwd))
+
+
+def _ebur128(args: list[str], settings: str, what: str, cwd: Path | None) -> str:
+    """Run ffmpeg's ebur128 filter over the sound of ``args``; its log is what it measured."""
+    return run_ffmpeg(
+        [*args, "-vn", "-sn", "-af", f"ebur128={settings}", "-f", "null", "-"],
         what,
         loglevel="info",
         cwd=cwd,
     )
-    return parse_blocks(stderr)
 
 
 def parse_blocks(stderr: str) -> tuple[float, ...]:

@@ -8,7 +8,7 @@ JSON and CSV are separate functions over the same typed report.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from ..editplan.timeline import Card, Cut, Timeline
@@ -26,21 +26,45 @@ VALENCE_KEYS = ("positive", "negative", "mixed", "unmarked")
 
 
 @dataclass(frozen=True)
+class CutFacts:
+    """What a cut's row says that a card's cannot: the clip it comes from and its feeling."""
+
+    clip: str
+    source_in: float
+    source_out: float
+    valence: str | None  # None: not marked in the manifest
+    media_type: str
+
+
+@dataclass(frozen=True)
 class Row:
     """One line of the running order: a card or a cut. Times in seconds."""
 
     position: int
-    kind: str  # "card" or "cut"
     touchpoint: str | None
     label: str  # the card's title, or the cut's first words
     film_in: float
     film_out: float
     narrator: str | None = None
-    clip: str | None = None
-    source_in: float | None = None
-    source_out: float | None = None
-    valence: str | None = None
-    media_type: str | None = None
+    cut: CutFacts | None = None  # None for a card
+
+    @property
+    def kind(self) -> str:
+        return "card" if self.cut is None else "cut"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The row flat, as plan.json has it: a card's cut fields are null."""
+        cut = asdict(self.cut) if self.cut else dict.fromkeys(f.name for f in fields(CutFacts))
+        return {
+            "position": self.position,
+            "kind": self.kind,
+            "touchpoint": self.touchpoint,
+            "label": self.label,
+            "film_in": self.film_in,
+            "film_out": self.film_out,
+            "narrator": self.narrator,
+            **cut,
+        }
 
 
 @dataclass(frozen=True)
@@ -89,7 +113,7 @@ class PlanReport:
     warnings: tuple[PlanWarning, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "rows": [row.to_dict() for row in self.rows]}
 
 
 def build_plan_report(
@@ -104,24 +128,13 @@ def build_plan_report(
         if isinstance(item, Card):
             tp = timeline.touchpoints[item.touchpoint] if item.touchpoint is not None else None
             label = item.title if item.role != "credits" else "Credits"
-            rows.append(Row(position, "card", tp, label, film_in, film_out))
+            rows.append(Row(position, tp, label, film_in, film_out))
         else:
-            rows.append(
-                Row(
-                    position,
-                    "cut",
-                    timeline.touchpoints[item.touchpoint],
-                    _first_words(item),
-                    film_in,
-                    film_out,
-                    narrator=item.narrator,
-                    clip=item.clip_id,
-                    source_in=item.source_in,
-                    source_out=timeline.source_out(item),
-                    valence=item.valence,
-                    media_type=item.media_type,
-                )
-            )
+            tp = timeline.touchpoints[item.touchpoint]
+            label = _first_words(item)
+            source_out = timeline.source_out(item)
+            cut = CutFacts(item.clip_id, item.source_in, source_out, item.valence, item.media_type)
+            rows.append(Row(position, tp, label, film_in, film_out, item.narrator, cut))
     cuts = [i for i in timeline.items if isinstance(i, Cut)]
     cut_seconds = sum(c.frames for c in cuts) / fps
     total = timeline.duration

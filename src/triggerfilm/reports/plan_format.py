@@ -37,12 +37,10 @@ def format_table(report: PlanReport) -> str:
     out = [f"Plan: {report.title}", "", "Running order"]
     rows = []
     for row in report.rows:
-        source = (
-            f"{mmss(row.source_in)}–{mmss(row.source_out)}"
-            if row.source_in is not None and row.source_out is not None
-            else ""
-        )
-        label = row.label if row.kind == "cut" else f"[card] {row.label}"
+        label, source, valence = f"[card] {row.label}", "", ""
+        if cut := row.cut:
+            label, source = row.label, f"{mmss(cut.source_in)}–{mmss(cut.source_out)}"
+            valence = cut.valence or ""
         rows.append(
             [
                 str(row.position + 1),
@@ -51,7 +49,7 @@ def format_table(report: PlanReport) -> str:
                 _trim(label.replace("\n", " "), 44),
                 source,
                 f"{mmss(row.film_in)}–{mmss(row.film_out)}",
-                row.valence or "",
+                valence,
             ]
         )
     header = ["#", "Touchpoint", "Narrator", "First words", "Source", "Film", "Valence"]
@@ -128,21 +126,26 @@ def format_csv(report: PlanReport) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for r in report.rows:
+        # A card's row leaves the cut's columns empty.
+        clip, source_in, source_out, valence, media_type = "", "", "", "", ""
+        if cut := r.cut:
+            clip, valence, media_type = cut.clip, cut.valence or "", cut.media_type
+            source_in, source_out = _num(cut.source_in), _num(cut.source_out)
         writer.writerow(
             [
                 r.position + 1,
                 r.kind,
                 r.touchpoint or "",
                 r.narrator or "",
-                r.clip or "",
+                clip,
                 r.label.replace("\n", " "),
-                _num(r.source_in),
-                _num(r.source_out),
+                source_in,
+                source_out,
                 _num(r.film_in),
                 _num(r.film_out),
                 _num(r.film_out - r.film_in),
-                r.valence or "",
-                r.media_type or "",
+                valence,
+                media_type,
             ]
         )
     total = report.total_seconds

@@ -41,6 +41,7 @@ from .. import __version__
 from ..app import Progress, RenderOptions, board, consent_report, search_clips
 from ..app.corrections import CorrectionReport, correct_clip
 from ..app.film import render_and_check
+from ..app.target import Target
 from ..app.workspace import Workspace, content_hash, open_workspace
 from ..editplan.search import SearchQuery
 from ..errors import TriggerfilmError
@@ -214,8 +215,8 @@ def create_app(studio: Studio, *, token: str, host: str, port: int) -> Guard:
         if text:
             try:
                 hits = await asyncio.to_thread(
-                    search_clips, SearchQuery(text), manifest=studio.manifest,
-                    options=studio.options,
+                    search_clips, SearchQuery(text), Target(manifest=studio.manifest),
+                    studio.options,
                 )  # fmt: skip
             except TriggerfilmError as problem:
                 error = str(problem)

@@ -9,7 +9,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from ..app.workspace import Workspace
+from ..app.workspace import PassageView, Workspace
 from ..timefmt import mmss
 from ..transcripts.model import Transcript
 
@@ -83,19 +83,40 @@ def board_json(ws: Workspace) -> dict[str, Any]:
             {
                 **{k: v for k, v in asdict(tp).items() if k != "passages"},
                 "time": mmss(times[tp.index].seconds) if tp.index in times else None,
-                "passages": [
-                    {
-                        **asdict(p),
-                        "length": f"{p.seconds:.1f} s" if p.seconds is not None else None,
-                        "in_clock": mmss(p.source_in) if p.source_in is not None else None,
-                    }
-                    for p in tp.passages
-                ],
+                "passages": [passage_json(p) for p in tp.passages],
             }
             for tp in ws.touchpoints
         ],
         "plan": plan_json(ws),
     }
+
+
+# The keys the page scripts read for a passage's place in the film, all null while the edit plan
+# cannot be built.
+UNRESOLVED = dict.fromkeys(
+    ("text", "seconds", "source_in", "source_out", "first_word", "last_word", "length", "in_clock")
+)
+
+
+def passage_json(p: PassageView) -> dict[str, Any]:
+    """One passage as the board's script reads it: flat, its resolved part's keys beside the
+    others (null when unresolved), with its length and start in the clip written out."""
+    r = p.resolved
+    resolved = UNRESOLVED
+    if r is not None:
+        first, last = r.words or (None, None)
+        resolved = {
+            "text": r.text,
+            "seconds": r.seconds,
+            "source_in": r.source_in,
+            "source_out": r.source_out,
+            "first_word": first,
+            "last_word": last,
+            "length": f"{r.seconds:.1f} s",
+            "in_clock": mmss(r.source_in),
+        }
+    fields = {k: v for k, v in asdict(p).items() if k != "resolved"}
+    return {**fields, **resolved}
 
 
 def plan_json(ws: Workspace) -> dict[str, Any] | None:
@@ -150,7 +171,7 @@ def plan_json(ws: Workspace) -> dict[str, Any] | None:
                 "label": r.label,
                 "narrator": r.narrator,
                 "film": f"{mmss(r.film_in)}–{mmss(r.film_out)}",
-                "valence": r.valence,
+                "valence": r.cut.valence if r.cut else None,
             }
             for r in plan.rows
         ],
