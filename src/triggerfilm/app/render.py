@@ -51,6 +51,15 @@ class RenderOptions:
 
 
 @dataclass(frozen=True)
+class FilmLoudness:
+    """The finished film's measured loudness and the target (LUFS) it was brought to: both
+    or neither, since a film rendered with loudness "off" is not measured."""
+
+    measured: Loudness
+    target: float
+
+
+@dataclass(frozen=True)
 class RenderReport:
     out_dir: Path
     files: tuple[Path, ...]
@@ -59,8 +68,7 @@ class RenderReport:
     segments: int
     reused: int
     transcribed: int
-    loudness: Loudness | None = None
-    loudness_target: float | None = None
+    loudness: FilmLoudness | None = None
     notices: tuple[Notice, ...] = ()
 
 
@@ -191,8 +199,11 @@ class EncodedFilm:
             segments=rendered.segments,
             reused=rendered.reused,
             transcribed=transcribed,
-            loudness=rendered.loudness,
-            loudness_target=self.target,
+            loudness=(
+                FilmLoudness(rendered.loudness, self.target)
+                if rendered.loudness is not None and self.target is not None
+                else None
+            ),
             notices=earlier
             + tuple(Notice("timeline", w) for w in timeline.warnings)
             + tuple(Notice("render", w) for w in rendered.warnings)

@@ -158,10 +158,10 @@ def render(
         f"{report.segments} segments ({report.reused} reused from the cache)."
     )
     if report.loudness is not None:
-        level = report.loudness
+        level = report.loudness.measured
         click.echo(
             f"Loudness: {level.integrated:.1f} LUFS integrated (target "
-            f"{report.loudness_target:.0f}), true peak {level.true_peak:.1f} dBTP."
+            f"{report.loudness.target:.0f}), true peak {level.true_peak:.1f} dBTP."
         )
     for path in report.files:
         click.echo(f"  {path}")
