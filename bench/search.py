@@ -137,6 +137,7 @@ def vary(sentence: str, rng: random.Random) -> str:
 
 def synthesise(count: int, seed: int):
     from triggerfilm.editplan.search import SearchDoc
+    from triggerfilm.manifest.model import Narrator
     from triggerfilm.transcripts.model import Segment, Transcript, Word
 
     said, clips = sample_archive()
@@ -160,8 +161,7 @@ def synthesise(count: int, seed: int):
             SearchDoc(
                 clip=f"N{n:05d}-01",
                 narrator=f"N{n:05d}",
-                descriptor=narrator["descriptor"],
-                role=narrator["role"],
+                who=Narrator(descriptor=narrator["descriptor"], role=narrator["role"]),
                 media_type=entry["media_type"],
                 title=vary(entry["title"], rng),
                 topics=tuple(entry.get("topics", ())),

@@ -10,6 +10,7 @@ import json
 import os
 import sys
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -28,9 +29,13 @@ from conftest_archive import (  # noqa: E402, F401 (fixtures are found by name)
     test_ca,
 )
 from triggerfilm.errors import SourceError, TriggerfilmError  # noqa: E402
+from triggerfilm.manifest.load import load_manifest  # noqa: E402
+from triggerfilm.manifest.model import Narrator  # noqa: E402
 from triggerfilm.sources.cache import ContentCache, cache_root  # noqa: E402
 from triggerfilm.sources.catalogue import fetch_media, load_catalogue  # noqa: E402
+from triggerfilm.sources.catalogue_model import ArchiveTerms  # noqa: E402
 from triggerfilm.sources.download import HTTPStatusError, download  # noqa: E402
+from triggerfilm.sources.resolve import resolve_sources  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -290,7 +295,7 @@ def test_folder_archive_uses_media_in_place_and_verifies(tmp_path, cache):
     archive = load_catalogue(folder, cache)
     assert not archive.is_remote
     clip = archive.clip("ICU07-01")
-    assert clip.narrator.role == "patient" and clip.topics == ("admission", "nights")
+    assert clip.who.role == "patient" and clip.topics == ("admission", "nights")
     assert fetch_media(archive, clip, cache) == folder / "a.mp4"
     assert cached_files(cache) == []  # local media is never copied
 
@@ -302,6 +307,39 @@ def test_folder_archive_uses_media_in_place_and_verifies(tmp_path, cache):
 
     with pytest.raises(SourceError, match="text-only"):
         fetch_media(archive, archive.clip("ICU07-02"), cache)
+
+
+def test_an_archive_clip_keeps_the_catalogues_narrator_unless_the_manifest_says(tmp_path, cache):
+    data = b"local clip bytes"
+    write_archive(
+        tmp_path / "arch", CATALOGUE.format(media="a.mp4", sha256=sha(data)), {"a.mp4": data}
+    )
+    manifest = tmp_path / "film.yaml"
+    manifest.write_text(
+        textwrap.dedent(
+            """\
+            title: Test
+            archives: {arch: arch}
+            clips:
+              - {id: as-published, archive: arch, clip: ICU07-01}
+              - {id: retold, archive: arch, clip: ICU07-01, narrator: N1, age_band: 70-79}
+            touchpoints:
+              - title: Nights
+                selections: [{clip: as-published, from: 0, to: 1}]
+            """
+        ),
+        encoding="utf-8",
+    )
+    sources = resolve_sources(load_manifest(manifest), cache)
+    published = Narrator("man, 60s, patient", "patient", "male", "60-69")
+    assert (sources["as-published"].narrator, sources["as-published"].who) == ("ICU07", published)
+    retold = sources["retold"]
+    assert (retold.narrator, retold.who) == ("N1", replace(published, age_band="70-79"))
+    # The clip names no attribution of its own: the credits name the archive's.
+    terms = ArchiveTerms(
+        "Synthetic sample; free to reuse (CC0).", "Test narratives. Not real patients."
+    )
+    assert sources["as-published"].terms == retold.terms == terms
 
 
 def test_missing_clip_suggests_close_ids(tmp_path, cache):

@@ -246,7 +246,7 @@ def test_catalogue_consent_is_merged_and_only_narrowed(tmp_path: Path) -> None:
     assert set(check_consent(manifest, "training", TODAY).refused) == {"icu07", "icu15", "loc01"}
     # Resolved sources (the pipeline's Prepared) carry the same terms.
     sources = resolve_sources(manifest)
-    assert sources["icu07"].consent.withdrawn is True
+    assert sources["icu07"].terms.consent.withdrawn is True
     assert check_consent(manifest, "joint-event", TODAY, sources=sources).entries == report.entries
 
 

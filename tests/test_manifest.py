@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from triggerfilm.cli import cli
 from triggerfilm.errors import ManifestError
 from triggerfilm.manifest.load import load_manifest
+from triggerfilm.manifest.model import Narrator
 
 from .conftest import CLIPS
 
@@ -138,3 +139,13 @@ def test_errors_keep_every_field_across_processes():
     copy = pickle.loads(pickle.dumps(error))
     assert (copy.where, copy.line, copy.field, copy.hint) == ("film.yaml", 3, "title", "Add it")
     assert str(copy) == str(error)
+
+
+def test_the_manifest_overrides_the_catalogues_narrator_fact_by_fact():
+    published = Narrator("man, 60s, patient", "patient", "male", "60-69")
+    assert published.overridden_by(Narrator()) == published
+    # What the manifest gives wins; what it leaves out (or leaves empty) is the catalogue's.
+    merged = published.overridden_by(Narrator(descriptor="", role="family member", age_band="70s"))
+    assert merged == Narrator("man, 60s, patient", "family member", "male", "70s")
+    # A clip with nothing published takes the manifest's facts as they are.
+    assert Narrator().overridden_by(merged) == merged

@@ -8,6 +8,7 @@ hand it on, so the edit plan, captions, reports and cut sheet run in millisecond
 from __future__ import annotations
 
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,7 @@ from triggerfilm.editplan.sentences import sentences, words_inside
 from triggerfilm.editplan.timeline import Cut
 from triggerfilm.errors import TriggerfilmError
 from triggerfilm.manifest.load import load_manifest
-from triggerfilm.manifest.model import Redaction
+from triggerfilm.manifest.model import Narrator, Redaction
 from triggerfilm.media.ffmpeg import ffmpeg_exe, run_ffmpeg
 from triggerfilm.media.loudness import _parse
 from triggerfilm.media.probe import MediaInfo
@@ -38,6 +39,7 @@ from triggerfilm.reports.plan import build_plan_report
 from triggerfilm.reports.plan_format import format_table
 from triggerfilm.reports.review import ReviewReport
 from triggerfilm.reports.review import format_table as review_table
+from triggerfilm.sources.catalogue_model import ArchiveTerms
 from triggerfilm.sources.resolve import SourceClip
 from triggerfilm.transcripts.doubts import Doubt
 from triggerfilm.transcripts.model import Segment, Transcript, Word
@@ -92,7 +94,11 @@ def project(tmp_path: Path):
     manifest = load_manifest(path)
     transcript = _transcript()
     source = SourceClip(
-        id="a", path=tmp_path / "a.mp4", sha256="0" * 64, narrator="ICU07", descriptor="man, 60s"
+        id="a",
+        path=tmp_path / "a.mp4",
+        sha256="0" * 64,
+        narrator="ICU07",
+        who=Narrator(descriptor="man, 60s"),
     )
     media = MediaInfo(
         str(source.path), transcript.duration, True, True, 1280, 720, 25.0, 1.0, 48000, 2
@@ -111,6 +117,17 @@ def test_the_edit_plan_cuts_quotes_and_times_and_redacts(project):
     assert "nurses" not in spoken and manifest.output.redaction_text in spoken
     assert first.redactions and timeline.source_out(first) > first.source_in
     assert cuts[1].source_in == pytest.approx(9.0, abs=1 / timeline.fps)
+
+
+def test_the_credits_name_an_archives_attribution_once_and_nothing_for_a_local_clip(project):
+    manifest, sources, material, timeline = project
+    assert timeline.items[-1].subtitle == "Narrators: ICU07"
+    # Two clips under the same archive terms: the archive is credited once.
+    terms = ArchiveTerms("Reused by permission", "Test archive, by permission of its narrators.")
+    archived = replace(material["a"], source=replace(sources["a"], terms=terms))
+    second = replace(archived, source=replace(archived.source, id="b", narrator="ICU15"))
+    credits = build_timeline(manifest, {"a": archived, "b": second}).items[-1].subtitle
+    assert credits == f"{terms.attribution}\nNarrators: ICU07, ICU15"
 
 
 def test_captions_and_the_burned_in_script_follow_the_cuts(project):

@@ -286,14 +286,17 @@ touchpoints:
         encoding="utf-8",
     )
     ws = open_workspace(manifest)
-    assert [c.id for c in ws.archive_clips] == ["ICU07-01", "ICU12-01", "ICU15-01"]
+    assert [c.clip.id for c in ws.archive_clips] == ["ICU07-01", "ICU12-01", "ICU15-01"]
     with running_studio(manifest, tmp_path / "out") as server:
         page = request(server, "/clips")[2].decode()
         assert "In the archive, not yet in this film" in page and "ICU12-01" in page
+        # Who narrates it, as the catalogue publishes them.
+        row = "<td>ICU12</td>\n      <td>daughter of a patient, 50s</td>\n      <td>family member</td>"
+        assert row in page
         board.apply_change(ws, board.DeclareClip("sample", "ICU12-01"), ws.sha256)
         after = open_workspace(manifest)
         assert [c.archive_clip for c in after.clips] == ["ICU03-01", "ICU21-01", "ICU12-01"]
-        assert [c.id for c in after.archive_clips] == ["ICU07-01", "ICU15-01"]
+        assert [c.clip.id for c in after.archive_clips] == ["ICU07-01", "ICU15-01"]
         assert request(server, f"/clips/{after.clips[-1].id}")[0] == 200
     with pytest.raises(TriggerfilmError, match="not one to add"):
         board.apply_change(after, board.DeclareClip("sample", "ICU12-01"), after.sha256)

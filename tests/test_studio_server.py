@@ -93,8 +93,12 @@ def test_pages_show_the_project_and_forbid_outside_resources(reading) -> None:
     assert not re.search(rb"(src|href)=\"(https?:)?//", body)
     clips = request(reading, "/clips")[2].decode()
     assert "Ann" in clips and "Bob" in clips
+    # Who each narrator is, as the manifest describes them (it gives no role).
+    assert "<td>patient</td>" in clips and "<td>relative</td>" in clips
+    assert clips.count("<td>unknown</td>") == 2
     clip = request(reading, "/clips/ward?t=1.5")[2].decode()
     assert 'data-i="3"' in clip and "Nurses" in clip
+    assert "patient · role unknown" in clip
     assert "in “Nights on the ward” · 2.3 s" in clip  # where the film uses it, and for how long
     assert request(reading, "/clips/nobody")[0] == 404
     assert request(reading, "/clips/ward?t=soon")[0] == 200  # a bad time starts at the top

@@ -251,7 +251,11 @@ def _apply(editor: ManifestEditor, ws: Workspace, change: Change) -> str:
         return f"Added {selection.clip} to “{tps[change.touchpoint].title}”"
     if isinstance(change, DeclareClip):
         entry = next(
-            (c for c in ws.archive_clips if (c.archive, c.id) == (change.archive, change.clip)),
+            (
+                view.clip
+                for view in ws.archive_clips
+                if (view.archive, view.clip.id) == (change.archive, change.clip)
+            ),
             None,
         )
         if entry is None:
@@ -265,7 +269,7 @@ def _apply(editor: ManifestEditor, ws: Workspace, change: Change) -> str:
                 hint="Quote it on a card in the facilitator pack instead",
             )
         clip_id = editor.add_archive_clip(change.archive, change.clip)
-        return f"Added {entry.narrator}'s clip “{entry.title}” as {clip_id}"
+        return f"Added {entry.interview}'s clip “{entry.title}” as {clip_id}"
     if isinstance(change, MovePassage):
         _touchpoint(tps, change.to_touchpoint)
         editor.move_selection(

@@ -106,8 +106,7 @@ def search_docs(
             SearchDoc(
                 clip=ref.id,
                 narrator=src.narrator,
-                descriptor=src.descriptor,
-                role=src.role,
+                who=src.who,
                 media_type=src.media_type or prepared.media[ref.id].media_type,
                 title=entry.title if entry else None,
                 topics=entry.topics if entry else (),
@@ -160,8 +159,7 @@ def _archive_doc(
         # Named after its archive when searched beside a manifest's own clips.
         clip=f"{name}:{clip.id}" if name else clip.id,
         narrator=clip.interview,
-        descriptor=clip.narrator.descriptor,
-        role=clip.narrator.role,
+        who=clip.who,
         media_type=clip.media_type,
         title=clip.title,
         topics=clip.topics,
@@ -241,7 +239,9 @@ def _sheet_material(
         src = prepared.sources[ref.id]
         media_type = src.media_type or prepared.media[ref.id].media_type
         heading = " · ".join(
-            part for part in (src.narrator, src.descriptor, media_type, ref.archive_clip) if part
+            part
+            for part in (src.narrator, src.who.descriptor, media_type, ref.archive_clip)
+            if part
         )
         said = tuple(sentences(prepared.transcripts[ref.id]))
         clips.append(ClipSentences(ref.id, heading, said))

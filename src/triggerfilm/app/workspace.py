@@ -24,9 +24,9 @@ from ..editplan.passage import word_range, words_text
 from ..editplan.playlist import PlaylistEntry, playlist
 from ..editplan.timeline import Cut, Timeline
 from ..errors import TriggerfilmError
-from ..manifest.model import Manifest, Selection
+from ..manifest.model import Manifest, Narrator, Selection
 from ..reports.plan import DEFAULT_TARGET_MINUTES, PlanReport, build_plan_report
-from ..sources.catalogue import load_archive
+from ..sources.catalogue import ArchiveClip, load_archive
 from ..transcripts.align import alignment_coverage
 from ..transcripts.model import Transcript, Word
 from ..transcripts.options import TranscribeOptions
@@ -42,10 +42,7 @@ def content_hash(data: bytes) -> str:
 class ClipView:
     id: str
     narrator: str
-    descriptor: str | None
-    role: str | None
-    sex: str | None
-    age_band: str | None
+    who: Narrator
     media_type: str
     duration: float
     archive_clip: str | None
@@ -65,13 +62,7 @@ class ArchiveClipView:
     """A clip of one of the manifest's archives that the film does not use yet."""
 
     archive: str  # the archive's name in the manifest
-    id: str
-    title: str
-    narrator: str
-    descriptor: str
-    role: str
-    media_type: str
-    topics: tuple[str, ...]
+    clip: ArchiveClip
 
 
 @dataclass(frozen=True)
@@ -229,7 +220,7 @@ def _passage(
         index=i,
         clip=selection.clip,
         narrator=source.narrator,
-        descriptor=source.descriptor,
+        descriptor=source.who.descriptor,
         media_type=source.media_type or prepared.media[selection.clip].media_type,
         valence=selection.valence,
         note=selection.note,
@@ -267,10 +258,7 @@ def _clip_view(
     return ClipView(
         id=clip_id,
         narrator=source.narrator,
-        descriptor=source.descriptor,
-        role=source.role,
-        sex=source.sex,
-        age_band=source.age_band,
+        who=source.who,
         media_type=source.media_type or media.media_type,
         duration=media.duration,
         archive_clip=ref.archive_clip,
@@ -293,16 +281,5 @@ def _unused_archive_clips(manifest: Manifest) -> tuple[ArchiveClipView, ...]:
         for clip in load_archive(manifest, name).clips:
             if (name, clip.id) in used:
                 continue
-            found.append(
-                ArchiveClipView(
-                    archive=name,
-                    id=clip.id,
-                    title=clip.title,
-                    narrator=clip.interview,
-                    descriptor=clip.narrator.descriptor,
-                    role=clip.narrator.role,
-                    media_type=clip.media_type,
-                    topics=clip.topics,
-                )
-            )
+            found.append(ArchiveClipView(name, clip))
     return tuple(found)

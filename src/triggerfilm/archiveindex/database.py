@@ -102,8 +102,10 @@ class Passage:
 
 def doc_hash(doc: SearchDoc) -> str:
     """What decides whether a clip must be re-indexed: its transcript and catalogue entry."""
+    # Named fields, not the whole SearchDoc: a hash stored in an index stays valid when the
+    # record's shape changes (only these are indexed; a narrator's sex and age band are not).
     identity = {
-        "narrator": doc.narrator, "descriptor": doc.descriptor, "role": doc.role,
+        "narrator": doc.narrator, "descriptor": doc.who.descriptor, "role": doc.who.role,
         "media_type": doc.media_type, "title": doc.title, "topics": list(doc.topics),
         "verbatim": doc.verbatim, "archive": doc.archive, "archive_clip": doc.archive_clip,
         "in_manifest": doc.in_manifest,
@@ -139,8 +141,8 @@ def passages(doc: SearchDoc) -> list[Passage]:
     """Everything of one clip that search can find, as the scan in editplan.search sees it."""
     found = [Passage("title", doc.title)] if doc.title else []
     found += [Passage("topics", topic) for topic in doc.topics]
-    if doc.descriptor:
-        found.append(Passage("descriptor", doc.descriptor))
+    if doc.who.descriptor:
+        found.append(Passage("descriptor", doc.who.descriptor))
     spoken = sentences(doc.transcript) if doc.transcript else []
     for sentence in spoken:
         text, starts = text_with_offsets(sentence)
@@ -222,9 +224,9 @@ def add_clip(connection: sqlite3.Connection, doc: SearchDoc, digest: str) -> lis
         " archive, archive_clip, in_manifest, has_transcript)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
-            doc.clip, digest, doc.narrator, doc.descriptor, doc.role, doc.media_type, doc.title,
-            json.dumps(list(doc.topics)), doc.archive, doc.archive_clip, int(doc.in_manifest),
-            int(doc.transcript is not None),
+            doc.clip, digest, doc.narrator, doc.who.descriptor, doc.who.role, doc.media_type,
+            doc.title, json.dumps(list(doc.topics)), doc.archive, doc.archive_clip,
+            int(doc.in_manifest), int(doc.transcript is not None),
         ),
     )  # fmt: skip
     clip_id = cursor.lastrowid

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..errors import TriggerfilmError
-from ..manifest.model import CONSENT_USES, ClipRef, Consent, Manifest
+from ..manifest.model import CONSENT_USES, ClipRef, Manifest
 from ..notices import Notice
 from ..sources.cache import ContentCache
-from ..sources.catalogue_model import Archive
+from ..sources.catalogue_model import Archive, ArchiveTerms
 from ..sources.resolve import SourceClip
 
 # An archive clip without terms of its own may be shown at the three EBCD events, the reuse
@@ -172,8 +172,8 @@ def consent_ledger(
     archives: dict[str, Archive] = {}
     entries = []
     for ref in manifest.clips:
-        narrator, permission, terms = _from_source(manifest, ref, sources, archives, cache, notices)
-        entries.append(_entry(ref, narrator, permission, terms, tuple(used.get(ref.id, ()))))
+        narrator, archive_terms = _from_source(manifest, ref, sources, archives, cache, notices)
+        entries.append(_entry(ref, narrator, archive_terms, tuple(used.get(ref.id, ()))))
     return tuple(entries)
 
 
@@ -184,32 +184,33 @@ def _from_source(
     archives: dict[str, Archive],
     cache: ContentCache | str | Path | None,
     notices: list[Notice] | None,
-) -> tuple[str, str | None, Consent | None]:
-    """The narrator's code and, for archive clips, the catalogue's permission and terms."""
+) -> tuple[str, ArchiveTerms | None]:
+    """The narrator's code and, for archive clips, the catalogue's terms."""
     if sources is not None and ref.id in sources:
         source = sources[ref.id]
-        return source.narrator, source.permission, source.consent
+        return source.narrator, source.terms
     if ref.archive is None:
-        return ref.narrator or ref.id, None, None
+        return ref.narrator or ref.id, None
     from ..sources.catalogue import load_archive
 
     if ref.archive not in archives:
         archives[ref.archive] = load_archive(manifest, ref.archive, cache, notices)
     assert ref.archive_clip is not None  # the manifest loader requires it with an archive
     entry = archives[ref.archive].clip(ref.archive_clip)
-    return ref.narrator or entry.interview, entry.permission, entry.consent
+    return ref.narrator or entry.interview, entry.terms
 
 
 def _entry(
     ref: ClipRef,
     narrator: str,
-    permission: str | None,
-    terms: Consent | None,
+    archive_terms: ArchiveTerms | None,
     selections: tuple[str, ...],
 ) -> ConsentEntry:
     """Merge the manifest's consent with the catalogue's terms: the team may narrow what the
     archive allows (fewer uses, an earlier expiry, a withdrawal), never widen it."""
     consent = ref.consent
+    terms = archive_terms.consent if archive_terms is not None else None
+    permission = archive_terms.permission if archive_terms is not None else None
     is_archive = ref.archive is not None
     layers = [c for c in (consent, terms) if c is not None]
     basis, basis_from = None, "none"

@@ -182,7 +182,7 @@ def _cut(
         frames=frames,
         touchpoint=touchpoint,
         narrator=src.narrator,
-        descriptor=src.descriptor,
+        descriptor=src.who.descriptor,
         media_type=src.media_type or clip.media.media_type,
         words=spoken,
         has_audio=clip.media.has_audio,
@@ -239,9 +239,7 @@ def _credits(manifest: Manifest, material: dict[str, ClipMaterial]) -> str:
     lines = []
     if manifest.credits:
         lines.append(manifest.credits)
-    for text in dict.fromkeys(m.source.attribution for m in material.values()):
-        if text:
-            lines.append(text)
+    lines += dict.fromkeys(m.source.terms.attribution for m in material.values() if m.source.terms)
     narrators = sorted({m.source.narrator for m in material.values()})
     lines.append("Narrators: " + ", ".join(narrators))
     if any(ref.archive for ref in manifest.clips):

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from ..errors import TriggerfilmError
+from ..manifest.model import Narrator
 from ..timefmt import source_time
 from ..transcripts.model import Transcript
 from .quotes import QuoteNotFound, find_quote
@@ -25,8 +26,7 @@ class SearchDoc:
 
     clip: str  # the manifest's clip id, or "archive:CLIP" for an archive clip not in it
     narrator: str
-    descriptor: str | None = None
-    role: str | None = None
+    who: Narrator = Narrator()
     media_type: str | None = None
     title: str | None = None
     topics: tuple[str, ...] = ()
@@ -108,7 +108,7 @@ def search(docs: list[SearchDoc], query: SearchQuery) -> list[SearchHit]:
 def _passes(doc: SearchDoc, query: SearchQuery) -> bool:
     if query.topic and query.topic.lower() not in (t.lower() for t in doc.topics):
         return False
-    if query.role and (doc.role or "").lower() != query.role.lower():
+    if query.role and (doc.who.role or "").lower() != query.role.lower():
         return False
     return not (query.media_type and (doc.media_type or "").lower() != query.media_type.lower())
 
@@ -118,7 +118,7 @@ def _search_doc(doc: SearchDoc, pattern: re.Pattern[str]) -> list[SearchHit]:
         return SearchHit(
             clip=doc.clip,
             narrator=doc.narrator,
-            descriptor=doc.descriptor,
+            descriptor=doc.who.descriptor,
             field=field,
             context=context,
             match=match,
@@ -132,7 +132,7 @@ def _search_doc(doc: SearchDoc, pattern: re.Pattern[str]) -> list[SearchHit]:
     for field, values in (
         ("title", [doc.title]),
         ("topics", list(doc.topics)),
-        ("descriptor", [doc.descriptor]),
+        ("descriptor", [doc.who.descriptor]),
     ):
         for value in values:
             if value and (m := pattern.search(value)):

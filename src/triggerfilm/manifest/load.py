@@ -20,12 +20,14 @@ from .consent_keys import parse_consent
 from .model import (
     CAPTION_PROFILES,
     MEDIA_TYPES,
+    NARRATOR_ROLES,
     SPEAKER_LABELS,
     VALENCES,
     Anchor,
     ClipRef,
     Consent,
     Manifest,
+    Narrator,
     Origin,
     OutputSettings,
     Selection,
@@ -47,8 +49,6 @@ CLIP_KEYS = (
     "consent", "role", "sex", "age_band",
 )  # fmt: skip
 ARCHIVE_KEYS = ("location", "insecure")
-# A narrator's role, as archive catalogues publish it; reports count narrators by it.
-NARRATOR_ROLES = ("patient", "family member", "staff")
 TOUCHPOINT_KEYS = ("title", "description", "content_note", "prompt", "interleave", "selections")
 SELECTION_KEYS = ("clip", "from", "to", "valence", "note", "redact")
 
@@ -338,12 +338,14 @@ def _clip(r: _Reader, value: Any, at: str, archives: dict[str, str]) -> ClipRef:
         archive=archive,
         archive_clip=archive_clip,
         narrator=narrator,
-        descriptor=r.text(data, at, "descriptor"),
+        who=Narrator(
+            descriptor=r.text(data, at, "descriptor"),
+            role=role,
+            sex=r.text(data, at, "sex"),
+            age_band=r.text(data, at, "age_band"),
+        ),
         media_type=media_type,
         transcript=r.text(data, at, "transcript"),
-        role=role,
-        sex=r.text(data, at, "sex"),
-        age_band=r.text(data, at, "age_band"),
         consent=_consent(r, data.get("consent"), join_path(at, "consent")),
     )
 

@@ -7,7 +7,7 @@ so later stages can point errors at the manifest line that caused them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from pathlib import Path
 
@@ -18,6 +18,8 @@ SPEAKER_LABELS = ("auto", "always", "never")
 # every clip is transcribed.
 CAPTION_PROFILES = ("default", "bbc", "netflix-en", "dcmp")
 MEDIA_TYPES = ("video", "audio-only")
+# A narrator's role, as archive catalogues publish it; reports count narrators by it.
+NARRATOR_ROLES = ("patient", "family member", "staff")
 # Where a film may be shown; a clip's consent lists the ones its narrator or archive allowed.
 CONSENT_USES = ("staff-event", "patient-event", "joint-event", "training", "online")
 
@@ -96,6 +98,28 @@ class Consent:
 
 
 @dataclass(frozen=True)
+class Narrator:
+    """Who narrates a clip, described but never named: what the manifest or an archive's
+    catalogue says about them. Any of it may be unknown (a local clip the team did not describe).
+
+    The narrator's pseudonymous code (``ICU07``), which labels captions and tells voices apart,
+    is not one of these facts: every clip has one, so it stays beside this value as ``narrator``.
+    """
+
+    # A short description such as "daughter of a patient, 50s", shown for audio-only clips.
+    descriptor: str | None = None
+    role: str | None = None  # one of NARRATOR_ROLES
+    sex: str | None = None
+    age_band: str | None = None
+
+    def overridden_by(self, other: Narrator) -> Narrator:
+        """These facts, with each one ``other`` gives in its place: an archive clip's narrator
+        as the catalogue publishes them, overridden field by field by what the manifest says."""
+        given = {f.name: value for f in fields(other) if (value := getattr(other, f.name))}
+        return replace(self, **given)
+
+
+@dataclass(frozen=True)
 class ClipRef:
     """A clip the film may use: a local media file, or a clip in a named archive."""
 
@@ -104,17 +128,15 @@ class ClipRef:
     media: Path | None = None
     archive: str | None = None
     archive_clip: str | None = None
+    # The narrator's pseudonymous code; archive clips default to the catalogue's interview.
     narrator: str | None = None
-    descriptor: str | None = None
+    # Who the narrator is (archive clips: the catalogue's facts unless given here), so the
+    # plan's representation counts are not "unknown" for local clips.
+    who: Narrator = Narrator()
     media_type: str | None = None
     # The verbatim words spoken, when the team or the archive has them.
     transcript: str | None = None
     consent: Consent | None = None
-    # Who the narrator is (archive clips: the catalogue's values unless given here), so the
-    # plan's representation counts are not "unknown" for local clips.
-    role: str | None = None
-    sex: str | None = None
-    age_band: str | None = None
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,7 @@ def credits_lines(
     used = {item.clip_id for item in timeline.items if isinstance(item, Cut)}
     clips = [sources[c.id] for c in manifest.clips if c.id in used and c.id in sources]
     lines = [manifest.credits] if manifest.credits else []
-    lines += [text for text in dict.fromkeys(s.attribution for s in clips) if text]
+    lines += dict.fromkeys(s.terms.attribution for s in clips if s.terms)
     if any(manifest.clip(s.id).archive for s in clips):
         lines.append(
             "The narrators in this film are a national sample from a published archive, "

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from ..editplan.timeline import Card, Cut, Timeline
+from ..manifest.model import Narrator
 from ..sources.resolve import SourceClip
 from ..timefmt import mmss
 
@@ -197,6 +198,7 @@ def _narrators(
     shares = []
     for narrator in sorted(frames, key=lambda n: (-frames[n], n)):
         src = first[narrator]
+        who = src.who if src else Narrator()
         seconds = frames[narrator] / fps
         shares.append(
             NarratorShare(
@@ -204,11 +206,11 @@ def _narrators(
                 seconds=seconds,
                 share=seconds / cut_seconds if cut_seconds else 0.0,
                 cuts=count[narrator],
-                role=(src.role if src else None) or UNKNOWN,
-                sex=(src.sex if src else None) or UNKNOWN,
-                age_band=(src.age_band if src else None) or UNKNOWN,
+                role=who.role or UNKNOWN,
+                sex=who.sex or UNKNOWN,
+                age_band=who.age_band or UNKNOWN,
                 media_types=tuple(media[narrator]),
-                descriptor=src.descriptor if src else None,
+                descriptor=who.descriptor,
             )
         )
     return tuple(shares)

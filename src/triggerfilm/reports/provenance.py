@@ -144,7 +144,7 @@ def _clip_entry(
             "name": ref.archive,
             "catalogue": manifest.archives.get(ref.archive),
             "clip": ref.archive_clip,
-            "attribution": source.attribution if source is not None else None,
+            "attribution": source.terms.attribution if source and source.terms else None,
         }
     if consent is not None:
         entry["permission"] = {

@@ -27,7 +27,7 @@ from ..notices import Notice
 from ..store import regular_file_problem, sha256_of
 from ..yamlread import decode_utf8, read_document
 from .cache import ContentCache
-from .catalogue_model import MEDIA_TYPES, ROLES, Archive, ArchiveClip, Narrator, is_url
+from .catalogue_model import MEDIA_TYPES, Archive, ArchiveClip, is_url
 from .catalogue_schema import parse_catalogue
 from .download import (
     INSECURE_HINT,
@@ -40,7 +40,7 @@ from .download import (
 )
 
 __all__ = [
-    "CATALOGUE_NAMES", "MEDIA_TYPES", "ROLES", "Archive", "ArchiveClip", "Narrator",
+    "CATALOGUE_NAMES", "MEDIA_TYPES", "Archive", "ArchiveClip",
     "fetch_media", "load_archive", "load_catalogue", "local_media_path",
 ]  # fmt: skip
 

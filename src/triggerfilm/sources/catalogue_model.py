@@ -1,4 +1,5 @@
-"""What an archive catalogue describes: the archive, its clips, and who narrates them.
+"""What an archive catalogue describes: the archive, its clips, and who narrates them (a
+``Narrator``, the manifest stage's type, since a manifest may override it fact by fact).
 
 Plain frozen dataclasses, so later stages can hold them, compare them and serialise them with
 ``dataclasses.asdict``. Reading and checking a catalogue file lives in ``catalogue_schema``.
@@ -12,10 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import SourceError
-from ..manifest.model import Consent
+from ..manifest.model import Consent, Narrator
 
 MEDIA_TYPES = ("video", "audio-only", "text-only")
-ROLES = ("patient", "family member", "staff")
 
 
 def is_url(text: str) -> bool:
@@ -24,13 +24,15 @@ def is_url(text: str) -> bool:
 
 
 @dataclass(frozen=True)
-class Narrator:
-    """The narrator as the archive publishes them: a descriptor, never a name."""
+class ArchiveTerms:
+    """On what terms an archive lets one of its clips be reused."""
 
-    descriptor: str
-    role: str  # one of ROLES
-    sex: str | None = None
-    age_band: str | None = None
+    permission: str
+    # Whom the film's credits name: the clip's attribution, else the archive's.
+    attribution: str
+    # The archive's own consent terms for the clip, if the catalogue records any (see
+    # docs/manifest.md, clips[].consent).
+    consent: Consent | None = None
 
 
 @dataclass(frozen=True)
@@ -45,13 +47,12 @@ class ArchiveClip:
     media_type: str  # one of MEDIA_TYPES
     condition: str | None
     topics: tuple[str, ...]
-    narrator: Narrator
-    permission: str
-    attribution: str | None
+    # The catalogue's ``narrator``: always a descriptor and a role (the schema requires them),
+    # never a name; ``interview`` is the narrator's code.
+    who: Narrator
+    terms: ArchiveTerms
     transcript: str | None
     line: int | None = field(default=None, compare=False)  # where the clip starts, for errors
-    # The archive's own consent terms for this clip (see docs/manifest.md, clips[].consent).
-    consent: Consent | None = None
 
 
 @dataclass(frozen=True)

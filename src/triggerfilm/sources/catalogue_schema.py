@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import SourceError
 from ..manifest.consent_keys import parse_consent
-from ..manifest.model import Consent, Origin
+from ..manifest.model import NARRATOR_ROLES, Consent, Narrator, Origin
 from ..store import normalise_sha256
 from ..store.hashing import is_sha256
 from ..yamlread import (
@@ -26,7 +26,7 @@ from ..yamlread import (
     join_path,
     parse_located,
 )
-from .catalogue_model import MEDIA_TYPES, ROLES, Archive, ArchiveClip, Narrator, is_url
+from .catalogue_model import MEDIA_TYPES, Archive, ArchiveClip, ArchiveTerms, is_url
 from .download import check_url
 
 _TOP_KEYS = {"archive", "clips"}
@@ -120,10 +120,11 @@ class _Validator(StrictReader):
         if not isinstance(items, list) or not items:
             self.fail("clips", f"expected a list of clips, found {describe_value(items)}")
         condition = self.text(meta, "archive", "condition")
+        attribution = self.text(meta, "archive", "attribution", required=True)
         clips: list[ArchiveClip] = []
         first_seen: dict[str, str] = {}
         for index, item in enumerate(items):
-            clip = self.clip(item, f"clips[{index}]", condition)
+            clip = self.clip(item, f"clips[{index}]", condition, attribution)
             if clip.id in first_seen:
                 line = self.lines.get(first_seen[clip.id])
                 self.fail(
@@ -137,13 +138,15 @@ class _Validator(StrictReader):
         return Archive(
             name=self.text(meta, "archive", "name", required=True),
             location=str(self.where),
-            attribution=self.text(meta, "archive", "attribution", required=True),
+            attribution=attribution,
             licence=self.text(meta, "archive", "licence"),
             condition=condition,
             clips=tuple(clips),
         )
 
-    def clip(self, item: Any, at: str, archive_condition: str | None) -> ArchiveClip:
+    def clip(
+        self, item: Any, at: str, archive_condition: str | None, archive_attribution: str
+    ) -> ArchiveClip:
         required = {"id", "interview", "title", "media_type", "narrator", "permission"}
         value = self.mapping(item, at, _CLIP_KEYS, required)
         media_type = self.one_of(value, at, "media_type", MEDIA_TYPES)
@@ -177,12 +180,14 @@ class _Validator(StrictReader):
             media_type=media_type,
             condition=self.text(value, at, "condition") or archive_condition,
             topics=self.topics(value, at),
-            narrator=self.narrator(value["narrator"], join_path(at, "narrator")),
-            permission=self.text(value, at, "permission", required=True),
-            attribution=self.text(value, at, "attribution"),
+            who=self.narrator(value["narrator"], join_path(at, "narrator")),
+            terms=ArchiveTerms(
+                permission=self.text(value, at, "permission", required=True),
+                attribution=self.text(value, at, "attribution") or archive_attribution,
+                consent=self.consent(value.get("consent"), join_path(at, "consent")),
+            ),
             transcript=transcript,
             line=self.lines.get(at),
-            consent=self.consent(value.get("consent"), join_path(at, "consent")),
         )
 
     def consent(self, value: Any, at: str) -> Consent | None:
@@ -257,7 +262,7 @@ class _Validator(StrictReader):
         value = self.mapping(item, at, _NARRATOR_KEYS, {"descriptor", "role"})
         return Narrator(
             descriptor=self.text(value, at, "descriptor", required=True),
-            role=self.one_of(value, at, "role", ROLES),
+            role=self.one_of(value, at, "role", NARRATOR_ROLES),
             sex=self.text(value, at, "sex"),
             age_band=self.text(value, at, "age_band"),
         )

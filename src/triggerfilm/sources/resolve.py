@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import ManifestError
-from ..manifest.model import ClipRef, Consent, Manifest
+from ..manifest.model import ClipRef, Manifest, Narrator
 from ..notices import Notice
+from .catalogue_model import ArchiveTerms
 from .local import file_sha256
 
 if TYPE_CHECKING:
@@ -27,22 +28,17 @@ class SourceClip:
     path: Path
     sha256: str
     narrator: str
-    descriptor: str | None = None
+    # Who the narrator is, from the manifest or as the archive catalogue publishes it, so
+    # reports can summarise whose voices the film carries.
+    who: Narrator = Narrator()
     # Declared in the manifest or catalogue; None means "find out by probing".
     media_type: str | None = None
     # Verbatim words spoken, from the archive or typed by the team.
     transcript_text: str | None = None
-    permission: str | None = None
-    attribution: str | None = None
+    # The archive's permission, attribution and consent terms; None for a local clip.
+    terms: ArchiveTerms | None = None
     # The manifest field that declared the clip, for error messages.
     origin: str = ""
-    # Who the narrator is, from the manifest or as the archive catalogue publishes it, so
-    # reports can summarise whose voices the film carries.
-    role: str | None = None
-    sex: str | None = None
-    age_band: str | None = None
-    # The archive catalogue's consent terms for the clip, if it records any.
-    consent: Consent | None = None
 
 
 def resolve_sources(
@@ -72,13 +68,10 @@ def _local(ref: ClipRef) -> SourceClip:
         path=ref.media,
         sha256=file_sha256(ref.media),
         narrator=ref.narrator,
-        descriptor=ref.descriptor,
+        who=ref.who,
         media_type=ref.media_type,
         transcript_text=ref.transcript,
         origin=ref.origin.field,
-        role=ref.role,
-        sex=ref.sex,
-        age_band=ref.age_band,
     )
 
 
@@ -111,14 +104,9 @@ def _from_archive(
         path=path,
         sha256=file_sha256(path),
         narrator=ref.narrator or entry.interview,
-        descriptor=ref.descriptor or entry.narrator.descriptor,
+        who=entry.who.overridden_by(ref.who),
         media_type=ref.media_type or entry.media_type,
         transcript_text=ref.transcript or entry.transcript,
-        permission=entry.permission,
-        attribution=entry.attribution or archive.attribution,
+        terms=entry.terms,
         origin=ref.origin.field,
-        role=ref.role or entry.narrator.role,
-        sex=ref.sex or entry.narrator.sex,
-        age_band=ref.age_band or entry.narrator.age_band,
-        consent=entry.consent,
     )
