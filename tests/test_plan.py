@@ -206,7 +206,7 @@ def test_plan_warns_about_balance_dominance_and_length(tmp_path: Path) -> None:
     assert "narrator-dominates" in codes  # ICU07 speaks for about half the film
     local = next(n for n in report.narrators if n.narrator == "LOC01")
     # A local clip has no catalogue entry: its narrator's details are unknown, not guessed.
-    assert (local.role, local.sex, local.age_band) == ("unknown", "unknown", "unknown")
+    assert local.facts() == {"role": "unknown", "sex": "unknown", "age_band": "unknown"}
     assert report.representation["role"] == {"patient": 2, "unknown": 1}
 
 
@@ -225,7 +225,7 @@ def test_local_clips_may_say_who_the_narrator_is(tmp_path: Path) -> None:
     path.write_text(text, encoding="utf-8")
     report = selecting.plan_report(path)
     local = next(n for n in report.narrators if n.narrator == "LOC01")
-    assert (local.role, local.sex, local.age_band) == ("family member", "female", "50-59")
+    assert local.facts() == {"role": "family member", "sex": "female", "age_band": "50-59"}
     assert report.representation["role"] == {"family member": 1}
 
     path.write_text(text.replace("role: family member", "role: nurse"), encoding="utf-8")

@@ -77,17 +77,36 @@ class TouchpointTime:
     narrators: tuple[str, ...]
 
 
+# The facts of a narrator the report counts its narrators by.
+REPRESENTED = ("role", "sex", "age_band")
+
+
 @dataclass(frozen=True)
 class NarratorShare:
     narrator: str
     seconds: float
     share: float  # of all cut time, 0..1
     cuts: int
-    role: str = UNKNOWN
-    sex: str = UNKNOWN
-    age_band: str = UNKNOWN
+    # Who they are, as the manifest or the archive describes them (any fact may be unknown).
+    who: Narrator = Narrator()
     media_types: tuple[str, ...] = ()
-    descriptor: str | None = None
+
+    def facts(self) -> dict[str, str]:
+        """The narrator's REPRESENTED facts as the report shows them: "unknown" where no one
+        said, so a film's gaps in representation are counted, not hidden."""
+        return {name: getattr(self.who, name) or UNKNOWN for name in REPRESENTED}
+
+    def to_dict(self) -> dict[str, Any]:
+        """As plan.json has always written a narrator: flat, with "unknown" facts."""
+        return {
+            "narrator": self.narrator,
+            "seconds": self.seconds,
+            "share": self.share,
+            "cuts": self.cuts,
+            **self.facts(),
+            "media_types": list(self.media_types),
+            "descriptor": self.who.descriptor,
+        }
 
 
 @dataclass(frozen=True)
@@ -113,7 +132,11 @@ class PlanReport:
     warnings: tuple[PlanWarning, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "rows": [row.to_dict() for row in self.rows]}
+        return {
+            **asdict(self),
+            "rows": [row.to_dict() for row in self.rows],
+            "narrators": [n.to_dict() for n in self.narrators],
+        }
 
 
 def build_plan_report(
@@ -198,7 +221,6 @@ def _narrators(
     shares = []
     for narrator in sorted(frames, key=lambda n: (-frames[n], n)):
         src = first[narrator]
-        who = src.who if src else Narrator()
         seconds = frames[narrator] / fps
         shares.append(
             NarratorShare(
@@ -206,11 +228,8 @@ def _narrators(
                 seconds=seconds,
                 share=seconds / cut_seconds if cut_seconds else 0.0,
                 cuts=count[narrator],
-                role=who.role or UNKNOWN,
-                sex=who.sex or UNKNOWN,
-                age_band=who.age_band or UNKNOWN,
+                who=src.who if src else Narrator(),
                 media_types=tuple(media[narrator]),
-                descriptor=who.descriptor,
             )
         )
     return tuple(shares)
@@ -219,8 +238,8 @@ def _narrators(
 def _representation(narrators: tuple[NarratorShare, ...]) -> dict[str, dict[str, int]]:
     """How many narrators of each role, sex, age band and media type the film carries."""
     result: dict[str, dict[str, int]] = {}
-    for category in ("role", "sex", "age_band"):
-        counts = Counter(getattr(n, category) for n in narrators)
+    for category in REPRESENTED:
+        counts = Counter(n.facts()[category] for n in narrators)
         result[category] = dict(sorted(counts.items()))
     media = Counter(m for n in narrators for m in n.media_types)
     result["media_type"] = dict(sorted(media.items()))

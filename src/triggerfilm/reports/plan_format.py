@@ -89,9 +89,7 @@ def format_table(report: PlanReport) -> str:
             f"{n.share:.1%}",
             f"{n.seconds:.1f} s",
             str(n.cuts),
-            n.role,
-            n.sex,
-            n.age_band,
+            *n.facts().values(),
             ", ".join(n.media_types),
         ]
         for n in report.narrators

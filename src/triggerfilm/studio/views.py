@@ -154,9 +154,7 @@ def plan_json(ws: Workspace) -> dict[str, Any] | None:
                 "fraction": n.share,
                 "time": f"{n.seconds:.1f} s",
                 "cuts": n.cuts,
-                "role": n.role,
-                "sex": n.sex,
-                "age_band": n.age_band,
+                **n.facts(),
                 "media": ", ".join(n.media_types),
             }
             for n in plan.narrators

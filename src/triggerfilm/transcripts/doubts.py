@@ -16,7 +16,7 @@ archive, so Whisper's confidence in its own words and its loops say nothing abou
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from .align import INTERPOLATED, word_key
@@ -132,13 +132,7 @@ class Doubt:
     reason: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "clip": self.clip,
-            "start": self.start,
-            "end": self.end,
-            "text": self.text,
-            "reason": self.reason,
-        }
+        return asdict(self)
 
 
 def list_doubts(clip: str, transcript: Transcript) -> list[Doubt]:
