@@ -93,6 +93,7 @@ def output_names(stem: str) -> list[str]:
         f"{stem}.mp4",
         f"{stem}.srt",
         f"{stem}.vtt",
+        f"{stem}.ttml",
         _companion(stem, "timeline.json"),
         _companion(stem, "transcript.txt"),
         _companion(stem, "transcript.html"),
