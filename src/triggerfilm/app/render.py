@@ -35,6 +35,9 @@ from .prepared import Prepared, TranscribeReport, plan, prepare, transcribe_all
 
 @dataclass(frozen=True)
 class RenderOptions:
+    """How a film is rendered: what a face sets from its options (``render``, the studio's
+    Render button, ``approval-pack``, ``event-pack``). Only ``jobs`` has no option."""
+
     burn_in: bool = True
     force: bool = False
     preset: str = "veryfast"
@@ -61,6 +64,9 @@ class FilmLoudness:
 
 @dataclass(frozen=True)
 class RenderReport:
+    """What a render wrote (film first, then its companions and provenance), its counts, its
+    measured loudness (None with loudness "off") and every notice, for a face to present."""
+
     out_dir: Path
     files: tuple[Path, ...]
     duration: float
@@ -179,7 +185,7 @@ class EncodedFilm:
     profile: CaptionProfile
     rendered: RenderedFilm
     files: tuple[Path, ...]
-    target: float | None
+    target: float | None  # the loudness target in LUFS; None when loudness is "off"
 
     def report(
         self,
