@@ -171,3 +171,29 @@ def test_a_quote_that_no_longer_matches_still_opens_with_the_problem(project) ->
     assert "touchpoints[0].selections[0].to" in ws.problem and "flew to the moon" in ws.problem
     # No plan, so no words or times for any passage.
     assert all(p.resolved is None for tp in ws.touchpoints for p in tp.passages)
+
+
+def test_a_search_hit_is_added_from_the_transcripts_the_page_searched(project) -> None:
+    # The studio opened with another model (`studio --model tiny`) searches that model's
+    # transcripts; adding hit number N must find the same hit N there, not search (or
+    # transcribe) with the default model's words.
+    from tests.tiny_project import seed_transcripts, transcript_of
+    from triggerfilm.transcripts.checked import checked_cache_path
+    from triggerfilm.transcripts.options import TranscribeOptions
+    from triggerfilm.transcripts.store import cache_path, write_cached
+
+    default = TranscribeOptions()
+    chosen = TranscribeOptions(model="tiny" if default.model == "base" else "base")
+    seed_transcripts(project.media, chosen)
+    # Under the default model the ward clip "says" the other clip's words: no "nurses" there.
+    wrong = transcript_of("home", default)
+    write_cached(cache_path(project.media["ward"], default), wrong)
+    write_cached(checked_cache_path(project.media["ward"], default, None), wrong)
+    ws = open_workspace(project.manifest, chosen)
+    saved = board.apply_change(ws, board.AddHit("nurses", 1, 1, "positive"), ws.sha256)
+    assert "Added ward" in saved.summary
+    added = load_manifest(project.manifest).touchpoints[1].selections[-1]
+    # The sentence "Nurses helped." (said from 1.55 s to 2.30 s), with its cut points.
+    assert added.clip == "ward" and added.start.seconds is not None
+    assert added.end.seconds is not None
+    assert 1.3 <= added.start.seconds <= 1.55 and 2.3 <= added.end.seconds <= 2.5

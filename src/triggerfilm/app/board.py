@@ -239,7 +239,7 @@ def _apply(editor: ManifestEditor, ws: Workspace, change: Change) -> str:
     if isinstance(change, AddHit):
         _touchpoint(tps, change.touchpoint)
         _valence(change.valence)
-        hits = search_clips(SearchQuery(change.query), Target(manifest=ws.path))
+        hits = search_clips(SearchQuery(change.query), Target(manifest=ws.path), ws.options)
         if not 1 <= change.pick <= len(hits):
             raise TriggerfilmError(
                 f"the search for “{change.query}” has no match {change.pick} now",

@@ -124,6 +124,9 @@ class Workspace:
     problem: str | None = None
     archive_clips: tuple[ArchiveClipView, ...] = ()
     notices: tuple[Notice, ...] = field(default_factory=tuple)
+    # The transcription settings the workspace was opened with, so a change made from it (a
+    # search hit added by its number) searches the same transcripts the page showed.
+    options: TranscribeOptions = field(default_factory=TranscribeOptions)
 
     def clip(self, clip_id: str) -> ClipView:
         for clip in self.clips:
@@ -146,8 +149,9 @@ def open_workspace(
         data = path.read_bytes()
     except OSError as error:
         raise TriggerfilmError(f"cannot read the manifest ({error.strerror})", where=path) from None
+    options = options or TranscribeOptions()
     prepared = prepare(path)
-    transcribed = transcribe_all(prepared, options or TranscribeOptions(), progress)
+    transcribed = transcribe_all(prepared, options, progress)
     notices = list(transcribed.notices)
     manifest = prepared.manifest
     consent = check_consent(manifest, use, sources=prepared.sources)
@@ -199,6 +203,7 @@ def open_workspace(
         problem=problem,
         archive_clips=_unused_archive_clips(manifest),
         notices=tuple(notices),
+        options=options,
     )
 
 
