@@ -153,7 +153,8 @@ def render_manifest(
     manifest = prepared.manifest
     refuse_unconsented(manifest, options.use, sources=prepared.sources)
     check_output_folder(out_dir, str(manifest.path), options.force)
-    # Before hours of transcription and encoding, not after.
+    # Before hours of transcription and encoding, not after. A touchpoint film is named after
+    # its touchpoint's title, known only once planned; encode_film checks its names then.
     if options.touchpoint is None:
         stem = output_stem(options, None, None)
         refuse_overwriting_inputs(out_dir, output_names(stem), input_files(prepared))
