@@ -3,7 +3,7 @@
 Faces (the command line, the studio) parse input, call one function here, and present what it
 returns. Each use case strings stages together in order, reports progress through one
 :class:`~.notices.Progress` callback, and returns warnings as :class:`~.notices.Notice` values
-on its result; none prints. No stage imports ``app``, and :class:`~.prepare.Prepared` does not
+on its result; none prints. No stage imports ``app``, and :class:`~.prepared.Prepared` does not
 leave it.
 """
 
@@ -33,17 +33,24 @@ from .selecting import (
     write_cutsheet_file,
 )
 from .signoff import SignoffReport, sign_off_captions
-from .subtitles import FixOutcome, QcOutcome, caption_qc_report, fix_subtitle_file
+from .subtitles import (
+    FixOutcome,
+    QcOutcome,
+    caption_qc_report,
+    check_subtitle_file,
+    fix_subtitle_file,
+)
 from .transcription import transcribe_target
 
 __all__ = [
     "ApplyReport", "CorrectionReport", "FixOutcome", "Notice", "PackReport", "Prepared",
     "Progress", "QcOutcome", "RenderOptions", "RenderReport", "SignoffReport",
     "TranscribeReport", "add_hit", "apply_cutsheet_file", "approval_pack", "caption_qc_report",
-    "consent_report", "correct_clip", "correction_document", "fix_subtitle_file", "make_pack",
-    "plan", "plan_report", "planned", "prepare", "render_manifest", "review_manifest",
-    "search_clips", "sign_off_captions", "transcribe_all", "transcribe_target",
-    "transcript_text", "verify_outputs", "withdraw_consent", "write_cutsheet_file",
+    "check_subtitle_file", "consent_report", "correct_clip", "correction_document",
+    "fix_subtitle_file", "make_pack", "plan", "plan_report", "planned", "prepare",
+    "render_manifest", "review_manifest", "search_clips", "sign_off_captions",
+    "transcribe_all", "transcribe_target", "transcript_text", "verify_outputs",
+    "withdraw_consent", "write_cutsheet_file",
     # Editors and events: app/interchange.py, app/replay.py, app/event.py
     "EventPackReport", "ExportReport", "ImportReport", "event_pack", "export_edit",
     "import_edit", "render_saved_timeline",

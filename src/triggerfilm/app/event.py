@@ -35,8 +35,8 @@ def event_pack(
 ) -> EventPackReport:
     """Render the film into ``out_dir`` and add a page that plays it offline at the event.
 
-    The folder holds film.mp4, its captions (film.vtt, film.srt, film.ttml where the render
-    makes one), the transcript, index.html and assets/: open index.html from a USB stick.
+    The folder holds film.mp4, its captions (film.vtt, film.srt, film.ttml), the transcript,
+    index.html and assets/: open index.html from a USB stick.
     """
     options = options or RenderOptions()
     out_dir = Path(out_dir).resolve()

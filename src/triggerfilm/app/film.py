@@ -17,6 +17,9 @@ from .render import RenderOptions, RenderReport, render_manifest
 
 @dataclass(frozen=True)
 class CheckedFilm:
+    """The render's report and the caption check of the film it wrote, under the manifest's
+    caption profile."""
+
     report: RenderReport
     film: Path
     captions: Path  # the WebVTT file beside the film

@@ -2,7 +2,7 @@
 
 ``triggerfilm index ARCHIVE_OR_MANIFEST`` makes one SQLite file in the cache per archive (or
 manifest) and Whisper model. ``search`` uses that file when it exists, and otherwise scans every
-transcript as before (``app.selecting.search_clips``); search by meaning needs the index.
+transcript (``app.selecting.search_clips``); search by meaning needs the index.
 """
 
 from __future__ import annotations

@@ -14,7 +14,9 @@ from ..notices import Notice
 class Progress(Protocol):
     """``progress(stage, done, total)``: how far a long stage has got, for progress bars.
 
-    Stages: ``clips`` and ``transcribe`` (seconds of audio), ``render`` (segments).
+    Stages: ``clips`` and ``transcribe`` (seconds of audio), ``render`` (segments), ``embed``
+    (sentences, for the archive index) and ``thumbnails`` (the caption QC report's frames).
+    ``cli.app.Bars`` names a bar for each.
     """
 
     def __call__(self, stage: str, done: float, total: float, /) -> None: ...

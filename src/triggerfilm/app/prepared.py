@@ -48,6 +48,8 @@ class Prepared:
     notices: list[Notice] = field(default_factory=list)
 
     def material(self) -> dict[str, ClipMaterial]:
+        """Each clip's source, probe and transcript: what ``build_timeline`` plans from. Call
+        it after ``transcribe_all``, which fills ``transcripts``."""
         return {
             cid: ClipMaterial(self.sources[cid], self.media[cid], self.transcripts[cid])
             for cid in self.sources

@@ -35,6 +35,9 @@ from .prepared import Prepared, TranscribeReport, plan, prepare, transcribe_all
 
 @dataclass(frozen=True)
 class RenderOptions:
+    """How a film is rendered: what a face sets from its options (``render``, the studio's
+    Render button, ``approval-pack``, ``event-pack``). Only ``jobs`` has no option."""
+
     burn_in: bool = True
     force: bool = False
     preset: str = "veryfast"
@@ -61,6 +64,9 @@ class FilmLoudness:
 
 @dataclass(frozen=True)
 class RenderReport:
+    """What a render wrote (film first, then its companions and provenance), its counts, its
+    measured loudness (None with loudness "off") and every notice, for a face to present."""
+
     out_dir: Path
     files: tuple[Path, ...]
     duration: float
@@ -93,6 +99,7 @@ def output_names(stem: str) -> list[str]:
         f"{stem}.mp4",
         f"{stem}.srt",
         f"{stem}.vtt",
+        f"{stem}.ttml",
         _companion(stem, "timeline.json"),
         _companion(stem, "transcript.txt"),
         _companion(stem, "transcript.html"),
@@ -146,7 +153,8 @@ def render_manifest(
     manifest = prepared.manifest
     refuse_unconsented(manifest, options.use, sources=prepared.sources)
     check_output_folder(out_dir, str(manifest.path), options.force)
-    # Before hours of transcription and encoding, not after.
+    # Before hours of transcription and encoding, not after. A touchpoint film is named after
+    # its touchpoint's title, known only once planned; encode_film checks its names then.
     if options.touchpoint is None:
         stem = output_stem(options, None, None)
         refuse_overwriting_inputs(out_dir, output_names(stem), input_files(prepared))
@@ -178,7 +186,7 @@ class EncodedFilm:
     profile: CaptionProfile
     rendered: RenderedFilm
     files: tuple[Path, ...]
-    target: float | None
+    target: float | None  # the loudness target in LUFS; None when loudness is "off"
 
     def report(
         self,

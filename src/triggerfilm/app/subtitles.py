@@ -1,4 +1,5 @@
-"""The subtitle use cases: check a file, repair it (``check-subs --fix``)."""
+"""The subtitle use cases of ``check-subs``: check a file, repair it (``--fix``), and write its
+visual QC report (``--report``), each under a caption profile named by the caller."""
 
 from __future__ import annotations
 
@@ -13,6 +14,19 @@ from ..captions.profiles import get_profile
 from ..errors import TriggerfilmError
 from ..store import write_text
 from .notices import Progress
+
+
+def check_subtitle_file(
+    file: str | Path,
+    profile: str = "default",
+    *,
+    fps: float = 25.0,
+    media: str | Path | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> CheckReport:
+    """Check ``file`` under the caption profile called ``profile``; with ``media``, also
+    against the speech detected in it. An unknown profile name is a TriggerfilmError."""
+    return check_subtitles(file, get_profile(profile), fps=fps, media=media, max_bytes=max_bytes)
 
 
 @dataclass(frozen=True)

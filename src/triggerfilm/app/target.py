@@ -18,7 +18,8 @@ _ARCHIVE_KEY = re.compile(rb"^archive[ \t]*:", re.MULTILINE)
 
 @dataclass(frozen=True)
 class Target:
-    """What an index covers: an archive (folder, catalogue file or URL) or a manifest."""
+    """What a search, an index or a transcription run covers: an archive (folder, catalogue
+    file or URL) or a manifest, exactly one of them."""
 
     archive: str | None = None
     manifest: Path | None = None
@@ -64,6 +65,8 @@ class Target:
         return {**where, "transcription": cache_key("0" * 64, options)}
 
     def options(self, options: TranscribeOptions) -> TranscribeOptions:
+        """``options`` with a manifest's own ``transcription: {model: ...}`` applied, so an
+        index is named after the model its transcripts were really made with."""
         if self.manifest is None:
             return options
         return options.for_manifest(load_manifest(self.manifest).transcription_model)

@@ -1,8 +1,8 @@
 """Subtitle files from caption cues: one small writer per format (after openai-whisper's writers).
 
-Strict in what they write: times in whole milliseconds, UTF-8, no empty cue lines (an empty
-line ends a cue in both formats). Files are written to a temporary name beside the target and
-renamed, so a reader never sees half a file.
+Strict in what they write: times in whole milliseconds, no empty cue lines (an empty line ends a
+cue in both formats). They return text and write no file: the render use case
+(``app/render.py``, ``encode_film``) writes it with the store's atomic writer, as UTF-8.
 
 Speaker identification: WebVTT names the narrator in a ``<v Name>`` voice span on every cue. A
 voice span is not shown by browsers, so where the picture does not show who speaks

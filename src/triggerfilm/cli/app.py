@@ -1,6 +1,6 @@
-"""The command line: parses arguments and calls one library function per command.
+"""The command line: parses arguments and calls one use case of ``triggerfilm.app`` per command.
 
-Commands stay thin: the library never sees a click object, and every user-facing error is a
+Commands stay thin: the use cases never see a click object, and every user-facing error is a
 ``TriggerfilmError`` that becomes a one-paragraph message and exit code 2. The commands live
 beside this module, grouped by who uses them; this module holds the group and what they share.
 """

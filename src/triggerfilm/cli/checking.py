@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from ..captions.profiles import PROFILES
 from ..notices import Notice
 from .app import Bars, cli, echo_notices, transcribe_options, transcribe_settings
 from .options import file_option, format_option, limit_option, manifest_argument
@@ -17,7 +18,8 @@ from .options import file_option, format_option, limit_option, manifest_argument
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--profile",
-    type=click.Choice(["default", "bbc", "netflix-en", "dcmp"]),
+    # The profiles' own registry, so a new profile is offered here without a second list.
+    type=click.Choice(list(PROFILES)),
     default="default",
     show_default=True,
     help="Captioning standard to check against (numbers in docs/captions.md).",
@@ -93,7 +95,8 @@ def check_subs(
     """
     import json
 
-    from ..captions.check import check_subtitles, format_text
+    from ..app import check_subtitle_file
+    from ..captions.check import format_text
 
     if fix_out is not None or in_place:
         from ..app import fix_subtitle_file
@@ -125,7 +128,7 @@ def check_subs(
         report = qc.report
         click.echo(f"wrote {qc.written} ({qc.stills} thumbnails)", err=True)
     else:
-        report = check_subtitles(
+        report = check_subtitle_file(
             file, profile, fps=fps, media=media, max_bytes=max_size * 1024 * 1024
         )
     if fmt == "json":

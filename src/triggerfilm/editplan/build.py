@@ -47,6 +47,14 @@ class ClipMaterial:
 def build_timeline(
     manifest: Manifest, material: dict[str, ClipMaterial], *, pad: float = DEFAULT_PAD
 ) -> Timeline:
+    """The film as the manifest describes it: an opening card, then per touchpoint its card and
+    one ``Cut`` per selection (interleaved by narrator unless the touchpoint says not), then the
+    credits; no cards at all when ``output.card_seconds`` is 0.
+
+    ``material`` holds every clip's source, probe and transcript by clip id. A selection that
+    cannot be cut (a quote not found, a time past the clip's end) raises ManifestError at its
+    line; a cut that lands inside a word is kept and listed in ``Timeline.warnings``.
+    """
     out = manifest.output
     fps = out.fps
     card_frames = round(out.card_seconds * fps)

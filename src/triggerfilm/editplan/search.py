@@ -80,6 +80,10 @@ class HitSpan:
 
 @dataclass(frozen=True)
 class SearchHit:
+    """One place a query matched: the clip, who speaks, which of its texts (``field``) and the
+    words around the match; ``span`` when the match has times in the recording (what
+    ``search --add`` and the studio need to make a selection of it)."""
+
     clip: str
     narrator: str
     descriptor: str | None

@@ -77,6 +77,8 @@ class Timeline:
     height: int
     items: tuple[Item, ...]
     touchpoints: tuple[str, ...] = ()
+    # A profile's name, not the profile: its numbers live in captions.profiles, a later stage,
+    # and the caption stage looks the name up (get_profile) when it lays the cues out.
     caption_profile: str = "default"
     speaker_labels: str = "auto"
     manifest: str = ""

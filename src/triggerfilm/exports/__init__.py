@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 
 from ..captions.model import Cue
 from ..editplan.timeline import Timeline
-from .formats import FORMATS, ExportError, Format, format_for, read_file, write_text
+from .formats import FORMATS, ExportError, Format, format_for, otio_text, read_file
 from .otio_build import build_otio, exact_rate
 
 __all__ = [
@@ -33,4 +33,4 @@ def export_text(
     source_durations: Mapping[str, float] | None = None,
 ) -> str:
     """``timeline`` written as ``fmt``: a clip per cut, a gap per card, markers per touchpoint."""
-    return write_text(build_otio(timeline, cues, source_rates, source_durations), fmt)
+    return otio_text(build_otio(timeline, cues, source_rates, source_durations), fmt)

@@ -52,7 +52,7 @@ def format_for(path: Path, name: str | None = None) -> Format:
     )
 
 
-def write_text(timeline: otio.schema.Timeline, fmt: Format) -> str:
+def otio_text(timeline: otio.schema.Timeline, fmt: Format) -> str:
     """``timeline`` as the text of ``fmt``."""
     rate = film_rate(timeline)
     if fmt.name == "edl":

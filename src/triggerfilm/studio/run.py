@@ -7,7 +7,6 @@ import socket
 import threading
 import time
 from pathlib import Path
-from typing import Any
 
 import uvicorn
 
@@ -89,7 +88,3 @@ class StudioServer:
         if self._thread is not None:
             self._thread.join(timeout=10)
         self.socket.close()
-
-
-def serve(manifest: str | Path, **kwargs: Any) -> StudioServer:
-    return StudioServer(manifest, **kwargs)

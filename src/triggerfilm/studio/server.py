@@ -466,6 +466,9 @@ def _change(raw: dict[str, Any]) -> board.Change:
     for key, value in raw.items():
         if key == "kind" or key not in names:
             continue
+        # The change types are typed dataclasses and JSON is not: each value is coerced by its
+        # field's annotation (a string: app/board.py postpones annotations), so a change runs
+        # with the types it declares or is refused (int("x") is a ValueError, answered 400).
         kind_of = str(names[key].type)
         if value is not None and kind_of.startswith("int"):
             value = int(value)

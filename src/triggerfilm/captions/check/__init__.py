@@ -1,4 +1,4 @@
-"""The subtitle checker: judge an SRT or WebVTT file against a caption profile.
+"""The subtitle checker: judge an SRT, WebVTT or TTML file against a caption profile.
 
 For accessibility reviewers: it reads sloppy files leniently, reports each problem with the
 cue and line it is on and the profile number it broke, and, given the media, compares the

@@ -1,5 +1,8 @@
 """A lenient reader for SRT and WebVTT: read what can be read, report precisely what could not.
 
+``read_subtitles`` is the checker's one entry point for every format: it hands TTML to
+:mod:`.ttml_read` and reads SRT and WebVTT here.
+
 Real subtitle files are sloppy: dot decimals in SRT, one-digit fields, missing counters, missing
 blank lines, CR-only line endings, legacy encodings. Players differ in what they forgive, so the
 reader accepts all of that, keeps every cue it can time, and records a finding (with the line
