@@ -114,3 +114,18 @@ def test_review_lists_the_words_to_check(tmp_path, monkeypatch) -> None:
     doubts = [line for line in lines if "low-probability" in line]
     assert doubts == [["home", "00:01.6", "Truly.", "low-probability"]]
     assert "Nurses" not in output  # words heard with confidence are not listed
+
+
+def test_review_passes_on_what_transcribing_noticed(tmp_path, monkeypatch) -> None:
+    # A checked transcript damaged on disk is made again from Whisper's cached words; review
+    # says so, as render does, instead of dropping the notice.
+    from triggerfilm.transcripts.checked import checked_cache_path
+
+    project = tiny_project(tmp_path, monkeypatch)
+    damaged = checked_cache_path(project.media["ward"], TranscribeOptions(), None)
+    damaged.write_text("[]", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["review", str(project.manifest)])
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.output.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1 and "cache" in warnings[0], result.output
+    assert "Truly." in result.output  # the review itself is whole

@@ -20,13 +20,14 @@ def review_manifest(
     notices: list[Notice] | None = None,
 ) -> ReviewReport:
     """Transcribe (or read from the cache) every clip of the manifest and list its doubts;
-    what resolving the sources noticed goes on ``notices``."""
+    what resolving the sources and transcribing noticed goes on ``notices``."""
     prepared = prepare(manifest_path)
+    counts = transcribe_all(prepared, options or TranscribeOptions(), progress)
     if notices is not None:
-        notices.extend(prepared.notices)
-    # Low alignment coverage is reported below as one line per clip; the transcription's own
-    # notice about it would say the same thing twice.
-    transcribe_all(prepared, options or TranscribeOptions(), progress)
+        # The sources' notices come first on these. Low alignment coverage is reported below
+        # as one line per clip, so the transcription's own notice about it would say the same
+        # thing twice; every other one (a damaged cache entry made again) is passed on.
+        notices.extend(n for n in counts.notices if n.topic != "alignment")
     doubts = [d for cid, t in prepared.transcripts.items() for d in list_doubts(cid, t)]
     coverage = {cid: alignment_coverage(t) for cid, t in prepared.transcripts.items()}
     notes = [
