@@ -199,6 +199,31 @@ def test_the_render_command_refuses_what_it_cannot_do(film, tmp_path) -> None:
     assert "index.html" in {p.name for p in out.iterdir()}  # the event pack is untouched
 
 
+def test_an_unusable_output_folder_is_explained_in_each_faces_words(film, tmp_path) -> None:
+    from triggerfilm.app import render_manifest
+    from triggerfilm.render.outputs import OutputFolderError, locked_output_folder
+
+    project, _, _ = film
+    not_a_folder = tmp_path / "film.mp4"
+    not_a_folder.write_bytes(b"")
+    # What the studio shows: the render's own words, which name no command-line option.
+    with pytest.raises(OutputFolderError) as caught:
+        render_manifest(project.manifest, not_a_folder, FAST)
+    assert "not a folder" in str(caught.value)
+    assert caught.value.hint == "Choose another output folder"
+    assert not_a_folder.read_bytes() == b""
+    # The command line adds how its user chooses another folder; here the folder is busy
+    # with another render (its lock is held).
+    busy = tmp_path / "busy"
+    with locked_output_folder(busy):
+        for command in ("render", "event-pack"):
+            args = [command, str(project.manifest), "-o", str(busy), "--preset", "ultrafast"]
+            result = CliRunner().invoke(cli, args)
+            assert result.exit_code == 2, result.output
+            assert "another render is using this folder" in result.output
+            assert "-o chooses the output folder" in result.output
+
+
 def test_the_qc_report_shows_each_finding_with_the_frame_as_seen(film, tmp_path) -> None:
     _, event, _ = film
     srt = tmp_path / "film.srt"

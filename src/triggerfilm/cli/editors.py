@@ -10,7 +10,14 @@ import click
 from .. import app
 from ..exports import FORMATS
 from .app import Bars, cli, echo_notices, transcribe_options, transcribe_settings
-from .options import file_option, film_folder, manifest_argument, preset_option, use_choice
+from .options import (
+    file_option,
+    film_folder,
+    film_folder_hints,
+    manifest_argument,
+    preset_option,
+    use_choice,
+)
 
 
 @cli.command()
@@ -122,7 +129,7 @@ def event_pack(
         use=use,
         transcribe=transcribe_settings(**opts),
     )
-    with Bars() as bars:
+    with Bars() as bars, film_folder_hints():
         report = app.event_pack(
             manifest, out_dir, options, pause_at_end=not no_pause, progress=bars
         )

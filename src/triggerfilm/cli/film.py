@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -11,28 +9,17 @@ import click
 
 from .. import app
 from ..manifest.init import starter_manifest
-from ..render.film import OutputFolderTaken
 from ..timefmt import length_words
 from .app import Bars, cli, echo_notices, transcribe_options, transcribe_settings
 from .options import (
     file_option,
     film_folder,
+    film_folder_hints,
     format_option,
     manifest_argument,
     preset_option,
     use_choice,
 )
-
-
-@contextmanager
-def _other_folder_hint() -> Iterator[None]:
-    """A folder that holds something else is refused by the render; the command line says
-    which of its own options gets past it."""
-    try:
-        yield
-    except OutputFolderTaken as error:
-        error.hint = "Choose another folder with -o, or pass --force to replace it"
-        raise
 
 
 @cli.command()
@@ -147,7 +134,7 @@ def render(
         use=use,
         transcribe=transcribe_settings(**opts),
     )
-    with Bars() as bars, _other_folder_hint():
+    with Bars() as bars, film_folder_hints():
         if manifest is not None:
             report = app.render_manifest(manifest, out_dir, options, bars)
         else:
@@ -193,7 +180,7 @@ def approval_pack_command(
     """
     out_dir = out_dir or Path("out") / f"{manifest.stem}-approval"
     options = app.RenderOptions(force=force, transcribe=transcribe_settings(**opts))
-    with Bars() as bars, _other_folder_hint():
+    with Bars() as bars, film_folder_hints():
         report = app.approval_pack(manifest, narrator, out_dir, options, bars)
     click.echo(f"Approval pack for {narrator}: {report.duration:.1f} s, {report.cues} captions.")
     for path in report.files:

@@ -4,12 +4,15 @@ target length, the output format, and where the film will be shown."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from ..manifest.model import CONSENT_USES
+from ..render.film import OutputFolderTaken
+from ..render.outputs import OutputFolderError
 from .app import Command, choice_option
 
 # The MANIFEST argument most commands take.
@@ -36,6 +39,20 @@ def film_folder(default: str, what: str = "Output folder") -> Callable[[Command]
         return output_folder(default, what)(force(f))
 
     return decorate
+
+
+@contextmanager
+def film_folder_hints() -> Iterator[None]:
+    """Say how, on the command line, another output folder is chosen: the render's own hints
+    ("choose another output folder") are written for every face."""
+    try:
+        yield
+    except OutputFolderTaken as error:
+        error.hint = "Choose another folder with -o, or pass --force to replace it"
+        raise
+    except OutputFolderError as error:
+        error.hint = f"{error.hint} (-o chooses the output folder)" if error.hint else None
+        raise
 
 
 def file_option(*names: str, help: str, required: bool = False) -> Callable[[Command], Command]:

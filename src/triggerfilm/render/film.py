@@ -14,10 +14,11 @@ from pathlib import Path
 
 from ..captions.model import Cue
 from ..editplan.timeline import Card, Item, Timeline
-from ..media.ffmpeg import RenderError, run_ffmpeg, run_parallel, stop_children
+from ..media.ffmpeg import run_ffmpeg, run_parallel, stop_children
 from ..media.loudness import Loudness, gated_loudness, measure
 from ..store import staged_path
 from .cards import text_warnings
+from .outputs import OutputFolderError
 from .segments import SAMPLE_RATE, EncodeSettings, Segment, render_segment
 from .sound import AAC_ARGS, encode_sound
 from .workspace import run_folder
@@ -36,7 +37,7 @@ class RenderedFilm:
     warnings: tuple[str, ...] = ()
 
 
-class OutputFolderTaken(RenderError):
+class OutputFolderTaken(OutputFolderError):
     """The output folder holds a film made from another manifest (a face may offer to force)."""
 
 

@@ -24,6 +24,12 @@ from ..media.ffmpeg import RenderError
 LOCK_NAME = ".triggerfilm-render.lock"
 
 
+class OutputFolderError(RenderError):
+    """A problem with the folder a film is written into. Its hint says what to do in words
+    any face can use; a face may add how its own user names another folder (the command
+    line's ``-o``)."""
+
+
 def _same_file(a: Path, b: Path) -> bool:
     try:
         return os.path.samefile(a, b)
@@ -42,12 +48,12 @@ def refuse_overwriting_inputs(out_dir: Path, names: Iterable[str], inputs: Itera
             else:
                 clash = target.resolve() == source.resolve()
             if clash:
-                raise RenderError(
+                raise OutputFolderError(
                     f"the render would write {name} over {source}, which the film uses",
                     where=out_dir,
                     expected="an output folder whose film names are not input files",
-                    hint="Render into another folder with -o, or move or rename that file "
-                    "(sources are never modified)",
+                    hint="Render into another folder, or move or rename that file (sources "
+                    "are never modified)",
                 )
 
 
@@ -57,11 +63,11 @@ def check_writable(out_dir: Path) -> None:
     while not folder.exists() and folder.parent != folder:
         folder = folder.parent
     if not folder.is_dir():
-        raise RenderError(
+        raise OutputFolderError(
             f"{folder} is not a folder",
             where=out_dir,
             expected="an output folder (or a place one can be created)",
-            hint="Choose another output folder with -o",
+            hint="Choose another output folder",
         )
     problem = None
     if not os.access(folder, os.W_OK | os.X_OK):
@@ -75,11 +81,11 @@ def check_writable(out_dir: Path) -> None:
         except OSError as error:
             problem = error.strerror.lower() if error.strerror else "cannot be written"
     if problem:
-        raise RenderError(
+        raise OutputFolderError(
             f"the output folder {folder} {'is read-only' if 'read-only' in problem else problem}",
             where=out_dir,
             expected="a folder triggerfilm may write the film into",
-            hint="Choose a writable folder with -o, or change the folder's permissions",
+            hint="Choose a writable folder, or change the folder's permissions",
         )
 
 
@@ -107,11 +113,10 @@ def _lock(path: Path) -> int:
         try:
             fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as error:
-            raise RenderError(
+            raise OutputFolderError(
                 f"cannot open the render lock: {error.strerror}",
                 where=path,
-                hint="Another user's render may hold this folder; render into your own "
-                "folder with -o",
+                hint="Another user's render may hold this folder; render into your own folder",
             ) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -119,11 +124,11 @@ def _lock(path: Path) -> int:
             os.close(fd)
             if error.errno not in (errno.EAGAIN, errno.EACCES):
                 raise
-            raise RenderError(
+            raise OutputFolderError(
                 f"another render is using this folder ({_describe_holder(path)})",
                 where=path.parent,
                 expected="one render at a time per output folder",
-                hint="Wait for it to finish, or render into another folder with -o",
+                hint="Wait for it to finish, or render into another folder",
             ) from None
         # The holder before us may have removed the file between our open and our lock:
         # then we hold a lock on a file nobody else can see, so start again.
@@ -153,10 +158,10 @@ def locked_output_folder(out_dir: Path) -> Iterator[Path]:
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise RenderError(
+        raise OutputFolderError(
             f"cannot create the output folder: {error.strerror}",
             where=out_dir,
-            hint="Choose another output folder with -o",
+            hint="Choose another output folder",
         ) from None
     lock = out_dir / LOCK_NAME
     try:
@@ -194,10 +199,10 @@ def _plain(error: OSError, out_dir: Path) -> Exception:
             "re-run the same command",
         )
     if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-        return RenderError(
+        return OutputFolderError(
             f"cannot write: {error.strerror}",
             where=where,
-            hint="Choose a writable output folder with -o, or change its permissions",
+            hint="Choose a writable output folder, or change its permissions",
         )
     return error
 
