@@ -13,7 +13,7 @@ from ..manifest.load import load_manifest
 from ..render.outputs import locked_output_folder, refuse_overwriting_inputs
 from ..store import write_text
 from .notices import Progress
-from .render import RenderOptions, RenderReport, render_manifest
+from .render import RenderOptions, RenderReport, companion_name, output_stem, render_manifest
 
 
 @dataclass(frozen=True)
@@ -42,9 +42,9 @@ def event_pack(
     out_dir = Path(out_dir).resolve()
     rendered = render_manifest(manifest_path, out_dir, options, progress)
     manifest = load_manifest(manifest_path)
-    stem = "preview" if options.preview else "film"
-    prefix = "" if stem == "film" else f"{stem}."
-    timeline = load_timeline(out_dir / f"{prefix}timeline.json")
+    # The render's own names for its files, so the page links what it wrote.
+    stem = output_stem(options, None, None)
+    timeline = load_timeline(out_dir / companion_name(stem, "timeline.json"))
     cues = build_captions(
         timeline, get_profile(timeline.caption_profile), label_speakers=timeline.speaker_labels
     )
@@ -68,7 +68,7 @@ def event_pack(
     )
     if any(c.content_note for c in chapter_list):
         general += ("Some touchpoints carry a content note:",)
-    transcript = f"{prefix}transcript.html"
+    transcript = companion_name(stem, "transcript.html")
     files = event_page(
         timeline,
         cues,

@@ -88,7 +88,9 @@ def output_stem(options: RenderOptions, timeline: Timeline | None, touchpoint: i
     return "preview" if options.preview else "film"
 
 
-def _companion(stem: str, name: str) -> str:
+def companion_name(stem: str, name: str) -> str:
+    """A file written beside the film ``stem``: timeline.json beside film.mp4, and
+    preview.timeline.json beside preview.mp4, so a preview never replaces the film's."""
     return name if stem == "film" else f"{stem}.{name}"
 
 
@@ -100,9 +102,9 @@ def output_names(stem: str) -> list[str]:
         f"{stem}.srt",
         f"{stem}.vtt",
         f"{stem}.ttml",
-        _companion(stem, "timeline.json"),
-        _companion(stem, "transcript.txt"),
-        _companion(stem, "transcript.html"),
+        companion_name(stem, "timeline.json"),
+        companion_name(stem, "transcript.txt"),
+        companion_name(stem, "transcript.html"),
         f"{stem}{PROVENANCE_SUFFIX}",
         MARKER,
     ]
@@ -268,9 +270,9 @@ def encode_film(
         f"{stem}.srt": format_srt(cues),
         f"{stem}.vtt": format_vtt(cues),
         f"{stem}.ttml": format_ttml(cues, profile),
-        _companion(stem, "timeline.json"): json.dumps(timeline.to_dict(), indent=1),
-        _companion(stem, "transcript.txt"): document.to_text(),
-        _companion(stem, "transcript.html"): document.to_html(),
+        companion_name(stem, "timeline.json"): json.dumps(timeline.to_dict(), indent=1),
+        companion_name(stem, "transcript.txt"): document.to_text(),
+        companion_name(stem, "transcript.html"): document.to_html(),
         MARKER: json.dumps({"manifest": destination.record}),
         **{name: make(timeline) for name, make in (extra or {}).items()},
     }
