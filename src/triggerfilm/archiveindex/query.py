@@ -317,7 +317,7 @@ def search_meaning(
 
     ``times``, when given, gathers how long each stage took."""
     if not query.text.strip():
-        raise TriggerfilmError("the search text is empty", field="--meaning", expected="a phrase")
+        raise TriggerfilmError("the search text is empty", field="query", expected="a phrase")
     clock = times or StageTimes()
     with clock.stage("matrix"):
         matrix = meaning_matrix(connection, path)

@@ -52,13 +52,13 @@ class SearchQuery:
             except re.error as error:
                 raise TriggerfilmError(
                     f"'{self.text}' is not a valid regular expression ({error})",
-                    field="QUERY",
+                    field="query",
                     hint="Search for plain words, not a regular expression, to match them as "
                     "written",
                 ) from None
         words = self.text.split()
         if not words:
-            raise TriggerfilmError("the search text is empty", field="QUERY", expected="a word")
+            raise TriggerfilmError("the search text is empty", field="query", expected="a word")
         # Whole words: no letter or digit may touch either end of the match.
         body = r"\s+".join(re.escape(w) for w in words)
         return re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE)

@@ -69,7 +69,7 @@ def sign_off(
     if not name or len(name) > 200:
         raise TriggerfilmError(
             "the reviewer's name is empty or too long",
-            field="--reviewer",
+            field="reviewer",
             expected="the name of the person who approves the captions (1-200 characters)",
         )
     path, record = read_record(out_dir, stem)

