@@ -9,6 +9,17 @@ from pathlib import Path
 
 import pytest
 
+# The loopback archive servers, test certificate authority and download cache, offered to every
+# test module by name; no_proxies (autouse) keeps loopback requests off any proxy in every test.
+from tests.conftest_archive import (  # noqa: F401 (fixtures are found by name)
+    ca_file,
+    cache,
+    http_server,
+    https_server,
+    no_proxies,
+    test_ca,
+)
+
 ROOT = Path(__file__).resolve().parents[1]
 CLIPS = ROOT / "clips"
 SHARED_DATA = ROOT.parent / "shared" / "data"

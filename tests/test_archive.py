@@ -1,14 +1,9 @@
 """Archive catalogues and safe downloads, against a real HTTP server on 127.0.0.1."""
 
-# The shared fixtures are imported from conftest_archive and requested by name as arguments,
-# which ruff reads as redefinitions.
-# ruff: noqa: F811
-
 from __future__ import annotations
 
 import json
 import os
-import sys
 import textwrap
 from dataclasses import replace
 from pathlib import Path
@@ -16,26 +11,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from conftest_archive import (  # noqa: E402, F401 (fixtures are found by name)
-    ArchiveServer,
-    ca_file,
-    cache,
-    http_server,
-    https_server,
-    line_of,
-    no_proxies,
-    sha,
-    test_ca,
-)
-from triggerfilm.errors import SourceError, TriggerfilmError  # noqa: E402
-from triggerfilm.manifest.load import load_manifest  # noqa: E402
-from triggerfilm.manifest.model import Narrator  # noqa: E402
-from triggerfilm.sources.cache import ContentCache, cache_root  # noqa: E402
-from triggerfilm.sources.catalogue import fetch_media, load_catalogue  # noqa: E402
-from triggerfilm.sources.catalogue_model import ArchiveTerms  # noqa: E402
-from triggerfilm.sources.download import HTTPStatusError, download  # noqa: E402
-from triggerfilm.sources.resolve import resolve_sources  # noqa: E402
+from tests.conftest_archive import line_of, sha
+from triggerfilm.errors import SourceError, TriggerfilmError
+from triggerfilm.manifest.load import load_manifest
+from triggerfilm.manifest.model import Narrator
+from triggerfilm.sources.cache import ContentCache, cache_root
+from triggerfilm.sources.catalogue import fetch_media, load_catalogue
+from triggerfilm.sources.catalogue_model import ArchiveTerms
+from triggerfilm.sources.download import HTTPStatusError, download
+from triggerfilm.sources.resolve import resolve_sources
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"

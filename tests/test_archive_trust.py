@@ -5,10 +5,6 @@ Real loopback servers (https with a test certificate authority, and plain http),
 command line in a subprocess where exit codes and messages are the point.
 """
 
-# The shared fixtures are imported from conftest_archive and requested by name as arguments,
-# which ruff reads as redefinitions.
-# ruff: noqa: F811
-
 from __future__ import annotations
 
 import os
@@ -20,22 +16,11 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from conftest_archive import (  # noqa: E402, F401 (fixtures are found by name)
-    ArchiveServer,
-    ca_file,
-    cache,
-    http_server,
-    https_server,
-    line_of,
-    no_proxies,
-    sha,
-    test_ca,
-)
-from triggerfilm.errors import SourceError  # noqa: E402
-from triggerfilm.notices import Notice  # noqa: E402
-from triggerfilm.sources.catalogue import fetch_media, load_catalogue  # noqa: E402
-from triggerfilm.sources.download import download  # noqa: E402
+from tests.conftest_archive import ArchiveServer, line_of, sha
+from triggerfilm.errors import SourceError
+from triggerfilm.notices import Notice
+from triggerfilm.sources.catalogue import fetch_media, load_catalogue
+from triggerfilm.sources.download import download
 
 MEDIA = b"not really a film, but bytes with a known hash"
 
@@ -80,9 +65,7 @@ def manifest_text(archive_entry: str) -> str:
 
 
 def run_cli(*args: str, cwd: Path, env_extra: dict[str, str] | None = None):
-    env = dict(os.environ)
-    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy"):
-        env.pop(name, None)
+    env = dict(os.environ)  # without proxies: the autouse no_proxies fixture removed them
     env["TRIGGERFILM_CACHE"] = str(cwd / "cache")
     env.update(env_extra or {})
     return subprocess.run(

@@ -238,43 +238,36 @@ def test_a_clip_a_worker_cannot_read_is_a_clear_error(tmp_path):
 
 
 def test_a_workers_download_keeps_the_archives_trust_and_reports_a_damaged_copy(
-    tmp_path, monkeypatch
+    tmp_path, monkeypatch, http_server
 ):
     """A worker fetches an archive clip by URL: over plain http:// only when the manifest said
     `insecure: true`, and a damaged copy in its cache is fetched again with a notice that
     reaches the client (the user is there, not at the worker)."""
-    from tests.conftest_archive import ArchiveServer
     from tests.tiny_project import tiny_project
     from triggerfilm.errors import TriggerfilmError
     from triggerfilm.sources.cache import ContentCache
     from triggerfilm.sources.local import file_sha256
     from triggerfilm.transcripts.cluster import ClipJob, result_notices, run_job
 
-    for name in ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(name, raising=False)
     project = tiny_project(tmp_path / "worker", monkeypatch)  # transcripts seeded: no Whisper
     media = project.media["ward"].read_bytes()
     sha = file_sha256(project.media["ward"])
-    server = ArchiveServer()
-    try:
-        server.add("/m/ward.mp4", media)
-        url = server.url("/m/ward.mp4")
-        with pytest.raises(TriggerfilmError, match="http"):
-            run_job(ClipJob("ward", url=url, sha256=sha), TranscribeOptions(), None)
-        assert server.requests_for("/m/ward.mp4") == []  # refused before any request
-        # A copy in the worker's cache that changed on disk since it was stored.
-        damaged = ContentCache().put_bytes(media)
-        damaged.chmod(0o644)
-        damaged.write_bytes(media[:-100] + b"\0" * 100)
-        job = ClipJob("ward", url=url, sha256=sha, insecure=True)
-        result = run_job(job, TranscribeOptions(), None)
-        assert result["media_sha256"] == sha
-        assert len(server.requests_for("/m/ward.mp4")) == 1
-        (notice,) = result_notices(result)
-        assert notice.topic == "cache" and notice.where == url
-        assert "no longer matches its sha256" in notice.message
-        assert f"on worker {result['worker']}" in notice.message
-        # A clean run sends nothing back to warn about.
-        assert result_notices(run_job(job, TranscribeOptions(), None)) == []
-    finally:
-        server.stop()
+    http_server.add("/m/ward.mp4", media)
+    url = http_server.url("/m/ward.mp4")
+    with pytest.raises(TriggerfilmError, match="http"):
+        run_job(ClipJob("ward", url=url, sha256=sha), TranscribeOptions(), None)
+    assert http_server.requests_for("/m/ward.mp4") == []  # refused before any request
+    # A copy in the worker's cache that changed on disk since it was stored.
+    damaged = ContentCache().put_bytes(media)
+    damaged.chmod(0o644)
+    damaged.write_bytes(media[:-100] + b"\0" * 100)
+    job = ClipJob("ward", url=url, sha256=sha, insecure=True)
+    result = run_job(job, TranscribeOptions(), None)
+    assert result["media_sha256"] == sha
+    assert len(http_server.requests_for("/m/ward.mp4")) == 1
+    (notice,) = result_notices(result)
+    assert notice.topic == "cache" and notice.where == url
+    assert "no longer matches its sha256" in notice.message
+    assert f"on worker {result['worker']}" in notice.message
+    # A clean run sends nothing back to warn about.
+    assert result_notices(run_job(job, TranscribeOptions(), None)) == []

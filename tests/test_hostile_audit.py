@@ -133,16 +133,7 @@ def test_manifest_knows_every_caption_profile() -> None:
 # --- catalogues over loopback http ------------------------------------------------------------
 
 
-@pytest.fixture
-def http_server(monkeypatch):
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from conftest_archive import ArchiveServer
-
-    for name in ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-    running = ArchiveServer()
-    yield running
-    running.stop()
+# The loopback server is the shared http_server fixture (tests/conftest_archive.py).
 
 
 @pytest.mark.slow

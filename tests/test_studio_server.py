@@ -258,36 +258,28 @@ def test_the_studio_command_warns_before_listening_beyond_this_machine(project) 
 
 
 def test_the_search_page_shows_what_reading_the_archives_noticed(
-    project, tmp_path, monkeypatch
+    project, tmp_path, http_server
 ) -> None:
     # An archive over plain http:// (allowed by `insecure: true`) is worth a warning on every
     # use; the command line prints it, and the studio's search (which reads every archive of
     # the manifest, used or not) must show it too.
-    from tests.conftest_archive import ArchiveServer
-
-    for name in ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-    archive = ArchiveServer()
-    try:
-        archive.add(
-            "/a/catalogue.yaml",
-            b"archive:\n  name: remote test\n  attribution: Synthetic.\nclips:\n"
-            b"  - id: C1\n    interview: INT01\n    title: Nights at home\n"
-            b"    media_type: text-only\n    transcript: Nights were quiet at home.\n"
-            b"    narrator: {descriptor: 'woman, 40s', role: patient}\n"
-            b"    permission: Synthetic sample.\n",
-        )
-        text = project.manifest.read_text(encoding="utf-8")
-        entry = f"archives:\n  remote: {{location: {archive.url('/a/')}, insecure: true}}\n"
-        project.manifest.write_text(text.replace("clips:\n", entry + "clips:\n", 1))
-        with running_studio(project.manifest, tmp_path / "out") as server:
-            status, _, body = request(server, "/search?q=nights")
-            page = body.decode()
-            assert status == 200 and "were quiet at home" in page
-            assert 'class="warnings"' in page and "read over plain http://" in page
-            # Without the archive's warning there is no empty warnings list on the page.
-            project.manifest.write_text(text)
-            status, _, body = request(server, "/search?q=nights")
-            assert status == 200 and b'class="warnings"' not in body
-    finally:
-        archive.stop()
+    http_server.add(
+        "/a/catalogue.yaml",
+        b"archive:\n  name: remote test\n  attribution: Synthetic.\nclips:\n"
+        b"  - id: C1\n    interview: INT01\n    title: Nights at home\n"
+        b"    media_type: text-only\n    transcript: Nights were quiet at home.\n"
+        b"    narrator: {descriptor: 'woman, 40s', role: patient}\n"
+        b"    permission: Synthetic sample.\n",
+    )
+    text = project.manifest.read_text(encoding="utf-8")
+    entry = f"archives:\n  remote: {{location: {http_server.url('/a/')}, insecure: true}}\n"
+    project.manifest.write_text(text.replace("clips:\n", entry + "clips:\n", 1))
+    with running_studio(project.manifest, tmp_path / "out") as server:
+        status, _, body = request(server, "/search?q=nights")
+        page = body.decode()
+        assert status == 200 and "were quiet at home" in page
+        assert 'class="warnings"' in page and "read over plain http://" in page
+        # Without the archive's warning there is no empty warnings list on the page.
+        project.manifest.write_text(text)
+        status, _, body = request(server, "/search?q=nights")
+        assert status == 200 and b'class="warnings"' not in body

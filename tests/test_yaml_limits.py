@@ -13,10 +13,8 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from conftest_archive import ArchiveServer  # noqa: E402
-from triggerfilm.errors import ManifestError  # noqa: E402
-from triggerfilm.yamlread import parse_located  # noqa: E402
+from triggerfilm.errors import ManifestError
+from triggerfilm.yamlread import parse_located
 
 HOSTILE = Path(__file__).resolve().parent / "data" / "hostile"
 # Far below the 2.7 GB an expanded bomb took; far above what reading a manifest needs.
@@ -101,41 +99,35 @@ def test_deep_nesting_is_a_located_error_not_a_recursion_error():
 
 
 @pytest.mark.slow
-def test_hostile_catalogue_fetched_over_loopback_exits_2(tmp_path, monkeypatch):
-    for name in ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(name, raising=False)
+def test_hostile_catalogue_fetched_over_loopback_exits_2(tmp_path, http_server):
     bomb = (HOSTILE / "alias_bomb.yaml").read_bytes()
-    server = ArchiveServer()
-    try:
-        server.add("/archive/catalogue.yaml", bomb)
-        url = server.url("/archive/catalogue.yaml")
-        manifest = tmp_path / "film.yaml"
-        manifest.write_text(
-            textwrap.dedent(
-                f"""\
-                title: Remote
-                archives:
-                  # Plain http is refused unless the entry says insecure (a loopback test server).
-                  remote: {{location: "{url}", insecure: true}}
-                clips:
-                  - id: a
-                    archive: remote
-                    clip: x
-                touchpoints:
-                  - title: One
-                    selections:
-                      - clip: a
-                        from: 0
-                        to: 2
-                """
-            ),
-            encoding="utf-8",
-        )
-        result = run_cli(
-            "plan", str(manifest), cwd=tmp_path, env={"TRIGGERFILM_CACHE": str(tmp_path / "c")}
-        )
-    finally:
-        server.stop()
+    http_server.add("/archive/catalogue.yaml", bomb)
+    url = http_server.url("/archive/catalogue.yaml")
+    manifest = tmp_path / "film.yaml"
+    manifest.write_text(
+        textwrap.dedent(
+            f"""\
+            title: Remote
+            archives:
+              # Plain http is refused unless the entry says insecure (a loopback test server).
+              remote: {{location: "{url}", insecure: true}}
+            clips:
+              - id: a
+                archive: remote
+                clip: x
+            touchpoints:
+              - title: One
+                selections:
+                  - clip: a
+                    from: 0
+                    to: 2
+            """
+        ),
+        encoding="utf-8",
+    )
+    result = run_cli(
+        "plan", str(manifest), cwd=tmp_path, env={"TRIGGERFILM_CACHE": str(tmp_path / "c")}
+    )
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     assert url in result.stderr and "alias" in result.stderr
