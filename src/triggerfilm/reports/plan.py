@@ -8,7 +8,7 @@ JSON and CSV are separate functions over the same typed report.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from ..editplan.timeline import Card, Cut, Timeline
@@ -132,8 +132,10 @@ class PlanReport:
     warnings: tuple[PlanWarning, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
+        # Rows and narrators write their own flat layout: asdict would only convert them to be
+        # thrown away (the keys keep their places when overwritten).
         return {
-            **asdict(self),
+            **asdict(replace(self, rows=(), narrators=())),
             "rows": [row.to_dict() for row in self.rows],
             "narrators": [n.to_dict() for n in self.narrators],
         }
