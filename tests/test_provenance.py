@@ -149,3 +149,20 @@ def test_verify_without_a_record(tmp_path: Path) -> None:
     (tmp_path / PROVENANCE_NAME).write_text('{"clips": 3}')
     broken = CliRunner().invoke(cli, ["verify", str(tmp_path)])
     assert broken.exit_code == 2 and "not a provenance record" in broken.output
+
+
+@pytest.mark.parametrize(
+    ("make", "said"),
+    [
+        (lambda path: path.mkdir(), "is a directory, not a JSON file"),
+        (lambda path: path.write_text("[]"), "is a JSON array, not a JSON object"),
+        (lambda path: path.write_text('{"clips": [], "manifest": {"path": "m.yaml", '
+                                      '"sha256": "0"}, "signoffs": 3}'), "malformed field"),
+    ],
+)  # fmt: skip
+def test_verify_names_a_damaged_record_with_exit_2(tmp_path: Path, make, said: str) -> None:
+    make(tmp_path / PROVENANCE_NAME)
+    result = CliRunner().invoke(cli, ["verify", str(tmp_path)])
+    assert result.exit_code == 2, result.output
+    assert said in result.output and str(tmp_path / PROVENANCE_NAME) in result.output
+    assert "render the film again" in result.output  # what to do about it

@@ -88,3 +88,17 @@ def test_signoff_refusals(tmp_path):
     (out / PROVENANCE_NAME).write_text(json.dumps(record), encoding="utf-8")
     crafted = CliRunner().invoke(cli, ["verify", str(out)])
     assert crafted.exit_code == 2 and "nothing was read" in crafted.output
+
+
+def test_signoff_names_a_damaged_record(tmp_path):
+    record = tmp_path / PROVENANCE_NAME
+    record.write_text("[]")
+    result = CliRunner().invoke(cli, ["signoff", str(tmp_path), "--reviewer", "Sam"])
+    assert result.exit_code == 2 and "is a JSON array, not a JSON object" in result.output
+    # A record whose caption profile is not an object: named, not a traceback.
+    write_srt([Cue(1.0, 3.0, ("Words.",))], tmp_path / "film.srt")
+    record.write_text('{"caption_profile": "default"}')
+    result = CliRunner().invoke(cli, ["signoff", str(tmp_path), "--reviewer", "Sam"])
+    assert result.exit_code == 2, result.output
+    assert "malformed field" in result.output and str(record) in result.output
+    assert "signoffs" not in record.read_text()  # nothing was signed

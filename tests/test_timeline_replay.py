@@ -130,6 +130,26 @@ def test_not_json_is_refused(tmp_path):
     assert result.returncode == 2 and "cannot be read as JSON" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("content", "said", "hint"),
+    [
+        (None, "does not exist, so there is no timeline to read", "Check the path"),
+        ("[]", "is a JSON array, not a JSON object", "Render the film again"),
+        ('{"version": 1}', "is not a triggerfilm timeline", "Check the path"),
+        ('{"version": 1, "items": [[]]}', "has a malformed field", "Render the film again"),
+    ],
+)
+def test_a_missing_or_misshapen_timeline_is_named(tmp_path, content, said, hint):
+    path = tmp_path / "timeline.json"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    with pytest.raises(TimelineError) as caught:
+        load_timeline(path)
+    assert caught.value.where == path and said in caught.value.message
+    assert "a timeline.json written beside a rendered film" in str(caught.value.expected)
+    assert str(caught.value.hint).startswith(hint)
+
+
 @pytest.mark.slow
 def test_render_wants_a_manifest_or_a_timeline(tmp_path):
     result = _cli("render")

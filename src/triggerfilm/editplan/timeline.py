@@ -8,12 +8,12 @@ written beside every film (``timeline.json``), so a render can be replayed and d
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
 from ..errors import TriggerfilmError
+from ..store import JsonDocument
 from ..transcripts.model import Word
 
 # The format of timeline.json (docs/timeline.md). Bump it when a field is added, removed or
@@ -181,6 +181,16 @@ class TimelineError(TriggerfilmError):
     """A saved timeline.json cannot be read or replayed."""
 
 
+TIMELINE_DOCUMENT = JsonDocument(
+    what="timeline",
+    expected=f"a timeline.json written beside a rendered film: format version {TIMELINE_VERSION}, "
+    "as docs/timeline.md describes",
+    error=TimelineError,
+    hint="Render the film again from its manifest to write a new timeline.json",
+    missing_hint="Check the path: a render writes timeline.json beside the film",
+)
+
+
 def load_timeline(path: str | Path) -> Timeline:
     """A saved ``timeline.json``, checked: a clear error for a file this version cannot read.
 
@@ -188,21 +198,13 @@ def load_timeline(path: str | Path) -> Timeline:
     at, since fields it adds may change what the film shows.
     """
     path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise TimelineError("file not found", where=path, hint="Check the path") from None
-    except (OSError, UnicodeDecodeError, ValueError) as error:
+    data = TIMELINE_DOCUMENT.read(path)
+    if "items" not in data:
         raise TimelineError(
-            f"cannot be read as JSON ({error})",
+            "is not a triggerfilm timeline (it has no items)",
             where=path,
-            expected="a timeline.json written beside a rendered film",
-        ) from None
-    if not isinstance(data, dict) or "items" not in data:
-        raise TimelineError(
-            "is not a triggerfilm timeline",
-            where=path,
-            expected="a timeline.json written beside a rendered film",
+            expected=TIMELINE_DOCUMENT.expected,
+            hint=TIMELINE_DOCUMENT.missing_hint,
         )
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool):
@@ -227,11 +229,5 @@ def load_timeline(path: str | Path) -> Timeline:
             field="version",
             expected=f"version {TIMELINE_VERSION}",
         )
-    try:
+    with TIMELINE_DOCUMENT.fields(path):
         return Timeline.from_dict(data)
-    except (KeyError, TypeError, ValueError) as error:
-        raise TimelineError(
-            f"has a malformed field ({type(error).__name__}: {error})",
-            where=path,
-            expected=f"timeline format version {TIMELINE_VERSION} as docs/timeline.md describes",
-        ) from None

@@ -30,13 +30,20 @@ from ..manifest.init import MEDIA_SUFFIXES
 from ..manifest.model import Anchor, ClipRef, Manifest
 from ..media.probe import count_frames
 from ..sources.resolve import SourceClip
-from ..store import sha256_of, write_text
+from ..store import JsonDocument, load_json_object, sha256_of, write_text
 from ..transcripts.model import Transcript
 from ..transcripts.options import TranscribeOptions
 
 PROVENANCE_NAME = "film.provenance.json"
 PROVENANCE_SUFFIX = ".provenance.json"
 PROVENANCE_VERSION = 1
+# How a record is read back (by verify and signoff), and what is said when it cannot be.
+PROVENANCE = JsonDocument(
+    what="provenance record",
+    expected=f"the JSON that `triggerfilm render` writes as {PROVENANCE_NAME}",
+    hint="Restore the record from a copy, or render the film again",
+    missing_hint="Give the folder a film was rendered into",
+)
 # The film's own files, hashed when present so ``verify`` also notices an edited output.
 OUTPUT_FILES = (
     "film.mp4", "film.srt", "film.vtt", "film.ttml", "timeline.json", "transcript.txt",
@@ -232,10 +239,8 @@ def write_provenance(
 
 
 def _previous_signoffs(path: Path) -> list[Any]:
-    try:
-        old = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
+    # No earlier record, or one too damaged to read, has no sign-offs to carry over.
+    old = load_json_object(path)
     signoffs = old.get("signoffs") if isinstance(old, dict) else None
     return signoffs if isinstance(signoffs, list) else []
 
@@ -310,8 +315,8 @@ def verify_folder(out_dir: str | Path) -> VerifyReport:
 
 
 def _verify_record(record_path: Path, out_dir: Path) -> tuple[int, list[Drift], list[Any]]:
-    try:
-        record = json.loads(record_path.read_text(encoding="utf-8"))
+    record = PROVENANCE.read(record_path)
+    with PROVENANCE.fields(record_path):
         checks = [("source", clip["id"], clip["path"], clip["sha256"]) for clip in record["clips"]]
         checks.append(
             ("manifest", Path(record["manifest"]["path"]).name, record["manifest"]["path"],
@@ -321,12 +326,6 @@ def _verify_record(record_path: Path, out_dir: Path) -> tuple[int, list[Drift], 
             ("output", name, str(Path(out_dir) / name), digest)
             for name, digest in record.get("outputs", {}).items()
         ]
-    except (ValueError, KeyError, TypeError) as error:
-        raise TriggerfilmError(
-            f"not a provenance record ({error})",
-            where=record_path,
-            expected=f"the JSON that `triggerfilm render` writes as {PROVENANCE_NAME}",
-        ) from None
     # Refuse the whole record before touching any file: a crafted record must learn nothing
     # about a file it names (not even whether it exists).
     for kind, name, path, expected in checks:
@@ -340,12 +339,13 @@ def _verify_record(record_path: Path, out_dir: Path) -> tuple[int, list[Drift], 
                 hint="verify reads only files inside the folder it checks and the media and "
                 "manifest a render records; restore the record or render again",
             )
-    signed = {
-        name
-        for signoff in record.get("signoffs") or []
-        if isinstance(signoff, dict)
-        for name in (signoff.get("files") or {})
-    }
+    with PROVENANCE.fields(record_path):
+        signed = {
+            name
+            for signoff in record.get("signoffs") or []
+            if isinstance(signoff, dict)
+            for name in (signoff.get("files") or {})
+        }
     for name in sorted(signed):
         problem = _not_ours("output", name, str(out_dir / name), "", out_dir)
         if problem:
@@ -369,7 +369,8 @@ def _verify_record(record_path: Path, out_dir: Path) -> tuple[int, list[Drift], 
     drift += _picture_drift(record, out_dir, drift)
     from .signoff import check_signoffs
 
-    return len(checks), drift, check_signoffs(record, out_dir, hashed)
+    with PROVENANCE.fields(record_path):
+        return len(checks), drift, check_signoffs(record, out_dir, hashed)
 
 
 def _not_ours(kind: str, name: str, path: str, expected: str, out_dir: Path) -> str | None:

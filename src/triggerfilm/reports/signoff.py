@@ -18,7 +18,7 @@ from typing import Any
 from ..captions.check import check_subtitles
 from ..errors import TriggerfilmError
 from ..store import sha256_of, write_text
-from .provenance import PROVENANCE_SUFFIX
+from .provenance import PROVENANCE, PROVENANCE_SUFFIX
 
 CAPTION_SUFFIXES = (".srt", ".vtt", ".ttml")
 
@@ -45,21 +45,6 @@ class SignoffCheck:
         )
 
 
-def read_record(out_dir: Path, stem: str) -> tuple[Path, dict[str, Any]]:
-    path = out_dir / f"{stem}{PROVENANCE_SUFFIX}"
-    try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise TriggerfilmError(
-            "no provenance record", where=path, hint="Give the folder a film was rendered into"
-        ) from None
-    except (OSError, ValueError) as error:
-        raise TriggerfilmError(f"not a provenance record ({error})", where=path) from None
-    if not isinstance(record, dict):
-        raise TriggerfilmError("not a provenance record", where=path)
-    return path, record
-
-
 def sign_off(
     out_dir: str | Path, reviewer: str, stem: str = "film", today: datetime.date | None = None
 ) -> dict[str, Any]:
@@ -72,7 +57,8 @@ def sign_off(
             field="reviewer",
             expected="the name of the person who approves the captions (1-200 characters)",
         )
-    path, record = read_record(out_dir, stem)
+    path = out_dir / f"{stem}{PROVENANCE_SUFFIX}"
+    record = PROVENANCE.read(path)
     files = {
         f"{stem}{suffix}": sha256_of(out_dir / f"{stem}{suffix}")
         for suffix in CAPTION_SUFFIXES
@@ -84,10 +70,11 @@ def sign_off(
             where=out_dir,
             expected=f"{stem}.srt, {stem}.vtt or {stem}.ttml",
         )
-    profile = (record.get("caption_profile") or {}).get("name", "default")
-    fps = record.get("fps") or 25
+    with PROVENANCE.fields(path):
+        profile = (record.get("caption_profile") or {}).get("name", "default")
+        fps = float(record.get("fps") or 25)
     first = next(iter(files))
-    report = check_subtitles(out_dir / first, profile, fps=float(fps))
+    report = check_subtitles(out_dir / first, profile, fps=fps)
     signoff = {
         "reviewer": name,
         "date": (today or datetime.datetime.now(datetime.UTC).date()).isoformat(),
