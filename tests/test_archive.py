@@ -419,6 +419,20 @@ def test_verify_removes_a_corrupted_blob(cache):
     assert not cache.verify(path.name) and not path.exists()
 
 
+def test_a_damaged_url_index_is_only_a_lost_shortcut(cache):
+    blob = cache.put_bytes(b"catalogue text")
+    index = cache.root / "index" / "urls.json"
+    index.parent.mkdir(parents=True)
+    for damage in ("{not json", "[]", '{"http://a/c.yaml": 3}'):
+        index.write_text(damage)
+        assert cache.lookup_url("http://a/c.yaml") is None
+        cache.remember_url("http://a/c.yaml", blob.name)  # a new index, written over it
+        assert cache.lookup_url("http://a/c.yaml") == blob
+    index.unlink()
+    index.mkdir()  # not even a file: still no traceback, just no shortcut
+    assert cache.lookup_url("http://a/c.yaml") is None
+
+
 def test_sample_archive_if_present(cache):
     catalogue = REPO / "clips" / "catalogue.yaml"
     if not catalogue.is_file():

@@ -567,3 +567,11 @@ def test_an_approval_pack_never_overwrites_a_clip(tmp_path, tone):
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "approval-N01.mp4" in result.stderr and "which the film uses" in result.stderr
     assert _sha(clip) == before and sorted(p.name for p in out.iterdir()) == [clip.name]
+
+
+@pytest.mark.parametrize("marker", ["[]", "{not json", '{"manifest": 3}'])
+def test_a_damaged_output_marker_protects_nothing_and_breaks_nothing(tmp_path, marker):
+    from triggerfilm.render.film import MARKER, check_output_folder
+
+    (tmp_path / MARKER).write_text(marker)
+    check_output_folder(tmp_path, "film.yaml", force=False)  # no manifest named: no refusal

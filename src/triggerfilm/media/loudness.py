@@ -10,11 +10,11 @@ import json
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import asdict, astuple, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from ..sources.local import file_sha256
-from ..store import cache_root, write_text
+from ..store import cache_root, load_json_object, write_text
 from .ffmpeg import run_ffmpeg
 
 TARGETS = {"broadcast": -23.0, "web": -16.0}
@@ -111,14 +111,14 @@ def clip_loudness(path: Path) -> Loudness:
     """The loudness of a whole source file, measured once per content and cached."""
     sha = file_sha256(path)
     entry = cache_root() / "loudness" / f"{sha}.json"
-    if entry.exists():
-        try:
-            found = Loudness(**json.loads(entry.read_text(encoding="utf-8")))
-            # A damaged entry ([] or strings or NaN) is measured again, never trusted.
-            if all(isinstance(v, int | float) and math.isfinite(v) for v in astuple(found)):
-                return found
-        except (ValueError, TypeError, OSError):
-            pass
+    # A damaged entry ([], strings, NaN, missing or extra fields) is measured again, never trusted.
+    kept = load_json_object(entry)
+    if (
+        isinstance(kept, dict)
+        and kept.keys() == {f.name for f in fields(Loudness)}
+        and all(isinstance(v, int | float) and math.isfinite(v) for v in kept.values())
+    ):
+        return Loudness(**kept)
     result = measure(["-i", str(path)], f"measuring the loudness of {path.name}")
     write_text(entry, json.dumps(asdict(result)))
     return result

@@ -6,7 +6,6 @@ the end, so an interrupted render never leaves a half-written film.mp4 behind.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from ..captions.model import Cue
 from ..editplan.timeline import Card, Item, Timeline
 from ..media.ffmpeg import run_ffmpeg, run_parallel, stop_children
 from ..media.loudness import Loudness, gated_loudness, measure
-from ..store import staged_path
+from ..store import load_json_object, staged_path
 from .cards import text_warnings
 from .outputs import OutputFolderError
 from .segments import SAMPLE_RATE, EncodeSettings, Segment, render_segment
@@ -46,11 +45,10 @@ def check_output_folder(out_dir: Path, manifest: str, force: bool) -> None:
     marker = out_dir / MARKER
     if force or not marker.exists():
         return
-    try:
-        previous = json.loads(marker.read_text(encoding="utf-8")).get("manifest")
-    except (ValueError, OSError):
-        previous = None
-    if previous and previous != manifest:
+    # A damaged marker (not JSON, not an object, no manifest's name) has no film to protect.
+    found = load_json_object(marker)
+    previous = found.get("manifest") if isinstance(found, dict) else None
+    if isinstance(previous, str) and previous and previous != manifest:
         raise OutputFolderTaken(
             f"{out_dir} holds a film made from {previous}",
             where=out_dir,

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..media.ffmpeg import RenderError
+from ..store import load_json_object
 
 LOCK_NAME = ".triggerfilm-render.lock"
 
@@ -98,11 +99,11 @@ def _holder() -> dict[str, Any]:
 
 
 def _describe_holder(path: Path) -> str:
-    try:
-        holder = json.loads(path.read_text(encoding="utf-8"))
+    # The holder writes the lock file after locking it: it may be empty or half-written yet.
+    holder = load_json_object(path)
+    if isinstance(holder, dict) and all(k in holder for k in ("pid", "host", "started")):
         return f"process {holder['pid']} on {holder['host']}, started {holder['started']}"
-    except (OSError, ValueError, KeyError, TypeError):
-        return "another process"
+    return "another process"
 
 
 def _lock(path: Path) -> int:

@@ -26,7 +26,15 @@ from ..editplan.timeline import Card, Cut, Item
 from ..media.ffmpeg import RenderError, run_ffmpeg
 from ..media.loudness import EBUR128_BLOCKS, block_loudness, parse_blocks
 from ..media.probe import count_frames
-from ..store import json_key, sha256_of, sharded_path, staged_path, write_text
+from ..store import (
+    Unreadable,
+    json_key,
+    load_json_object,
+    sha256_of,
+    sharded_path,
+    staged_path,
+    write_text,
+)
 from .ass import compose_ass
 from .cards import draw_audio_backdrop, draw_card, draw_name_strap
 from .fonts import FONT_DIR
@@ -122,13 +130,12 @@ def _record_path(target: Path) -> Path:
 
 def _read_record(target: Path) -> dict[str, Any] | str:
     """The record of the cached segment at ``target``, or why it cannot be trusted."""
-    try:
-        record = json.loads(_record_path(target).read_text(encoding="utf-8"))
-        size, digest = record["size"], record["sha256"]
-    except FileNotFoundError:
-        return "its record is missing"
-    except (OSError, ValueError, KeyError, TypeError):
+    record = load_json_object(_record_path(target))
+    if isinstance(record, Unreadable):
+        return "its record is missing" if record.missing else "its record is unreadable"
+    if "size" not in record or "sha256" not in record:
         return "its record is unreadable"
+    size, digest = record["size"], record["sha256"]
     try:
         actual = target.stat().st_size
     except FileNotFoundError:
@@ -137,7 +144,7 @@ def _read_record(target: Path) -> dict[str, Any] | str:
         return f"{actual} bytes where {size} were written"
     if sha256_of(target) != digest:
         return "its checksum does not match"
-    return dict(record)
+    return record
 
 
 def _recorded_blocks(record: dict[str, Any], frames: int, fps: int) -> tuple[float, ...] | None:

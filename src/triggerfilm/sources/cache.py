@@ -22,6 +22,7 @@ from ..errors import SourceError
 from ..store.atomic import move_into_place, write_text
 from ..store.cache import cache_root, sharded_path
 from ..store.hashing import is_sha256, normalise_sha256, sha256_of
+from ..store.records import load_json_object
 
 __all__ = ["ContentCache", "cache_root", "normalise_sha256", "sha256_of"]
 
@@ -127,10 +128,7 @@ class ContentCache:
 
     def lookup_url(self, url: str) -> Path | None:
         """The blob last downloaded from ``url`` without a known hash, if it is still cached."""
-        try:
-            index = json.loads(self._url_index.read_text(encoding="utf-8"))
-        except (FileNotFoundError, ValueError):
-            return None
+        index = load_json_object(self._url_index)
         digest = index.get(url) if isinstance(index, dict) else None
         if not isinstance(digest, str) or not is_sha256(digest):
             return None
@@ -140,11 +138,8 @@ class ContentCache:
         """Record that ``url`` gave the blob ``sha256``."""
         index_path = self._url_index
         index_path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            index = json.loads(index_path.read_text(encoding="utf-8"))
-            if not isinstance(index, dict):
-                index = {}
-        except (FileNotFoundError, ValueError):
-            index = {}
+        found = load_json_object(index_path)
+        # A damaged index is only a lost shortcut: start a new one.
+        index = found if isinstance(found, dict) else {}
         index[url] = normalise_sha256(sha256)
         write_text(index_path, json.dumps(index, indent=1, sort_keys=True))

@@ -22,7 +22,7 @@ from typing import Protocol
 from .. import __version__
 from ..notices import Notice
 from ..sources.local import file_sha256
-from ..store import cache_root, json_key, sharded_path, write_text
+from ..store import Unreadable, cache_root, json_key, load_json_object, sharded_path, write_text
 from .model import Transcript
 from .options import TranscribeOptions
 
@@ -90,22 +90,18 @@ def read_cached(path: Path, redo: str, notices: list[Notice] | None = None) -> T
     is not a file) is never trusted: it is removed so the caller makes it again, and a
     :class:`Notice` saying what will be redone goes on ``notices`` when the caller collects them.
     """
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+    data = load_json_object(path)
+    if isinstance(data, Unreadable):
+        # A folder, an unreadable file or broken JSON where the entry should be.
+        if not data.missing:
+            _discard(path, data.problem, redo, notices)
         return None
-    except OSError as error:  # a folder or an unreadable file where the entry should be
-        _discard(path, error.strerror or type(error).__name__, redo, notices)
-        return None
     try:
-        data = json.loads(raw)
-        if not isinstance(data, dict):
-            raise ValueError(f"a JSON {type(data).__name__} instead of a transcript")
         recorded = data.pop("sha256", None)
         if recorded is not None and recorded != json_key(data):
             raise ValueError("its content does not match the checksum recorded with it")
         return Transcript.from_dict(data)
-    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
         _discard(path, str(error) or type(error).__name__, redo, notices)
         return None
 
