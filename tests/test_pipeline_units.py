@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from triggerfilm.app.render import RenderOptions, approval_quotes, output_stem
+from triggerfilm.app.render import RenderOptions, output_stem
 from triggerfilm.app.selecting import add_hit
 from triggerfilm.captions.build import build_captions
 from triggerfilm.captions.profiles import get_profile
@@ -34,6 +34,7 @@ from triggerfilm.media.probe import MediaInfo
 from triggerfilm.notices import Notice
 from triggerfilm.render.ass import compose_ass
 from triggerfilm.render.film import _chapters
+from triggerfilm.reports.approval import approval_quotes
 from triggerfilm.reports.pack import facilitator_pack
 from triggerfilm.reports.plan import build_plan_report
 from triggerfilm.reports.plan_format import format_table
@@ -161,10 +162,16 @@ def test_facilitator_pack_is_one_page_with_every_touchpoint(project):
     assert "Nights" in page and "Visiting" in page
 
 
-def test_approval_quotes_and_output_names(project):
+def test_approval_quotes_list_each_passage_in_film_order(project):
     timeline = project[3]
     quotes = approval_quotes(timeline, "ICU07")
+    assert quotes.startswith("Passages from ICU07 chosen for the film “Synthetic film”.")
     assert "The nights were" in quotes
+    assert quotes.index("1. Nights (clip a,") < quotes.index("2. Visiting (clip a, 9.0")
+
+
+def test_output_names(project):
+    timeline = project[3]
     assert output_stem(RenderOptions(), timeline, None) == "film"
     assert output_stem(RenderOptions(), timeline, 1).startswith("touchpoint-02-")
 

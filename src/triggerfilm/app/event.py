@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..captions.build import build_captions
@@ -38,7 +38,9 @@ def event_pack(
     The folder holds film.mp4, its captions (film.vtt, film.srt, film.ttml), the transcript,
     index.html and assets/: open index.html from a USB stick.
     """
-    options = options or RenderOptions()
+    # The player shows the captions, and lets the audience resize or hide them: the picture
+    # stays clean whatever the face asked for (they are still a soft track in the film).
+    options = replace(options or RenderOptions(), burn_in=False)
     out_dir = Path(out_dir).resolve()
     rendered = render_manifest(manifest_path, out_dir, options, progress)
     manifest = load_manifest(manifest_path)

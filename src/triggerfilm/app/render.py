@@ -18,13 +18,14 @@ from ..captions.profiles import CaptionProfile, get_profile
 from ..captions.transcript_doc import descriptive_transcript
 from ..captions.writers import format_srt, format_ttml, format_vtt
 from ..consent import check_consent, refuse_unconsented
-from ..editplan.timeline import Cut, Timeline, narrator_film, touchpoint_film
+from ..editplan.timeline import Timeline, narrator_film, touchpoint_film
 from ..errors import ManifestError
-from ..media.ffmpeg import run_parallel
 from ..media.loudness import TARGETS as LOUDNESS_TARGETS
-from ..media.loudness import Loudness, clip_loudness
+from ..media.loudness import Loudness
 from ..render.film import MARKER, RenderedFilm, check_output_folder, render_film
+from ..render.loudness import loudness_gains
 from ..render.outputs import locked_output_folder, refuse_overwriting_inputs
+from ..reports.approval import approval_quotes
 from ..reports.provenance import PROVENANCE_SUFFIX, provenance_record, write_provenance
 from ..sources.catalogue import CATALOGUE_NAMES
 from ..store import cache_root, write_text
@@ -120,26 +121,6 @@ def input_files(prepared: Prepared) -> list[Path]:
             folder = folder if folder.is_absolute() else Path(manifest.path).parent / folder
             files += [folder / name for name in CATALOGUE_NAMES] + [folder]
     return files
-
-
-def loudness_gains(timeline: Timeline, target: float, jobs: int = 2) -> dict[str, float]:
-    """The gain (dB) that brings each source used by a cut to ``target`` LUFS.
-
-    Sources not yet in the loudness cache are measured ``jobs`` at a time: each measurement
-    is one single-threaded ffmpeg decoding a whole interview, and they are independent.
-    """
-    sources: dict[str, str] = {}
-    for item in timeline.items:
-        if isinstance(item, Cut) and item.has_audio:
-            sources.setdefault(item.source_sha256, item.source)
-    levels = run_parallel(lambda s: clip_loudness(Path(s)), list(sources.values()), jobs)
-    measured = dict(zip(sources, levels, strict=True))
-    gains = {}
-    for sha, level in measured.items():
-        # A silent clip stays as it is; an extreme gain would only raise its noise.
-        gain = 0.0 if level.silent else target - level.integrated
-        gains[sha] = max(-20.0, min(20.0, gain))
-    return gains
 
 
 def render_manifest(
@@ -383,26 +364,3 @@ def approval_pack(
         return _render_timeline(
             prepared, timeline, out_dir, stem, options, progress, counts, quotes
         )
-
-
-def approval_quotes(timeline: Timeline, narrator: str) -> str:
-    """The words of each passage, in film order, for the narrator to read and approve."""
-    lines = [
-        f"Passages from {narrator} chosen for the film “{timeline.title}”.",
-        "Please tell the team if any of them must not be used, or should be changed.",
-        "",
-    ]
-    number = 0
-    for item in timeline.items:
-        if not isinstance(item, Cut):
-            continue
-        number += 1
-        start, end = item.source_in, timeline.source_out(item)
-        words = " ".join("".join(w.text for w in item.words).split())
-        lines += [
-            f"{number}. {timeline.touchpoints[item.touchpoint]} "
-            f"(clip {item.clip_id}, {start:.1f}–{end:.1f} s)",
-            f"   “{words}”",
-            "",
-        ]
-    return "\n".join(lines)

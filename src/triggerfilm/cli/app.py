@@ -77,6 +77,10 @@ def transcribe_options(f: Command) -> Command:
     return f
 
 
+# The parameters transcribe_options declares, as the command receives them.
+TRANSCRIBE_PARAMETERS = ("engine", "model", "language", "beam_size", "threads")
+
+
 def transcribe_settings(
     engine: str, model: str, language: str | None, beam_size: int, threads: int
 ) -> TranscribeOptions:

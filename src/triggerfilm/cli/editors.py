@@ -10,14 +10,7 @@ import click
 from .. import app
 from ..exports import FORMATS
 from .app import Bars, cli, echo_notices, transcribe_options, transcribe_settings
-from .options import (
-    file_option,
-    film_folder,
-    film_folder_hints,
-    manifest_argument,
-    preset_option,
-    use_choice,
-)
+from .options import file_option, film_options, manifest_argument, preset_option, use_choice
 
 
 @cli.command()
@@ -95,7 +88,7 @@ def import_edit(edit: Path, manifest: Path, fmt: str | None, dry_run: bool, **op
 
 @cli.command("event-pack")
 @manifest_argument
-@film_folder("out/<manifest name>-event", "Folder to make")
+@film_options("out/<manifest name>-event", "Folder to make")
 @click.option(
     "--no-pause",
     is_flag=True,
@@ -105,13 +98,7 @@ def import_edit(edit: Path, manifest: Path, fmt: str | None, dry_run: bool, **op
 @use_choice
 @transcribe_options
 def event_pack(
-    manifest: Path,
-    out_dir: Path | None,
-    no_pause: bool,
-    force: bool,
-    preset: str,
-    use: str,
-    **opts: Any,
+    manifest: Path, out_dir: Path | None, no_pause: bool, options: app.RenderOptions
 ) -> None:
     """Make a folder that plays the film offline at the event, from a USB stick.
 
@@ -122,14 +109,7 @@ def event_pack(
     touchpoints[].prompt, or a default question); everything works from the keyboard.
     """
     out_dir = out_dir or Path("out") / f"{manifest.stem}-event"
-    options = app.RenderOptions(
-        burn_in=False,
-        force=force,
-        preset=preset,
-        use=use,
-        transcribe=transcribe_settings(**opts),
-    )
-    with Bars() as bars, film_folder_hints():
+    with Bars() as bars:
         report = app.event_pack(
             manifest, out_dir, options, pause_at_end=not no_pause, progress=bars
         )

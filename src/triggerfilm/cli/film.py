@@ -13,8 +13,7 @@ from ..timefmt import length_words
 from .app import Bars, cli, echo_notices, transcribe_options, transcribe_settings
 from .options import (
     file_option,
-    film_folder,
-    film_folder_hints,
+    film_options,
     format_option,
     manifest_argument,
     preset_option,
@@ -69,7 +68,7 @@ def transcript(media: Path, fmt: str, **opts: Any) -> None:
     help="Re-make a film exactly from its saved timeline.json instead of a manifest "
     "(see docs/timeline.md).",
 )
-@film_folder("out/<manifest name>")
+@film_options("out/<manifest name>")
 @click.option(
     "--no-burn-in",
     is_flag=True,
@@ -95,14 +94,7 @@ def render(
     manifest: Path | None,
     timeline_file: Path | None,
     out_dir: Path | None,
-    no_burn_in: bool,
-    force: bool,
-    preset: str,
-    loudness: str,
-    touchpoint: str | None,
-    preview: bool,
-    use: str,
-    **opts: Any,
+    options: app.RenderOptions,
 ) -> None:
     """Render MANIFEST to a captioned film.
 
@@ -116,7 +108,7 @@ def render(
     """
     if (manifest is None) == (timeline_file is None):
         raise click.UsageError("give a MANIFEST or --timeline FILE (one of them)")
-    if timeline_file is not None and touchpoint is not None:
+    if timeline_file is not None and options.touchpoint is not None:
         raise click.UsageError("--touchpoint needs a MANIFEST, not --timeline")
     if manifest is not None:
         name = manifest.stem
@@ -124,17 +116,7 @@ def render(
         assert timeline_file is not None  # one of the two, checked above
         name = f"{timeline_file.parent.name}-replay"
     out_dir = out_dir or Path("out") / name
-    options = app.RenderOptions(
-        burn_in=not no_burn_in,
-        force=force,
-        preset=preset,
-        loudness=loudness,
-        touchpoint=touchpoint,
-        preview=preview,
-        use=use,
-        transcribe=transcribe_settings(**opts),
-    )
-    with Bars() as bars, film_folder_hints():
+    with Bars() as bars:
         if manifest is not None:
             report = app.render_manifest(manifest, out_dir, options, bars)
         else:
@@ -168,10 +150,11 @@ def init(folder: Path, name: str) -> None:
 @cli.command("approval-pack")
 @manifest_argument
 @click.option("--narrator", required=True, metavar="CODE", help="The narrator's code, e.g. ICU07.")
-@film_folder("out/<manifest name>-approval")
+@film_options("out/<manifest name>-approval")
+@preset_option
 @transcribe_options
 def approval_pack_command(
-    manifest: Path, narrator: str, out_dir: Path | None, force: bool, **opts: Any
+    manifest: Path, narrator: str, out_dir: Path | None, options: app.RenderOptions
 ) -> None:
     """Render one narrator's passages as a short film, with a list of their quotes.
 
@@ -179,8 +162,7 @@ def approval_pack_command(
     approval-CODE.mp4 (with captions), approval-CODE-quotes.txt and subtitles.
     """
     out_dir = out_dir or Path("out") / f"{manifest.stem}-approval"
-    options = app.RenderOptions(force=force, transcribe=transcribe_settings(**opts))
-    with Bars() as bars, film_folder_hints():
+    with Bars() as bars:
         report = app.approval_pack(manifest, narrator, out_dir, options, bars)
     click.echo(f"Approval pack for {narrator}: {report.duration:.1f} s, {report.cues} captions.")
     for path in report.files:

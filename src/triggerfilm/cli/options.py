@@ -4,16 +4,23 @@ target length, the output format, and where the film will be shown."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 
+from .. import app
 from ..manifest.model import CONSENT_USES
 from ..render.film import OutputFolderTaken
 from ..render.outputs import OutputFolderError
-from .app import Command, choice_option
+from .app import TRANSCRIBE_PARAMETERS, Command, choice_option, transcribe_settings
+
+# A film-making command, as film_options hands it on: its signature changes (``options`` in
+# place of the options it gathers), so it is no longer a ``Command``.
+Film = Callable[..., None]
 
 # The MANIFEST argument most commands take.
 manifest_argument = click.argument("manifest", type=click.Path(dir_okay=False, path_type=Path))
@@ -30,13 +37,36 @@ def output_folder(default: str, what: str = "Output folder") -> Callable[[Comman
     )
 
 
-def film_folder(default: str, what: str = "Output folder") -> Callable[[Command], Command]:
-    """``-o/--output`` and ``--force``: a folder a film is written into, which is never taken
-    over from another manifest's film unless the user says so."""
+# The command-line parameters that set the RenderOptions field of the same name.
+_RENDER_FIELDS = ("preset", "use", "loudness", "touchpoint", "preview")
+
+
+def film_options(default: str, what: str = "Output folder") -> Callable[[Film], Film]:
+    """``-o/--output`` and ``--force`` for a command that renders a film, and the one place
+    where the command's film options become an ``app.RenderOptions``.
+
+    The command declares its other film options with their own decorators (``--preset``,
+    ``--use``, the transcription options, render's ``--no-burn-in``, ``--loudness``,
+    ``--touchpoint``, ``--preview``), so each keeps its place in ``--help``. It is called
+    with one ``options`` in place of them all, with ``out_dir`` (None: the command's default
+    folder) and its own parameters as they are, and under :func:`film_folder_hints`.
+    """
     force = click.option("--force", is_flag=True, help="Replace a film made from another manifest.")
 
-    def decorate(f: Command) -> Command:
-        return output_folder(default, what)(force(f))
+    def decorate(command: Film) -> Film:
+        @functools.wraps(command)
+        def run(*, force: bool, **params: Any) -> None:
+            fields = {name: params.pop(name) for name in _RENDER_FIELDS if name in params}
+            if "no_burn_in" in params:
+                fields["burn_in"] = not params.pop("no_burn_in")
+            transcribe = {name: params.pop(name) for name in TRANSCRIBE_PARAMETERS}
+            options = app.RenderOptions(
+                force=force, transcribe=transcribe_settings(**transcribe), **fields
+            )
+            with film_folder_hints():
+                command(options=options, **params)
+
+        return output_folder(default, what)(force(run))
 
     return decorate
 
