@@ -70,7 +70,7 @@ def test_a_join_with_the_wrong_digest_is_refused_and_nothing_is_left(tmp_path, m
 
 def test_model_names_resolve_offline():
     tiny = resolve_model("tiny", "faster-whisper")
-    assert tiny.offline and tiny.requested == "bundled"
+    assert tiny.offline and tiny.ready and tiny.name == "bundled"
     assert resolve_model("tiny.en", "faster-whisper").location == tiny.location
     base = resolve_model("base", "faster-whisper")
     assert base.offline and Path(base.location) == base_model_dir()

@@ -182,13 +182,11 @@ def models(ctx: click.Context) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
-    from ..transcripts.options import default_model
-    from ..transcripts.whisper_models import display_name, list_offline_models
+    from ..app import offline_models
 
-    default = display_name(default_model())
-    for model in list_offline_models():
-        mark = "*" if model.name == default else " "
-        click.echo(f"{model.engine:15} {mark}{model.name:12} {model.location}")
+    for choice in offline_models():
+        model, mark = choice.model, "*" if choice.default else " "
+        click.echo(f"{model.engine:15} {mark}{choice.name:12} {model.location}")
         click.echo(f"{'':15}  {'':12} {model.source}")
 
 
@@ -208,12 +206,9 @@ def models_export_openai(model: str, output: Path | None) -> None:
     """Convert a CTranslate2 Whisper model (default: the bundled tiny.en) to an openai-whisper
     checkpoint (.pt) and print its path. The checkpoint's dimensions (layers, width, heads,
     vocabulary) are read from the model's own tensors, so tiny.en and base both convert."""
-    from ..transcripts.convert import convert_ct2_to_openai
-    from ..transcripts.whisper_models import ct2_model_dir, openai_export_path
+    from ..app import export_openai_checkpoint
 
-    source = ct2_model_dir(model)
-    target = output or openai_export_path(source)
-    click.echo(convert_ct2_to_openai(source, target))
+    click.echo(export_openai_checkpoint(model, output))
 
 
 @cli.command("review")
