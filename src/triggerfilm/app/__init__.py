@@ -37,6 +37,7 @@ from .selecting import (
 from .signoff import SignoffReport, sign_off_captions
 from .subtitles import (
     FixOutcome,
+    OverwritesChecked,
     QcOutcome,
     caption_qc_report,
     check_subtitle_file,
@@ -58,4 +59,6 @@ __all__ = [
     "import_edit", "render_saved_timeline",
     # Starting a project and the models: app/project.py, app/models.py
     "OfflineModel", "export_openai_checkpoint", "offline_models", "start_project",
+    # Refusals a face adds its own hint to
+    "OverwritesChecked",
 ]  # fmt: skip

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -98,44 +100,63 @@ def check_subs(
     from ..app import check_subtitle_file
     from ..captions.check import format_text
 
+    if fix_out is not None and in_place:
+        raise click.UsageError(
+            "give one of --fix OUT or --in-place, not both: --fix film.fixed.srt writes a new "
+            "file; --in-place rewrites this one"
+        )
+    max_bytes = max_size * 1024 * 1024
     if fix_out is not None or in_place:
         from ..app import fix_subtitle_file
 
-        outcome = fix_subtitle_file(
-            file,
-            fix_out,
-            profile,
-            fps=fps,
-            in_place=in_place,
-            max_bytes=max_size * 1024 * 1024,
-        )
+        with _subtitle_hints():
+            # No output file: the repair goes into FILE itself.
+            outcome = fix_subtitle_file(file, fix_out, profile, fps=fps, max_bytes=max_bytes)
         click.echo(outcome.to_text(), nl=False)
         sys.exit(1 if outcome.remaining.has_errors else 0)
 
     if report_out is not None:
         from ..app import caption_qc_report
 
-        with Bars() as bars:
+        with Bars() as bars, _subtitle_hints():
             qc = caption_qc_report(
                 file,
                 report_out,
                 profile,
                 fps=fps,
                 media=media,
-                max_bytes=max_size * 1024 * 1024,
+                max_bytes=max_bytes,
                 progress=bars,
             )
         report = qc.report
         click.echo(f"wrote {qc.written} ({qc.stills} thumbnails)", err=True)
     else:
-        report = check_subtitle_file(
-            file, profile, fps=fps, media=media, max_bytes=max_size * 1024 * 1024
-        )
+        with _subtitle_hints():
+            report = check_subtitle_file(file, profile, fps=fps, media=media, max_bytes=max_bytes)
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
         click.echo(format_text(report))
     sys.exit(1 if report.has_errors else 0)
+
+
+@contextmanager
+def _subtitle_hints() -> Iterator[None]:
+    """Say which option of check-subs does what the checker's own hints ask for."""
+    from ..app import OverwritesChecked
+    from ..captions.check.read import SubtitleTooLarge
+
+    try:
+        yield
+    except SubtitleTooLarge as error:
+        error.hint = (
+            "Subtitle files are rarely over 1 MB: check that this is the right file, or raise "
+            "the limit with --max-size"
+        )
+        raise
+    except OverwritesChecked as error:
+        error.hint = "Give --fix another file name, or use --in-place to rewrite the file itself"
+        raise
 
 
 @cli.command("signoff")
