@@ -109,8 +109,8 @@ _CONSTANT = re.compile(r"[A-Z][A-Z0-9_]*|__[a-z]+__")
 
 
 def _face_imports(source: str, module: Path) -> Iterator[tuple[str, str]]:
-    """(module, name) for every name ``source``, the text of ``module``, imports from a stage or
-    a foundation; ``name`` is empty for a plain ``import triggerfilm.x``."""
+    """(module, name) for each name that ``source`` (the text of the face ``module``) imports
+    from a stage or a foundation; ``name`` is empty for a plain ``import triggerfilm.x``."""
     package = ["triggerfilm", *module.relative_to(PACKAGE).parent.parts]
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.ImportFrom):
@@ -124,7 +124,7 @@ def _face_imports(source: str, module: Path) -> Iterator[tuple[str, str]]:
             for alias in node.names:
                 # ``from .. import app``: the name is the part.
                 target = f"{dotted}.{alias.name}" if dotted == "triggerfilm" else dotted
-                if target.split(".")[1:2] and target.split(".")[1] not in FACES | {"app"}:
+                if target.split(".")[1] not in FACES | {"app"}:
                     yield dotted, alias.name
         elif isinstance(node, ast.Import):
             for alias in node.names:
