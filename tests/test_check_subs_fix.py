@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.players import ffmpeg_cues
-from triggerfilm.app import fix_subtitle_file
+from triggerfilm.app import OverwritesChecked, fix_subtitle_file
 from triggerfilm.captions.check import check_subtitles, read_subtitles
 from triggerfilm.cli import cli
 
@@ -81,6 +81,14 @@ def test_in_place_and_refusals(tmp_path):
     same = CliRunner().invoke(cli, ["check-subs", str(source), "--fix", str(source)])
     assert same.exit_code == 2 and "--in-place" in same.output
     assert source.read_text(encoding="utf-8") == MESSY
+    # The use case refuses in words every face can use; the command line names its options.
+    with pytest.raises(OverwritesChecked) as refused:
+        fix_subtitle_file(source, source, "default")
+    assert "--" not in str(refused.value) and "in place" in str(refused.value)
+    other = tmp_path / "other.srt"
+    both = CliRunner().invoke(cli, ["check-subs", str(source), "--fix", str(other), "--in-place"])
+    assert both.exit_code == 2 and "--fix OUT or --in-place, not both" in both.output
+    assert source.read_text(encoding="utf-8") == MESSY and not other.exists()
     done = CliRunner().invoke(cli, ["check-subs", str(source), "--in-place"])
     assert done.exit_code == 0, done.output
     assert not check_subtitles(source).has_errors

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from triggerfilm.captions.check import check_subtitles, read_subtitles
+from triggerfilm.captions.check.read import SubtitleTooLarge
 from triggerfilm.cli import cli
 from triggerfilm.errors import SubtitleFormatError, TriggerfilmError
 
@@ -65,8 +66,10 @@ def test_size_cap_default_and_override(tmp_path):
     cues = (f"{i}\n00:00:{i:02d},000 --> 00:00:{i:02d},900\n{text}\n\n" for i in range(1, 12))
     path.write_text("".join(cues), encoding="utf-8")
     assert path.stat().st_size > 1024 * 1024
-    with pytest.raises(SubtitleFormatError, match="larger than 1,048,576 bytes"):
+    with pytest.raises(SubtitleTooLarge, match="larger than 1,048,576 bytes") as refused:
         read_subtitles(path, max_bytes=1024 * 1024)
+    # The reader says what is wrong; which option raises the limit is the command line's to say.
+    assert "--max-size" not in str(refused.value)
     result = CliRunner().invoke(cli, ["check-subs", str(path), "--max-size", "1"])
     assert result.exit_code == 2 and "--max-size" in result.output
     # The default (64 MiB) reads and checks it.

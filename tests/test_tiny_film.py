@@ -26,6 +26,7 @@ from triggerfilm.app import RenderOptions, interchange
 from triggerfilm.app.replay import render_saved_timeline
 from triggerfilm.cli import cli
 from triggerfilm.editplan.timeline import Cut, TimelineError, load_timeline
+from triggerfilm.exports import ExportError
 from triggerfilm.manifest.load import load_manifest
 from triggerfilm.media.probe import probe
 from triggerfilm.media.stills import caption_still
@@ -165,6 +166,30 @@ def test_export_and_import_edit_commands(film, tmp_path) -> None:
         cli, ["import-edit", str(tmp_path / "none.edl"), "--manifest", str(project.manifest)]
     )
     assert result.exit_code == 2 and "none.edl" in result.output
+    # An edit whose format its name does not tell: the stage asks for the format by its field,
+    # the command line says which option names it.
+    unknown = tmp_path / "film.edit"
+    unknown.write_bytes(edl.read_bytes())
+    with pytest.raises(ExportError) as refused:
+        interchange.import_edit(unknown, project.manifest)
+    assert refused.value.field == "format" and "--format" not in str(refused.value)
+    result = CliRunner().invoke(
+        cli, ["import-edit", str(unknown), "--manifest", str(project.manifest)]
+    )
+    assert result.exit_code == 2 and "pass --format" in result.output
+    result = CliRunner().invoke(
+        cli,
+        [
+            "import-edit",
+            str(unknown),
+            "--manifest",
+            str(project.manifest),
+            "--format",
+            "edl",
+            "--dry-run",
+        ],
+    )
+    assert result.exit_code == 0, result.output
 
 
 def test_caption_stills_draw_the_words_on_the_picture_or_on_black(film) -> None:

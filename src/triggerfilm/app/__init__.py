@@ -11,6 +11,7 @@ from .consent import PackReport, consent_report, make_pack, verify_outputs, with
 from .corrections import CorrectionReport, correct_clip, correction_document
 from .event import EventPackReport, event_pack
 from .interchange import ExportReport, ImportReport, export_edit, import_edit
+from .models import OfflineModel, export_openai_checkpoint, offline_models
 from .notices import Notice, Progress
 from .prepared import (
     Prepared,
@@ -21,6 +22,7 @@ from .prepared import (
     transcribe_all,
     transcript_text,
 )
+from .project import start_project
 from .render import RenderOptions, RenderReport, approval_pack, render_manifest
 from .replay import render_saved_timeline
 from .review import review_manifest
@@ -35,6 +37,7 @@ from .selecting import (
 from .signoff import SignoffReport, sign_off_captions
 from .subtitles import (
     FixOutcome,
+    OverwritesChecked,
     QcOutcome,
     caption_qc_report,
     check_subtitle_file,
@@ -54,4 +57,8 @@ __all__ = [
     # Editors and events: app/interchange.py, app/replay.py, app/event.py
     "EventPackReport", "ExportReport", "ImportReport", "event_pack", "export_edit",
     "import_edit", "render_saved_timeline",
+    # Starting a project and the models: app/project.py, app/models.py
+    "OfflineModel", "export_openai_checkpoint", "offline_models", "start_project",
+    # Refusals a face adds its own hint to
+    "OverwritesChecked",
 ]  # fmt: skip

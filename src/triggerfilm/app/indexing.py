@@ -99,7 +99,6 @@ def search(
         if not path.is_file():
             raise TriggerfilmError(
                 "search by meaning needs the archive index, and there is none yet",
-                field="--meaning",
                 hint=f"Run `triggerfilm index {where}` first (once; later runs only add what "
                 "changed)",
             )

@@ -1,5 +1,5 @@
-"""The subtitle use cases of ``check-subs``: check a file, repair it (``--fix``), and write its
-visual QC report (``--report``), each under a caption profile named by the caller."""
+"""The subtitle use cases: check a file, repair it into another or in place, and write its
+visual QC report, each under a caption profile named by the caller."""
 
 from __future__ import annotations
 
@@ -41,33 +41,32 @@ class FixOutcome:
         return f"wrote {self.written}\n" + self.fix.describe(self.remaining)
 
 
+class OverwritesChecked(TriggerfilmError):
+    """The repaired copy was to be written over the file being repaired, which was not asked
+    for (repairing in place is its own choice); a face says how its user makes either."""
+
+
 def fix_subtitle_file(
     file: str | Path,
     out: str | Path | None,
     profile: str = "default",
     *,
     fps: float = 25.0,
-    in_place: bool = False,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> FixOutcome:
-    """Repair ``file`` into ``out`` (or into ``file`` itself with ``in_place``) and re-check it.
+    """Repair ``file`` into ``out``, or into ``file`` itself when ``out`` is None, and re-check it.
 
-    The source is never modified unless ``in_place``; the output is written atomically, so a
-    failure leaves nothing half-written.
+    The source is modified only when ``out`` is None; naming the source itself as ``out`` is
+    refused (:class:`OverwritesChecked`), since a mistyped output name must not replace the
+    file. The output is written atomically, so a failure leaves nothing half-written.
     """
     file = Path(file)
-    if (out is None) == (not in_place):
-        raise TriggerfilmError(
-            "give exactly one of --fix OUT or --in-place",
-            where=file,
-            hint="--fix film.fixed.srt writes a new file; --in-place rewrites this one",
-        )
-    target = file if in_place else Path(out)  # type: ignore[arg-type]
-    if not in_place and target.resolve() == file.resolve():
-        raise TriggerfilmError(
-            "--fix would overwrite the file being checked",
+    target = file if out is None else Path(out)
+    if out is not None and target.resolve() == file.resolve():
+        raise OverwritesChecked(
+            "the repaired copy would overwrite the file being checked",
             where=target,
-            hint="Give another output name, or use --in-place to rewrite the file itself",
+            hint="Give the copy another name, or repair the file in place",
         )
     caption_profile = get_profile(profile)
     check_subtitles(file, caption_profile, fps=fps, max_bytes=max_bytes)  # validates fps too

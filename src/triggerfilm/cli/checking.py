@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -98,44 +100,63 @@ def check_subs(
     from ..app import check_subtitle_file
     from ..captions.check import format_text
 
+    if fix_out is not None and in_place:
+        raise click.UsageError(
+            "give one of --fix OUT or --in-place, not both: --fix film.fixed.srt writes a new "
+            "file; --in-place rewrites this one"
+        )
+    max_bytes = max_size * 1024 * 1024
     if fix_out is not None or in_place:
         from ..app import fix_subtitle_file
 
-        outcome = fix_subtitle_file(
-            file,
-            fix_out,
-            profile,
-            fps=fps,
-            in_place=in_place,
-            max_bytes=max_size * 1024 * 1024,
-        )
+        with _subtitle_hints():
+            # No output file: the repair goes into FILE itself.
+            outcome = fix_subtitle_file(file, fix_out, profile, fps=fps, max_bytes=max_bytes)
         click.echo(outcome.to_text(), nl=False)
         sys.exit(1 if outcome.remaining.has_errors else 0)
 
     if report_out is not None:
         from ..app import caption_qc_report
 
-        with Bars() as bars:
+        with Bars() as bars, _subtitle_hints():
             qc = caption_qc_report(
                 file,
                 report_out,
                 profile,
                 fps=fps,
                 media=media,
-                max_bytes=max_size * 1024 * 1024,
+                max_bytes=max_bytes,
                 progress=bars,
             )
         report = qc.report
         click.echo(f"wrote {qc.written} ({qc.stills} thumbnails)", err=True)
     else:
-        report = check_subtitle_file(
-            file, profile, fps=fps, media=media, max_bytes=max_size * 1024 * 1024
-        )
+        with _subtitle_hints():
+            report = check_subtitle_file(file, profile, fps=fps, media=media, max_bytes=max_bytes)
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
         click.echo(format_text(report))
     sys.exit(1 if report.has_errors else 0)
+
+
+@contextmanager
+def _subtitle_hints() -> Iterator[None]:
+    """Say which option of check-subs does what the checker's own hints ask for."""
+    from ..app import OverwritesChecked
+    from ..captions.check.read import SubtitleTooLarge
+
+    try:
+        yield
+    except SubtitleTooLarge as error:
+        error.hint = (
+            "Subtitle files are rarely over 1 MB: check that this is the right file, or raise "
+            "the limit with --max-size"
+        )
+        raise
+    except OverwritesChecked as error:
+        error.hint = "Give --fix another file name, or use --in-place to rewrite the file itself"
+        raise
 
 
 @cli.command("signoff")
@@ -182,13 +203,11 @@ def models(ctx: click.Context) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
-    from ..transcripts.options import default_model
-    from ..transcripts.whisper_models import display_name, list_offline_models
+    from ..app import offline_models
 
-    default = display_name(default_model())
-    for model in list_offline_models():
-        mark = "*" if model.name == default else " "
-        click.echo(f"{model.engine:15} {mark}{model.name:12} {model.location}")
+    for choice in offline_models():
+        model, mark = choice.model, "*" if choice.default else " "
+        click.echo(f"{model.engine:15} {mark}{choice.name:12} {model.location}")
         click.echo(f"{'':15}  {'':12} {model.source}")
 
 
@@ -208,12 +227,9 @@ def models_export_openai(model: str, output: Path | None) -> None:
     """Convert a CTranslate2 Whisper model (default: the bundled tiny.en) to an openai-whisper
     checkpoint (.pt) and print its path. The checkpoint's dimensions (layers, width, heads,
     vocabulary) are read from the model's own tensors, so tiny.en and base both convert."""
-    from ..transcripts.convert import convert_ct2_to_openai
-    from ..transcripts.whisper_models import ct2_model_dir, openai_export_path
+    from ..app import export_openai_checkpoint
 
-    source = ct2_model_dir(model)
-    target = output or openai_export_path(source)
-    click.echo(convert_ct2_to_openai(source, target))
+    click.echo(export_openai_checkpoint(model, output))
 
 
 @cli.command("review")

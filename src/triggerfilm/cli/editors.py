@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from .. import app
-from ..exports import FORMATS
+from ..exports import FORMATS, ExportError
 from .app import Bars, cli, echo_notices, transcribe_options, transcribe_settings
 from .options import file_option, film_options, manifest_argument, preset_option, use_choice
 
@@ -66,15 +66,20 @@ def import_edit(edit: Path, manifest: Path, fmt: str | None, dry_run: bool, **op
     media path, then content, then file name. A selection the editor did not trim keeps its
     quotes and comments. The difference is printed first; --dry-run writes nothing.
     """
-    with Bars() as bars:
-        report = app.import_edit(
-            edit,
-            manifest,
-            dry_run=dry_run,
-            fmt=fmt,
-            options=transcribe_settings(**opts),
-            progress=bars,
-        )
+    try:
+        with Bars() as bars:
+            report = app.import_edit(
+                edit,
+                manifest,
+                dry_run=dry_run,
+                fmt=fmt,
+                options=transcribe_settings(**opts),
+                progress=bars,
+            )
+    except ExportError as error:
+        if error.field == "format":  # the format could not be told from the file name
+            error.hint = "Rename the file, or pass --format"
+        raise
     click.echo(report.diff, nl=False)
     echo_notices(report.notices)
     counts = ", ".join(f"{title}: {n}" for title, n in report.touchpoints)

@@ -8,7 +8,6 @@ from typing import Any
 import click
 
 from .. import app
-from ..manifest.init import starter_manifest
 from ..timefmt import length_words
 from .app import Bars, cli, echo_notices, transcribe_options, transcribe_settings
 from .options import (
@@ -142,7 +141,7 @@ def render(
 @click.option("--name", default="film.yaml", show_default=True, help="Manifest file name.")
 def init(folder: Path, name: str) -> None:
     """Start a project: write a manifest listing the media files found in FOLDER."""
-    path = starter_manifest(folder, name)
+    path = app.start_project(folder, name)
     click.echo(f"Wrote {path}. Fill in narrators and touchpoints, then run:")
     click.echo(f"  triggerfilm transcribe {path}")
 

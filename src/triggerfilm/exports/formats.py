@@ -47,8 +47,10 @@ def format_for(path: Path, name: str | None = None) -> Format:
     raise ExportError(
         f"cannot tell the edit's format from the name '{path.name}'",
         where=path,
+        # The value that is missing: a face that lets its user name the format adds how.
+        field="format",
         expected="a file ending " + ", ".join(f.suffix for f in FORMATS.values()),
-        hint="Rename the file, or pass --format",
+        hint="Rename the file, or name its format",
     )
 
 

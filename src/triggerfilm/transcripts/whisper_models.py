@@ -45,31 +45,24 @@ _BASE_FILES = ("config.json", "tokenizer.json", "vocabulary.json")
 
 
 @dataclass(frozen=True)
-class ResolvedModel:
-    """Where an engine finds the model the user named.
+class LocatedModel:
+    """A model an engine can run: where it is, and where it comes from.
 
+    ``resolve_model`` gives one for the name a user chose, ``list_offline_models`` one for each
+    model that runs here without a network. ``name`` is the name a transcript records
+    (``bundled`` for every tiny alias, see :func:`display_name` for the one a user types).
     ``location`` is a local path, or a name the engine must download when ``offline`` is false.
     ``convert_from`` is the CTranslate2 folder an openai-whisper checkpoint at ``location`` is
-    made from when it does not exist yet.
+    made from; ``ready`` is false while the model is still to be made on first use (base not
+    joined yet, a checkpoint not converted yet).
     """
-
-    requested: str
-    engine: str
-    location: str
-    source: str
-    offline: bool
-    convert_from: Path | None = None
-
-
-@dataclass(frozen=True)
-class OfflineModel:
-    """One model that runs without a network, for ``triggerfilm models``."""
 
     engine: str
     name: str
-    location: Path
+    location: str
     source: str
-    # False when it is made on first use (an openai-whisper checkpoint not exported yet).
+    offline: bool = True
+    convert_from: Path | None = None
     ready: bool = True
 
 
@@ -230,18 +223,21 @@ def _bundled_source() -> str:
     return f"{BUNDLED_SIZE} from {BUNDLED_PACKAGE} {bundled_version()}"
 
 
-def resolve_model(name: str, engine: str) -> ResolvedModel:
-    """Turn a ``--model`` value into a location for ``engine`` (faster- or openai-whisper)."""
+def resolve_model(name: str, engine: str) -> LocatedModel:
+    """Turn a model name a user chose into a location for ``engine`` (faster- or openai-whisper).
+
+    Whisper base is joined into the cache here, the first time it is named."""
     name = canonical_model(name)
     path = Path(name).expanduser()
     if engine == "faster-whisper":
         if name == BUNDLED:
-            return ResolvedModel(name, engine, str(bundled_model_dir()), _bundled_source(), True)
+            return LocatedModel(engine, name, str(bundled_model_dir()), _bundled_source())
         if name == BASE:
-            return ResolvedModel(name, engine, str(assemble_base()), _base_source(), True)
+            return LocatedModel(engine, name, str(assemble_base()), _base_source())
         if path.exists():
-            return ResolvedModel(name, engine, str(path.resolve()), f"local folder {path}", True)
-        return ResolvedModel(name, engine, name, f"'{name}' from the Hugging Face hub", False)
+            return LocatedModel(engine, name, str(path.resolve()), f"local folder {path}")
+        hub = f"'{name}' from the Hugging Face hub"
+        return LocatedModel(engine, name, name, hub, offline=False)
 
     if name in (BUNDLED, BASE) or (path.is_dir() and (path / "model.bin").is_file()):
         if name == BUNDLED:
@@ -250,19 +246,15 @@ def resolve_model(name: str, engine: str) -> ResolvedModel:
             model_dir, source = assemble_base(), _base_source()
         else:
             model_dir, source = path.resolve(), f"local CTranslate2 folder {path}"
-        export = openai_export_path(model_dir)
-        return ResolvedModel(
-            name, engine, str(export), f"converted from {source}", True, convert_from=model_dir
-        )
+        return _converted(name, openai_export_path(model_dir), source, model_dir)
     if path.is_file():
-        return ResolvedModel(name, engine, str(path.resolve()), f"local checkpoint {path}", True)
+        return LocatedModel(engine, name, str(path.resolve()), f"local checkpoint {path}")
     downloaded = _whisper_download_dir() / f"{name}.pt"
     if downloaded.is_file():
         # openai-whisper checks the SHA-256 of a file it downloaded earlier and needs no network.
-        return ResolvedModel(
-            name, engine, name, f"'{name}' downloaded earlier ({downloaded})", True
-        )
-    return ResolvedModel(name, engine, name, f"'{name}' from openai's model server", False)
+        return LocatedModel(engine, name, name, f"'{name}' downloaded earlier ({downloaded})")
+    server = f"'{name}' from openai's model server"
+    return LocatedModel(engine, name, name, server, offline=False)
 
 
 def _whisper_download_dir() -> Path:
@@ -271,29 +263,36 @@ def _whisper_download_dir() -> Path:
     return Path(base) / "whisper"
 
 
-def _converted(name: str, checkpoint: Path, source: str) -> OfflineModel:
-    """An openai-whisper checkpoint converted from one of the CTranslate2 models we ship."""
-    later = "" if checkpoint.is_file() else "; converted on first use"
-    source = f"converted from {source}{later}"
-    return OfflineModel("openai-whisper", name, checkpoint, source, ready=checkpoint.is_file())
+def _converted(name: str, checkpoint: Path, source: str, model_dir: Path) -> LocatedModel:
+    """An openai-whisper checkpoint converted from a CTranslate2 folder (made on first use)."""
+    ready = checkpoint.is_file()
+    source = f"converted from {source}" + ("" if ready else "; converted on first use")
+    return LocatedModel(
+        "openai-whisper", name, str(checkpoint), source, convert_from=model_dir, ready=ready
+    )
 
 
-def list_offline_models() -> list[OfflineModel]:
-    """Every model that runs here without a network, with where it comes from."""
-    found = [OfflineModel("faster-whisper", TINY, bundled_model_dir(), _bundled_source())]
+def list_offline_models() -> list[LocatedModel]:
+    """Every model that runs here without a network, with where it comes from.
+
+    Nothing is joined or converted to list them: a model made on first use is not ``ready``.
+    """
+    bundled = bundled_model_dir()
+    found = [LocatedModel("faster-whisper", BUNDLED, str(bundled), _bundled_source())]
     base_installed = base_version() != "not installed"
     if base_installed:
+        joined = "" if base_ready() else "; joined on first use"
         found.append(
-            OfflineModel(
+            LocatedModel(
                 "faster-whisper",
                 BASE,
-                base_model_dir(),
-                _base_source() + ("" if base_ready() else "; joined on first use"),
+                str(base_model_dir()),
+                _base_source() + joined,
                 ready=base_ready(),
             )
         )
     bundled_export = openai_export_path()
-    found.append(_converted(TINY, bundled_export, _bundled_source()))
+    found.append(_converted(BUNDLED, bundled_export, _bundled_source(), bundled))
     known = {bundled_export}
     if base_installed:
         # The checkpoint's name carries model.bin's digest, known before the halves are joined.
@@ -301,22 +300,19 @@ def list_offline_models() -> list[OfflineModel]:
             models_cache_dir() / "openai-whisper" / (f"{BASE}-from-ct2-{BASE_SHA256[:12]}.pt")
         )
         known.add(base_export)
-        found.append(_converted(BASE, base_export, _base_source()))
+        found.append(_converted(BASE, base_export, _base_source(), base_model_dir()))
     export_dir = models_cache_dir() / "openai-whisper"
     for checkpoint in sorted(export_dir.glob("*.pt")) if export_dir.is_dir() else ():
         if checkpoint not in known:
-            found.append(
-                OfflineModel(
-                    "openai-whisper", str(checkpoint), checkpoint, "checkpoint exported earlier"
-                )
-            )
+            exported = "checkpoint exported earlier"
+            found.append(LocatedModel("openai-whisper", str(checkpoint), str(checkpoint), exported))
     download_dir = _whisper_download_dir()
     for checkpoint in sorted(download_dir.glob("*.pt")) if download_dir.is_dir() else ():
         found.append(
-            OfflineModel(
+            LocatedModel(
                 "openai-whisper",
                 checkpoint.stem,
-                checkpoint,
+                str(checkpoint),
                 "downloaded earlier by openai-whisper",
             )
         )

@@ -42,8 +42,14 @@ from .structure import (
 from .ttml_read import looks_like_ttml, read_ttml
 
 # Subtitles for a feature film are well under 1 MiB; a cap keeps a wrong file (a disk image,
-# /dev/zero) from exhausting memory. Overridable: check-subs --max-size.
+# /dev/zero) from exhausting memory. The caller may set another (check-subs --max-size).
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+
+
+class SubtitleTooLarge(SubtitleFormatError):
+    """A subtitle file is larger than the size limit it is read under; a face says how its
+    user raises the limit."""
+
 
 # Containers and audio formats people pass by mistake, by their leading bytes.
 _MAGIC = (
@@ -92,11 +98,11 @@ def read_subtitle_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes
             hint="Give the path of an .srt, .vtt or .ttml file",
         )
     with os.fdopen(descriptor, "rb") as handle:
-        too_big = SubtitleFormatError(
+        too_big = SubtitleTooLarge(
             f"is larger than {max_bytes:,} bytes, the size limit for a subtitle file",
             where=where,
             hint="Subtitle files are rarely over 1 MB: check that this is the right file, "
-            "or raise the limit with --max-size",
+            "or raise the size limit",
         )
         if info.st_size > max_bytes:
             raise too_big

@@ -34,7 +34,7 @@ from ..convert import convert_ct2_to_openai
 from ..model import Segment, Transcript, Word
 from ..options import TranscribeOptions, check_language
 from ..speech import SAMPLE_RATE, voice_activity
-from ..whisper_models import ResolvedModel, list_offline_models, resolve_model
+from ..whisper_models import LocatedModel, display_name, list_offline_models, resolve_model
 
 ENGINE = "openai-whisper"
 log = logging.getLogger(__name__)
@@ -54,10 +54,11 @@ def _require_whisper() -> Any:
 
 
 def _offline_names() -> str:
-    return ", ".join(sorted({m.name for m in list_offline_models() if m.engine == ENGINE}))
+    offline = list_offline_models()
+    return ", ".join(sorted({display_name(m.name) for m in offline if m.engine == ENGINE}))
 
 
-def ensure_checkpoint(resolved: ResolvedModel) -> None:
+def ensure_checkpoint(resolved: LocatedModel) -> None:
     """Convert the CTranslate2 model to the cached checkpoint if that has not happened yet."""
     target = Path(resolved.location)
     if resolved.convert_from is None or target.is_file():
@@ -65,7 +66,7 @@ def ensure_checkpoint(resolved: ResolvedModel) -> None:
     # WARNING so the message shows even when nobody configured logging: it takes ~10 s, once.
     log.warning(
         "first use of model '%s' with openai-whisper: converting it (once) into %s",
-        resolved.requested,
+        display_name(resolved.name),
         target,
     )
     convert_ct2_to_openai(resolved.convert_from, target)
