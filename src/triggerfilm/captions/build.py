@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from ..editplan.timeline import Cut, Timeline, holds_word
 from ..errors import TriggerfilmError
+from ..timefmt import mmss_tenths
 from ..transcripts.model import Transcript, Word
 from .linebreak import SENTENCE_END, best_layout, break_cost
 from .model import Cue
@@ -353,10 +354,9 @@ def timing_warnings(cues: Sequence[Cue], profile: CaptionProfile) -> list[str]:
                 f"{profile.max_cps_error:g}"
             )
         if problems:
-            minutes, seconds = divmod(cue.start, 60)
             preview = text if len(text) <= 40 else text[:39] + "…"
             warnings.append(
-                f"caption {number} at {int(minutes):02d}:{seconds:04.1f} ({preview!r}): "
+                f"caption {number} at {mmss_tenths(cue.start)} ({preview!r}): "
                 + "; ".join(problems)
                 + ": the narrator speaks faster than the profile's reading speed and the cut "
                 "leaves no silence to extend into; trim the passage or accept a faster caption"

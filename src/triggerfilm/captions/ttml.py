@@ -14,6 +14,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 
+from ..timefmt import cue_time
 from .model import Cue
 from .profiles import CaptionProfile
 
@@ -25,19 +26,6 @@ EBUTTM = "urn:ebu:tt:metadata"
 EBUTTS = "urn:ebu:tt:style"
 NAMESPACES = {"": TT, "tts": TTS, "ttp": TTP, "ttm": TTM, "ebuttm": EBUTTM, "ebutts": EBUTTS}
 CONFORMS_TO = "urn:ebu:tt:distribution:2018-04"
-
-
-def ttml_time(seconds: float) -> str:
-    """EBU-TT-D media time: ``hh:mm:ss.mmm``.
-
-    >>> ttml_time(3723.04)
-    '01:02:03.040'
-    """
-    ms = max(0, round(seconds * 1000))
-    hours, ms = divmod(ms, 3_600_000)
-    minutes, ms = divmod(ms, 60_000)
-    secs, ms = divmod(ms, 1000)
-    return f"{hours:02d}:{minutes:02d}:{secs:02d}.{ms:03d}"
 
 
 def _q(prefix: str, name: str) -> str:
@@ -119,8 +107,8 @@ def format_ttml(
             _q("", "p"),
             {
                 "{http://www.w3.org/XML/1998/namespace}id": f"c{number}",
-                "begin": ttml_time(cue.start),
-                "end": ttml_time(cue.end),
+                "begin": cue_time(cue.start),
+                "end": cue_time(cue.end),
                 "region": "bottom",
                 "style": "paragraph",
             },

@@ -14,6 +14,7 @@ from importlib import resources
 
 from ..captions.model import Cue
 from ..editplan.timeline import Card, Cut, Timeline
+from ..timefmt import mmss
 
 DEFAULT_PROMPT = "What stood out for you in “{title}”? What felt good, and what would you change?"
 ASSETS = ("player.css", "player.js")
@@ -73,11 +74,6 @@ def chapters(
     return result
 
 
-def _clock(seconds: float) -> str:
-    minutes, rest = divmod(int(seconds), 60)
-    return f"{minutes}:{rest:02d}"
-
-
 def event_page(
     timeline: Timeline,
     cues: tuple[Cue, ...],
@@ -114,7 +110,7 @@ def event_page(
     chapter_items = "".join(
         f'<li><button type="button" class="chapter" data-chapter="{i}">'
         f'<span class="chapter-title">{e(c.title)}</span> '
-        f'<span class="chapter-time">{_clock(c.start)}–{_clock(c.end)}</span></button>'
+        f'<span class="chapter-time">{mmss(c.start)}–{mmss(c.end)}</span></button>'
         + (f'<p class="chapter-description">{e(c.description)}</p>' if c.description else "")
         + "</li>"
         for i, c in enumerate(chapter_list)

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 
 from ..captions.check.model import CheckReport, Finding, ParsedCue
 from ..captions.profiles import CaptionProfile
+from ..timefmt import cue_time
 
 # What to do about each rule: the "fix" column.
 FIXES = {
@@ -74,11 +75,6 @@ for (const box of document.querySelectorAll('input[data-severity]')) {
 """
 
 
-def _time(seconds: float) -> str:
-    minutes, secs = divmod(max(0.0, seconds), 60)
-    return f"{int(minutes):02d}:{secs:06.3f}"
-
-
 def caption_qc_html(
     report: CheckReport,
     cues: list[ParsedCue],
@@ -132,10 +128,10 @@ def _row(number: int, finding: Finding, cue: ParsedCue | None, stills: Mapping[i
     picture = "<td>no frame</td>"
     if cue is not None and cue.index in stills:
         data = base64.b64encode(stills[cue.index]).decode("ascii")
-        alt = f"Frame at {_time(cue.start)} with the caption: {cue.text}"
+        alt = f"Frame at {cue_time(cue.start)} with the caption: {cue.text}"
         picture = f'<td><img src="data:image/jpeg;base64,{data}" alt="{e(alt)}"></td>'
     if cue is not None:
-        where = f"cue {cue.index}, {_time(cue.start)} to {_time(cue.end)}"
+        where = f"cue {cue.index}, {cue_time(cue.start)} to {cue_time(cue.end)}"
         text = f'<div class="cue">{e(cue.text) or "(no text)"}</div>'
     else:
         where, text = "whole file" if finding.line is None else f"line {finding.line}", ""
@@ -186,13 +182,13 @@ def _speed_chart(cues: list[ParsedCue], profile: CaptionProfile) -> str:
         f'<line x1="{pad}" x2="{width - pad}" y1="{height - pad}" y2="{height - pad}" '
         'stroke="#1a1a1a"/>'
         f'<text x="{pad}" y="{height - 12}" font-size="12">0:00</text>'
-        f'<text x="{width - pad - 40}" y="{height - 12}" font-size="12">{_time(end)}</text>'
+        f'<text x="{width - pad - 40}" y="{height - 12}" font-size="12">{cue_time(end)}</text>'
         f'<text x="4" y="{pad - 12}" font-size="12">characters per second</text>'
     )
     fastest = max(range(len(shown)), key=lambda k: speeds[k])
     description = (
         f"{len(shown)} cues; the fastest, cue {shown[fastest].index} at "
-        f"{_time(shown[fastest].start)}, needs {speeds[fastest]:.1f} characters per second"
+        f"{cue_time(shown[fastest].start)}, needs {speeds[fastest]:.1f} characters per second"
         + (f"; the profile allows {max(limits):g}" if limits else "")
         + ". The table below gives every value."
     )
@@ -207,7 +203,7 @@ def _speed_chart(cues: list[ParsedCue], profile: CaptionProfile) -> str:
         + "</svg>"
     )
     rows = "".join(
-        f"<tr><td>{c.index}</td><td>{_time(c.start)}</td><td>{cps:.1f}</td></tr>"
+        f"<tr><td>{c.index}</td><td>{cue_time(c.start)}</td><td>{cps:.1f}</td></tr>"
         for c, cps in zip(shown, speeds, strict=True)
     )
     table = (

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ..errors import TriggerfilmError
 from ..store import write_text
+from ..timefmt import mmss
 from .model import Transcript
 
 _MARK = re.compile(r"^\s*\[\s*\d{1,3}:\d{2}(?:\.\d+)?\s*\]\s*")
@@ -157,5 +158,4 @@ def editable_text(clip: str, transcript: Transcript) -> str:
 
 
 def _mark(seconds: float) -> str:
-    minutes, secs = divmod(int(seconds), 60)
-    return f"[{minutes:02d}:{secs:02d}]"
+    return f"[{mmss(max(0.0, seconds))}]"
