@@ -140,7 +140,7 @@ def import_edit(
             covering = [
                 p
                 for p in planned_cuts
-                if p.clip_id == clip_id and _overlap(p, planned.fps, cut.start, cut.end) > 0
+                if p.clip_id == clip_id and _overlap(planned, p, cut.start, cut.end) > 0
             ]
             if not covering:
                 raise ExportError(
@@ -170,7 +170,7 @@ def import_edit(
                 index = _selection_index(p.origin)
                 if p.clip_id != clip_id or index is None or index in used:
                     continue
-                overlap = _overlap(p, planned.fps, cut.start, cut.end)
+                overlap = _overlap(planned, p, cut.start, cut.end)
                 if overlap > best_overlap:
                     best, best_overlap = p, overlap
             if best is None:
@@ -184,7 +184,7 @@ def import_edit(
             index = _selection_index(best.origin)
             assert index is not None  # only cuts with an index are candidates
             used.add(index)
-            end = best.source_in + best.frames / planned.fps
+            end = planned.source_out(best)
             # Within a film frame and a source frame of the plan, the editor left that end
             # alone: formats count a cut in source frames, which the film's grid need not hit.
             source_fps = prepared.media[clip_id].fps or planned.fps
@@ -238,8 +238,8 @@ def _selection_index(origin: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _overlap(cut: Cut, fps: float, start: float, end: float) -> float:
-    return min(end, cut.source_in + cut.frames / fps) - max(start, cut.source_in)
+def _overlap(timeline: Timeline, cut: Cut, start: float, end: float) -> float:
+    return min(end, timeline.source_out(cut)) - max(start, cut.source_in)
 
 
 class _MediaMatcher:
