@@ -102,3 +102,20 @@ def test_signoff_names_a_damaged_record(tmp_path):
     assert result.exit_code == 2, result.output
     assert "malformed field" in result.output and str(record) in result.output
     assert "signoffs" not in record.read_text()  # nothing was signed
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "named"),
+    [("signoffs", 5, "signoffs is not a list"), ("caption_profile", {"name": [1]}, "not text")],
+)
+def test_a_hand_edited_record_is_named_and_left_as_it_was(tmp_path, field, value, named):
+    out = _film_folder(tmp_path)
+    path = out / PROVENANCE_NAME
+    record = json.loads(path.read_text(encoding="utf-8"))
+    record[field] = value
+    path.write_text(json.dumps(record), encoding="utf-8")
+    before = path.read_bytes()
+    result = CliRunner().invoke(cli, ["signoff", str(out), "--reviewer", "Sam"])
+    assert result.exit_code == 2, result.output
+    assert named in result.output and str(path) in result.output
+    assert path.read_bytes() == before

@@ -73,6 +73,12 @@ def sign_off(
     with PROVENANCE.fields(path):
         profile = (record.get("caption_profile") or {}).get("name", "default")
         fps = float(record.get("fps") or 25)
+        # Checked before the record is written back: a hand-edited record must fail with its
+        # file's name, not part-way through with a traceback.
+        if not isinstance(profile, str):
+            raise TypeError(f"caption_profile.name is {type(profile).__name__}, not text")
+        if not isinstance(record.setdefault("signoffs", []), list):
+            raise TypeError("signoffs is not a list")
     first = next(iter(files))
     report = check_subtitles(out_dir / first, profile, fps=fps)
     signoff = {
@@ -87,7 +93,7 @@ def sign_off(
             for f in report.findings
         ],
     }
-    record.setdefault("signoffs", []).append(signoff)
+    record["signoffs"].append(signoff)
     write_text(path, json.dumps(record, indent=1, ensure_ascii=False) + "\n", preserve_format=False)
     return signoff
 
