@@ -61,9 +61,3 @@ def interleave(items: Sequence[T], narrator: Callable[[T], Hashable]) -> list[T]
         counts[last] -= 1
         result.append(chosen)
     return result
-
-
-def repeats(items: Sequence[T], narrator: Callable[[T], Hashable]) -> int:
-    """How many neighbours in ``items`` share a narrator."""
-    keys = [narrator(item) for item in items]
-    return sum(a == b for a, b in zip(keys, keys[1:], strict=False))
