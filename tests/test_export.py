@@ -12,6 +12,7 @@ from pathlib import Path
 import opentimelineio as otio
 import pytest
 
+from triggerfilm import app
 from triggerfilm.app import interchange
 from triggerfilm.editplan.timeline import Card, Cut, Timeline
 from triggerfilm.exports import FORMATS, export_text, read_file
@@ -37,7 +38,7 @@ def timecode(frame: int, fps: Fraction) -> str:
 
 @pytest.fixture(scope="module")
 def demo():
-    prepared, timeline = interchange.film_timeline(DEMO)
+    prepared, timeline, _ = app.planned(DEMO)
     return prepared, timeline
 
 
