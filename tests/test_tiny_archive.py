@@ -155,3 +155,25 @@ def test_search_passes_on_a_damaged_transcript_it_skipped(tmp_path, monkeypatch)
     assert result.exit_code == 0, result.output
     assert f"warning: cache: {damaged}" in result.output
     assert "HOME-01" in result.output  # the clip with a sound transcript is still searched
+
+
+def test_withdraw_passes_on_what_reading_the_archives_noticed(tmp_path, monkeypatch, http_server):
+    # An archive over plain http:// (allowed by `insecure: true`) is worth a warning on every
+    # use; withdraw reads its catalogue for the narrator codes and must say so too.
+    http_server.add(
+        "/a/catalogue.yaml",
+        b"archive:\n  name: remote test\n  attribution: Synthetic.\nclips:\n"
+        b"  - id: C1\n    interview: INT01\n    title: Nights at home\n"
+        b"    media_type: text-only\n    transcript: Nights were quiet at home.\n"
+        b"    narrator: {descriptor: 'woman, 40s', role: patient}\n"
+        b"    permission: Synthetic sample.\n",
+    )
+    project = tiny_project(tmp_path, monkeypatch)
+    entry = f"archives:\n  remote: {{location: {http_server.url('/a/')}, insecure: true}}\n"
+    clip = "  - id: quiet\n    archive: remote\n    clip: C1\n"
+    text = project.text().replace("clips:\n", entry + "clips:\n" + clip, 1)
+    project.manifest.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["withdraw", str(project.manifest), "--narrator", "INT01"])
+    assert result.exit_code == 0, result.output
+    assert "Recorded withdrawal" in result.output and "quiet" in result.output
+    assert "warning: archive:" in result.output and "plain http://" in result.output
