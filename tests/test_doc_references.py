@@ -56,3 +56,18 @@ def test_every_source_file_the_architecture_page_names_exists() -> None:
     package = ROOT / "src" / "triggerfilm"
     missing = sorted(n for n in named if not (package / n).is_file() and not (ROOT / n).is_file())
     assert not missing, missing
+
+
+def test_every_rule_the_subtitle_checker_reports_is_in_the_captions_page() -> None:
+    # check-subs --help sends readers to docs/captions.md for what each finding means.
+    checker = ROOT / "src" / "triggerfilm" / "captions" / "check"
+    text = "".join(p.read_text(encoding="utf-8") for p in checker.glob("*.py"))
+    rules = set(
+        re.findall(r'"((?:format|timing|text|speed|duration|gap|speaker|sync)\.[a-z-]+)"', text)
+    )
+    assert len(rules) > 20
+    page = (DOCS / "captions.md").read_text(encoding="utf-8")
+    undocumented = sorted(
+        r for r in rules if f"`{r}`" not in page and f"`{r.split('.')[0]}.*`" not in page
+    )
+    assert not undocumented, undocumented
