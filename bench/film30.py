@@ -44,6 +44,8 @@ from pathlib import Path
 
 import yaml
 
+from triggerfilm.timefmt import length_words
+
 ROOT = Path(__file__).resolve().parents[1]
 CLIPS = ROOT / "clips"
 INTERVIEWS = (
@@ -215,7 +217,6 @@ def main() -> int:
         film = result["duration"]
         rtf = result["seconds"] / film
         bound = result["python_mib"] + args.jobs * result["ffmpeg_mib"]
-        minutes, seconds = divmod(film, 60)
         print(
             f"edit: {len(interviews)} interviews of {args.minutes:g} min, "
             f"{result['segments']} segments, {result['cues']} captions, 1280x720 at 25 fps, "
@@ -231,7 +232,7 @@ def main() -> int:
             f"them busy); load average {result['load'][0]:.1f} at the start, "
             f"{result['load'][1]:.1f} at the end (other work on the machine slows the render)"
         )
-        print(f"film: {int(minutes)} min {seconds:04.1f} s, render {result['seconds']:.1f} s, "
+        print(f"film: {length_words(film, places=1)}, render {result['seconds']:.1f} s, "
               f"RTF={rtf:.3f}")  # fmt: skip
         print(
             f"peak memory: python {result['python_mib']:.0f} MiB, largest ffmpeg "

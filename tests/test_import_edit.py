@@ -11,6 +11,7 @@ import pytest
 import yaml
 from opentimelineio.opentime import RationalTime, TimeRange
 
+from triggerfilm import app
 from triggerfilm.app import interchange
 from triggerfilm.editplan.timeline import Cut
 from triggerfilm.exports import FORMATS
@@ -31,21 +32,21 @@ def running_order(timeline) -> list[tuple[int, str, float]]:
 def test_export_then_import_keeps_the_running_order(tmp_path, fmt):
     manifest = demo_copy(tmp_path)
     before_text = manifest.read_text(encoding="utf-8")
-    _, before = interchange.film_timeline(manifest)
+    _, before, _ = app.planned(manifest)
     edit = tmp_path / f"film{FORMATS[fmt].suffix}"
     interchange.export_edit(manifest, edit, fmt)
     report = interchange.import_edit(edit, manifest)
     assert report.cuts == len(running_order(before))
     assert not report.changed and not report.written, report.diff
     assert manifest.read_text(encoding="utf-8") == before_text
-    _, after = interchange.film_timeline(manifest)
+    _, after, _ = app.planned(manifest)
     assert running_order(after) == running_order(before)
 
 
 @pytest.mark.slow
 def test_a_reordered_and_trimmed_otio_comes_back_as_the_edit(tmp_path):
     manifest = demo_copy(tmp_path)
-    _, before = interchange.film_timeline(manifest)
+    _, before, _ = app.planned(manifest)
     edit = tmp_path / "film.otio"
     interchange.export_edit(manifest, edit, "otio")
 
@@ -92,7 +93,7 @@ def test_a_reordered_and_trimmed_otio_comes_back_as_the_edit(tmp_path):
     assert selections[2]["from"] == pytest.approx(planned_icu03.source_in + 1.0, abs=0.011)
     assert "from: 0:26.1" in text  # moved, not trimmed: still as the facilitator wrote
 
-    _, after = interchange.film_timeline(manifest)
+    _, after, _ = app.planned(manifest)
     order = [(t, c) for t, c, _ in running_order(after)]
     assert order == [(t, c) for t, c, _ in running_order(before)][:6] + [
         (2, "icu12"),

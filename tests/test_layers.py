@@ -191,3 +191,35 @@ def test_every_presentation_helper_is_used_by_a_face():
         if name and callable(value := getattr(importlib.import_module(dotted), name, None))
     }
     assert set(PRESENTATION) <= used, "an allow-list entry no face needs any more: remove it"
+
+
+# app/'s working set and the steps that fill it: a face calls a use case and gets typed results.
+WORKING_SET = {"Prepared", "prepare", "transcribe_all", "prepared"}
+
+
+def _working_set_uses(source: str) -> list[str]:
+    """Names of app/'s working set that ``source`` imports or reaches as an attribute."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom):
+            parts = (node.module or "").split(".")
+            found += [p for p in parts if p in WORKING_SET]
+            found += [a.name for a in node.names if a.name in WORKING_SET]
+        elif isinstance(node, ast.Attribute) and node.attr in WORKING_SET:
+            found.append(node.attr)
+    return found
+
+
+def test_prepared_never_leaves_app():
+    wrong = {
+        str(module.relative_to(PACKAGE)): used
+        for module in _faces()
+        if (used := _working_set_uses(module.read_text(encoding="utf-8")))
+    }
+    assert wrong == {}
+    for line in (
+        "from ..app.prepared import plan",
+        "from ..app import Prepared",
+        "from .. import app\nx = app.prepare(path)",
+    ):
+        assert _working_set_uses(line), line

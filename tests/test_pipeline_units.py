@@ -174,6 +174,11 @@ def test_output_names(project):
     timeline = project[3]
     assert output_stem(RenderOptions(), timeline, None) == "film"
     assert output_stem(RenderOptions(), timeline, 1).startswith("touchpoint-02-")
+    # Named with the same slug as a cut sheet's #tp: tags; a title with no letter or digit
+    # to keep still gives a name that does not end in a dash.
+    titled = replace(timeline, touchpoints=("Nights on the unit!", "夜"))
+    assert output_stem(RenderOptions(), titled, 0) == "touchpoint-01-nights-on-the-unit"
+    assert output_stem(RenderOptions(preview=True), titled, 1) == "touchpoint-02-touchpoint-preview"
 
 
 def test_cut_sheet_round_trip(project):

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from triggerfilm import app
 from triggerfilm.app import selecting
 from triggerfilm.cli import cli
-from triggerfilm.editplan.ordering import interleave, repeats
+from triggerfilm.editplan.ordering import interleave
 from triggerfilm.editplan.timeline import Cut
 from triggerfilm.errors import ManifestError
 from triggerfilm.manifest.load import load_manifest
@@ -28,6 +28,12 @@ CLIPS = ROOT / "clips"
 
 def _first(item: str) -> str:
     return item[0]
+
+
+def repeats(items, narrator) -> int:
+    """How many neighbours in ``items`` share a narrator: what interleave must minimise."""
+    keys = [narrator(item) for item in items]
+    return sum(a == b for a, b in zip(keys, keys[1:], strict=False))
 
 
 @pytest.mark.parametrize(

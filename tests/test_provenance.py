@@ -70,7 +70,7 @@ def test_record_lists_every_used_clip(project) -> None:
     # In/out are the timeline cut's, on the frame grid.
     timeline_cut = next(i for i in timeline.items if isinstance(i, Cut) and i.clip_id == "icu07")
     assert cut["in"] == pytest.approx(timeline_cut.source_in)
-    assert cut["out"] == pytest.approx(timeline_cut.source_in + timeline_cut.frames / 25)
+    assert cut["out"] == pytest.approx(timeline.source_out(timeline_cut))
     assert cut["out"] == pytest.approx(24.7, abs=0.5 / 25)
 
     loc01 = by_id["loc01"]

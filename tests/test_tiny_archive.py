@@ -116,16 +116,64 @@ def test_review_lists_the_words_to_check(tmp_path, monkeypatch) -> None:
     assert "Nurses" not in output  # words heard with confidence are not listed
 
 
-def test_review_passes_on_what_transcribing_noticed(tmp_path, monkeypatch) -> None:
-    # A checked transcript damaged on disk is made again from Whisper's cached words; review
-    # says so, as render does, instead of dropping the notice.
+@pytest.mark.parametrize(
+    ("command", "shown"),
+    [
+        (["review"], "Truly."),
+        (["export", "-o", "{folder}/tiny.otio"], "Wrote"),
+        (["cutsheet", "-o", "{folder}/tiny.cutsheet.md"], "Wrote"),
+        (["correct", "--clip", "ward"], "stored the corrected transcript"),
+    ],
+    ids=lambda v: v[0] if isinstance(v, list) else None,
+)
+def test_use_cases_pass_on_what_transcribing_noticed(tmp_path, monkeypatch, command, shown):
+    # A checked transcript damaged on disk is made again from Whisper's cached words; each
+    # command says so, as render does, instead of dropping the notice.
     from triggerfilm.transcripts.checked import checked_cache_path
 
     project = tiny_project(tmp_path, monkeypatch)
     damaged = checked_cache_path(project.media["ward"], TranscribeOptions(), None)
     damaged.write_text("[]", encoding="utf-8")
-    result = CliRunner().invoke(cli, ["review", str(project.manifest)])
+    name, *rest = (part.format(folder=tmp_path) for part in command)
+    editor = editor_command(tmp_path, "text = text.replace('Nurses helped.', 'Nurses helped us.')")
+    result = CliRunner().invoke(
+        cli, [name, str(project.manifest), *rest], env={"EDITOR": editor, "VISUAL": ""}
+    )
     assert result.exit_code == 0, result.output
-    warnings = [line for line in result.output.splitlines() if line.startswith("warning:")]
-    assert len(warnings) == 1 and "cache" in warnings[0], result.output
-    assert "Truly." in result.output  # the review itself is whole
+    warnings = [line for line in result.output.splitlines() if line.startswith("warning: cache:")]
+    assert len(warnings) == 1 and str(damaged) in warnings[0], result.output
+    assert shown in result.output  # the work itself is whole
+
+
+def test_search_passes_on_a_damaged_transcript_it_skipped(tmp_path, monkeypatch) -> None:
+    from triggerfilm.transcripts.store import cache_path
+
+    archive = tiny_archive(tmp_path, monkeypatch)
+    damaged = cache_path(archive / "ward.mp4", TranscribeOptions())
+    damaged.write_text("[]", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["search", "home", "--archive", str(archive)])
+    assert result.exit_code == 0, result.output
+    assert f"warning: cache: {damaged}" in result.output
+    assert "HOME-01" in result.output  # the clip with a sound transcript is still searched
+
+
+def test_withdraw_passes_on_what_reading_the_archives_noticed(tmp_path, monkeypatch, http_server):
+    # An archive over plain http:// (allowed by `insecure: true`) is worth a warning on every
+    # use; withdraw reads its catalogue for the narrator codes and must say so too.
+    http_server.add(
+        "/a/catalogue.yaml",
+        b"archive:\n  name: remote test\n  attribution: Synthetic.\nclips:\n"
+        b"  - id: C1\n    interview: INT01\n    title: Nights at home\n"
+        b"    media_type: text-only\n    transcript: Nights were quiet at home.\n"
+        b"    narrator: {descriptor: 'woman, 40s', role: patient}\n"
+        b"    permission: Synthetic sample.\n",
+    )
+    project = tiny_project(tmp_path, monkeypatch)
+    entry = f"archives:\n  remote: {{location: {http_server.url('/a/')}, insecure: true}}\n"
+    clip = "  - id: quiet\n    archive: remote\n    clip: C1\n"
+    text = project.text().replace("clips:\n", entry + "clips:\n" + clip, 1)
+    project.manifest.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["withdraw", str(project.manifest), "--narrator", "INT01"])
+    assert result.exit_code == 0, result.output
+    assert "Recorded withdrawal" in result.output and "quiet" in result.output
+    assert "warning: archive:" in result.output and "plain http://" in result.output

@@ -32,10 +32,15 @@ def consent_report(
 
 
 def withdraw_consent(
-    manifest_path: str | Path, *, narrator: str | None = None, clip: str | None = None
+    manifest_path: str | Path,
+    *,
+    narrator: str | None = None,
+    clip: str | None = None,
+    notices: list[Notice] | None = None,
 ) -> Withdrawal:
-    """Record a withdrawal in the manifest and say which selections it affects."""
-    return withdraw(manifest_path, narrator=narrator, clip=clip)
+    """Record a withdrawal in the manifest and say which selections it affects; what reading
+    the archives' catalogues noticed goes on ``notices``."""
+    return withdraw(manifest_path, narrator=narrator, clip=clip, notices=notices)
 
 
 def verify_outputs(folder: str | Path) -> VerifyReport:

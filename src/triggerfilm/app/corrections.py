@@ -47,7 +47,6 @@ class CorrectionReport:
         ]
         if self.coverage is not None:
             lines.append(f"{self.clip}: {self.coverage:.0%} of its words were heard by Whisper")
-        lines += [f"warning: {n}" for n in self.notices]
         return "\n".join(lines) + "\n"
 
 
@@ -66,11 +65,16 @@ def correction_document(
     clip: str,
     options: TranscribeOptions | None = None,
     progress: Progress | None = None,
+    notices: list[Notice] | None = None,
 ) -> str:
-    """The text a person edits to correct ``clip``: its current words with [mm:ss] marks."""
+    """The text a person edits to correct ``clip``: its current words with [mm:ss] marks.
+
+    What resolving and transcribing noticed goes on ``notices``."""
     prepared = prepare(manifest_path)
     _clip(prepared, clip)
-    transcribe_all(prepared, options or TranscribeOptions(), progress)
+    transcribed = transcribe_all(prepared, options or TranscribeOptions(), progress)
+    if notices is not None:
+        notices.extend(transcribed.notices)
     return editable_text(clip, prepared.transcripts[clip])
 
 
@@ -81,24 +85,31 @@ def correct_clip(
     options: TranscribeOptions | None = None,
     progress: Progress | None = None,
 ) -> CorrectionReport:
-    """Store ``edited`` as ``clip``'s verbatim transcript and align it to the audio."""
+    """Store ``edited`` as ``clip``'s verbatim transcript and align it to the audio.
+
+    The report's notices are what resolving and transcribing noticed, and how well the new
+    words align (which replaces what was said of the words they correct).
+    """
     options = options or TranscribeOptions()
     prepared = prepare(manifest_path)
     _clip(prepared, clip)
-    transcribe_all(prepared, options, progress)
+    transcribed = transcribe_all(prepared, options, progress)
+    notices = [n for n in transcribed.notices if (n.topic, n.where) != ("alignment", clip)]
     before = words_of(editable_text(clip, prepared.transcripts[clip]))
     after = words_of(edited)
     if after.split() == before.split():
-        return CorrectionReport(clip, None, 0, None)
+        return CorrectionReport(clip, None, 0, None, tuple(transcribed.notices))
     source = prepared.sources[clip]
     correction = save_correction(
         corrections_folder(prepared.manifest.path), clip, edited, source.sha256
     )
-    aligned = checked_transcript(source.path, options, correction.text)
+    aligned = checked_transcript(source.path, options, correction.text, notices=notices)
     matcher = difflib.SequenceMatcher(None, before.split(), after.split(), autojunk=False)
     changed = sum(
         max(i2 - i1, j2 - j1) for op, i1, i2, j1, j2 in matcher.get_opcodes() if op != "equal"
     )
     problem = alignment_problem(aligned)
-    notices = (Notice("alignment", problem, where=clip),) if problem else ()
-    return CorrectionReport(clip, correction, changed, alignment_coverage(aligned), notices)
+    if problem:
+        notices.append(Notice("alignment", problem, where=clip))
+    coverage = alignment_coverage(aligned)
+    return CorrectionReport(clip, correction, changed, coverage, tuple(notices))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..captions.build import build_captions
@@ -19,7 +19,7 @@ from ..manifest.rewrite import KeptSelection, ManifestEditor, NewSelection
 from ..store import sha256_of, write_text
 from ..transcripts.options import TranscribeOptions
 from .notices import Notice, Progress
-from .prepared import Prepared, plan, prepare, transcribe_all
+from .prepared import Prepared, planned
 
 
 @dataclass(frozen=True)
@@ -30,17 +30,8 @@ class ExportReport:
     cards: int
     touchpoints: int
     captions: int
-
-
-def film_timeline(
-    manifest_path: str | Path,
-    options: TranscribeOptions | None = None,
-    progress: Progress | None = None,
-) -> tuple[Prepared, Timeline]:
-    """The manifest's timeline, transcribing clips not yet in the cache."""
-    prepared = prepare(manifest_path)
-    transcribe_all(prepared, options or TranscribeOptions(), progress)
-    return prepared, plan(prepared)
+    # What resolving and transcribing noticed, and the plan's warnings (a cut inside a word).
+    notices: tuple[Notice, ...] = ()
 
 
 def export_edit(
@@ -51,14 +42,16 @@ def export_edit(
     progress: Progress | None = None,
 ) -> ExportReport:
     """Write the manifest's edit to ``out`` as ``fmt`` (otio, fcpxml, fcp7xml or edl)."""
-    prepared, timeline = film_timeline(manifest_path, options, progress)
-    return export_timeline(
+    prepared, timeline, transcribed = planned(manifest_path, options, progress)
+    report = export_timeline(
         timeline,
         out,
         fmt,
         rates={str(s.path): prepared.media[c].fps for c, s in prepared.sources.items()},
         durations={str(s.path): prepared.media[c].duration for c, s in prepared.sources.items()},
     )
+    noticed = transcribed.notices + tuple(Notice("timeline", w) for w in timeline.warnings)
+    return replace(report, notices=noticed)
 
 
 def export_timeline(
@@ -117,9 +110,9 @@ def import_edit(
     """
     edit_path = Path(edit_path)
     editor = ManifestEditor(manifest_path)
-    prepared, planned = film_timeline(editor.path, options, progress)
-    edit = read_file(edit_path, exact_rate(planned.fps), fmt)
-    titles = list(planned.touchpoints)
+    prepared, current, transcribed = planned(editor.path, options, progress)
+    edit = read_file(edit_path, exact_rate(current.fps), fmt)
+    titles = list(current.touchpoints)
     cuts = read_cuts(edit, titles, edit_path)
     if not cuts:
         raise ExportError(
@@ -129,9 +122,9 @@ def import_edit(
         )
     match = _MediaMatcher(prepared, edit_path)
     warnings: list[str] = []
-    frame = 1 / planned.fps
+    frame = 1 / current.fps
     grouped: dict[int, list[tuple[str, ImportedCut]]] = {t: [] for t in range(len(titles))}
-    planned_cuts = [i for i in planned.items if isinstance(i, Cut)]
+    planned_cuts = [i for i in current.items if isinstance(i, Cut)]
     for cut in cuts:
         clip_id = match(cut)
         touchpoint = cut.touchpoint
@@ -140,7 +133,7 @@ def import_edit(
             covering = [
                 p
                 for p in planned_cuts
-                if p.clip_id == clip_id and _overlap(planned, p, cut.start, cut.end) > 0
+                if p.clip_id == clip_id and _overlap(current, p, cut.start, cut.end) > 0
             ]
             if not covering:
                 raise ExportError(
@@ -170,7 +163,7 @@ def import_edit(
                 index = _selection_index(p.origin)
                 if p.clip_id != clip_id or index is None or index in used:
                     continue
-                overlap = _overlap(planned, p, cut.start, cut.end)
+                overlap = _overlap(current, p, cut.start, cut.end)
                 if overlap > best_overlap:
                     best, best_overlap = p, overlap
             if best is None:
@@ -184,10 +177,10 @@ def import_edit(
             index = _selection_index(best.origin)
             assert index is not None  # only cuts with an index are candidates
             used.add(index)
-            end = planned.source_out(best)
+            end = current.source_out(best)
             # Within a film frame and a source frame of the plan, the editor left that end
             # alone: formats count a cut in source frames, which the film's grid need not hit.
-            source_fps = prepared.media[clip_id].fps or planned.fps
+            source_fps = prepared.media[clip_id].fps or current.fps
             slack = frame + 1 / source_fps + 1e-6
             start_moved = abs(cut.start - best.source_in) > slack
             end_moved = abs(cut.end - end) > slack
@@ -229,7 +222,7 @@ def import_edit(
         written=written,
         cuts=len(cuts),
         touchpoints=tuple((titles[t], len(g)) for t, g in grouped.items()),
-        notices=tuple(Notice("import", w, str(edit_path)) for w in warnings),
+        notices=transcribed.notices + tuple(Notice("import", w, str(edit_path)) for w in warnings),
     )
 
 

@@ -20,6 +20,7 @@ from ..captions.writers import format_srt, format_ttml, format_vtt
 from ..consent import check_consent, refuse_unconsented
 from ..editplan.timeline import Timeline, narrator_film, touchpoint_film
 from ..errors import ManifestError
+from ..manifest.rewrite import slug
 from ..media.loudness import TARGETS as LOUDNESS_TARGETS
 from ..media.loudness import Loudness
 from ..render.film import MARKER, RenderedFilm, check_output_folder, render_film
@@ -83,8 +84,7 @@ def output_stem(options: RenderOptions, timeline: Timeline | None, touchpoint: i
     """Predictable output names: film, preview, or touchpoint-02-nights-on-the-unit."""
     if touchpoint is not None:
         assert timeline is not None  # a touchpoint film is named after its timeline's title
-        slug = re.sub(r"[^a-z0-9]+", "-", timeline.touchpoints[touchpoint].lower()).strip("-")
-        stem = f"touchpoint-{touchpoint + 1:02d}-{slug}"
+        stem = f"touchpoint-{touchpoint + 1:02d}-{slug(timeline.touchpoints[touchpoint])}"
         return f"{stem}-preview" if options.preview else stem
     return "preview" if options.preview else "film"
 

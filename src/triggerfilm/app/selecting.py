@@ -153,7 +153,9 @@ def _archive_doc(
         media = fetch_media(archive, clip, notices=notices)
     if media is not None:
         transcript = (
-            transcript_for(media, options) if transcribe else cached_transcript(media, options)
+            transcript_for(media, options, notices=notices)
+            if transcribe
+            else cached_transcript(media, options, notices)
         )
     return SearchDoc(
         # Named after its archive when searched beside a manifest's own clips.
@@ -227,12 +229,15 @@ def _sheet_material(
     manifest_path: str | Path,
     options: TranscribeOptions | None,
     progress: Progress | None,
+    notices: list[Notice] | None,
     check: Callable[[Prepared], None] | None = None,
 ) -> tuple[Prepared, Timeline, list[ClipSentences]]:
     prepared = prepare(manifest_path)
     if check is not None:
         check(prepared)  # before transcribing, which can take minutes
-    transcribe_all(prepared, options or TranscribeOptions(), progress)
+    transcribed = transcribe_all(prepared, options or TranscribeOptions(), progress)
+    if notices is not None:
+        notices.extend(transcribed.notices)
     timeline = plan(prepared)
     clips = []
     for ref in prepared.manifest.clips:
@@ -253,9 +258,11 @@ def write_cutsheet_file(
     out: str | Path | None = None,
     options: TranscribeOptions | None = None,
     progress: Progress | None = None,
+    notices: list[Notice] | None = None,
 ) -> Path:
-    """Write the manifest's cut sheet (default: beside it, NAME.cutsheet.md)."""
-    prepared, timeline, clips = _sheet_material(manifest_path, options, progress)
+    """Write the manifest's cut sheet (default: beside it, NAME.cutsheet.md); what resolving
+    and transcribing noticed goes on ``notices``."""
+    prepared, timeline, clips = _sheet_material(manifest_path, options, progress, notices)
     path = Path(out) if out else prepared.manifest.path.with_suffix(".cutsheet.md")
     write_text(path, write_cutsheet(prepared.manifest, timeline, clips))
     return path
@@ -274,18 +281,20 @@ def apply_cutsheet_file(
     sheet: str | Path,
     options: TranscribeOptions | None = None,
     progress: Progress | None = None,
+    notices: list[Notice] | None = None,
 ) -> ApplyReport:
     """Turn the sheet's ticks into the manifest's selections, keeping all else as written.
 
     The sheet is read and checked first (before any transcribing), so a wrong file, a
     mistyped time or a sheet with nothing ticked is reported at once, at the sheet's line,
-    and the manifest is never touched.
+    and the manifest is never touched. What resolving and transcribing noticed goes on
+    ``notices``.
     """
     sheet = Path(sheet)
     lines = parse_cutsheet(read_cutsheet(sheet), sheet)
     check_selected(lines, sheet)
     prepared, timeline, clips = _sheet_material(
-        manifest_path, options, progress, lambda ready: _check_sheet(lines, ready, sheet)
+        manifest_path, options, progress, notices, lambda ready: _check_sheet(lines, ready, sheet)
     )
     manifest = prepared.manifest
     changes = plan_apply(manifest, timeline, lines, clips, sheet)

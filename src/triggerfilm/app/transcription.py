@@ -49,7 +49,7 @@ def _transcribe_archive(
     for clip in with_media:
         media = local_media(archive, clip)
         if media is not None:
-            if cached_transcript(media, options) is not None:
+            if cached_transcript(media, options, notices) is not None:
                 cached += 1
                 continue
             jobs.append(ClipJob(clip.id, str(media), sha256=clip.sha256))

@@ -110,7 +110,11 @@ def _apply(connection: sqlite3.Connection, docs: list[SearchDoc]) -> dict[str, i
 
 
 def _embed(connection: sqlite3.Connection, progress: Progress | None) -> int:
-    """Compute the vectors of every meaning passage whose text has none yet."""
+    """Compute the vectors of every meaning passage whose text has none yet.
+
+    Meaning passages are what was said, with times. Verbatim sentences are embedded only for
+    clips with no Whisper transcript (otherwise they say the same again).
+    """
     missing = connection.execute(
         "SELECT DISTINCT p.text_hash, p.text FROM passages p JOIN clips c ON c.id = p.clip"
         " LEFT JOIN vectors v ON v.text_hash = p.text_hash WHERE v.text_hash IS NULL AND"

@@ -80,10 +80,6 @@ CREATE TABLE meaning_matrix(
 );
 """
 
-# Passages whose meaning is searched: what was said, with times. Verbatim sentences are
-# embedded only for clips with no Whisper transcript (otherwise they say the same again).
-MEANING_FIELDS = ("words", "verbatim")
-
 
 @dataclass(frozen=True)
 class Passage:

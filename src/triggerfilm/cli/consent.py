@@ -40,7 +40,10 @@ def withdraw_command(manifest: Path, narrator: str | None, clip_id: str | None) 
     """Record `withdrawn: true` in MANIFEST and list every touchpoint and selection affected."""
     if (narrator is None) == (clip_id is None):
         raise click.UsageError("give exactly one of --narrator CODE or --clip ID")
-    click.echo(app.withdraw_consent(manifest, narrator=narrator, clip=clip_id).to_text(), nl=False)
+    notices: list[app.Notice] = []
+    report = app.withdraw_consent(manifest, narrator=narrator, clip=clip_id, notices=notices)
+    click.echo(report.to_text(), nl=False)
+    echo_notices(notices)
 
 
 @cli.command("verify")

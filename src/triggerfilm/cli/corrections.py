@@ -7,7 +7,8 @@ from typing import Any
 
 import click
 
-from .app import Bars, cli, transcribe_options, transcribe_settings
+from ..notices import Notice
+from .app import Bars, cli, echo_notices, transcribe_options, transcribe_settings
 from .options import manifest_argument
 
 
@@ -28,8 +29,11 @@ def correct_command(manifest: Path, clip_id: str, **opts: Any) -> None:
     from .. import app
 
     settings = transcribe_settings(**opts)
+    noticed: list[Notice] = []
     with Bars() as bars:
-        document = app.correction_document(manifest, clip_id, settings, bars)
+        document = app.correction_document(manifest, clip_id, settings, bars, noticed)
+    # Before the editor opens: they may be about the words about to be corrected.
+    echo_notices(noticed)
     try:
         edited = click.edit(document, extension=".txt", require_save=False)
     except click.UsageError as error:
@@ -41,3 +45,4 @@ def correct_command(manifest: Path, clip_id: str, **opts: Any) -> None:
         return
     report = app.correct_clip(manifest, clip_id, edited, settings)
     click.echo(report.to_text(), nl=False)
+    echo_notices(report.notices)

@@ -44,6 +44,7 @@ def export(manifest: Path, fmt: str, out: Path | None, **opts: Any) -> None:
         f"Wrote {report.path} ({FORMATS[fmt].label}): {report.cuts} clips, {report.cards} "
         f"cards, {report.touchpoints} touchpoint markers, {report.captions} captions."
     )
+    echo_notices(report.notices)
 
 
 @cli.command("import-edit")

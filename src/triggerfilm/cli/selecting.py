@@ -156,14 +156,15 @@ def choose_hit(hits: list[SearchHit], pick: int | None) -> SearchHit:
 def cutsheet_command(manifest: Path, output: Path | None, sheet: Path | None, **opts: Any) -> None:
     """Write a Markdown cut sheet of every clip's sentences to tick, or --apply a ticked one."""
 
+    notices: list[Notice] = []
     with Bars() as bars:
         if sheet is None:
             path = selecting.write_cutsheet_file(
-                manifest, output, transcribe_settings(**opts), bars
+                manifest, output, transcribe_settings(**opts), bars, notices
             )
         else:
             result = selecting.apply_cutsheet_file(
-                manifest, sheet, transcribe_settings(**opts), bars
+                manifest, sheet, transcribe_settings(**opts), bars, notices
             )
     if sheet is None:
         click.echo(f"Wrote {path}. Tick sentences, tag them #tp:..., then run:")
@@ -176,6 +177,7 @@ def cutsheet_command(manifest: Path, output: Path | None, sheet: Path | None, **
             click.echo(f"Note: {note}.")
     else:
         click.echo(f"No changes: the sheet matches {manifest}.")
+    echo_notices(notices)
 
 
 def _written(point: float | str) -> str:

@@ -23,6 +23,7 @@ from ruamel.yaml.comments import CommentedMap
 from ..errors import ManifestError
 from ..manifest.model import Consent, Manifest
 from ..manifest.rewrite import ManifestEditor
+from ..notices import Notice
 from .ledger import consent_ledger
 
 
@@ -78,14 +79,21 @@ class Withdrawal:
 
 
 def withdraw(
-    manifest_path: str | Path, *, narrator: str | None = None, clip: str | None = None
+    manifest_path: str | Path,
+    *,
+    narrator: str | None = None,
+    clip: str | None = None,
+    notices: list[Notice] | None = None,
 ) -> Withdrawal:
-    """Mark every clip of ``narrator`` (a pseudonymous code), or the one ``clip``, withdrawn."""
+    """Mark every clip of ``narrator`` (a pseudonymous code), or the one ``clip``, withdrawn.
+
+    Narrator codes come from the archives' catalogues too; what reading them noticed (an
+    archive over plain http://) goes on ``notices``."""
     if (narrator is None) == (clip is None):
         raise ManifestError("give either a narrator code or a clip id", field="withdraw")
     editor = ManifestEditor(manifest_path)
     manifest = editor.manifest
-    ledger = consent_ledger(manifest)
+    ledger = consent_ledger(manifest, notices=notices)
     if clip is not None:
         chosen = [e for e in ledger if e.clip == clip]
         known, what = [e.clip for e in ledger], f"clip '{clip}'"

@@ -1,10 +1,11 @@
 """The running order inside a touchpoint: interweave narrators, keep the facilitator's order.
 
-Practitioners interweave quotes from different narrators (domain.md); two passages in a row from
-one narrator read as one long passage and give that voice more weight. We keep the order the
-facilitator wrote and move a selection only to separate neighbours from the same narrator, and
-only as far as needed: the result has the fewest same-narrator neighbours possible and, among
-such orders, takes at each position the earliest selection the facilitator wrote.
+Practitioners interweave quotes from different narrators (docs/manifest.md, ``interleave``); two
+passages in a row from one narrator read as one long passage and give that voice more weight.
+We keep the order the facilitator wrote and move a selection only to separate neighbours from
+the same narrator, and only as far as needed: the result has the fewest same-narrator
+neighbours possible and, among such orders, takes at each position the earliest selection the
+facilitator wrote.
 """
 
 from __future__ import annotations
@@ -61,9 +62,3 @@ def interleave(items: Sequence[T], narrator: Callable[[T], Hashable]) -> list[T]
         counts[last] -= 1
         result.append(chosen)
     return result
-
-
-def repeats(items: Sequence[T], narrator: Callable[[T], Hashable]) -> int:
-    """How many neighbours in ``items`` share a narrator."""
-    keys = [narrator(item) for item in items]
-    return sum(a == b for a, b in zip(keys, keys[1:], strict=False))

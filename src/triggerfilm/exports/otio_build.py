@@ -115,7 +115,13 @@ def build_otio(
             }
             track.append(gap)
             continue
-        clip = _clip(item, rates.get(item.source) or rate, durations.get(item.source), rate)
+        clip = _clip(
+            item,
+            timeline.source_out(item),
+            rates.get(item.source) or rate,
+            durations.get(item.source),
+            rate,
+        )
         if item.touchpoint not in marked and item.touchpoint < len(timeline.touchpoints):
             marked.add(item.touchpoint)
             marker = otio.schema.Marker(
@@ -151,14 +157,17 @@ def build_otio(
 
 
 def _clip(
-    cut: Cut, source_rate: float, source_seconds: float | None, film_rate: float
+    cut: Cut,
+    source_out: float,
+    source_rate: float,
+    source_seconds: float | None,
+    film_rate: float,
 ) -> otio.schema.Clip:
     source_rate = exact_rate(source_rate)
-    seconds = cut.frames / film_rate
     start = RationalTime(cut.source_in * source_rate, source_rate)
-    duration = RationalTime(seconds * source_rate, source_rate)
+    duration = RationalTime(cut.frames / film_rate * source_rate, source_rate)
     # FCPXML needs the media's length; where it is not known, what the cut uses is the least.
-    length = RationalTime((source_seconds or cut.source_in + seconds) * source_rate, source_rate)
+    length = RationalTime((source_seconds or source_out) * source_rate, source_rate)
     available = TimeRange(RationalTime(0, source_rate), length)
     reference = otio.schema.ExternalReference(
         target_url=Path(cut.source).resolve().as_uri(), available_range=available

@@ -101,11 +101,6 @@ def allow_children() -> None:
     _stopping.clear()
 
 
-def running_children() -> int:
-    with _children_lock:
-        return sum(p.poll() is None for p in _children)
-
-
 def _disk_full(stderr: str) -> bool:
     return "No space left on device" in stderr or os.strerror(errno.ENOSPC) in stderr
 

@@ -18,7 +18,6 @@ from ..store import cache_root, load_json_object, write_text
 from .ffmpeg import run_ffmpeg
 
 TARGETS = {"broadcast": -23.0, "web": -16.0}
-TRUE_PEAK_LIMIT = -1.0
 
 _INTEGRATED = re.compile(r"\bI:\s+(-?[\d.]+|-inf) LUFS")
 _RANGE = re.compile(r"\bLRA:\s+(-?[\d.]+) LU\b")

@@ -27,11 +27,6 @@ def escape_ass_text(line: str) -> str:
     return line.replace("{", "\\{").replace("}", "\\}")
 
 
-def unescape_ass_text(text: str) -> str:
-    """The words an escaped event shows (the inverse of escape_ass_text, for checking)."""
-    return text.replace("\\{", "{").replace("\\}", "}").replace(WORD_JOINER, "")
-
-
 def compose_ass(cues: Iterable[Cue], width: int, height: int, offset: float = 0.0) -> str:
     """An ASS script for ``cues``, with times shifted by ``-offset`` seconds."""
     size = round(height * 0.064)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..captions.model import Cue
-from ..editplan.timeline import Card, Item, Timeline
+from ..editplan.timeline import Card, Cut, Item, Timeline
 from ..media.ffmpeg import run_ffmpeg, run_parallel, stop_children
 from ..media.loudness import Loudness, gated_loudness, measure
 from ..store import load_json_object, staged_path
@@ -112,7 +112,8 @@ def _render_film(
     for index, item in enumerate(timeline.items):
         offset = starts[index] / timeline.fps
         item_cues = [c for c in cues if c.item == index] if burn_in else []
-        gain = (gains or {}).get(getattr(item, "source_sha256", ""), 0.0)
+        # A card is drawn silent; a cut's source is brought to the loudness target.
+        gain = (gains or {}).get(item.source_sha256, 0.0) if isinstance(item, Cut) else 0.0
         tasks.append((item, item_cues, offset, settings, cache_dir, gain, work, measured))
     # Text that will not fit a card or strap is reported on every render, cached or not.
     warnings = [w for item in timeline.items for w in text_warnings(item, settings)]

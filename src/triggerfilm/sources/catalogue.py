@@ -19,7 +19,6 @@ from __future__ import annotations
 import dataclasses
 import urllib.parse
 from pathlib import Path
-from typing import Any
 
 from ..errors import SourceError
 from ..manifest.model import Manifest
@@ -260,7 +259,12 @@ def _verify_local(path: Path, clip: ArchiveClip, archive: Archive) -> None:
 
 
 def _fetch_remote_catalogue(
-    url: str, cache: Any, refresh: bool, timeout: float, retries: int, insecure: bool
+    url: str,
+    cache: ContentCache | str | Path | None,
+    refresh: bool,
+    timeout: float,
+    retries: int,
+    insecure: bool,
 ) -> tuple[str, bytes]:
     check_url(url, insecure=insecure)
     if urllib.parse.urlsplit(url).path.lower().endswith((".yaml", ".yml", ".json")):

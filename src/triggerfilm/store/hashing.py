@@ -34,11 +34,6 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def sha256_text(text: str) -> str:
-    """The hex SHA-256 of a string's UTF-8 bytes."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def json_key(identity: Any) -> str:
     """A cache key for everything that determines an entry: the SHA-256 of its sorted JSON.
 

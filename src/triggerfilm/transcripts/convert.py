@@ -27,10 +27,6 @@ from ..store import staged_path
 SUPPORTED_BINARY_VERSION = 6
 # CTranslate2's DataType ids (include/ctranslate2/types.h).
 _DTYPES = {0: np.float32, 1: np.int8, 2: np.int16, 3: np.int32, 4: np.float16}
-# (encoder layers, width) → the openai-whisper size name, for naming exported checkpoints.
-_SIZES = {(4, 384): "tiny", (6, 512): "base", (12, 768): "small", (24, 1024): "medium"}
-# English-only Whisper models have one token fewer than the multilingual ones.
-_ENGLISH_ONLY_VOCAB = 51864
 
 
 @dataclass(frozen=True)
@@ -200,14 +196,6 @@ def to_openai_state(model: Ct2Model, path: Path) -> tuple[dict[str, int], dict[s
             expected="a Whisper model converted by CTranslate2's Whisper converter",
         ) from None
     return dims, state
-
-
-def model_size_name(dims: dict[str, int]) -> str:
-    """``tiny.en``, ``base`` … from the dimensions; ``whisper-<width>`` for unknown sizes."""
-    size = _SIZES.get((dims["n_audio_layer"], dims["n_audio_state"]))
-    if size is None:
-        size = f"whisper-{dims['n_audio_state']}x{dims['n_audio_layer']}"
-    return size + (".en" if dims["n_vocab"] == _ENGLISH_ONLY_VOCAB else "")
 
 
 @lru_cache(maxsize=8)
