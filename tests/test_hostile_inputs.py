@@ -9,6 +9,7 @@ tests/data/hostile/ (``in_*``).
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -360,12 +361,31 @@ def test_damaged_transcript_cache_entry_is_discarded_and_redone(
     assert "Traceback" not in result.stderr
     assert f"warning: cache: {whisper}: the cached transcript is damaged" in result.stderr
     assert "discarded" in result.stderr
-    import json
-
     words = [w for s in json.loads(result.stdout)["segments"] for w in s["words"]]
     assert words  # transcribed again, not served from the damaged entry
     for entry in (whisper, checked):
         assert json.loads(entry.read_text(encoding="utf-8"))["schema"] == 1  # rebuilt
+
+
+@pytest.mark.slow
+def test_transcribing_a_manifest_reports_the_damaged_entry_it_redid(
+    tmp_path: Path, shared_data: Path, monkeypatch
+) -> None:
+    from triggerfilm.transcripts.options import TranscribeOptions
+    from triggerfilm.transcripts.store import cache_path
+
+    media = shared_data / "speech_audio" / "deepspeech__LDC93S1_timit.wav"  # 3 s of speech
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("TRIGGERFILM_CACHE", str(cache))
+    whisper = cache_path(media, TranscribeOptions())
+    whisper.parent.mkdir(parents=True, exist_ok=True)
+    whisper.write_bytes(DAMAGE["truncated"])
+    manifest = one_clip_manifest(tmp_path, media)
+    result = run_cli("transcribe", manifest, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    # Found while deciding what to transcribe, then made again: the user still hears of it.
+    assert f"warning: cache: {whisper}: the cached transcript is damaged" in result.stderr
+    assert json.loads(whisper.read_text(encoding="utf-8"))["schema"] == 1
 
 
 # --- a full disk ------------------------------------------------------------------------------

@@ -101,7 +101,9 @@ def transcribe_all(
     sources = prepared.sources
     # A picture with no sound track has nothing to transcribe (and Whisper cannot open it).
     silent = {cid for cid in clips if not prepared.media[cid].has_audio}
-    notices: list[Notice] = []
+    # The sources' notices first: every use case that transcribes hands these up. A damaged
+    # cache entry found below is reported here too (it is made again, then read back clean).
+    notices = list(prepared.notices)
     pending = [
         cid
         for cid in clips
@@ -134,8 +136,6 @@ def transcribe_all(
         transcribe_on_cluster(jobs, options, scheduler, lambda i, _: step(i, None), cache_root())
     else:
         transcribe_batch([sources[cid].path for cid in pending], options, step)
-    # The sources' notices first: every use case that transcribes hands these up.
-    notices = list(prepared.notices)
     for cid in clips:
         source = prepared.sources[cid]
         if cid in silent:
