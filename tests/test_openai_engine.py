@@ -15,10 +15,13 @@ from triggerfilm.transcripts.model import Transcript
 from triggerfilm.transcripts.options import TranscribeOptions
 from triggerfilm.transcripts.whisper_models import (
     bundled_model_dir,
+    ensure_checkpoint,
     list_offline_models,
     openai_export_path,
     resolve_model,
 )
+
+from .conftest import run_cli
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 JFK = SHARED_DATA / "speech_audio" / "whisper__jfk.flac"
@@ -47,8 +50,6 @@ def _words(text: str) -> list[str]:
 def checkpoint() -> Path:
     """The bundled model exported once into the test session's private cache."""
     _needs_whisper()
-    from triggerfilm.transcripts.engines.openai_whisper import ensure_checkpoint
-
     resolved = resolve_model("bundled", "openai-whisper")
     ensure_checkpoint(resolved)
     return Path(resolved.location)
@@ -147,3 +148,41 @@ def test_unknown_model_offline_names_the_offline_ones(checkpoint: Path):
 
     with pytest.raises(TriggerfilmError, match=r"available offline: .*\btiny\b"):
         load_model("no-such-model")
+
+
+@pytest.mark.slow
+def test_first_use_says_once_that_the_checkpoint_was_converted(tmp_path, shared_data, monkeypatch):
+    _needs_whisper()
+    # An empty model cache, as on a user's machine before openai-whisper first ran.
+    monkeypatch.setenv("TRIGGERFILM_CACHE", str(tmp_path / "cache"))
+    checkpoint = openai_export_path()
+    manifest = tmp_path / "film.yaml"
+    speech = shared_data / "speech_audio"
+    manifest.write_text(
+        f"""title: First use
+clips:
+  - {{id: timit, media: {speech / "deepspeech__LDC93S1_timit.wav"}, narrator: T01}}
+  - {{id: jfk, media: {speech / "whisper__jfk.flac"}, narrator: JFK}}
+touchpoints:
+  - title: Words
+    selections:
+      - {{clip: timit, from: 0, to: 2}}
+""",
+        encoding="utf-8",
+    )
+    engine = ("--engine", "openai-whisper", "--model", "tiny")
+    # Two clips: on two or more cores a batch of worker processes, which must not each convert.
+    first = run_cli("transcribe", manifest, *engine, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "2 clip(s) transcribed" in first.stdout
+    said = [line for line in first.stderr.splitlines() if line.startswith("warning: model:")]
+    assert said == [
+        "warning: model: first use of model 'tiny' with openai-whisper: converted once into "
+        f"{checkpoint}"
+    ]
+    assert checkpoint.is_file()
+    # Other options, so the engine runs again on both clips: the checkpoint is there to use.
+    again = run_cli("transcribe", manifest, *engine, "--beam-size", "1", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert "2 clip(s) transcribed" in again.stdout
+    assert "warning: model" not in again.stderr and "converted" not in again.stderr

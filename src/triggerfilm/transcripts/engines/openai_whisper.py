@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-import logging
 import types
 from collections.abc import Callable, Iterator
 from functools import lru_cache
@@ -30,14 +29,12 @@ from typing import Any
 import numpy as np
 
 from ...errors import MediaError, TriggerfilmError
-from ..convert import convert_ct2_to_openai
 from ..model import Segment, Transcript, Word
 from ..options import TranscribeOptions, check_language
 from ..speech import SAMPLE_RATE, voice_activity
-from ..whisper_models import LocatedModel, display_name, list_offline_models, resolve_model
+from ..whisper_models import display_name, ensure_checkpoint, list_offline_models, resolve_model
 
 ENGINE = "openai-whisper"
-log = logging.getLogger(__name__)
 
 
 def _require_whisper() -> Any:
@@ -56,20 +53,6 @@ def _require_whisper() -> Any:
 def _offline_names() -> str:
     offline = list_offline_models()
     return ", ".join(sorted({display_name(m.name) for m in offline if m.engine == ENGINE}))
-
-
-def ensure_checkpoint(resolved: LocatedModel) -> None:
-    """Convert the CTranslate2 model to the cached checkpoint if that has not happened yet."""
-    target = Path(resolved.location)
-    if resolved.convert_from is None or target.is_file():
-        return
-    # WARNING so the message shows even when nobody configured logging: it takes ~10 s, once.
-    log.warning(
-        "first use of model '%s' with openai-whisper: converting it (once) into %s",
-        display_name(resolved.name),
-        target,
-    )
-    convert_ct2_to_openai(resolved.convert_from, target)
 
 
 @lru_cache(maxsize=2)
@@ -110,7 +93,10 @@ def _load(location: str) -> Any:
 
 
 def load_model(name: str) -> Any:
-    """The openai-whisper model for a ``--model`` value, converting/exporting it on first use."""
+    """The openai-whisper model for a ``--model`` value.
+
+    ``whisper_models.prepare_model`` converts the checkpoint on first use and says so before a
+    transcript is made; converting here too keeps a direct call to the engine working."""
     resolved = resolve_model(name, ENGINE)
     _require_whisper()
     ensure_checkpoint(resolved)
