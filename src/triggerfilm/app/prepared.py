@@ -23,7 +23,7 @@ from ..sources.resolve import SourceClip, resolve_sources
 from ..store import cache_root
 from ..transcripts.batch import transcribe_batch
 from ..transcripts.checked import alignment_problem, checked_transcript
-from ..transcripts.cluster import ClipJob, transcribe_on_cluster
+from ..transcripts.cluster import ClipJob, result_notices, transcribe_on_cluster
 from ..transcripts.corrections import Correction, corrections_folder, load_correction
 from ..transcripts.model import Transcript
 from ..transcripts.options import TranscribeOptions
@@ -133,9 +133,14 @@ def transcribe_all(
             ClipJob(cid, str(sources[cid].path), duration=prepared.media[cid].duration)
             for cid in pending
         ]
-        transcribe_on_cluster(jobs, options, scheduler, lambda i, _: step(i, None), cache_root())
+
+        def arrived(index: int, result: dict[str, str]) -> None:
+            notices.extend(result_notices(result))
+            step(index, None)
+
+        transcribe_on_cluster(jobs, options, scheduler, arrived, cache_root())
     else:
-        transcribe_batch([sources[cid].path for cid in pending], options, step)
+        transcribe_batch([sources[cid].path for cid in pending], options, step, notices)
     for cid in clips:
         source = prepared.sources[cid]
         if cid in silent:

@@ -84,5 +84,5 @@ def _transcribe_archive(
             Path(job.path) if job.path else fetch_media(archive, by_id[job.name], notices=notices)
             for job in jobs
         ]
-        transcribe_batch(paths, options, report)
+        transcribe_batch(paths, options, report, notices)
     return TranscribeReport(cached, len(jobs), tuple(notices))

@@ -25,8 +25,9 @@ from functools import partial
 from multiprocessing.queues import Queue
 from pathlib import Path
 
+from ..notices import Notice
 from .options import TranscribeOptions
-from .store import transcript_for
+from .store import model_notice, transcript_for
 
 # Each process holds a model in memory; beyond a few, memory rather than cores runs out.
 MAX_PROCESSES = 4
@@ -79,14 +80,22 @@ def transcribe_batch(
     media: list[Path],
     options: TranscribeOptions,
     progress: Callable[[int, float | None], None] | None = None,
+    notices: list[Notice] | None = None,
 ) -> None:
     """Put every file's transcript in the cache; ``progress(i, seconds)`` reports how far the
-    i-th file has got, and ``progress(i, None)`` that it is done (and cached)."""
+    i-th file has got, and ``progress(i, None)`` that it is done (and cached).
+
+    A model made on first use (base joined, a checkpoint converted) is made here, once, before
+    any worker starts, and reported on ``notices``: each worker would otherwise make it too,
+    and what a worker notices does not come back to this process."""
+    if not media:
+        return
+    model_notice(options, notices)
     processes, threads = plan_workers(options, len(media))
     report = progress or (lambda i, s: None)
     if processes == 1:
         for i, path in enumerate(media):
-            transcript_for(path, options, partial(report, i))
+            transcript_for(path, options, partial(report, i), notices=notices)
             report(i, None)
         return
     # spawn, not fork: the parent may already run ONNX or CTranslate2 threads, which a forked

@@ -52,8 +52,9 @@ def run_job(job: ClipJob, options: TranscribeOptions, cache: str | None) -> dict
     """On a worker: find or fetch the media, transcribe it into the cache, return the result.
 
     Runs in the worker process; everything it needs comes in its arguments. What the worker
-    noticed (a damaged cached download fetched again) travels back in the result, since the
-    user sits at the client: see :func:`result_notices`.
+    noticed (a damaged cached download fetched again, a damaged cache entry made again, a model
+    made on first use on this worker) travels back in the result, since the user sits at the
+    client: see :func:`result_notices`.
     """
     from ..sources.cache import ContentCache
     from ..sources.download import download
@@ -77,7 +78,7 @@ def run_job(job: ClipJob, options: TranscribeOptions, cache: str | None) -> dict
             insecure=job.insecure,
             notices=notices,
         )
-    transcript = transcript_for(media, options, root=root)
+    transcript = transcript_for(media, options, root=root, notices=notices)
     return {
         "clip": job.name,
         "media_sha256": file_sha256(media),

@@ -25,6 +25,7 @@ from ..sources.local import file_sha256
 from ..store import Unreadable, cache_root, json_key, load_json_object, sharded_path, write_text
 from .model import Transcript
 from .options import TranscribeOptions
+from .whisper_models import prepare_model
 
 
 class Engine(Protocol):
@@ -132,6 +133,13 @@ def cached_transcript(
     return read_cached(cache_path(media, options, root), f"transcribing {media} again", notices)
 
 
+def model_notice(options: TranscribeOptions, notices: list[Notice] | None) -> None:
+    """Make the model ``options`` name ready here, and put what that made on ``notices``."""
+    made = prepare_model(options.model, options.engine)
+    if made and notices is not None:
+        notices.append(Notice("model", made))
+
+
 def transcript_for(
     media: Path,
     options: TranscribeOptions,
@@ -145,14 +153,17 @@ def transcript_for(
     ``threads`` overrides the engine's CPU threads for this run only (batch runs split the
     cores between processes); the cache key keeps the caller's options. ``root`` is another
     cache root than this process's (a cluster worker writing into a shared cache). A damaged
-    cache entry is made again and reported on ``notices``.
+    cache entry is made again and reported on ``notices``, and so is a model made on first use
+    (see :func:`prepare_model`).
     """
     found = cached_transcript(media, options, notices, root=root)
     if found is not None:
         if progress:
             progress(found.duration)
         return found
+    engine = _engine(options.engine)
+    model_notice(options, notices)
     run = options if threads is None else replace(options, threads=threads)
-    transcript = _engine(options.engine)(media, run, progress)
+    transcript = engine(media, run, progress)
     write_cached(cache_path(media, options, root), transcript)
     return transcript
