@@ -211,6 +211,26 @@ def test_a_transcript_from_a_worker_without_a_shared_cache_is_stored_by_the_clie
     assert stored is not None and "country" in stored.text
 
 
+@pytest.mark.slow
+def test_a_model_a_worker_makes_on_first_use_is_reported_at_the_client(
+    tmp_path, shared_data, monkeypatch
+):
+    from triggerfilm.transcripts.cluster import ClipJob, result_notices, run_job
+    from triggerfilm.transcripts.whisper_models import base_model_dir
+
+    monkeypatch.setenv("TRIGGERFILM_CACHE", str(tmp_path / "worker-cache"))  # base not joined
+    timit = shared_data / "speech_audio" / "deepspeech__LDC93S1_timit.wav"
+    result = run_job(ClipJob("timit", str(timit)), TranscribeOptions(model="base"), None)
+    noticed = result_notices(result)
+    assert [(n.topic, n.message) for n in noticed] == [
+        (
+            "model",
+            f"first use of Whisper base: its two halves joined once into {base_model_dir()} "
+            f"(on worker {result['worker']})",
+        )
+    ]
+
+
 def test_a_workers_cached_transcript_reaches_the_clients_cache(tmp_path, monkeypatch):
     """The same hand-over, fast: the worker finds the clip in its own cache (seeded), so no
     Whisper runs; the client stores exactly what the worker returned."""

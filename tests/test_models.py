@@ -22,10 +22,12 @@ from triggerfilm.transcripts.whisper_models import (
     BASE_SIZE,
     assemble_base,
     base_model_dir,
+    base_ready,
+    prepare_model,
     resolve_model,
 )
 
-from .conftest import CLIPS
+from .conftest import CLIPS, run_cli
 
 
 def _sha256(path: Path) -> str:
@@ -67,6 +69,15 @@ def test_a_join_with_the_wrong_digest_is_refused_and_nothing_is_left(tmp_path, m
     folder = base_model_dir()
     assert not (folder / "model.bin").exists()
     assert not [p for p in folder.iterdir() if p.name.startswith(".")]
+
+
+def test_first_use_of_base_joins_it_and_says_so_once(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRIGGERFILM_CACHE", str(tmp_path))  # nothing joined yet
+    made = prepare_model("base", "faster-whisper")
+    assert made == f"first use of Whisper base: its two halves joined once into {base_model_dir()}"
+    assert base_ready()
+    assert prepare_model("base", "faster-whisper") is None  # made: nothing more to say
+    assert prepare_model("tiny", "faster-whisper") is None  # shipped ready to run
 
 
 def test_model_names_resolve_offline():
@@ -161,6 +172,30 @@ def test_manifest_transcription_key_is_checked(tmp_path):
     assert result.exit_code == 2
     assert "film.yaml:2" in result.output and "transcription" in result.output
     assert "model" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.slow
+def test_the_transcript_command_says_once_that_base_was_joined(tmp_path, shared_data):
+    cache = tmp_path / "cache"  # empty, as on a machine where base never ran
+    speech = shared_data / "speech_audio" / "deepspeech__LDC93S1_timit.wav"
+    env = {"TRIGGERFILM_CACHE": str(cache)}
+    first = run_cli("transcript", speech, "--model", "base", cwd=tmp_path, env=env)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip()  # it transcribed
+    folder = cache / "models" / "faster-whisper" / f"base-{BASE_SHA256[:12]}"
+    assert (
+        first.stderr.splitlines().count(
+            f"warning: model: first use of Whisper base: its two halves joined once into {folder}"
+        )
+        == 1
+    )
+    assert (folder / "model.bin").stat().st_size == BASE_SIZE
+    # Other options, so Whisper runs again: base is there already, nothing to say.
+    again = run_cli(
+        "transcript", speech, "--model", "base", "--beam-size", "1", cwd=tmp_path, env=env
+    )
+    assert again.returncode == 0 and again.stdout.strip(), again.stderr
+    assert "warning: model" not in again.stderr
 
 
 @pytest.mark.slow
