@@ -27,7 +27,7 @@ from pathlib import Path
 
 from ..notices import Notice
 from .options import TranscribeOptions
-from .store import model_notice, transcript_for
+from .store import ready_model, transcript_for
 
 # Each process holds a model in memory; beyond a few, memory rather than cores runs out.
 MAX_PROCESSES = 4
@@ -90,7 +90,7 @@ def transcribe_batch(
     and what a worker notices does not come back to this process."""
     if not media:
         return
-    model_notice(options, notices)
+    ready_model(options, notices)
     processes, threads = plan_workers(options, len(media))
     report = progress or (lambda i, s: None)
     if processes == 1:

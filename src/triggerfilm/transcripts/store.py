@@ -133,7 +133,7 @@ def cached_transcript(
     return read_cached(cache_path(media, options, root), f"transcribing {media} again", notices)
 
 
-def model_notice(options: TranscribeOptions, notices: list[Notice] | None) -> None:
+def ready_model(options: TranscribeOptions, notices: list[Notice] | None) -> None:
     """Make the model ``options`` name ready here, and put what that made on ``notices``."""
     made = prepare_model(options.model, options.engine)
     if made and notices is not None:
@@ -162,7 +162,7 @@ def transcript_for(
             progress(found.duration)
         return found
     engine = _engine(options.engine)
-    model_notice(options, notices)
+    ready_model(options, notices)
     run = options if threads is None else replace(options, threads=threads)
     transcript = engine(media, run, progress)
     write_cached(cache_path(media, options, root), transcript)
