@@ -49,6 +49,10 @@ class ManifestChanged(TriggerfilmError):
 
 @dataclass(frozen=True)
 class AddPassage:
+    """Add a passage of ``clip`` to touchpoint ``touchpoint`` (from 0), chosen by its first and last
+    word; each end is written as a quote where a few words find that place, else as a time. At
+    position ``at`` of the touchpoint (from 0), or appended when None."""
+
     touchpoint: int
     clip: str
     first: int  # first and last word (inclusive), indexes into the clip's transcript words
@@ -69,13 +73,15 @@ class PassageChange:
 
 @dataclass(frozen=True)
 class MovePassage(PassageChange):
+    """Move a passage to position ``to_index`` (from 0) of touchpoint ``to_touchpoint``."""
+
     to_touchpoint: int
     to_index: int
 
 
 @dataclass(frozen=True)
 class RemovePassage(PassageChange):
-    pass
+    """Take a passage out of the film; its clip stays declared in the manifest."""
 
 
 @dataclass(frozen=True)
@@ -124,6 +130,9 @@ class DeclareClip:
 
 @dataclass(frozen=True)
 class AddTouchpoint:
+    """Add an empty touchpoint at position ``at`` (from 0), or at the end when None; ``description``
+    is the line under its title on the card."""
+
     title: str
     description: str | None = None
     at: int | None = None
@@ -138,18 +147,23 @@ class TouchpointChange:
 
 @dataclass(frozen=True)
 class EditTouchpoint(TouchpointChange):
+    """Retitle a touchpoint and set the line under its title on the card (an empty or None
+    ``description`` removes it)."""
+
     title: str
     description: str | None = None
 
 
 @dataclass(frozen=True)
 class MoveTouchpoint(TouchpointChange):
+    """Move a touchpoint, its passages with it, to position ``to_index`` (from 0)."""
+
     to_index: int
 
 
 @dataclass(frozen=True)
 class RemoveTouchpoint(TouchpointChange):
-    pass
+    """Remove a touchpoint: refused while it has passages, or when it is the film's only one."""
 
 
 Change = (
@@ -161,6 +175,9 @@ Change = (
 
 @dataclass(frozen=True)
 class Saved:
+    """A change written to the manifest: the file's new content hash, which the page's next change
+    names as the version it was made on, and what changed, in words."""
+
     sha256: str
     summary: str  # what changed, in words, for the page's "saved" message
 

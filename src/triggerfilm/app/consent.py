@@ -50,6 +50,9 @@ def verify_outputs(folder: str | Path) -> VerifyReport:
 
 @dataclass(frozen=True)
 class PackReport:
+    """The facilitator pack written (``path``, pack.html), with the consent report it summarises.
+    Consent problems do not stop a pack: they are among its ``notices``."""
+
     path: Path
     consent: ConsentReport
     notices: tuple[Notice, ...] = ()

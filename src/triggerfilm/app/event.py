@@ -18,6 +18,10 @@ from .render import RenderOptions, RenderReport, companion_name, output_stem, re
 
 @dataclass(frozen=True)
 class EventPackReport:
+    """What ``event_pack`` wrote into ``out_dir``: the film's render and the offline player's page
+    (``index``, the file to open at the event), with ``chapters`` touchpoints to jump to; ``files``
+    lists everything written, the render's first."""
+
     out_dir: Path
     index: Path
     files: tuple[Path, ...]

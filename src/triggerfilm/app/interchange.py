@@ -24,6 +24,9 @@ from .prepared import Prepared, planned
 
 @dataclass(frozen=True)
 class ExportReport:
+    """The edit written out for editing software: the file, its format (a name in ``FORMATS``), and
+    how many cuts, cards, touchpoints and captions it holds."""
+
     path: Path
     format: str
     cuts: int
@@ -79,6 +82,9 @@ def export_timeline(
 
 @dataclass(frozen=True)
 class ImportReport:
+    """What reading an editor's edit back did to the manifest: the unified diff of its text (empty:
+    the edit changes nothing), and whether it was written (never on a dry run)."""
+
     manifest: Path
     diff: str
     written: bool

@@ -270,6 +270,9 @@ def write_cutsheet_file(
 
 @dataclass(frozen=True)
 class ApplyReport:
+    """What applying a cut sheet rewrote in the manifest: the touchpoints whose ticks changed (none
+    when the sheet matched the manifest already) and how many selections they hold now."""
+
     changed: tuple[str, ...]  # titles of the touchpoints rewritten
     selections: int  # selections in those touchpoints now
     # What had to be unshared (YAML anchors) so that only those touchpoints changed.

@@ -12,6 +12,10 @@ from ..reports.signoff import sign_off
 
 @dataclass(frozen=True)
 class SignoffReport:
+    """An accessibility reviewer's approval of a film's captions as recorded in its provenance
+    (``signoff``: who, when, under which profile, each caption file's sha256 and the checker's
+    findings then); verifying the folder reports it invalid once a caption file changes."""
+
     out_dir: Path
     signoff: dict[str, Any]
 

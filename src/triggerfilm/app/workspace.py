@@ -40,6 +40,10 @@ def content_hash(data: bytes) -> str:
 
 @dataclass(frozen=True)
 class ClipView:
+    """One of the film's clips as the studio lists it: who speaks, the recording's length in
+    seconds, how its transcript was made and how far to trust it (``coverage``: the share of a
+    verbatim text Whisper heard, None without one), and whether the film may show it."""
+
     id: str
     narrator: str
     who: Narrator
@@ -80,6 +84,10 @@ class ResolvedPassage:
 
 @dataclass(frozen=True)
 class PassageView:
+    """A selection as the studio's board shows it: its place (touchpoint and position in the
+    manifest, from 0), its ends as written, and where the edit plan put it. ``refused`` when its
+    clip's consent stops the film."""
+
     touchpoint: int
     index: int
     clip: str
@@ -97,6 +105,9 @@ class PassageView:
 
 @dataclass(frozen=True)
 class TouchpointView:
+    """A touchpoint as the studio's board shows it (``index`` from 0), its passages in the
+    manifest's order rather than the interleaved order the film plays them in."""
+
     index: int
     title: str
     description: str | None
@@ -107,6 +118,11 @@ class TouchpointView:
 
 @dataclass(frozen=True)
 class Workspace:
+    """One manifest as the studio shows it, read in one go by ``open_workspace``. ``sha256`` is the
+    version of the file it was read from: a change names it, so an edit made on disk meanwhile is
+    never overwritten. ``timeline`` and ``plan`` are None when the edit plan could not be built
+    (``problem`` says why)."""
+
     path: Path
     sha256: str
     text: str

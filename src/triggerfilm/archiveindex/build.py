@@ -24,6 +24,9 @@ _EMBED_CHUNK = 256
 
 @dataclass(frozen=True)
 class IndexReport:
+    """What bringing the archive index up to date did, for a face to show: how many clips were
+    added, updated, removed or unchanged, the passages the index now holds, and its size on disk."""
+
     path: Path
     clips: int
     added: int

@@ -83,6 +83,11 @@ CREATE TABLE meaning_matrix(
 
 @dataclass(frozen=True)
 class Passage:
+    """One searchable piece of a clip, a row of the index: a sentence Whisper heard, a sentence of
+    the verbatim transcript, or a piece of catalogue metadata (``field`` says which). ``start``,
+    ``end`` and ``sentence`` place it in the recording (seconds; the Whisper sentence it is or was
+    located in), None for text with no place there."""
+
     field: str
     text: str
     start: float | None = None

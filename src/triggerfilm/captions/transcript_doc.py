@@ -34,6 +34,10 @@ class TranscriptEntry:
 
 @dataclass(frozen=True)
 class DescriptiveTranscript:
+    """The film's descriptive transcript, its text alternative for someone who cannot see or hear
+    it: everything a viewer meets, in film order. Written beside the film as plain text and HTML,
+    and into the facilitator pack; ``duration`` is the film's running time in seconds."""
+
     title: str
     duration: float
     entries: tuple[TranscriptEntry, ...]

@@ -67,6 +67,9 @@ class ConsentEntry:
 
 @dataclass(frozen=True)
 class ConsentProblem:
+    """One reason a clip the film uses may not be shown at the intended use on that day (withdrawn,
+    expired, ...). ``field`` and ``line`` point at the clip's consent in the manifest."""
+
     clip: str
     narrator: str
     code: ProblemCode
@@ -77,6 +80,10 @@ class ConsentProblem:
 
 @dataclass(frozen=True)
 class ConsentReport:
+    """The consent ledger of a manifest for one use on one day: every clip's entry, and the problems
+    of the clips the film uses. The film may be shown only when there are none: a render is refused
+    before anything is made (``refuse_unconsented``)."""
+
     manifest: Path
     use: str
     today: datetime.date

@@ -42,6 +42,10 @@ class AffectedSelection:
 
 @dataclass(frozen=True)
 class Withdrawal:
+    """What recording a withdrawal did: the clips now marked withdrawn in the manifest, and the
+    selections that still show them, which someone must remove or replace before the film can be
+    made again."""
+
     manifest: Path
     # Clips marked withdrawn by this call, and those that already were.
     withdrawn: tuple[str, ...]

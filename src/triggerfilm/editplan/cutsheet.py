@@ -42,6 +42,10 @@ _LINE = re.compile(
 
 @dataclass(frozen=True)
 class SheetLine:
+    """One sentence line of a cut sheet: the sentence's cut points in the clip (seconds), whether it
+    is ticked, and its touchpoint tag. Read from the facilitator's sheet, ticked lines become
+    selections; made from the manifest (``line`` 0), they are the sheet as it stands."""
+
     clip: str
     start: float
     end: float

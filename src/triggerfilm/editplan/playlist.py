@@ -14,6 +14,10 @@ from .timeline import Card, Cut, Timeline
 
 @dataclass(frozen=True)
 class PlaylistEntry:
+    """One step of the studio's preview, which plays the film from the sources without rendering it:
+    a card to show, or one source to play from ``source_in`` to ``source_out``. ``film_in`` and
+    ``film_out`` place it on the film's clock; all in seconds."""
+
     kind: str  # "card" or "cut"
     film_in: float
     film_out: float

@@ -30,6 +30,10 @@ def normalise(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class QuoteMatch:
+    """Where a quote was found among a clip's words: its first and last word (indexes into the words
+    searched), their times in seconds, and how closely they match it (0 to 1). The near misses a
+    ``QuoteNotFound`` lists are matches too."""
+
     first: int  # index of the first matched word
     last: int  # index of the last matched word (inclusive)
     score: float
@@ -39,6 +43,9 @@ class QuoteMatch:
 
 
 class QuoteNotFound(Exception):
+    """A quote matched nowhere well enough, or (``ambiguous``) in two places equally well.
+    ``candidates`` are the closest matches, for the caller's error to list with their times."""
+
     def __init__(self, quote: str, candidates: list[QuoteMatch], ambiguous: bool) -> None:
         super().__init__(quote)
         self.quote = quote

@@ -39,6 +39,10 @@ class SearchDoc:
 
 @dataclass(frozen=True)
 class SearchQuery:
+    """What a facilitator searches the clips for: words (whole words, any case) or, with ``regex``,
+    a regular expression. ``topic``, ``role`` and ``media_type`` keep only the clips that have it;
+    None keeps all."""
+
     text: str
     regex: bool = False
     topic: str | None = None

@@ -22,6 +22,10 @@ _ENDS = (".", "?", "!", '."', '?"', '!"')
 
 @dataclass(frozen=True)
 class Sentence:
+    """One sentence of a clip's transcript, the unit a facilitator picks passages by: its words and
+    the cut points (seconds in the clip) that a selection of just this sentence uses. ``index`` is
+    its place among the transcript's sentences, from 0."""
+
     index: int
     text: str
     words: tuple[Word, ...]

@@ -71,6 +71,10 @@ def holds_word(start: float, end: float, word: Word) -> bool:
 
 @dataclass(frozen=True)
 class Timeline:
+    """The edit plan of one film: its cards and cuts in playing order on a grid of ``fps`` frames a
+    second, and what the captions need. ``build_timeline`` makes it; captions, render, reports and
+    exports read it, and it is saved beside the film as ``timeline.json`` to replay a render."""
+
     title: str
     fps: int
     width: int

@@ -20,6 +20,10 @@ class ExportError(TriggerfilmError):
 
 @dataclass(frozen=True)
 class Format:
+    """An editing program's file format, written and read through an OpenTimelineIO adapter:
+    ``name`` is what the user chooses, ``suffix`` tells it from a file's name, ``label`` names it in
+    messages."""
+
     name: str
     adapter: str
     suffix: str

@@ -59,6 +59,10 @@ class Redaction:
 
 @dataclass(frozen=True)
 class Selection:
+    """A passage of one clip to show under a touchpoint, from ``start`` to ``end`` (each a time or a
+    quote until the edit plan resolves it). ``valence`` is how the moment feels (None: not marked),
+    for the plan's balance check; ``note`` is for the editors and never reaches the film."""
+
     clip: str
     start: Anchor
     end: Anchor
@@ -70,6 +74,10 @@ class Selection:
 
 @dataclass(frozen=True)
 class Touchpoint:
+    """One section of the film: a moment of the care pathway (being admitted, nights on the ward),
+    its title card and the passages shown under it. The event player shows ``content_note`` before
+    the film and pauses on ``prompt`` after it (None: a question made from the title)."""
+
     title: str
     selections: tuple[Selection, ...]
     origin: Origin
@@ -141,6 +149,10 @@ class ClipRef:
 
 @dataclass(frozen=True)
 class OutputSettings:
+    """The manifest's ``output:`` block: the picture every source is conformed to (pixels, frames a
+    second) and how cards and captions look. ``card_seconds`` is each card's length; 0 leaves the
+    cards out."""
+
     width: int = 1280
     height: int = 720
     fps: int = 25
@@ -155,6 +167,10 @@ class OutputSettings:
 
 @dataclass(frozen=True)
 class Manifest:
+    """One film, as its manifest describes it and ``load_manifest`` has checked it: the clips it may
+    use and the passages it shows of them, touchpoint by touchpoint. Every stage starts from it;
+    ``archives`` maps an archive's name to its location (a folder or an https URL)."""
+
     path: Path
     title: str
     clips: tuple[ClipRef, ...]

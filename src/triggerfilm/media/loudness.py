@@ -33,6 +33,10 @@ RELATIVE_GATE = 10.0
 
 @dataclass(frozen=True)
 class Loudness:
+    """A loudness measurement as EBU R 128 defines it (ffmpeg's ebur128): of a whole source file,
+    cached by content, from which the render finds the gain that brings it to the loudness target,
+    or of the finished film."""
+
     integrated: float  # LUFS; -70 or below means no measurable programme (silence)
     true_peak: float  # dBTP
     lra: float  # LU

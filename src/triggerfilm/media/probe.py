@@ -20,6 +20,10 @@ MIN_SAMPLE_RATE = 4000
 
 @dataclass(frozen=True)
 class MediaInfo:
+    """What ``probe`` found in a source file: its length in seconds, whether it has picture and
+    sound, and their formats. Width, height, frame rate, sample rate and channels are 0 where the
+    file has no such stream (an audio-only file has no picture)."""
+
     path: str
     duration: float
     has_video: bool

@@ -27,6 +27,10 @@ MARKER = ".triggerfilm-output.json"
 
 @dataclass(frozen=True)
 class RenderedFilm:
+    """The film ``render_film`` joined: ``segments`` items rendered, ``reused`` of them from the
+    segment cache; its length in seconds, and its loudness measured on the finished film (None when
+    no loudness target was set)."""
+
     film: Path
     segments: int
     reused: int

@@ -53,6 +53,10 @@ BLOCKS_FORMAT = 1
 
 @dataclass(frozen=True)
 class EncodeSettings:
+    """How every segment of one film is encoded: the timeline's frame size and rate, and x264's
+    preset and quality (CRF). Part of each segment's cache key; identical settings in every segment
+    let the film be joined without encoding the picture again."""
+
     width: int
     height: int
     fps: int

@@ -69,6 +69,10 @@ class Row:
 
 @dataclass(frozen=True)
 class TouchpointTime:
+    """One touchpoint's part of the film in the plan report: its running time in seconds (title card
+    and cuts), how many of its cuts have each valence (``unmarked`` where none is given), and whose
+    voices it carries."""
+
     index: int
     title: str
     seconds: float  # its title card and cuts
@@ -83,6 +87,9 @@ REPRESENTED = ("role", "sex", "age_band")
 
 @dataclass(frozen=True)
 class NarratorShare:
+    """How much of the film one narrator speaks, in seconds and as a share of all cut time (0 to 1):
+    the plan report warns when one holds more than ``NARRATOR_SHARE_LIMIT`` of it."""
+
     narrator: str
     seconds: float
     share: float  # of all cut time, 0..1
@@ -111,6 +118,9 @@ class NarratorShare:
 
 @dataclass(frozen=True)
 class PlanWarning:
+    """Something a facilitator should look at before rendering; ``code`` names the kind of problem,
+    so a face or a test can tell them apart without reading the message."""
+
     # over-target, under-target, empty-touchpoint, all-negative, narrator-dominates, cut-in-word
     code: str
     message: str
@@ -118,6 +128,10 @@ class PlanWarning:
 
 @dataclass(frozen=True)
 class PlanReport:
+    """What a facilitator checks before rendering: the running order, time per touchpoint and per
+    narrator, whose voices the film carries, and warnings. Built from the timeline, so its numbers
+    are the film's; times in seconds. Printed by ``plan`` and shown beside the studio's board."""
+
     title: str
     fps: int
     target_seconds: float

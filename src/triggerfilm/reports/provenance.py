@@ -271,6 +271,10 @@ class Drift:
 
 @dataclass(frozen=True)
 class VerifyReport:
+    """What checking a film's folder against its provenance found: how many recorded files were
+    hashed again, those that drifted, and whether each caption sign-off still holds. ``records`` are
+    the provenance files read."""
+
     records: tuple[Path, ...]
     checked: int
     drift: tuple[Drift, ...]

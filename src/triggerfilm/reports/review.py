@@ -18,6 +18,9 @@ TEXT_WIDTH = 60
 
 @dataclass(frozen=True)
 class ReviewReport:
+    """What to check in a manifest's transcripts before the film is shown: every doubted word, how
+    much of each verbatim transcript Whisper heard, and words that may identify someone."""
+
     manifest: str
     doubts: tuple[Doubt, ...]
     # Per clip: the fraction of its verbatim words Whisper heard, None when it has no verbatim.

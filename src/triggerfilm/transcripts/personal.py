@@ -70,6 +70,10 @@ _DIGITS = re.compile(r"\d")
 
 @dataclass(frozen=True)
 class Candidate:
+    """Words that may identify someone (a name, a place, a date, a phone number), in seconds of the
+    clip: a suggestion for a selection's ``redact:`` that a person decides on. The review report
+    lists them."""
+
     start: float
     end: float
     text: str

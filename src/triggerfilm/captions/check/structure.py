@@ -59,6 +59,10 @@ class Line:
 
 @dataclass(frozen=True)
 class TimingLine:
+    """A cue's timing line (``start --> end``) as the subtitle checker read it leniently: the times
+    in seconds, what follows them (WebVTT cue settings, SRT coordinates), and the line as written,
+    to judge it against the strict syntax."""
+
     start: float
     end: float
     settings: str
