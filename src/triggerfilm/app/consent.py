@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..consent import ConsentReport, check_consent
-from ..consent.withdraw import Withdrawal, withdraw
+from ..consent.withdraw import withdraw
 from ..manifest.load import load_manifest
 from ..reports.pack import facilitator_pack, write_pack
 from ..reports.provenance import VerifyReport, verify_folder
@@ -31,16 +31,10 @@ def consent_report(
     return check_consent(load_manifest(manifest_path), use, today, notices=notices)
 
 
-def withdraw_consent(
-    manifest_path: str | Path,
-    *,
-    narrator: str | None = None,
-    clip: str | None = None,
-    notices: list[Notice] | None = None,
-) -> Withdrawal:
-    """Record a withdrawal in the manifest and say which selections it affects; what reading
-    the archives' catalogues noticed goes on ``notices``."""
-    return withdraw(manifest_path, narrator=narrator, clip=clip, notices=notices)
+# Recording a withdrawal is the consent stage's own job from start to end (read the manifest,
+# mark the clips, rewrite it, list the selections affected): the use case is that function,
+# not a wrapper repeating its signature.
+withdraw_consent = withdraw
 
 
 def verify_outputs(folder: str | Path) -> VerifyReport:
