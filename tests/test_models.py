@@ -199,12 +199,25 @@ def test_the_transcript_command_says_once_that_base_was_joined(tmp_path, shared_
 
 
 @pytest.mark.slow
-def test_export_openai_derives_base_dimensions(tmp_path):
+def test_export_openai_derives_base_dimensions(tmp_path, monkeypatch):
     torch = pytest.importorskip("torch", reason="torch is not installed (optional extra)")
     whisper = pytest.importorskip("whisper", reason="openai-whisper is not installed")
+    # A cache of its own, so base is joined here for the first time and the command says so.
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("TRIGGERFILM_CACHE", str(cache))
     out = tmp_path / "base.pt"
     result = CliRunner().invoke(cli, ["models", "export-openai", "--model", "base", "-o", str(out)])
     assert result.exit_code == 0, result.output
+    folder = cache / "models" / "faster-whisper" / f"base-{BASE_SHA256[:12]}"
+    assert result.stderr.splitlines() == [
+        f"warning: model: first use of Whisper base: its two halves joined once into {folder}"
+    ]
+    assert result.stdout.strip() == str(out)
+    again = CliRunner().invoke(
+        cli, ["models", "export-openai", "--model", "base", "-o", str(tmp_path / "again.pt")]
+    )
+    assert again.exit_code == 0, again.output
+    assert again.stderr == ""
     saved = torch.load(out, map_location="cpu", weights_only=True)
     dims = saved["dims"]
     assert (dims["n_audio_layer"], dims["n_audio_state"], dims["n_audio_head"]) == (6, 512, 8)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..notices import Notice
 from ..transcripts.convert import convert_ct2_to_openai
 from ..transcripts.options import default_model
 from ..transcripts.whisper_models import (
@@ -14,6 +15,7 @@ from ..transcripts.whisper_models import (
     display_name,
     list_offline_models,
     openai_export_path,
+    prepare_model,
 )
 
 
@@ -41,9 +43,21 @@ def offline_models() -> list[OfflineModel]:
     ]
 
 
-def export_openai_checkpoint(model: str = "tiny", output: str | Path | None = None) -> Path:
+def export_openai_checkpoint(
+    model: str = "tiny",
+    output: str | Path | None = None,
+    *,
+    notices: list[Notice] | None = None,
+) -> Path:
     """Convert the CTranslate2 model ``model`` (tiny, base, or a folder with model.bin) into an
     openai-whisper checkpoint at ``output``, by default where that engine looks for it in the
-    model cache; returns the checkpoint's path."""
+    model cache; returns the checkpoint's path.
+
+    Base is joined from its two halves first when this is its first use here; that is said on
+    ``notices``, as transcription says it, since it writes some 145 MB into the model cache.
+    """
+    made = prepare_model(model, "faster-whisper")
+    if made and notices is not None:
+        notices.append(Notice("model", made))
     source = ct2_model_dir(model)
     return convert_ct2_to_openai(source, Path(output) if output else openai_export_path(source))

@@ -229,7 +229,10 @@ def models_export_openai(model: str, output: Path | None) -> None:
     vocabulary) are read from the model's own tensors, so tiny.en and base both convert."""
     from ..app import export_openai_checkpoint
 
-    click.echo(export_openai_checkpoint(model, output))
+    notices: list[Notice] = []
+    path = export_openai_checkpoint(model, output, notices=notices)
+    echo_notices(notices)
+    click.echo(path)
 
 
 @cli.command("review")
