@@ -22,7 +22,7 @@ from triggerfilm.cli import cli
 from triggerfilm.editplan.build import ClipMaterial, build_timeline
 from triggerfilm.editplan.cutsheet import ClipSentences, parse_cutsheet, write_cutsheet
 from triggerfilm.editplan.redact import find_redactions, replace_words
-from triggerfilm.editplan.search import SearchDoc, SearchQuery, format_hits, search
+from triggerfilm.editplan.search import SearchDoc, SearchHit, SearchQuery, format_hits, search
 from triggerfilm.editplan.sentences import sentences, words_inside
 from triggerfilm.editplan.timeline import Cut
 from triggerfilm.errors import TriggerfilmError
@@ -204,6 +204,18 @@ def test_search_finds_spoken_words_and_add_hit_writes_a_selection(project, tmp_p
     add_hit(manifest.path, "Visiting", hits[0])
     again = load_manifest(manifest.path)
     assert len(again.touchpoints[1].selections) == 2
+
+
+def test_add_hit_refuses_a_match_with_no_time_and_leaves_the_manifest(project):
+    manifest, _, _, _ = project
+    before = manifest.path.read_bytes()
+    # A match in the catalogue's text: nothing in the recording to cut.
+    title = SearchHit("a", "ICU07", None, "title", "Nights on the ward", "Nights")
+    with pytest.raises(TriggerfilmError) as caught:
+        add_hit(manifest.path, "Visiting", title)
+    assert "has no time in the recording" in str(caught.value)
+    assert "triggerfilm" not in (caught.value.hint or "")  # the studio shows it too
+    assert manifest.path.read_bytes() == before
 
 
 def test_redaction_by_words_and_by_time():

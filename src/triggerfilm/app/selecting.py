@@ -203,7 +203,8 @@ def append_hit(
         raise TriggerfilmError(
             f"the match in {hit.clip}'s {hit.field} has no time in the recording",
             expected="a match in a transcript",
-            hint="Search for words spoken in the clip, or run `triggerfilm transcribe` first",
+            hint="Choose a match in words spoken in the clip (its transcript is searched once "
+            "the clip is transcribed)",
         )
     clip = hit.clip
     if not hit.in_manifest:
