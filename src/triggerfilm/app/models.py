@@ -8,14 +8,14 @@ from pathlib import Path
 
 from ..notices import Notice
 from ..transcripts.convert import convert_ct2_to_openai
-from ..transcripts.options import default_model
+from ..transcripts.options import TranscribeOptions, default_model
+from ..transcripts.store import ready_model
 from ..transcripts.whisper_models import (
     LocatedModel,
     ct2_model_dir,
     display_name,
     list_offline_models,
     openai_export_path,
-    prepare_model,
 )
 
 
@@ -56,8 +56,8 @@ def export_openai_checkpoint(
     Base is joined from its two halves first when this is its first use here; that is said on
     ``notices``, as transcription says it, since it writes some 145 MB into the model cache.
     """
-    made = prepare_model(model, "faster-whisper")
-    if made and notices is not None:
-        notices.append(Notice("model", made))
+    # The default engine, faster-whisper, reads the CTranslate2 folder this converts from, so
+    # what it makes ready (base joined) is what the export needs, said as transcription says it.
+    ready_model(TranscribeOptions(model=model), notices)
     source = ct2_model_dir(model)
     return convert_ct2_to_openai(source, Path(output) if output else openai_export_path(source))
